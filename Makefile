@@ -1,0 +1,103 @@
+# 3CĐ — developer tasks. Run `make help` for the list.
+#
+# A fresh machine needs only python3 (>= 3.11) and make: `make run` creates .venv
+# and installs the pinned requirements on first use. Extra arguments go through
+# ARGS, e.g.  make test ARGS="-k login -n 4"   or   make run ARGS="--server.port 8600"
+
+PY       ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+BENCHES  := $(sort $(wildcard benchmarks/*.py))
+ARGS     ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export DEBIAN_FRONTEND := noninteractive
+
+# Prefix for commands that need root: empty when we are root, "sudo" when sudo exists,
+# otherwise NOSUDO (recipes check for it and explain what to do).
+AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
+             elif command -v sudo >/dev/null 2>&1; then echo sudo; else echo NOSUDO; fi)
+APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
+
+.DEFAULT_GOAL := help
+.PHONY: help venv browser run test lint format bench clean distclean
+
+help:  ## List the targets
+	@awk -F':.*## ' '/^[a-z]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# --------------------------------------------------------------------------- setup
+
+venv: $(STAMP)  ## Create .venv and install requirements-dev.txt (again only if it changed)
+
+# Create the virtualenv once. Debian/Ubuntu ship venv's pip separately (pythonX.Y-venv):
+# if it is missing we install it when we can, and otherwise say what to install.
+$(BIN)/python:
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "3CĐ needs Python >= 3.11, but '$(PY)' is: $$($(PY) -V 2>&1)." >&2; \
+	  echo "Point PY at a newer interpreter, e.g.  make PY=python3.12 run" >&2; exit 1; }
+	@if ! $(PY) -c 'import ensurepip' 2>/dev/null; then \
+	  pkg="python$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"; \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$(AS_ROOT)" != NOSUDO ]; then \
+	    echo "Installing $$pkg (needed by python -m venv)..."; \
+	    $(APT_GET) update && $(APT_GET) install -y "$$pkg"; \
+	  else \
+	    echo "'$(PY) -m venv' cannot install pip: install the $$pkg package (as root) and retry." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(PY) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+# Reinstall only when a requirements file is newer than the stamp. Order-only (|) so a
+# freshly created interpreter does not by itself force a reinstall.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements-dev.txt
+	@touch $@
+
+browser:  ## Make sure Debian's chromium is at /usr/bin/chromium (e2e tests drive it)
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No $(CHROMIUM) and no apt-get: install Chromium so that $(CHROMIUM) exists." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$(AS_ROOT)" = NOSUDO ]; then \
+	  echo "No $(CHROMIUM), and installing it needs root. Run as root:" >&2; \
+	  echo "    apt-get update && apt-get install -y chromium" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing chromium (needed by the e2e tests)..."; \
+	$(APT_GET) update && $(APT_GET) install -y chromium
+
+# --------------------------------------------------------------------------- daily use
+
+run: venv  ## Start the app (http://localhost:8501)
+	$(BIN)/streamlit run app.py $(ARGS)
+
+test: venv browser  ## Lint, then run the whole test suite (unit + e2e)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: venv  ## Check style without changing files
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv  ## Fix what ruff can fix, then reformat
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
+	@mkdir -p benchmarks/out
+	@if [ -z "$(BENCHES)" ]; then echo "No benchmarks/*.py to run."; fi
+	@set -e; for f in $(BENCHES); do \
+	  echo "== $$f"; PYTHONPATH=. $(BIN)/python "$$f"; \
+	done
+
+# --------------------------------------------------------------------------- cleanup
+
+clean:  ## Remove caches, screenshots and benchmark output (keeps .venv and data/)
+	rm -rf .pytest_cache .ruff_cache shots benchmarks/out
+	find . \( -path ./.venv -o -path ./.git \) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean  ## Also remove the virtualenv
+	rm -rf $(VENV)

@@ -1,0 +1,132 @@
+"""What every screen shares: the process-wide runtime, the acting person, and showing errors.
+
+Pages stay thin: they draw, call one service, and turn the closed set of service errors into a
+Vietnamese message here.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from schemas.models import Cycle, Record
+from services import cycles
+from services.access import Actor
+from services.errors import DomainError, InvalidInput
+from services.runtime import Runtime, Settings, SettingsError, build_runtime
+from services.storage import Conflict, StoreError
+
+T = TypeVar("T")
+
+
+def _secrets() -> dict[str, Any]:
+    """`.streamlit/secrets.toml` as a dict; an absent file is simply no settings."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # Streamlit raises when no secrets file exists anywhere  # noqa: BLE001
+        return {}
+
+
+@st.cache_resource(show_spinner="Đang mở kho dữ liệu…")
+def runtime() -> Runtime:
+    """One runtime (store, read cache, clock) per server process, shared by every session."""
+    return build_runtime(Settings.from_sources(_secrets(), os.environ))
+
+
+def settings_error() -> str | None:
+    """The reason the settings cannot start the app, or None."""
+    try:
+        Settings.from_sources(_secrets(), os.environ)
+    except SettingsError as exc:
+        return str(exc)
+    return None
+
+
+def actor() -> Actor:
+    """The person acting in this session (chosen on the sign-in picker in app.py)."""
+    person = st.session_state.get("actor")
+    if person is None:
+        st.warning("Hãy chọn người dùng ở thanh bên trái.")
+        st.stop()
+    return person
+
+
+def request_key(form: str) -> str:
+    """The idempotency key of the form now on screen; a new one after each successful save."""
+    keys = st.session_state.setdefault("_request_keys", {})
+    return keys.setdefault(form, uuid.uuid4().hex)
+
+
+def form_saved(form: str) -> None:
+    """Forget the form's key and its loaded record, so the next submission is a new one."""
+    st.session_state.setdefault("_request_keys", {}).pop(form, None)
+    st.session_state.setdefault("_loaded", {}).pop(form, None)
+
+
+def loaded(form: str, record: Record) -> Record:
+    """The record as it was when this form was first drawn: what a save compares against.
+
+    Streamlit reruns the script on every click, so without this the form would silently adopt
+    someone else's newer edit and overwrite it.
+    """
+    held = st.session_state.setdefault("_loaded", {})
+    if form not in held or held[form].id != record.id:
+        held[form] = record
+    return held[form]
+
+
+def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
+    """Run one service call; show a refusal in Vietnamese instead of a traceback. None on failure."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        st.error("Chưa lưu. Vui lòng sửa:\n\n" + "\n".join(f"- {plain(m)}" for m in exc.messages))
+        return None
+    except Conflict as exc:
+        show_conflict(exc, form)
+        return None
+    except (DomainError, StoreError) as exc:
+        st.error(plain(str(exc)))
+        return None
+    if form:
+        form_saved(form)
+    return result
+
+
+def show_conflict(exc: Conflict, form: str | None) -> None:
+    st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
+    st.dataframe(
+        pd.DataFrame([{"Ô": c.field, "Khi bạn mở biểu mẫu": c.loaded, "Hiện tại": c.current}
+                      for c in exc.changes]),
+        hide_index=True,
+    )
+    if form and st.button("Tải lại biểu mẫu với dữ liệu mới nhất", key=f"reload-{form}"):
+        form_saved(form)
+        st.rerun()
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def plain(text: str) -> str:
+    """User text made safe for st.markdown/st.error: shown as typed, never as markup or a link."""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
+def cycle_picker(key: str = "cycle") -> Cycle | None:
+    """Choose a cycle (newest first), defaulting to the one whose registration is open."""
+    rt = runtime()
+    wb = rt.workbook()
+    options = wb.cycles_newest_first()
+    if not options:
+        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
+        return None
+    current = cycles.current_cycle(wb, rt.clock.now())
+    index = options.index(current) if current in options else 0
+    return st.selectbox("Chu kỳ", options, index=index, key=key,
+                        format_func=lambda c: f"{c.name} (hạn đăng ký {c.register_cutoff:%d/%m/%Y})")

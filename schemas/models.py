@@ -1,0 +1,288 @@
+"""pydantic models of each tab's records, read from and written to string cells."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import Enum, StrEnum
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+
+from schemas import tabs
+from schemas.cells import (
+    Count,
+    Day,
+    Flag,
+    Instant,
+    OptCount,
+    OptDay,
+    OptInstant,
+    Text,
+    parse_choice,
+    to_cell,
+)
+from schemas.vntext import clean
+
+
+class UnitKind(StrEnum):
+    """Kinds of unit; the stored value is the label a person reads and types in the sheet."""
+
+    TINH_DOAN = "Tỉnh đoàn"
+    CAP_HUYEN = "Đoàn cấp huyện"
+    TRUC_THUOC = "Đoàn trực thuộc"
+    XA = "Xã"
+    PHUONG = "Phường"
+    THI_TRAN = "Thị trấn"
+    TRUONG_THPT = "Trường THPT"
+    TRUONG_DH_CD = "Trường ĐH/CĐ"
+    CO_QUAN = "Cơ quan"
+    DOANH_NGHIEP = "Doanh nghiệp"
+    LUC_LUONG_VU_TRANG = "Lực lượng vũ trang"
+    KHAC = "Khác"
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self not in UPPER_KINDS
+
+
+UPPER_KINDS = frozenset({UnitKind.TINH_DOAN, UnitKind.CAP_HUYEN, UnitKind.TRUC_THUOC})
+GRASSROOTS_KINDS = tuple(k for k in UnitKind if k.is_grassroots)
+
+
+class LatePolicy(StrEnum):
+    REFUSE = "Không nhận"
+    FLAG = "Nhận và ghi trễ hạn"
+
+
+class RegistrationState(StrEnum):
+    SENT = "Đã gửi"
+    ACCEPTED = "Đã tiếp nhận"
+    RETURNED = "Trả lại để sửa"
+
+
+def _choice(enum: type[Enum]):
+    return Annotated[enum, BeforeValidator(parse_choice(enum))]
+
+
+Kind = _choice(UnitKind)
+Policy = _choice(LatePolicy)
+State = _choice(RegistrationState)
+OptionalId = Annotated[str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)]
+
+_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_phone(value: str) -> str:
+    """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx; dots and spaces allowed, kept as typed."""
+    if value and not _PHONE.match(re.sub(r"[\s.\-]", "", value)):
+        raise ValueError("số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84912345678)")
+    return value
+
+
+def check_email(value: str) -> str:
+    if value and not _EMAIL.match(value):
+        raise ValueError("địa chỉ email không hợp lệ (ví dụ bithu@example.vn)")
+    return value
+
+
+class Record(BaseModel):
+    """A row of a tab: parsed from string cells, written back as string cells."""
+
+    model_config = ConfigDict(frozen=True)
+    TAB: ClassVar[tabs.Tab]
+
+    id: str = Field(min_length=1)
+    _cells: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_cells(cls, cells: dict[str, str]) -> Self:
+        """Parse one stored row; raises pydantic.ValidationError naming the bad cells."""
+        record = cls.model_validate({f: cells.get(f, "") for f in cls.TAB.fields})
+        record._cells = {f: cells.get(f, "") for f in cls.TAB.fields}
+        return record
+
+    def to_cells(self) -> dict[str, str]:
+        return {f: to_cell(getattr(self, f)) for f in self.TAB.fields}
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """The cells exactly as they were read (what an update compares against)."""
+        return dict(self._cells) if self._cells else self.to_cells()
+
+
+class Unit(Record):
+    TAB: ClassVar = tabs.UNITS
+
+    name: Text = Field(min_length=1, max_length=200)
+    kind: Kind
+    parent_id: OptionalId = None
+    members: OptCount = Field(default=None, ge=0)
+    chi_doan: OptCount = Field(default=None, ge=0)
+    secretary: Text = ""
+    phone: Annotated[Text, BeforeValidator(str.strip)] = ""
+    email: Annotated[Text, BeforeValidator(str.strip)] = ""
+    officer: Text = ""
+    active: Flag = True
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        check_phone(self.phone)
+        check_email(self.email)
+        if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:
+            raise ValueError("số chi đoàn không được lớn hơn số đoàn viên")
+        return self
+
+
+class Cycle(Record):
+    TAB: ClassVar = tabs.CYCLES
+
+    year: Count = Field(ge=2000, le=2100)
+    name: Text = Field(min_length=1)
+    criteria_set: Text = Field(min_length=1)
+    register_cutoff: Instant
+    report_cutoff: Instant
+    late_policy: Policy = LatePolicy.FLAG
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class Registration(Record):
+    TAB: ClassVar = tabs.REGISTRATIONS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    upper_unit_id: Text = ""
+    state: State
+    plan_number: Text = ""
+    plan_date: OptDay = None
+    target_nd1: Text = ""
+    target_nd2: Text = ""
+    target_nd3: Text = ""
+    submitted_at: Instant
+    received_on: OptDay = None
+    on_time: Flag
+    last_sent_at: OptInstant = None
+    sent_by: Text = ""
+    return_reason: Text = ""
+    reviewed_by: Text = ""
+    reviewed_at: OptInstant = None
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @property
+    def targets(self) -> dict[str, str]:
+        return {"ND1": self.target_nd1, "ND2": self.target_nd2, "ND3": self.target_nd3}
+
+
+class Extension(Record):
+    TAB: ClassVar = tabs.EXTENSIONS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    cutoff: Instant
+    reason: Text = Field(min_length=1)
+    granted_by: Text = ""
+    granted_at: OptInstant = None
+
+
+class UpperReport(Record):
+    TAB: ClassVar = tabs.UPPER_REPORTS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    parent_unit_id: Text = ""
+    sent_at: Instant
+    on_time: Flag
+    last_sent_at: OptInstant = None
+    total_units: Count = Field(ge=0)
+    registered_on_time: Count = Field(ge=0)
+    registered_late: Count = Field(ge=0)
+    returned: Count = Field(ge=0)
+    not_registered: Count = Field(ge=0)
+    accepted: Count = Field(ge=0)
+    needs_check: Count = Field(default=0, ge=0)
+    note: Text = ""
+    sent_by: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class AuditEntry(Record):
+    TAB: ClassVar = tabs.AUDIT_LOG
+
+    at: Instant
+    actor: Text
+    action: Text
+    tab: Text
+    record_id: Text
+    before: Text = ""
+    after: Text = ""
+    request_key: Text = ""
+
+
+MODELS: dict[str, type[Record]] = {
+    m.TAB.name: m for m in (Unit, Cycle, Registration, Extension, UpperReport, AuditEntry)
+}
+
+
+# ---- Form input: what a person types, validated before any service runs ----------------------
+
+
+def _clean_text(value: Any) -> Any:
+    return clean(value) if isinstance(value, str) else value
+
+
+CleanText = Annotated[str, BeforeValidator(_clean_text)]
+
+
+class UnitForm(BaseModel):
+    """The add/edit unit form."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "name": "Tên đơn vị", "kind": "Loại đơn vị", "parent_id": "Đơn vị cấp trên",
+        "members": "Số đoàn viên", "chi_doan": "Số chi đoàn", "secretary": "Bí thư",
+        "phone": "Điện thoại", "email": "Email", "officer": "Cán bộ theo dõi",
+        "active": "Đang hoạt động",
+    }
+
+    name: CleanText = Field(min_length=1, max_length=200)
+    kind: Kind
+    parent_id: OptionalId = None
+    members: OptCount = Field(default=None, ge=0)
+    chi_doan: OptCount = Field(default=None, ge=0)
+    secretary: CleanText = Field(default="", max_length=200)
+    phone: Annotated[CleanText, BeforeValidator(check_phone)] = ""
+    email: Annotated[CleanText, BeforeValidator(check_email)] = ""
+    officer: CleanText = Field(default="", max_length=200)
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _chi_doan_within_members(self) -> Self:
+        if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:
+            raise ValueError("Số chi đoàn: không được lớn hơn số đoàn viên")
+        return self
+
+
+class PlanForm(BaseModel):
+    """The registration form: the plan's reference and a target per content of the criteria set."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "plan_number": "Số kế hoạch", "plan_date": "Ngày kế hoạch", "targets": "Mục tiêu",
+    }
+
+    plan_number: CleanText = Field(min_length=1, max_length=100)
+    plan_date: Day
+    targets: dict[str, str]
+
+
+def form_cells(form: BaseModel, fields: tuple[str, ...]) -> dict[str, str]:
+    """A validated form's values as cells (for the fields it shares with a tab)."""
+    return {f: to_cell(getattr(form, f)) for f in fields if f in type(form).model_fields}
+
+
+def as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value

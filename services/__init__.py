@@ -1,0 +1,1 @@
+"""The rules of 3CĐ: who may do what, validation, deadlines, reports. No Streamlit, no gspread here."""

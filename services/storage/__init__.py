@@ -1,0 +1,106 @@
+"""One store interface, shaped from the spreadsheet side, with several engines behind it.
+
+Data is a workbook of tabs; a tab is a header row plus rows of string cells found by field name.
+Writes are a short list of one-row operations applied together (a record and its audit row), so
+every engine can honour them: a SQL transaction, or one Sheets batchUpdate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored row: where a person finds it (sheet row number, header is row 1) and its cells."""
+
+    number: int
+    cells: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Append:
+    """Add one row after the last row with data. `unique` names fields no other row may share."""
+
+    tab: str
+    cells: Mapping[str, str]
+    unique: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Update:
+    """Change some cells of the row with this id, if its cells still equal what the form loaded."""
+
+    tab: str
+    id: str
+    expected: Mapping[str, str]
+    changes: Mapping[str, str]
+
+
+Operation = Append | Update
+
+
+class StoreError(Exception):
+    """Base of every storage failure; carries a Vietnamese message a page can show as it is."""
+
+
+@dataclass
+class CellChange:
+    field: str
+    loaded: str
+    current: str
+
+
+@dataclass
+class Conflict(StoreError):
+    """Someone changed the row after the form loaded it; nothing was written."""
+
+    tab: str
+    id: str
+    changes: list[CellChange] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"Bản ghi {self.id} đã bị người khác sửa sau khi bạn mở biểu mẫu; chưa lưu gì."
+
+
+@dataclass
+class DuplicateRecord(StoreError):
+    """An append would create a second row where only one may exist; nothing was written."""
+
+    tab: str
+    fields: Mapping[str, str]
+
+    def __str__(self) -> str:
+        return f"Đã có bản ghi với {dict(self.fields)} trong bảng {self.tab}; chưa lưu gì."
+
+
+@dataclass
+class RecordMissing(StoreError):
+    tab: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"Không tìm thấy bản ghi {self.id} trong bảng {self.tab} (có thể đã bị xoá)."
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached; the write did not happen (or is known not to have)."""
+
+
+class Store(Protocol):
+    """What every engine offers."""
+
+    def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        """Read whole tabs in one request, rows in sheet order."""
+
+    def apply(self, operations: Sequence[Operation]) -> None:
+        """Apply all operations or none. Raises Conflict, DuplicateRecord, RecordMissing.
+
+        An Append whose id already exists with identical cells is skipped: that is how a retried
+        submission (same idempotency key = same id) is stored exactly once.
+        """
+
+    def change_token(self) -> str:
+        """A cheap signal that changes whenever stored data may have changed."""

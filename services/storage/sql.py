@@ -1,0 +1,127 @@
+"""The SQL engine: SQLAlchemy Core, one table per tab, every cell TEXT. SQLite (WAL) by default.
+
+Each write runs in one transaction that first re-reads the rows it touches, so check-then-write is
+exact even across processes (SQLite takes the write lock with BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from schemas.tabs import ALL_TABS, TABS
+from services.storage import (
+    Append,
+    CellChange,
+    Conflict,
+    DuplicateRecord,
+    Operation,
+    RecordMissing,
+    Row,
+    StoreUnavailable,
+    Update,
+)
+
+ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
+
+
+def _table(metadata: sa.MetaData, name: str) -> sa.Table:
+    columns = [sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)]
+    columns += [sa.Column(f, sa.Text, nullable=False, server_default="") for f in TABS[name].fields]
+    return sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_id", "id"))
+
+
+class SqlStore:
+    """A store in one SQL database (a SQLite file unless another URL is given)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        is_sqlite = url.startswith("sqlite")
+        self.engine = sa.create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+        if is_sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        self.metadata = sa.MetaData()
+        self.tables = {tab.name: _table(self.metadata, tab.name) for tab in ALL_TABS}
+        self.meta = sa.Table("_meta", self.metadata, sa.Column("data_version", sa.Integer))
+        self.metadata.create_all(self.engine)
+        with self._connect() as conn, conn.begin():
+            if conn.execute(sa.select(self.meta)).first() is None:
+                conn.execute(self.meta.insert().values(data_version=0))
+
+    @classmethod
+    def at_path(cls, path: str | Path) -> SqlStore:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{path}")
+
+    def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        with self._connect() as conn:
+            return {name: self._rows(conn, name) for name in tabs}
+
+    def _rows(self, conn: sa.Connection, name: str) -> list[Row]:
+        table = self.tables[name]
+        fields = TABS[name].fields
+        result = conn.execute(sa.select(table).order_by(table.c[ROW]))
+        return [Row(r[0] + 1, dict(zip(fields, r[1:], strict=True))) for r in result]
+
+    def apply(self, operations: Sequence[Operation]) -> None:
+        with self._connect() as conn, conn.begin():
+            conn.execute(self.meta.update().values(data_version=self.meta.c.data_version + 1))
+            for op in operations:
+                if isinstance(op, Append):
+                    self._append(conn, op)
+                else:
+                    self._update(conn, op)
+
+    def _append(self, conn: sa.Connection, op: Append) -> None:
+        table = self.tables[op.tab]
+        cells = {f: op.cells.get(f, "") for f in TABS[op.tab].fields}
+        existing = conn.execute(sa.select(table).where(table.c.id == cells["id"])).first()
+        if existing is not None:
+            if dict(zip(TABS[op.tab].fields, existing[1:], strict=True)) == cells:
+                return  # the same submission again: already stored
+            raise DuplicateRecord(op.tab, {"id": cells["id"]})
+        if op.unique:
+            clash = sa.and_(*(table.c[f] == cells[f] for f in op.unique))
+            if conn.execute(sa.select(table.c.id).where(clash)).first() is not None:
+                raise DuplicateRecord(op.tab, {f: cells[f] for f in op.unique})
+        conn.execute(table.insert().values(**cells))
+
+    def _update(self, conn: sa.Connection, op: Update) -> None:
+        table = self.tables[op.tab]
+        current = conn.execute(sa.select(table).where(table.c.id == op.id)).mappings().first()
+        if current is None:
+            raise RecordMissing(op.tab, op.id)
+        differences = [
+            CellChange(f, loaded, current[f])
+            for f, loaded in op.expected.items()
+            if f in table.c and current[f] != loaded
+        ]
+        if differences and all(op.changes.get(d.field) == d.current for d in differences):
+            return  # this very update already landed (a retry after a lost reply)
+        if differences:
+            raise Conflict(op.tab, op.id, differences)
+        conn.execute(table.update().where(table.c[ROW] == current[ROW]).values(**op.changes))
+
+    def change_token(self) -> str:
+        """Bumped by every committed write, from this process or another."""
+        with self._connect() as conn:
+            return str(conn.execute(sa.select(self.meta.c.data_version)).scalar_one())
+
+    def _connect(self) -> sa.Connection:
+        try:
+            return self.engine.connect()
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailable(f"Không mở được kho dữ liệu: {exc.orig}") from exc
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" listener issue BEGIN IMMEDIATE
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,186 @@
+"""A snapshot parsed into records, with the unit tree indexed and every broken row kept for checking.
+
+A row a person broke by hand never crashes a screen and is never dropped silently: it becomes a
+`RowProblem` (tab, sheet row, column, Vietnamese reason) and, where it names a cycle and a unit, that
+unit counts as "cần kiểm tra".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from schemas import tabs
+from schemas.cells import error_messages
+from schemas.models import (
+    MODELS,
+    Cycle,
+    Extension,
+    Record,
+    Registration,
+    Unit,
+    UpperReport,
+)
+from schemas.vntext import sort_key
+from services.storage import Row
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing a person should fix in the sheet."""
+
+    tab: str
+    row: int
+    column: str
+    message: str
+    record_id: str = ""
+
+
+@dataclass
+class Workbook:
+    units: dict[str, Unit] = field(default_factory=dict)
+    cycles: dict[str, Cycle] = field(default_factory=dict)
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    extensions: list[Extension] = field(default_factory=list)
+    upper_reports: dict[str, UpperReport] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    # (cycle_id, unit_id) of registration rows that could not be read: those units "cần kiểm tra"
+    broken_registrations: set[tuple[str, str]] = field(default_factory=set)
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _by_cycle_unit: dict[tuple[str, str], Registration] = field(default_factory=dict)
+
+    # ---- building -------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, tabs_rows: dict[str, list[Row]]) -> Workbook:
+        wb = cls()
+        wb.units = wb._records(tabs.UNITS.name, tabs_rows)
+        wb.cycles = wb._records(tabs.CYCLES.name, tabs_rows)
+        wb.registrations = wb._records(tabs.REGISTRATIONS.name, tabs_rows)
+        wb.extensions = list(wb._records(tabs.EXTENSIONS.name, tabs_rows).values())
+        wb.upper_reports = wb._records(tabs.UPPER_REPORTS.name, tabs_rows)
+        wb._index_tree()
+        wb._index_registrations()
+        return wb
+
+    def _records(self, tab: str, tabs_rows: dict[str, list[Row]]) -> dict:
+        model: type[Record] = MODELS[tab]
+        headers = dict(model.TAB.columns)
+        records: dict[str, Record] = {}
+        first_row: dict[str, int] = {}
+        for row in tabs_rows.get(tab, []):
+            if not any(v.strip() for v in row.cells.values()):
+                continue  # a blank row a person left: nothing to read
+            record_id = row.cells.get("id", "").strip()
+            if not record_id:
+                self._problem(tab, row, "id", "Hàng chưa có mã (chưa có mã): cần được nhận vào ứng dụng")
+                self._note_broken(tab, row)
+                continue
+            if record_id in first_row:
+                self._problem(tab, row, "id", f"Mã {record_id} trùng với hàng {first_row[record_id]}",
+                              record_id)
+                self._note_broken(tab, row)
+                continue
+            first_row[record_id] = row.number
+            try:
+                records[record_id] = model.from_cells(dict(row.cells))
+            except ValidationError as exc:
+                for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
+                    column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""
+                    self.problems.append(RowProblem(tab, row.number, column,
+                                                    text.split(": ", 1)[-1], record_id))
+                self._note_broken(tab, row)
+        return records
+
+    def _problem(self, tab: str, row: Row, field_name: str, message: str, record_id: str = "") -> None:
+        header = dict(MODELS[tab].TAB.columns).get(field_name, field_name)
+        self.problems.append(RowProblem(tab, row.number, header, message, record_id))
+
+    def _note_broken(self, tab: str, row: Row) -> None:
+        if tab == tabs.REGISTRATIONS.name:
+            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            self.broken_registrations.add(key)
+
+    def _index_tree(self) -> None:
+        for unit in self.units.values():
+            if unit.parent_id and unit.parent_id not in self.units:
+                self.problems.append(RowProblem(
+                    tabs.UNITS.name, 0, tabs.UNITS.header("parent_id"),
+                    f"Đơn vị {unit.name} trỏ tới đơn vị cấp trên không tồn tại ({unit.parent_id})",
+                    unit.id))
+            elif unit.parent_id:
+                self.children[unit.parent_id].append(unit.id)
+        for siblings in self.children.values():
+            siblings.sort(key=lambda uid: sort_key(self.units[uid].name))
+
+    def _index_registrations(self) -> None:
+        for reg in self.registrations.values():
+            key = (reg.cycle_id, reg.unit_id)
+            if reg.unit_id not in self.units or reg.cycle_id not in self.cycles:
+                self.problems.append(RowProblem(
+                    tabs.REGISTRATIONS.name, 0, tabs.REGISTRATIONS.header("unit_id"),
+                    f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại", reg.id))
+            elif key in self._by_cycle_unit:
+                self.problems.append(RowProblem(
+                    tabs.REGISTRATIONS.name, 0, tabs.REGISTRATIONS.header("unit_id"),
+                    f"Đơn vị {self.unit_name(reg.unit_id)} có hai bản đăng ký trong một chu kỳ",
+                    reg.id))
+                self.broken_registrations.add(key)
+            else:
+                self._by_cycle_unit[key] = reg
+
+    # ---- questions screens ask -------------------------------------------------------------
+
+    def unit_name(self, unit_id: str) -> str:
+        unit = self.units.get(unit_id)
+        return unit.name if unit else f"(mã {unit_id})"
+
+    def root_ids(self) -> list[str]:
+        return [u.id for u in self.units.values() if not u.parent_id]
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """Upper units from the direct parent up to the root (stops on a loop a person made)."""
+        chain: list[str] = []
+        unit = self.units.get(unit_id)
+        while unit and unit.parent_id and unit.parent_id not in chain and unit.parent_id != unit_id:
+            chain.append(unit.parent_id)
+            unit = self.units.get(unit.parent_id)
+        return chain
+
+    def subtree(self, unit_id: str) -> set[str]:
+        """The unit and everything below it."""
+        seen: set[str] = set()
+        stack = [unit_id] if unit_id in self.units else []
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.children.get(current, ()))
+        return seen
+
+    def grassroots(self, unit_ids: Iterable[str], active_only: bool = True) -> list[Unit]:
+        """The grassroots units among these ids, in Vietnamese alphabetical order."""
+        found = [self.units[u] for u in unit_ids if u in self.units]
+        found = [u for u in found if u.kind.is_grassroots and (u.active or not active_only)]
+        return sorted(found, key=lambda u: sort_key(u.name))
+
+    def registration(self, cycle_id: str, unit_id: str) -> Registration | None:
+        return self._by_cycle_unit.get((cycle_id, unit_id))
+
+    def registrations_of(self, cycle_id: str) -> list[Registration]:
+        return [r for (c, _), r in self._by_cycle_unit.items() if c == cycle_id]
+
+    def extension(self, cycle_id: str, unit_id: str) -> Extension | None:
+        """The most recent extension granted to a unit for a cycle."""
+        granted = [e for e in self.extensions if (e.cycle_id, e.unit_id) == (cycle_id, unit_id)]
+        return max(granted, key=lambda e: e.cutoff, default=None)
+
+    def upper_report(self, cycle_id: str, unit_id: str) -> UpperReport | None:
+        return next((r for r in self.upper_reports.values()
+                     if (r.cycle_id, r.unit_id) == (cycle_id, unit_id)), None)
+
+    def cycles_newest_first(self) -> list[Cycle]:
+        return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)

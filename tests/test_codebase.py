@@ -1,0 +1,170 @@
+"""Tests about the codebase itself (layering rules, documented config, pinned deps)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Directories never scanned for imports: tooling, data, and the tests themselves
+# (a test of the Sheets adapter may import gspread to fake its errors).
+SKIP_DIRS = {".venv", ".git", "tests", "data", "shots", "__pycache__", "node_modules"}
+SHEETS_PREFIX = "services/storage/sheets"  # services/storage/sheets.py, sheets_*.py, sheets/...
+
+
+def python_files(root: Path, under: str = "") -> list[Path]:
+    base = root / under if under else root
+    if not base.exists():
+        return []
+    return sorted(
+        p for p in base.rglob("*.py") if not SKIP_DIRS.intersection(p.relative_to(root).parts)
+    )
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level names of absolute imports, incl. importlib.import_module("x") / __import__."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            arg = node.args[0]
+            if (
+                name in {"import_module", "__import__"}
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
+                found.add(arg.value.split(".")[0])
+    return found
+
+
+def layering_violations(root: Path) -> list[str]:
+    problems = []
+    for path in python_files(root, "services"):
+        if "streamlit" in imported_modules(path):
+            problems.append(f"{path.relative_to(root)} imports streamlit (services must not)")
+    for path in python_files(root):
+        rel = path.relative_to(root).as_posix()
+        if "gspread" in imported_modules(path) and not rel.startswith(SHEETS_PREFIX):
+            problems.append(f"{rel} imports gspread (only {SHEETS_PREFIX}* may)")
+    return problems
+
+
+def test_layering_rules():
+    assert layering_violations(ROOT) == []
+
+
+@pytest.mark.parametrize(
+    ("rel", "source", "bad"),
+    [
+        ("services/a.py", "import streamlit as st\n", True),
+        ("services/sub/b.py", "from streamlit.runtime import x\n", True),
+        ("services/c.py", "import importlib\nimportlib.import_module('streamlit')\n", True),
+        ("services/d.py", "def f():\n    import streamlit\n", True),
+        ("pages/p.py", "import streamlit as st\n", False),
+        ("services/e.py", "from . import streamlit_helpers\n", False),
+        ("services/storage/sql.py", "import gspread\n", True),
+        ("app.py", "from gspread import Client\n", True),
+        ("services/storage/sheets.py", "import gspread\n", False),
+        ("services/storage/sheets_client.py", "import gspread\n", False),
+        ("services/storage/sheets/api.py", "import gspread.utils\n", False),
+        ("tests/test_sheets.py", "import gspread\n", False),
+    ],
+)
+def test_layering_checker_catches_violations(tmp_path, rel, source, bad):
+    """The checker itself must flag a violation (guards against a silently vacuous test)."""
+    target = tmp_path / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source, encoding="utf-8")
+    assert bool(layering_violations(tmp_path)) is bad
+
+
+def _leaf_keys(table: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            keys.extend(_leaf_keys(value, f"{dotted}."))
+        else:
+            keys.append(dotted)
+    return keys
+
+
+def test_secrets_example_keys_documented_in_readme():
+    example = ROOT / ".streamlit" / "secrets.toml.example"
+    readme = ROOT / "README.md"
+    assert readme.is_file(), "README.md is missing: it must document every setting"
+    text = readme.read_text(encoding="utf-8")
+    keys = _leaf_keys(tomllib.loads(example.read_text(encoding="utf-8")))
+    assert keys, "no live keys parsed from secrets.toml.example"
+    # `store.sqlite_path` or just `sqlite_path` both count as mentioning the key.
+    missing = [k for k in keys if not re.search(rf"\b{re.escape(k.split('.')[-1])}\b", text)]
+    assert missing == [], f"secrets keys not mentioned in README.md: {missing}"
+
+
+def test_env_overrides_documented_in_readme():
+    example = (ROOT / ".streamlit" / "secrets.toml.example").read_text(encoding="utf-8")
+    readme = ROOT / "README.md"
+    assert readme.is_file(), "README.md is missing: it must document every setting"
+    text = readme.read_text(encoding="utf-8")
+    env_vars = sorted(set(re.findall(r"\bTCD_[A-Z0-9_]+\b", example)))
+    assert env_vars, "secrets.toml.example should list the TCD_* environment overrides"
+    missing = [v for v in env_vars if v not in text]
+    assert missing == [], f"environment variables not mentioned in README.md: {missing}"
+
+
+PINNED = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,-]+\])?==[A-Za-z0-9.*+!_-]+(\s*;.+)?$"
+)
+
+
+@pytest.mark.parametrize(
+    "req_file", sorted(p.name for p in ROOT.glob("requirements*.txt")) or ["requirements.txt"]
+)
+def test_requirements_are_pinned(req_file):
+    path = ROOT / req_file
+    assert path.is_file(), f"{req_file} is missing"
+    unpinned = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #")[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-r "):
+            assert (ROOT / line[3:].strip()).is_file(), f"{req_file}: {line} not found"
+            continue
+        if not PINNED.match(line):
+            unpinned.append(raw)
+    assert unpinned == [], f"{req_file}: not pinned with ==: {unpinned}"
+
+
+def test_streamlit_config_options_exist():
+    """Streamlit only warns about unknown options in config.toml; make that an error."""
+    from streamlit import config
+
+    known = set(config._config_options_template)
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+
+    def options(table: dict, section: str) -> list[str]:
+        out = []
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            if isinstance(value, dict) and name not in known:
+                out.extend(options(value, name))  # nested section, e.g. [theme.sidebar]
+            else:
+                out.append(name)
+        return out
+
+    names = [n for section, table in settings.items() for n in options(table, section)]
+    unknown = [n for n in names if n not in known]
+    assert unknown == [], f"unknown options in .streamlit/config.toml: {unknown}"
