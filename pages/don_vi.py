@@ -1,4 +1,213 @@
-"""stub"""
+"""Đơn vị: browse the unit tree; province staff and upper-unit officers add and edit units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("don_vi")
+from pages import _ui
+from schemas.models import Unit, UnitKind
+from services import units
+from services.units import UnitLine
+
+ADD, EDIT, OFFICER = "unit-add", "unit-edit", "unit-officer"
+FLASH = "unit-flash"
+COUNT = {"min_value": 0, "step": 1}
+
+rt = _ui.runtime()
+me = _ui.actor()
+st.title("Đơn vị")
+
+
+def name_of(unit_id: str) -> str:
+    return rt.workbook().unit_name(unit_id)
+
+
+def number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def browse() -> None:
+    """The tree within this person's scope, filtered, with counts."""
+    uppers = [u.id for u in units.upper_units(rt, me)]
+    parent_col, kind_col, query_col, toggle_col = st.columns(
+        [3, 2, 3, 2], vertical_alignment="bottom"
+    )
+    with parent_col:
+        parent_id = pick_unit("Đơn vị cấp trên", uppers, "filter-parent", empty="Tất cả")
+    kind = kind_col.selectbox(
+        "Loại đơn vị",
+        list(UnitKind),
+        index=None,
+        placeholder="Tất cả",
+        format_func=lambda k: k.value,
+        key="filter-kind",
+    )
+    query = query_col.text_input(
+        "Tìm theo tên",
+        key="filter-query",
+        placeholder="Gõ có dấu hoặc không dấu, ví dụ: doan xa thuan hung",
+    )
+    inactive = toggle_col.toggle("Gồm đơn vị ngừng hoạt động", key="filter-inactive")
+    lines = units.list_units(rt, me, query, parent_id, kind, include_inactive=inactive)
+    grassroots = [line.unit for line in lines if line.unit.kind.is_grassroots]
+    shown, base, members, chi_doan = st.columns(4)
+    shown.metric("Đơn vị", number(len(lines)))
+    base.metric("Đoàn cơ sở", number(len(grassroots)))
+    members.metric("Đoàn viên", number(sum(u.members or 0 for u in grassroots)))
+    chi_doan.metric("Chi đoàn", number(sum(u.chi_doan or 0 for u in grassroots)))
+    if not lines:
+        st.info(
+            "Không có đơn vị nào khớp bộ lọc. Hãy bỏ bớt điều kiện lọc hoặc sửa từ khóa tìm kiếm."
+        )
+        return
+    st.dataframe(tree_table(lines), hide_index=True, width="stretch")
+
+
+def tree_table(lines: list[UnitLine]) -> pd.DataFrame:
+    top = min(line.depth for line in lines)
+    rows = [
+        {
+            "Đơn vị": "\u2003" * (line.depth - top) + line.unit.name,
+            "Loại": line.unit.kind.value,
+            "Đơn vị cấp trên": line.parent_name,
+            "Số đoàn viên": line.unit.members,
+            "Số chi đoàn": line.unit.chi_doan,
+            "Bí thư": line.unit.secretary,
+            "Điện thoại": line.unit.phone,
+            "Email": line.unit.email,
+            "Cán bộ theo dõi": line.unit.officer,
+            "Hoạt động": "Đang hoạt động" if line.unit.active else "Ngừng hoạt động",
+            "Mã": line.unit.id,
+        }
+        for line in lines
+    ]
+    return pd.DataFrame(rows).astype({"Số đoàn viên": "Int64", "Số chi đoàn": "Int64"})
+
+
+def unit_fields(prefix: str, unit: Unit | None, parents: list[str]) -> dict[str, Any]:
+    """The unit form's inputs (drawn inside an st.form), prefilled from `unit`; UnitForm data out."""
+
+    def prefilled(widget: Any, label: str, field: str, empty: Any = "", **options: Any) -> Any:
+        value = getattr(unit, field) if unit else empty
+        return widget(label, value=value, key=f"{prefix}-{field}", **options)
+
+    data = {"name": prefilled(st.text_input, "Tên đơn vị", "name", placeholder="Đoàn xã Hồng Tiến")}
+    is_root = unit is not None and not unit.parent_id
+    kinds = [k for k in UnitKind if (k is UnitKind.TINH_DOAN) == is_root]
+    data["kind"] = st.selectbox(
+        "Loại đơn vị",
+        kinds,
+        format_func=lambda k: k.value,
+        key=f"{prefix}-kind",
+        index=kinds.index(unit.kind) if unit and unit.kind in kinds else None,
+        placeholder="Chọn loại đơn vị",
+    )
+    if is_root:
+        data["parent_id"] = None
+        st.text("Đơn vị cấp trên: không có (đơn vị cấp cao nhất)")
+    else:
+        current = unit.parent_id if unit else (parents[0] if len(parents) == 1 else None)
+        data["parent_id"] = pick_unit("Đơn vị cấp trên", parents, f"{prefix}-parent", current)
+    left, right = st.columns(2)
+    data["members"] = prefilled(left.number_input, "Số đoàn viên", "members", None, **COUNT)
+    data["chi_doan"] = prefilled(right.number_input, "Số chi đoàn", "chi_doan", None, **COUNT)
+    data["secretary"] = prefilled(st.text_input, "Bí thư", "secretary")
+    left, right = st.columns(2)
+    data["phone"] = prefilled(left.text_input, "Điện thoại", "phone", placeholder="0912 345 678")
+    data["email"] = prefilled(right.text_input, "Email", "email", placeholder="bithu@example.vn")
+    return data
+
+
+def pick_unit(
+    label: str, ids: list[str], key: str, current: str | None = None, empty: str = "Chọn đơn vị"
+) -> str | None:
+    """A unit chooser whose value is the unit's id (stable across reloads), shown by name."""
+    index = ids.index(current) if current in ids else None
+    return st.selectbox(label, ids, format_func=name_of, index=index, key=key, placeholder=empty)
+
+
+def saved(message: str, other_form: str | None = None) -> None:
+    """After a save: drop what another form loaded of the same unit, say so, and redraw."""
+    if other_form:
+        _ui.form_saved(other_form)
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def add_form(parents: list[str]) -> None:
+    request = _ui.request_key(ADD)
+    with st.form(ADD):
+        data = unit_fields(f"{ADD}-{request[:8]}", None, parents)
+        data["officer"] = st.text_input(
+            "Cán bộ theo dõi",
+            key=f"{ADD}-{request[:8]}-officer",
+            help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn đơn vị",
+        )
+        submitted = st.form_submit_button("Thêm đơn vị", type="primary")
+    if submitted:
+        unit = _ui.attempt(lambda: units.add_unit(rt, me, data, request), ADD)
+        if unit:
+            saved(f"Đã thêm {unit.name} thuộc {name_of(unit.parent_id or '')}.")
+
+
+def edit_form(editable: list[str]) -> None:
+    unit_id = pick_unit("Đơn vị cần sửa", editable, "edit-unit")
+    if unit_id is None:
+        return
+    held = _ui.loaded(EDIT, rt.workbook().units[unit_id])
+    request = _ui.request_key(EDIT)
+    parents = [u.id for u in units.parent_choices(rt, me, moving=held.id)]
+    with st.form(EDIT):
+        prefix = f"{EDIT}-{held.id}-{request[:8]}"
+        data = unit_fields(prefix, held, parents)
+        data["active"] = st.checkbox("Đang hoạt động", value=held.active, key=f"{prefix}-active")
+        data["officer"] = held.officer  # changed on its own tab
+        submitted = st.form_submit_button("Lưu thay đổi", type="primary")
+    if submitted:
+        unit = _ui.attempt(lambda: units.edit_unit(rt, me, held, data, request), EDIT)
+        if unit:
+            saved(f"Đã lưu thông tin {unit.name}.", OFFICER)
+
+
+def officer_form(editable: list[str]) -> None:
+    unit_id = pick_unit("Đơn vị", editable, "officer-unit")
+    if unit_id is None:
+        return
+    held = _ui.loaded(OFFICER, rt.workbook().units[unit_id])
+    request = _ui.request_key(OFFICER)
+    with st.form(OFFICER):
+        officer = st.text_input(
+            "Cán bộ theo dõi",
+            value=held.officer,
+            key=f"{OFFICER}-{held.id}-{request[:8]}",
+            help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn, đôn đốc đơn vị",
+        )
+        submitted = st.form_submit_button("Phân công", type="primary")
+    if submitted:
+        unit = _ui.attempt(lambda: units.assign_officer(rt, me, held, officer, request), OFFICER)
+        if unit:
+            who = unit.officer or "chưa có ai"
+            saved(f"Cán bộ theo dõi {unit.name}: {who}.", EDIT)
+
+
+if message := st.session_state.pop(FLASH, None):
+    st.success(_ui.plain(message))
+browse()
+parents = [u.id for u in units.parent_choices(rt, me)]
+editable = [u.id for u in units.manageable_units(rt, me)]
+if not parents and not editable:
+    st.caption(
+        "Bạn xem được các đơn vị trong phạm vi của mình. Việc thêm, sửa đơn vị do cán bộ "
+        "Tỉnh đoàn hoặc Đoàn cấp trên thực hiện."
+    )
+else:
+    tab_add, tab_edit, tab_officer = st.tabs(["Thêm đơn vị", "Sửa đơn vị", "Cán bộ theo dõi"])
+    with tab_add:
+        add_form(parents)
+    with tab_edit:
+        edit_form(editable)
+    with tab_officer:
+        officer_form(editable)

@@ -7,6 +7,7 @@ The id column comes first when the app creates a tab.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -17,11 +18,11 @@ class Tab:
     title: str
     columns: tuple[tuple[str, str], ...]
 
-    @property
+    @cached_property  # read for every row of every parse: computed once per tab
     def fields(self) -> tuple[str, ...]:
         return tuple(field for field, _ in self.columns)
 
-    @property
+    @cached_property
     def headers(self) -> tuple[str, ...]:
         return tuple(header for _, header in self.columns)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -52,6 +53,7 @@ def _letter_rank(base: str, marks: str) -> tuple[int, int]:
     return (pos if pos >= 0 else len(_BASE_ORDER) + ord(letter[0]), tone)
 
 
+@lru_cache(maxsize=65_536)  # the same unit names are sorted again on every parse and every board
 def sort_key(text: str) -> tuple:
     """Vietnamese alphabetical order: letters first (đ after d, ư after u), tones only to break ties."""
     decomposed = unicodedata.normalize("NFD", clean(text).casefold())

@@ -36,6 +36,18 @@ def draft_for(rt: Runtime, year: int) -> CycleDraft:
                       deadlines.last_day(register), deadlines.last_day(report))
 
 
+def next_year(rt: Runtime) -> int:
+    """The year a new cycle is most likely for: registration for year N runs in October of N-1."""
+    return rt.clock.now().year + 1
+
+
+def draft_of(cycle: Cycle) -> CycleDraft:
+    """The edit form's starting values for an existing cycle (cut-offs shown as last days)."""
+    return CycleDraft(cycle.year, cycle.name, cycle.criteria_set,
+                      deadlines.last_day(cycle.register_cutoff),
+                      deadlines.last_day(cycle.report_cutoff), cycle.late_policy)
+
+
 def list_cycles(rt: Runtime) -> list[Cycle]:
     return rt.workbook().cycles_newest_first()
 

@@ -70,7 +70,7 @@ def _top_unit(wb: Workbook, actor: Actor) -> str:
 
 def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> RegistrationBoard:
     units = wb.grassroots(visible)
-    group_of = _groups(wb, top, visible)
+    group_of = _groups(wb, cycle, top, visible)
     statuses = {u.id: unit_status(wb, cycle, u) for u in units}
     by_group = pd.DataFrame(
         [{"group": group_of.get(u.id, u.name), "status": statuses[u.id], "units": 1} for u in units],
@@ -89,11 +89,17 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
     )
 
 
-def _groups(wb: Workbook, top: str, visible: set[str]) -> dict[str, str]:
-    """Each unit's group: the unit directly below the viewer's unit on its path (itself if direct)."""
+def _groups(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> dict[str, str]:
+    """Each unit's group: the unit directly below the viewer's unit on its path (itself if direct).
+
+    A registered unit is placed by the upper unit it had when it registered, so moving or merging
+    units (the 2025 restructuring) never regroups a past cycle.
+    """
     groups = {}
     for unit_id in visible:
-        path = [unit_id, *wb.ancestors(unit_id)]
+        reg = wb.registration(cycle.id, unit_id)
+        upper = reg.upper_unit_id if reg and reg.upper_unit_id in wb.units else None
+        path = [unit_id, upper, *wb.ancestors(upper)] if upper else [unit_id, *wb.ancestors(unit_id)]
         if top in path and path.index(top) > 0:
             groups[unit_id] = wb.unit_name(path[path.index(top) - 1])
         else:

@@ -67,6 +67,8 @@ def countdown_words(now: datetime, cutoff: datetime) -> str:
         if days:
             return f"Còn {days} ngày {hours} giờ"
         minutes = remaining.seconds % 3600 // 60
+        if not hours and not minutes:
+            return "Còn dưới 1 phút"
         return f"Còn {hours} giờ {minutes} phút"
     overdue = now - cutoff
     return f"Đã quá hạn {overdue.days} ngày" if overdue.days else "Vừa hết hạn"

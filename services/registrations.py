@@ -100,6 +100,8 @@ def register_plan(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, data: 
                 raise NotAllowed(
                     f"Đăng ký của {unit.name} đã được tiếp nhận; muốn sửa, hãy liên hệ "
                     f"{wb.unit_name(unit.parent_id or '')} để được trả lại.")
+            if all(existing.cells.get(f, "") == v for f, v in plan.items() if f != "last_sent_at"):
+                return _receipt(wb, existing)  # exactly this was already sent (a retried click)
             rt.store.apply(records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key))
             return _receipt(rt.workbook(), rt.workbook().registrations[existing.id])
         cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id))
@@ -138,6 +140,10 @@ def _review(rt: Runtime, actor: Actor, loaded: Registration, state: Registration
             reason: str, action: str, request_key: str) -> Registration:
     wb = rt.workbook()
     ensure_reviewer(wb, actor, loaded.unit_id)
+    current = wb.registrations.get(loaded.id)
+    if (current is not None and current.state is state and current.reviewed_by == actor.label
+            and current.return_reason == reason):
+        return current  # this person's same step already landed (a retried click)
     if loaded.state is state:
         raise NotAllowed(f"Đăng ký này đã ở trạng thái '{state.value}'.")
     if state is RegistrationState.ACCEPTED and loaded.state is not RegistrationState.SENT:
@@ -158,6 +164,9 @@ def grant_extension(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, last
         unit = _registrable_unit(wb, unit_id)
         ensure_reviewer(wb, actor, unit_id)
         cycle = get_cycle(wb, cycle_id)
+        rec_id = records.record_id(tabs.EXTENSIONS.name, request_key)
+        if any(e.id == rec_id for e in wb.extensions):  # the same grant arrived twice
+            return deadline_for(rt, cycle_id, unit_id)
         cutoff = deadlines.cutoff_after(last_day)
         problems = []
         if not reason:
@@ -167,7 +176,7 @@ def grant_extension(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, last
         if problems:
             raise InvalidInput(problems)
         now = rt.clock.now()
-        cells = {"id": records.record_id(tabs.EXTENSIONS.name, request_key), "cycle_id": cycle_id,
+        cells = {"id": rec_id, "cycle_id": cycle_id,
                  "unit_id": unit_id, "cutoff": iso(cutoff), "reason": reason,
                  "granted_by": actor.label, "granted_at": iso(now)}
         rt.store.apply(records.create(actor, now, "Gia hạn đăng ký", cells,
@@ -216,6 +225,8 @@ def _check_plan(rt: Runtime, form: PlanForm, criteria_ref: str, now: datetime, o
         problems.append(f"Mục tiêu: nội dung không có trong bộ tiêu chí: {', '.join(sorted(unknown))}")
     if on_behalf and received_on is None:
         problems.append("Ngày nhận bản giấy: bắt buộc khi Đoàn cấp trên nhập thay")
+    if not on_behalf and received_on is not None:
+        problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
     if received_on and received_on > now.date():
         problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
     if problems:

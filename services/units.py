@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from services.access import (
     ensure_province,
     scope,
 )
-from services.errors import InvalidInput, NotFound
+from services.errors import AccessDenied, InvalidInput, NotFound
 from services.forms import validate
 from services.runtime import Runtime
 from services.workbook import Workbook
@@ -67,6 +68,33 @@ def upper_units(rt: Runtime, actor: Actor) -> list[Unit]:
     wb = rt.workbook()
     return [wb.units[u] for u in _tree_order(wb, scope(wb, actor))
             if not wb.units[u].kind.is_grassroots]
+
+
+def parent_choices(rt: Runtime, actor: Actor, moving: str | None = None) -> list[Unit]:
+    """Upper units this person may place a unit under (none for secretaries and viewers).
+
+    When editing, `moving` is the unit being edited: it and its own subtree are left out (no loops).
+    """
+    wb = rt.workbook()
+    excluded = wb.subtree(moving) if moving else set()
+    return [u for u in upper_units(rt, actor)
+            if u.id not in excluded and _allows(ensure_can_add_under, wb, actor, u.id)]
+
+
+def manageable_units(rt: Runtime, actor: Actor) -> list[Unit]:
+    """Units this person may edit and give a follow-up officer, in tree order (none if read-only)."""
+    wb = rt.workbook()
+    return [wb.units[u] for u in _tree_order(wb, scope(wb, actor))
+            if _allows(ensure_can_manage, wb, actor, u)]
+
+
+def _allows(check: Callable[[Workbook, Actor, str], None], wb: Workbook, actor: Actor,
+            unit_id: str) -> bool:
+    try:
+        check(wb, actor, unit_id)
+    except AccessDenied:
+        return False
+    return True
 
 
 def get_unit(rt: Runtime, actor: Actor, unit_id: str) -> Unit:

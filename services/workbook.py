@@ -50,6 +50,8 @@ class Workbook:
     # (cycle_id, unit_id) of registration rows that could not be read: those units "cần kiểm tra"
     broken_registrations: set[tuple[str, str]] = field(default_factory=set)
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # (tab, record id) -> sheet row number, so problems found after parsing still name their row
+    row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_cycle_unit: dict[tuple[str, str], Registration] = field(default_factory=dict)
 
     # ---- building -------------------------------------------------------------------------
@@ -85,6 +87,7 @@ class Workbook:
                 self._note_broken(tab, row)
                 continue
             first_row[record_id] = row.number
+            self.row_numbers[(tab, record_id)] = row.number
             try:
                 records[record_id] = model.from_cells(dict(row.cells))
             except ValidationError as exc:
@@ -108,7 +111,8 @@ class Workbook:
         for unit in self.units.values():
             if unit.parent_id and unit.parent_id not in self.units:
                 self.problems.append(RowProblem(
-                    tabs.UNITS.name, 0, tabs.UNITS.header("parent_id"),
+                    tabs.UNITS.name, self._row_of(tabs.UNITS.name, unit.id),
+                    tabs.UNITS.header("parent_id"),
                     f"Đơn vị {unit.name} trỏ tới đơn vị cấp trên không tồn tại ({unit.parent_id})",
                     unit.id))
             elif unit.parent_id:
@@ -121,16 +125,21 @@ class Workbook:
             key = (reg.cycle_id, reg.unit_id)
             if reg.unit_id not in self.units or reg.cycle_id not in self.cycles:
                 self.problems.append(RowProblem(
-                    tabs.REGISTRATIONS.name, 0, tabs.REGISTRATIONS.header("unit_id"),
+                    tabs.REGISTRATIONS.name, self._row_of(tabs.REGISTRATIONS.name, reg.id),
+                    tabs.REGISTRATIONS.header("unit_id"),
                     f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại", reg.id))
             elif key in self._by_cycle_unit:
                 self.problems.append(RowProblem(
-                    tabs.REGISTRATIONS.name, 0, tabs.REGISTRATIONS.header("unit_id"),
+                    tabs.REGISTRATIONS.name, self._row_of(tabs.REGISTRATIONS.name, reg.id),
+                    tabs.REGISTRATIONS.header("unit_id"),
                     f"Đơn vị {self.unit_name(reg.unit_id)} có hai bản đăng ký trong một chu kỳ",
                     reg.id))
                 self.broken_registrations.add(key)
             else:
                 self._by_cycle_unit[key] = reg
+
+    def _row_of(self, tab: str, record_id: str) -> int:
+        return self.row_numbers.get((tab, record_id), 0)
 
     # ---- questions screens ask -------------------------------------------------------------
 

@@ -25,12 +25,20 @@ class Snapshot:
     version: int
     tabs: dict[str, list[Row]]
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
+    _computing: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
     def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """Compute something from this snapshot once for every session (charts, parsed records)."""
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
+        """Compute something from this snapshot once for every session (charts, parsed records).
+
+        Sessions asking at the same moment wait for the one computation instead of each starting
+        their own.
+        """
+        if key in self.memo:
+            return self.memo[key]
+        with self._computing:
+            if key not in self.memo:
+                self.memo[key] = compute()
+            return self.memo[key]
 
 
 class CachedStore:

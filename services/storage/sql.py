@@ -100,7 +100,7 @@ class SqlStore:
             for f, loaded in op.expected.items()
             if f in table.c and current[f] != loaded
         ]
-        if differences and all(op.changes.get(d.field) == d.current for d in differences):
+        if differences and all(current.get(f) == v for f, v in op.changes.items()):
             return  # this very update already landed (a retry after a lost reply)
         if differences:
             raise Conflict(op.tab, op.id, differences)

@@ -8,10 +8,48 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from schemas.criteria import load_catalogue
+from services.clock import FixedClock
+from services.runtime import Runtime
+from services.storage.cache import CachedStore
+from services.storage.sql import SqlStore
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = {"province": 0, "upper": 1, "secretary": 2, "viewer": 3}  # order of services.demo.DEMO_PEOPLE
+
+
+def app_sqlite(tmp_path: Path) -> Path:
+    return tmp_path / "app.sqlite"
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """stored() -> a fresh Runtime on the app's SQLite file: what the screens really saved.
+
+    A new runtime (and read cache) each call, so it never shows an older cached copy; it can
+    also write as "another person" while a screen holds a form open.
+    """
+    return lambda: Runtime(CachedStore(SqlStore.at_path(app_sqlite(tmp_path))), FixedClock(NOW),
+                           load_catalogue())
+
+
+@pytest.fixture
+def app_runtime(tmp_path):
+    """app_runtime() -> the runtime the AppTest's screens share (same process, same read cache).
+
+    A write through it is what another person's session does: the screen's next run sees it at
+    once, unlike a write from another process, which the read cache notices a few seconds later.
+    """
+
+    def runtime() -> Runtime:
+        from pages import _ui
+
+        rt = _ui.runtime()
+        assert Path(rt.settings.sqlite_path) == app_sqlite(tmp_path), "open the app first"
+        return rt
+
+    return runtime
 
 
 @pytest.fixture
@@ -22,7 +60,7 @@ def open_app(tmp_path):
         st.cache_resource.clear()  # one runtime per test: each test gets its own store
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(tmp_path / "app.sqlite"),
+        at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(app_sqlite(tmp_path)),
                                "demo": True}
         at.secrets["clock"] = {"now": NOW.isoformat()}
         at.run()

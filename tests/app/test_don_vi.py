@@ -1,0 +1,202 @@
+"""Đơn vị screen through AppTest: browse, add, edit (with conflicts) and assign officers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from schemas.models import UnitKind
+from services import units
+from services.access import Role
+from services.demo import demo_actors
+
+PAGE = "pages/don_vi.py"
+KHOAI_CHAU = "Huyện đoàn Khoái Châu"
+HONG_TIEN = "Đoàn xã Hồng Tiến"
+
+
+def unit_named(rt, name: str):
+    return next((u for u in rt.workbook().units.values() if u.name == name), None)
+
+
+def children_named(rt, parent: str, name: str) -> list:
+    parent_id = unit_named(rt, parent).id
+    return [u for u in rt.workbook().units.values() if u.parent_id == parent_id and u.name == name]
+
+
+def choose_unit(at, key: str, rt, name: str):
+    """Pick a unit in a selectbox whose options are unit ids shown by name."""
+    return at.selectbox(key=key).select(unit_named(rt, name).id).run()
+
+
+def form_widget(at, form: str, kind: str, field: str):
+    """A widget of one form by field (its key also carries the unit and a per-submission part)."""
+    return next(
+        w
+        for w in getattr(at, kind)
+        if w.key and w.key.startswith(f"{form}-") and w.key.endswith(f"-{field}")
+    )
+
+
+def fill_add_form(at, name: str, kind: str, members: int, chi_doan: int) -> None:
+    form_widget(at, "unit-add", "text_input", "name").input(name)
+    form_widget(at, "unit-add", "selectbox", "kind").select(UnitKind(kind))
+    form_widget(at, "unit-add", "number_input", "members").set_value(members)
+    form_widget(at, "unit-add", "number_input", "chi_doan").set_value(chi_doan)
+
+
+def errors(at) -> str:
+    """Every error on screen as the person reads it (markdown escapes removed)."""
+    return " ".join(e.value for e in at.error).replace("\\", "")
+
+
+def submit(at, label: str):
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_searching_without_diacritics_finds_thuan_hung(open_app):
+    at = open_app("province", PAGE)
+    at.text_input(key="filter-query").input("doan xa thuan hung").run()
+    shown = at.dataframe[0].value
+    assert list(shown["Đơn vị"].str.strip()) == ["Đoàn xã Thuần Hưng"]
+    assert shown.iloc[0]["Đơn vị cấp trên"] == KHOAI_CHAU
+    assert at.metric[0].value == "1"
+
+
+def test_filtering_by_upper_unit_lists_its_units_in_vietnamese_order(open_app, stored):
+    at = choose_unit(open_app("province", PAGE), "filter-parent", stored(), KHOAI_CHAU)
+    names = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
+    assert names == [HONG_TIEN, "Đoàn xã Thuần Hưng"]
+
+
+def test_an_upper_officer_adds_a_unit_under_their_district(open_app, stored):
+    at = open_app("upper", PAGE)
+    fill_add_form(at, "Đoàn trường THPT Mẫu 9", "Trường THPT", members=120, chi_doan=4)
+    submit(at, "Thêm đơn vị")
+    assert not at.exception and not at.error
+    assert "Đoàn trường THPT Mẫu 9" in at.success[0].value
+    [added] = children_named(stored(), KHOAI_CHAU, "Đoàn trường THPT Mẫu 9")
+    assert (added.kind.value, added.members, added.chi_doan) == ("Trường THPT", 120, 4)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        HONG_TIEN,
+        "đoàn XÃ hồng tiến",
+        "  Đoàn  xã Hồng Tiến ",
+        "Đòan xã Hồng Tiến",  # the other tone placement
+        unicodedata.normalize("NFD", HONG_TIEN),
+    ],
+)
+def test_a_second_hong_tien_under_khoai_chau_is_refused(open_app, stored, typed):
+    at = open_app("upper", PAGE)
+    fill_add_form(at, typed, "Xã", members=100, chi_doan=3)
+    submit(at, "Thêm đơn vị")
+    assert "Tên đơn vị: đã có" in errors(at)
+    assert not at.success
+    rt = stored()
+    khoai_chau = unit_named(rt, KHOAI_CHAU).id
+    assert len(rt.workbook().children[khoai_chau]) == 2
+
+
+def test_more_chi_doan_than_members_is_refused_and_the_input_stays(open_app, stored):
+    at = open_app("upper", PAGE)
+    fill_add_form(at, "Đoàn trường THPT Mẫu 9", "Trường THPT", members=10, chi_doan=20)
+    submit(at, "Thêm đơn vị")
+    assert "Số chi đoàn: không được lớn hơn số đoàn viên" in errors(at)
+    assert unit_named(stored(), "Đoàn trường THPT Mẫu 9") is None
+    assert any(w.value == "Đoàn trường THPT Mẫu 9" for w in at.text_input)
+
+
+def test_an_upper_officer_edits_a_unit_of_their_district(open_app, stored):
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    assert (
+        form_widget(at, "unit-edit", "text_input", "name").value == HONG_TIEN
+    )  # prefilled from the store
+    form_widget(at, "unit-edit", "number_input", "members").set_value(275)
+    form_widget(at, "unit-edit", "text_input", "phone").input("0912 345 678")
+    submit(at, "Lưu thay đổi")
+    assert not at.error
+    saved = unit_named(stored(), HONG_TIEN)
+    assert (saved.members, saved.phone, saved.version) == (275, "0912 345 678", 2)
+
+
+def test_a_bad_phone_number_is_refused_on_edit(open_app, stored):
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    form_widget(at, "unit-edit", "text_input", "phone").input("12345")
+    submit(at, "Lưu thay đổi")
+    assert "Điện thoại: số điện thoại không hợp lệ" in errors(at)
+    assert unit_named(stored(), HONG_TIEN).phone == "0900000052"
+
+
+def edit_as_another_person(rt, secretary: str) -> None:
+    """The province staff change Hồng Tiến's secretary in their own session."""
+    province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
+    loaded = unit_named(rt, HONG_TIEN)
+    units.edit_unit(
+        rt, province, loaded, {**loaded.model_dump(), "secretary": secretary}, "another-person-edit"
+    )
+
+
+def test_a_stale_edit_is_a_conflict_and_keeps_the_other_persons_value(
+    open_app, app_runtime, stored
+):
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    edit_as_another_person(app_runtime(), "Bí thư mới (mẫu)")  # the screen's next run sees it
+    form_widget(at, "unit-edit", "text_input", "secretary").input("Bí thư của Huyện đoàn (mẫu)")
+    submit(at, "Lưu thay đổi")
+    assert "đã bị người khác sửa" in errors(at)
+    both = at.dataframe[-1].value
+    assert both.iloc[0].to_dict() == {
+        "Cột": "Bí thư",
+        "Khi bạn mở biểu mẫu": "Bí thư mẫu 52",
+        "Hiện tại": "Bí thư mới (mẫu)",
+    }
+    assert unit_named(stored(), HONG_TIEN).secretary == "Bí thư mới (mẫu)"
+
+
+def test_after_a_conflict_reloading_shows_the_newest_values_and_saving_works(
+    open_app, app_runtime, stored
+):
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    edit_as_another_person(app_runtime(), "Bí thư mới (mẫu)")
+    form_widget(at, "unit-edit", "text_input", "phone").input("0911 111 111")
+    submit(at, "Lưu thay đổi")
+    submit(at, "Tải lại biểu mẫu với dữ liệu mới nhất")
+    assert form_widget(at, "unit-edit", "text_input", "secretary").value == "Bí thư mới (mẫu)"
+    form_widget(at, "unit-edit", "text_input", "phone").input("0911 111 111")
+    submit(at, "Lưu thay đổi")
+    assert not at.error
+    saved = unit_named(stored(), HONG_TIEN)
+    assert (saved.secretary, saved.phone) == ("Bí thư mới (mẫu)", "0911 111 111")
+
+
+def test_an_upper_officer_assigns_the_follow_up_officer(open_app, stored):
+    at = choose_unit(open_app("upper", PAGE), "officer-unit", stored(), "Đoàn xã Thuần Hưng")
+    next(w for w in at.text_input if w.key.startswith("unit-officer-")).input("Nguyễn Văn Mẫu")
+    submit(at, "Phân công")
+    assert not at.error
+    assert unit_named(stored(), "Đoàn xã Thuần Hưng").officer == "Nguyễn Văn Mẫu"
+
+
+@pytest.mark.parametrize(("person", "rows"), [("secretary", 1), ("viewer", 14)])
+def test_secretaries_and_viewers_see_their_scope_read_only(open_app, person, rows):
+    at = open_app(person, PAGE)
+    assert len(at.dataframe[0].value) == rows
+    assert not at.tabs and not any(b.label == "Thêm đơn vị" for b in at.button)
+
+
+def test_a_unit_set_inactive_is_listed_only_when_asked(open_app, stored):
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), "Đoàn xã Thuần Hưng")
+    form_widget(at, "unit-edit", "checkbox", "active").uncheck()
+    submit(at, "Lưu thay đổi")
+    assert unit_named(stored(), "Đoàn xã Thuần Hưng").active is False
+    listed = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
+    assert "Đoàn xã Thuần Hưng" not in listed and HONG_TIEN in listed
+    at.toggle(key="filter-inactive").set_value(True).run()
+    shown = at.dataframe[0].value.set_index("Mã")
+    assert (
+        shown.loc[unit_named(stored(), "Đoàn xã Thuần Hưng").id, "Hoạt động"] == "Ngừng hoạt động"
+    )

@@ -1,0 +1,277 @@
+"""The store contract: what every engine promises, tested only through the Store interface."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from schemas.tabs import TABS
+from services.storage import (
+    Append,
+    CellChange,
+    Conflict,
+    DuplicateRecord,
+    RecordMissing,
+    Store,
+    Update,
+)
+
+
+def full(tab: str, **given: str) -> dict[str, str]:
+    """Every field of a tab, blank unless given: what reading a row back should show."""
+    return {f: given.get(f, "") for f in TABS[tab].fields}
+
+
+def unit(n: int, **given: str) -> dict[str, str]:
+    cells = {
+        "id": f"DV-{n}",
+        "name": f"Đoàn xã Mẫu {n}",
+        "kind": "Xã",
+        "members": "120",
+        "phone": "0912 345 678",
+        "active": "Có",
+        "version": "1",
+    }
+    return full("units", **{**cells, **given})
+
+
+def read(store: Store, tab: str) -> list[tuple[int, dict[str, str]]]:
+    """(row number, every field's cell) for each row of one tab, in sheet order."""
+    return [
+        (row.number, {f: row.cells.get(f, "") for f in TABS[tab].fields})
+        for row in store.read([tab])[tab]
+    ]
+
+
+def cells_of(store: Store, tab: str, record_id: str) -> dict[str, str]:
+    return next(cells for _, cells in read(store, tab) if cells["id"] == record_id)
+
+
+# ---- appending and reading -----------------------------------------------------------------------
+
+
+def test_an_empty_store_reads_every_tab_as_no_rows(store):
+    tabs = store.read(["units", "registrations", "audit_log"])
+    assert tabs == {"units": [], "registrations": [], "audit_log": []}
+
+
+def test_appended_rows_read_back_in_order_with_their_sheet_row_numbers(store):
+    store.apply([Append("units", unit(1))])
+    store.apply([Append("units", unit(2)), Append("units", unit(3))])
+    store.apply([Append("units", unit(4))])
+    assert read(store, "units") == [(2, unit(1)), (3, unit(2)), (4, unit(3)), (5, unit(4))]
+
+
+def test_one_read_returns_several_tabs(store):
+    store.apply(
+        [Append("units", unit(1)), Append("cycles", full("cycles", id="CK-1", year="2030"))]
+    )
+    tabs = store.read(["cycles", "units"])
+    assert [r.cells["id"] for r in tabs["units"]] == ["DV-1"]
+    assert [r.cells["id"] for r in tabs["cycles"]] == ["CK-1"]
+
+
+def test_an_append_repeated_with_identical_cells_is_stored_once(store):
+    store.apply([Append("units", unit(1))])
+    store.apply([Append("units", unit(1))])  # a retried submission: same id, same cells
+    assert read(store, "units") == [(2, unit(1))]
+
+
+def test_an_append_reusing_an_id_with_other_cells_is_refused_and_nothing_is_written(store):
+    store.apply([Append("units", unit(1))])
+    with pytest.raises(DuplicateRecord) as refused:
+        store.apply([Append("units", unit(2)), Append("units", unit(1, name="Đoàn xã Khác"))])
+    assert refused.value.tab == "units" and dict(refused.value.fields) == {"id": "DV-1"}
+    assert read(store, "units") == [(2, unit(1))]
+
+
+def registration(record_id: str, unit_id: str, cycle_id: str = "CK-1") -> Append:
+    cells = full("registrations", id=record_id, cycle_id=cycle_id, unit_id=unit_id, state="Đã gửi")
+    return Append("registrations", cells, unique=("cycle_id", "unit_id"))
+
+
+def test_unique_fields_are_enforced_on_append(store):
+    store.apply([registration("DK-1", "DV-1")])
+    with pytest.raises(DuplicateRecord) as refused:
+        store.apply([registration("DK-2", "DV-1")])
+    assert dict(refused.value.fields) == {"cycle_id": "CK-1", "unit_id": "DV-1"}
+    store.apply([registration("DK-3", "DV-2"), registration("DK-4", "DV-1", cycle_id="CK-2")])
+    assert [c["id"] for _, c in read(store, "registrations")] == ["DK-1", "DK-3", "DK-4"]
+
+
+# ---- updating -----------------------------------------------------------------------------------
+
+
+def test_an_update_changes_the_cells_it_names_when_the_row_is_as_loaded(store):
+    store.apply([Append("units", unit(1)), Append("units", unit(2))])
+    loaded = cells_of(store, "units", "DV-1")
+    store.apply([Update("units", "DV-1", loaded, {"name": "Đoàn xã Mới", "version": "2"})])
+    assert read(store, "units") == [
+        (2, {**unit(1), "name": "Đoàn xã Mới", "version": "2"}),
+        (3, unit(2)),
+    ]
+
+
+def test_an_update_based_on_a_stale_row_is_a_conflict_naming_both_values(store):
+    store.apply([Append("units", unit(1))])
+    mine = cells_of(store, "units", "DV-1")
+    theirs = cells_of(store, "units", "DV-1")
+    store.apply([Update("units", "DV-1", theirs, {"name": "Tên của người kia", "version": "2"})])
+    with pytest.raises(Conflict) as conflict:
+        store.apply([Update("units", "DV-1", mine, {"name": "Tên của tôi", "version": "2"})])
+    assert (conflict.value.tab, conflict.value.id) == ("units", "DV-1")
+    assert sorted(conflict.value.changes, key=lambda c: c.field) == [
+        CellChange("name", "Đoàn xã Mẫu 1", "Tên của người kia"),
+        CellChange("version", "1", "2"),
+    ]
+    assert "DV-1" in str(conflict.value)
+    assert cells_of(store, "units", "DV-1")["name"] == "Tên của người kia"
+
+
+def test_a_change_to_a_loaded_cell_the_update_does_not_touch_is_still_a_conflict(store):
+    store.apply([Append("units", unit(1))])
+    mine = cells_of(store, "units", "DV-1")
+    store.apply([Update("units", "DV-1", mine, {"phone": "0987 654 321"})])
+    with pytest.raises(Conflict) as conflict:
+        store.apply([Update("units", "DV-1", mine, {"name": "Tên của tôi"})])
+    assert conflict.value.changes == [CellChange("phone", "0912 345 678", "0987 654 321")]
+    assert cells_of(store, "units", "DV-1") == {**unit(1), "phone": "0987 654 321"}
+
+
+def test_an_update_writes_only_its_changed_cells_and_keeps_cells_it_did_not_load(store):
+    store.apply([Append("units", unit(1))])
+    # Someone changes the phone; our form only loaded (and only compares) the name.
+    store.apply([Update("units", "DV-1", {"phone": "0912 345 678"}, {"phone": "0987 654 321"})])
+    store.apply([Update("units", "DV-1", {"name": "Đoàn xã Mẫu 1"}, {"name": "Đoàn xã Mới"})])
+    assert cells_of(store, "units", "DV-1") == {
+        **unit(1),
+        "name": "Đoàn xã Mới",
+        "phone": "0987 654 321",
+    }
+
+
+def test_an_update_that_already_landed_is_not_a_conflict_when_retried(store):
+    store.apply([Append("units", unit(1))])
+    loaded = cells_of(store, "units", "DV-1")
+    change = Update("units", "DV-1", loaded, {"name": "Đoàn xã Mới", "version": "2"})
+    store.apply([change])
+    store.apply([change])  # the reply to the first was lost; the same request comes again
+    assert cells_of(store, "units", "DV-1") == {**unit(1), "name": "Đoàn xã Mới", "version": "2"}
+
+
+def test_an_update_only_partly_matching_another_persons_edit_is_a_conflict(store):
+    store.apply([Append("units", unit(1))])
+    mine = cells_of(store, "units", "DV-1")
+    # The other person fixed the name exactly as we did, but did not change the phone.
+    store.apply([Update("units", "DV-1", mine, {"name": "Đoàn xã Sửa", "version": "2"})])
+    with pytest.raises(Conflict):
+        store.apply(
+            [
+                Update(
+                    "units",
+                    "DV-1",
+                    mine,
+                    {"name": "Đoàn xã Sửa", "phone": "0987 654 321", "version": "2"},
+                )
+            ]
+        )
+    assert cells_of(store, "units", "DV-1")["phone"] == "0912 345 678"
+
+
+def test_an_update_of_a_missing_record_is_record_missing(store):
+    store.apply([Append("units", unit(1))])
+    with pytest.raises(RecordMissing) as missing:
+        store.apply([Update("units", "DV-404", {}, {"name": "x"})])
+    assert (missing.value.tab, missing.value.id) == ("units", "DV-404")
+    assert "DV-404" in str(missing.value)
+
+
+# ---- several operations together ----------------------------------------------------------------
+
+
+def test_a_failing_second_operation_leaves_the_first_unwritten(store):
+    store.apply([Append("units", unit(1)), Append("units", unit(2))])
+    stale = cells_of(store, "units", "DV-2")
+    store.apply([Update("units", "DV-2", stale, {"name": "Đã đổi"})])
+    before = read(store, "units")
+    attempts = [
+        [Append("units", unit(3)), Update("units", "DV-404", {}, {"name": "x"})],
+        [
+            Update("units", "DV-1", unit(1), {"name": "Không được ghi"}),
+            Update("units", "DV-2", stale, {"name": "Cũng không"}),
+        ],
+        [
+            Append("audit_log", full("audit_log", id="NK-1", action="Thêm")),
+            Append("units", unit(1, name="Trùng mã")),
+        ],
+    ]
+    for ops in attempts:
+        with pytest.raises((RecordMissing, Conflict, DuplicateRecord)):
+            store.apply(ops)
+    assert read(store, "units") == before
+    assert read(store, "audit_log") == []
+
+
+def test_a_record_and_its_audit_row_are_written_together(store):
+    store.apply(
+        [
+            Append("units", unit(1)),
+            Append("audit_log", full("audit_log", id="NK-1", record_id="DV-1")),
+        ]
+    )
+    assert [c["id"] for _, c in read(store, "units")] == ["DV-1"]
+    assert [c["record_id"] for _, c in read(store, "audit_log")] == ["DV-1"]
+
+
+# ---- the data-version signal ---------------------------------------------------------------------
+
+
+def test_the_change_token_changes_after_each_write_and_not_after_a_read(store):
+    first = store.change_token()
+    store.read(["units"])
+    assert store.change_token() == first
+    store.apply([Append("units", unit(1))])
+    second = store.change_token()
+    assert second != first
+    store.apply([Update("units", "DV-1", {}, {"name": "Đoàn xã Mới"})])
+    assert store.change_token() not in (first, second)
+
+
+# ---- text comes back exactly as typed ------------------------------------------------------------
+
+AS_TYPED = [
+    '=IMPORTXML("x")',
+    "=1+1",
+    "+84912345678",
+    "0912345678",
+    "007",
+    "-5",
+    "@SUM(A1)",
+    "'đã có dấu nháy",
+    "9/10/2025",
+    "1.200",
+    "TRUE",
+    "  hai khoảng trắng  ",
+    "dòng 1\ndòng 2",
+    ("Đoàn xã Thuần Hưng, " * 600)[:10_000],
+    unicodedata.normalize("NFD", "Đoàn xã Thuần Hưng, Hoà Phong, Thuỷ Lôi"),
+    "<b>không phải HTML</b> [link](http://x)",
+]
+
+
+@pytest.mark.parametrize("text", AS_TYPED, ids=lambda t: repr(t[:20]))
+def test_text_comes_back_byte_identical(store, text):
+    store.apply([Append("units", unit(1, name=text, secretary=text, phone=text))])
+    store.apply([Append("units", unit(2))])
+    store.apply([Update("units", "DV-2", {}, {"officer": text})])
+    first, second = cells_of(store, "units", "DV-1"), cells_of(store, "units", "DV-2")
+    for back in (first["name"], first["secretary"], first["phone"], second["officer"]):
+        assert back.encode("utf-8") == text.encode("utf-8")
+
+
+def test_ten_thousand_characters_fit_in_one_cell(store):
+    text = ("Mục tiêu ND1: cập nhật danh sách đoàn viên hằng quý. " * 200)[:10_000]
+    assert len(text) == 10_000
+    store.apply([Append("registrations", full("registrations", id="DK-1", target_nd1=text))])
+    assert cells_of(store, "registrations", "DK-1")["target_nd1"] == text

@@ -1,0 +1,189 @@
+"""The shared read cache: one engine read for many readers, fresh after writes, derived once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Sequence
+
+import pytest
+
+from services.storage import Append, Row
+from services.storage.cache import CachedStore
+from services.storage.sql import SqlStore
+
+
+class CountingStore:
+    """Wraps an engine, counting whole reads; a read can be made slow to widen any race."""
+
+    def __init__(self, inner: SqlStore, delay: float = 0.0):
+        self.inner = inner
+        self.delay = delay
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        with self._lock:
+            self.reads += 1
+        time.sleep(self.delay)
+        return self.inner.read(tabs)
+
+    def apply(self, operations: Sequence) -> None:
+        self.inner.apply(operations)
+
+    def change_token(self) -> str:
+        return self.inner.change_token()
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "cache.sqlite"
+
+
+@pytest.fixture
+def tick() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+def unit(n: int, name: str = "Đoàn xã Mẫu") -> Append:
+    return Append("units", {"id": f"DV-{n}", "name": f"{name} {n}", "kind": "Xã"})
+
+
+def names(cache: CachedStore) -> list[str]:
+    return [row.cells["name"] for row in cache.snapshot().tabs["units"]]
+
+
+def test_many_sessions_asking_at_once_cause_one_engine_read(path):
+    engine = CountingStore(SqlStore.at_path(path), delay=0.05)
+    cache = CachedStore(engine)
+    start = threading.Barrier(16)
+    seen = []
+
+    def session() -> None:
+        start.wait()
+        seen.append(cache.snapshot())
+
+    threads = [threading.Thread(target=session) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert engine.reads == 1
+    assert len(seen) == 16 and len({id(s) for s in seen}) == 1
+
+
+def test_readers_reuse_the_snapshot_until_something_changes(path, tick):
+    engine = CountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    first = cache.snapshot()
+    for step in range(20):
+        tick.now += 1  # twenty seconds of polling dashboards, token checked every 5
+        assert cache.snapshot() is first, step
+    assert engine.reads == 1
+
+
+def test_an_app_write_is_seen_by_the_writer_at_once(path, tick):
+    cache = CachedStore(SqlStore.at_path(path), check_every=5, monotonic=tick)
+    assert names(cache) == []
+    cache.apply([unit(1)])
+    assert names(cache) == [
+        "Đoàn xã Mẫu 1"
+    ]  # the clock has not moved: only invalidation explains it
+
+
+def test_a_failed_app_write_still_drops_the_cached_copy(path, tick):
+    from services.storage import RecordMissing, Update
+
+    engine = CountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, check_every=5, monotonic=tick)
+    cache.snapshot()
+    with pytest.raises(RecordMissing):
+        cache.apply([Update("units", "DV-404", {}, {"name": "x"})])
+    cache.snapshot()
+    assert engine.reads == 2
+
+
+def test_a_write_by_another_process_is_noticed_within_check_every(path, tick):
+    cache = CachedStore(SqlStore.at_path(path), ttl=600, check_every=5, monotonic=tick)
+    other_process = SqlStore.at_path(path)  # another store object on the same SQLite file
+    assert names(cache) == []
+    other_process.apply([unit(1)])
+    tick.now += 4
+    assert names(cache) == []  # not yet checked: the cached copy is still served
+    tick.now += 1
+    assert names(cache) == ["Đoàn xã Mẫu 1"]
+
+
+def test_a_snapshot_older_than_ttl_is_read_again_even_without_a_change(path, tick):
+    engine = CountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    first = cache.snapshot()
+    tick.now += 60
+    second = cache.snapshot()
+    assert engine.reads == 2 and second.version > first.version
+
+
+def test_the_data_version_grows_with_each_new_snapshot(path, tick):
+    cache = CachedStore(SqlStore.at_path(path), monotonic=tick)
+    before = cache.data_version()
+    assert cache.data_version() == before
+    cache.apply([unit(1)])
+    assert cache.data_version() > before
+
+
+def test_derived_data_is_computed_once_per_version(path, tick):
+    cache = CachedStore(SqlStore.at_path(path), monotonic=tick)
+    calls = []
+
+    def chart() -> int:
+        calls.append(1)
+        return len(cache.snapshot().tabs["units"])
+
+    assert [cache.snapshot().derived("chart", chart) for _ in range(5)] == [0] * 5
+    assert len(calls) == 1
+    cache.apply([unit(1)])
+    assert [cache.snapshot().derived("chart", chart) for _ in range(5)] == [1] * 5
+    assert len(calls) == 2
+
+
+def test_derived_data_asked_for_by_many_sessions_at_once_is_computed_once(path):
+    snapshot = CachedStore(SqlStore.at_path(path)).snapshot()
+    calls = []
+    start = threading.Barrier(8)
+
+    def slow_chart() -> str:
+        calls.append(1)
+        time.sleep(0.05)
+        return "chart"
+
+    def session() -> None:
+        start.wait()
+        assert snapshot.derived("chart", slow_chart) == "chart"
+
+    threads = [threading.Thread(target=session) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
+
+
+def test_the_parsed_workbook_is_shared_until_the_data_changes(rt, people):
+    from services import registrations
+    from services.access import Role
+    from tests.unit.support import OPEN, plan
+
+    first = rt.workbook()
+    assert rt.workbook() is first
+    me = people[Role.SECRETARY]
+    registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    after = rt.workbook()
+    assert after is not first and after.registration(OPEN, me.unit_id) is not None
