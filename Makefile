@@ -76,7 +76,8 @@ run: venv  ## Start the app (http://localhost:8501)
 
 test: venv browser  ## Lint, then run the whole test suite (unit + e2e)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n auto $(ARGS)
 
 lint: venv  ## Check style without changing files
 	$(BIN)/ruff check .

@@ -102,14 +102,27 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
 def show_conflict(exc: Conflict, form: str | None) -> None:
     st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
     st.dataframe(
-        pd.DataFrame([{"Cột": dict(TABS[exc.tab].columns).get(c.field, c.field),
-                       "Khi bạn mở biểu mẫu": c.loaded, "Hiện tại": c.current}
-                      for c in exc.changes]),
+        pd.DataFrame(
+            [
+                {
+                    "Cột": dict(TABS[exc.tab].columns).get(c.field, c.field),
+                    "Khi bạn mở biểu mẫu": c.loaded,
+                    "Hiện tại": c.current,
+                }
+                for c in exc.changes
+            ]
+        ),
         hide_index=True,
     )
-    if form:  # a callback: the click's rerun no longer draws this button, so `if st.button` never fires
-        st.button("Tải lại biểu mẫu với dữ liệu mới nhất", key=f"reload-{form}",
-                  on_click=form_saved, args=(form,))
+    if (
+        form
+    ):  # a callback: the click's rerun no longer draws this button, so `if st.button` never fires
+        st.button(
+            "Tải lại biểu mẫu với dữ liệu mới nhất",
+            key=f"reload-{form}",
+            on_click=form_saved,
+            args=(form,),
+        )
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
@@ -130,5 +143,12 @@ def cycle_picker(key: str = "cycle") -> Cycle | None:
         return None
     current = cycles.current_cycle(wb, rt.clock.now())
     index = options.index(current) if current in options else 0
-    return st.selectbox("Chu kỳ", options, index=index, key=key,
-                        format_func=lambda c: f"{c.name} (hạn đăng ký: {deadlines.cutoff_words(c.register_cutoff)})")
+    return st.selectbox(
+        "Chu kỳ",
+        options,
+        index=index,
+        key=key,
+        format_func=lambda c: (
+            f"{c.name} (hạn đăng ký: {deadlines.cutoff_words(c.register_cutoff)})"
+        ),
+    )

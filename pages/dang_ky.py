@@ -17,7 +17,7 @@ from services.registrations import Receipt
 
 rt = _ui.runtime()
 me = _ui.actor()
-st.title("Đăng ký xây dựng Đoàn cơ sở \"3 chủ động\"")
+st.title('Đăng ký xây dựng Đoàn cơ sở "3 chủ động"')
 cycle = _ui.cycle_picker()
 if cycle is None:
     st.stop()
@@ -38,34 +38,53 @@ def show_receipt(receipt: Receipt) -> None:
     st.success(
         f"Đã nhận đăng ký của {_ui.plain(receipt.unit_name)} — {_ui.plain(receipt.cycle_name)}.  \n"
         f"Mã tiếp nhận: `{receipt.reference}` · gửi lần đầu lúc {receipt.sent_at:%H:%M %d/%m/%Y} · "
-        f"{verdict} (hạn {receipt.cutoff_words}) · trạng thái: {receipt.state.value}.")
+        f"{verdict} (hạn {receipt.cutoff_words}) · trạng thái: {receipt.state.value}."
+    )
 
 
 def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: bool) -> None:
     """The registration form generated from the cycle's criteria set: one target per content."""
     with st.form(form):
-        number = st.text_input("Số kế hoạch", value=existing.plan_number if existing else "",
-                               placeholder="Ví dụ: 05-KH/ĐTN")
-        plan_day = st.date_input("Ngày kế hoạch", value=existing.plan_date if existing else None,
-                                 format="DD/MM/YYYY", max_value=rt.clock.now().date())
+        number = st.text_input(
+            "Số kế hoạch",
+            value=existing.plan_number if existing else "",
+            placeholder="Ví dụ: 05-KH/ĐTN",
+        )
+        plan_day = st.date_input(
+            "Ngày kế hoạch",
+            value=existing.plan_date if existing else None,
+            format="DD/MM/YYYY",
+            max_value=rt.clock.now().date(),
+        )
         targets = {}
         for content in criteria.contents if criteria else []:
             targets[content.id] = st.text_area(
                 f"{content.id}. {content.title}",
                 value=existing.targets.get(content.id, "") if existing else "",
                 help="Tiêu chí: " + "; ".join(f"{c.id} {c.title}" for c in content.criteria),
-                placeholder="Mục tiêu, giải pháp và lộ trình thực hiện nội dung này")
+                placeholder="Mục tiêu, giải pháp và lộ trình thực hiện nội dung này",
+            )
         received = None
         if on_behalf:
-            received = st.date_input("Ngày nhận bản giấy", value=None, format="DD/MM/YYYY",
-                                     max_value=rt.clock.now().date(),
-                                     help="Đúng hạn hay trễ hạn được tính theo ngày nhận này.")
-        label = "Gửi lại đăng ký" if existing else ("Nhập thay đăng ký" if on_behalf else "Gửi đăng ký")
+            received = st.date_input(
+                "Ngày nhận bản giấy",
+                value=None,
+                format="DD/MM/YYYY",
+                max_value=rt.clock.now().date(),
+                help="Đúng hạn hay trễ hạn được tính theo ngày nhận này.",
+            )
+        label = (
+            "Gửi lại đăng ký" if existing else ("Nhập thay đăng ký" if on_behalf else "Gửi đăng ký")
+        )
         if not st.form_submit_button(label, type="primary"):
             return
     data = {"plan_number": number, "plan_date": plan_day, "targets": targets}
-    receipt = _ui.attempt(lambda: registrations.register_plan(
-        rt, me, cycle.id, unit.id, data, _ui.request_key(form), received_on=received), form=form)
+    receipt = _ui.attempt(
+        lambda: registrations.register_plan(
+            rt, me, cycle.id, unit.id, data, _ui.request_key(form), received_on=received
+        ),
+        form=form,
+    )
     if receipt:
         st.session_state["receipt"] = receipt
         st.rerun()
@@ -81,35 +100,59 @@ def own_unit(actor: Actor) -> None:
         if existing.state is RegistrationState.RETURNED:
             st.warning(f"Đoàn cấp trên trả lại để sửa: {_ui.plain(existing.return_reason)}")
         if existing.state is RegistrationState.ACCEPTED:
-            st.info("Đăng ký đã được tiếp nhận. Muốn sửa, hãy liên hệ Đoàn cấp trên để được trả lại.")
+            st.info(
+                "Đăng ký đã được tiếp nhận. Muốn sửa, hãy liên hệ Đoàn cấp trên để được trả lại."
+            )
             return
     plan_form("plan-own", unit, existing, on_behalf=False)
 
 
 def review(actor: Actor) -> None:
     wb = rt.workbook()
-    in_scope = [line.unit for line in units.list_units(rt, actor, include_inactive=False)
-                if line.unit.kind.is_grassroots]
+    in_scope = [
+        line.unit
+        for line in units.list_units(rt, actor, include_inactive=False)
+        if line.unit.kind.is_grassroots
+    ]
     rows = []
     for unit in in_scope:
         reg = wb.registration(cycle.id, unit.id)
-        rows.append({"Đơn vị": unit.name, "Đơn vị cấp trên": wb.unit_name(unit.parent_id or ""),
-                     "Tình trạng": unit_status(wb, cycle, unit),
-                     "Trạng thái": reg.state.value if reg else "",
-                     "Gửi lần đầu": f"{reg.submitted_at:%d/%m/%Y %H:%M}" if reg else "",
-                     "Mã tiếp nhận": reg.id if reg else ""})
+        rows.append(
+            {
+                "Đơn vị": unit.name,
+                "Đơn vị cấp trên": wb.unit_name(unit.parent_id or ""),
+                "Tình trạng": unit_status(wb, cycle, unit),
+                "Trạng thái": reg.state.value if reg else "",
+                "Gửi lần đầu": f"{reg.submitted_at:%d/%m/%Y %H:%M}" if reg else "",
+                "Mã tiếp nhận": reg.id if reg else "",
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    tab_review, tab_behalf, tab_extend = st.tabs(["Tiếp nhận / trả lại", "Nhập thay bản giấy", "Gia hạn"])
+    tab_review, tab_behalf, tab_extend = st.tabs(
+        ["Tiếp nhận / trả lại", "Nhập thay bản giấy", "Gia hạn"]
+    )
     with tab_review:
         sent = [u for u in in_scope if wb.registration(cycle.id, u.id)]
-        unit = st.selectbox("Đơn vị", sent, format_func=lambda u: u.name, key="review-unit",
-                            index=None, placeholder="Chọn đơn vị đã gửi đăng ký")
+        unit = st.selectbox(
+            "Đơn vị",
+            sent,
+            format_func=lambda u: u.name,
+            key="review-unit",
+            index=None,
+            placeholder="Chọn đơn vị đã gửi đăng ký",
+        )
         if unit is not None:
             review_one(unit)
     with tab_behalf:
         waiting = [u for u in in_scope if unit_status(wb, cycle, u) == NOT_YET]
-        unit = st.selectbox("Đơn vị chưa đăng ký", waiting, format_func=lambda u: u.name,
-                            key="behalf-unit", index=None, placeholder="Chọn đơn vị")
+        unit = st.selectbox(
+            "Đơn vị chưa đăng ký",
+            waiting,
+            format_func=lambda u: u.name,
+            key="behalf-unit",
+            index=None,
+            placeholder="Chọn đơn vị",
+        )
         if unit is not None:
             deadline_banner(unit)
             plan_form("plan-behalf", unit, None, on_behalf=True)
@@ -120,27 +163,42 @@ def review(actor: Actor) -> None:
 def review_one(unit: Unit) -> None:
     form = f"review-{unit.id}"
     reg = _ui.loaded(form, registrations.registration_of(rt, me, cycle.id, unit.id))
-    st.markdown(f"**{_ui.plain(unit.name)}** — {reg.state.value}, "
-                f"{'đúng hạn' if reg.on_time else 'trễ hạn'}, số kế hoạch {_ui.plain(reg.plan_number)}")
+    st.markdown(
+        f"**{_ui.plain(unit.name)}** — {reg.state.value}, "
+        f"{'đúng hạn' if reg.on_time else 'trễ hạn'}, số kế hoạch {_ui.plain(reg.plan_number)}"
+    )
     for content_id, target in reg.targets.items():
         st.text(f"{content_id}: {target}")
     accept_col, return_col = st.columns(2)
-    if accept_col.button("Tiếp nhận", type="primary", key=f"accept-{unit.id}",
-                         disabled=reg.state is not RegistrationState.SENT):
+    if accept_col.button(
+        "Tiếp nhận",
+        type="primary",
+        key=f"accept-{unit.id}",
+        disabled=reg.state is not RegistrationState.SENT,
+    ):
         if _ui.attempt(lambda: registrations.accept(rt, me, reg, _ui.request_key(form)), form):
             st.rerun()
     with return_col.form(f"return-{unit.id}"):
         reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?")
         if st.form_submit_button("Trả lại để sửa"):
-            if _ui.attempt(lambda: registrations.return_for_correction(
-                    rt, me, reg, reason, _ui.request_key(form)), form):
+            if _ui.attempt(
+                lambda: registrations.return_for_correction(
+                    rt, me, reg, reason, _ui.request_key(form)
+                ),
+                form,
+            ):
                 st.rerun()
 
 
 def extension_form(in_scope: list[Unit]) -> None:
     with st.form("extension"):
-        unit = st.selectbox("Đơn vị", in_scope, format_func=lambda u: u.name, index=None,
-                            placeholder="Chọn đơn vị được gia hạn")
+        unit = st.selectbox(
+            "Đơn vị",
+            in_scope,
+            format_func=lambda u: u.name,
+            index=None,
+            placeholder="Chọn đơn vị được gia hạn",
+        )
         last_day = st.date_input("Hạn mới: hết ngày", value=None, format="DD/MM/YYYY")
         reason = st.text_input("Lý do gia hạn")
         if not st.form_submit_button("Cho gia hạn"):
@@ -148,8 +206,12 @@ def extension_form(in_scope: list[Unit]) -> None:
     if unit is None or not isinstance(last_day, date):
         st.error("Chưa lưu. Vui lòng chọn đơn vị và ngày hết hạn mới.")
         return
-    deadline = _ui.attempt(lambda: registrations.grant_extension(
-        rt, me, cycle.id, unit.id, last_day, reason, _ui.request_key("extension")), "extension")
+    deadline = _ui.attempt(
+        lambda: registrations.grant_extension(
+            rt, me, cycle.id, unit.id, last_day, reason, _ui.request_key("extension")
+        ),
+        "extension",
+    )
     if deadline:
         st.success(f"Đã gia hạn cho {_ui.plain(unit.name)}: {deadline.words}.")
 

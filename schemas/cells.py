@@ -153,7 +153,7 @@ _MESSAGES = {
     "missing": "bắt buộc phải nhập",
     "string_too_short": "bắt buộc phải nhập",
     "string_too_long": "quá dài (tối đa {max_length} ký tự)",
-    "greater_than_equal": "không được âm" ,
+    "greater_than_equal": "không được âm",
     "int_parsing": "phải là số nguyên",
     "int_type": "phải là số nguyên",
     "date_type": "phải là ngày",

@@ -68,7 +68,9 @@ def _choice(enum: type[Enum]):
 Kind = _choice(UnitKind)
 Policy = _choice(LatePolicy)
 State = _choice(RegistrationState)
-OptionalId = Annotated[str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)]
+OptionalId = Annotated[
+    str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
+]
 
 _PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -243,9 +245,15 @@ class UnitForm(BaseModel):
     """The add/edit unit form."""
 
     LABELS: ClassVar[dict[str, str]] = {
-        "name": "Tên đơn vị", "kind": "Loại đơn vị", "parent_id": "Đơn vị cấp trên",
-        "members": "Số đoàn viên", "chi_doan": "Số chi đoàn", "secretary": "Bí thư",
-        "phone": "Điện thoại", "email": "Email", "officer": "Cán bộ theo dõi",
+        "name": "Tên đơn vị",
+        "kind": "Loại đơn vị",
+        "parent_id": "Đơn vị cấp trên",
+        "members": "Số đoàn viên",
+        "chi_doan": "Số chi đoàn",
+        "secretary": "Bí thư",
+        "phone": "Điện thoại",
+        "email": "Email",
+        "officer": "Cán bộ theo dõi",
         "active": "Đang hoạt động",
     }
 
@@ -271,7 +279,9 @@ class PlanForm(BaseModel):
     """The registration form: the plan's reference and a target per content of the criteria set."""
 
     LABELS: ClassVar[dict[str, str]] = {
-        "plan_number": "Số kế hoạch", "plan_date": "Ngày kế hoạch", "targets": "Mục tiêu",
+        "plan_number": "Số kế hoạch",
+        "plan_date": "Ngày kế hoạch",
+        "targets": "Mục tiêu",
     }
 
     plan_number: CleanText = Field(min_length=1, max_length=100)

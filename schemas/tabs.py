@@ -34,99 +34,123 @@ ID = ("id", "Mã")
 VERSION = ("version", "Phiên bản")
 UPDATED_AT = ("updated_at", "Cập nhật lúc")
 
-UNITS = Tab("units", "Đơn vị", (
-    ID,
-    ("name", "Tên đơn vị"),
-    ("kind", "Loại đơn vị"),
-    ("parent_id", "Mã đơn vị cấp trên"),
-    ("members", "Số đoàn viên"),
-    ("chi_doan", "Số chi đoàn"),
-    ("secretary", "Bí thư"),
-    ("phone", "Điện thoại"),
-    ("email", "Email"),
-    ("officer", "Cán bộ theo dõi"),
-    ("active", "Đang hoạt động"),
-    VERSION,
-    UPDATED_AT,
-))
+UNITS = Tab(
+    "units",
+    "Đơn vị",
+    (
+        ID,
+        ("name", "Tên đơn vị"),
+        ("kind", "Loại đơn vị"),
+        ("parent_id", "Mã đơn vị cấp trên"),
+        ("members", "Số đoàn viên"),
+        ("chi_doan", "Số chi đoàn"),
+        ("secretary", "Bí thư"),
+        ("phone", "Điện thoại"),
+        ("email", "Email"),
+        ("officer", "Cán bộ theo dõi"),
+        ("active", "Đang hoạt động"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
 
-CYCLES = Tab("cycles", "Chu kỳ", (
-    ID,
-    ("year", "Năm thực hiện"),
-    ("name", "Tên chu kỳ"),
-    ("criteria_set", "Bộ tiêu chí"),
-    ("register_cutoff", "Hạn đăng ký (thời điểm bắt đầu trễ)"),
-    ("report_cutoff", "Hạn báo cáo lên tỉnh (thời điểm bắt đầu trễ)"),
-    ("late_policy", "Xử lý khi trễ hạn"),
-    VERSION,
-    UPDATED_AT,
-))
+CYCLES = Tab(
+    "cycles",
+    "Chu kỳ",
+    (
+        ID,
+        ("year", "Năm thực hiện"),
+        ("name", "Tên chu kỳ"),
+        ("criteria_set", "Bộ tiêu chí"),
+        ("register_cutoff", "Hạn đăng ký (thời điểm bắt đầu trễ)"),
+        ("report_cutoff", "Hạn báo cáo lên tỉnh (thời điểm bắt đầu trễ)"),
+        ("late_policy", "Xử lý khi trễ hạn"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
 
-REGISTRATIONS = Tab("registrations", "Đăng ký", (
-    ID,
-    ("cycle_id", "Mã chu kỳ"),
-    ("unit_id", "Mã đơn vị"),
-    ("upper_unit_id", "Mã đơn vị cấp trên lúc đăng ký"),
-    ("state", "Trạng thái"),
-    ("plan_number", "Số kế hoạch"),
-    ("plan_date", "Ngày kế hoạch"),
-    ("target_nd1", "Mục tiêu nội dung 1"),
-    ("target_nd2", "Mục tiêu nội dung 2"),
-    ("target_nd3", "Mục tiêu nội dung 3"),
-    ("submitted_at", "Gửi lần đầu lúc"),
-    ("received_on", "Ngày nhận bản giấy"),
-    ("on_time", "Đúng hạn"),
-    ("last_sent_at", "Gửi gần nhất lúc"),
-    ("sent_by", "Người gửi"),
-    ("return_reason", "Lý do trả lại"),
-    ("reviewed_by", "Người xử lý"),
-    ("reviewed_at", "Xử lý lúc"),
-    VERSION,
-    UPDATED_AT,
-))
+REGISTRATIONS = Tab(
+    "registrations",
+    "Đăng ký",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị"),
+        ("upper_unit_id", "Mã đơn vị cấp trên lúc đăng ký"),
+        ("state", "Trạng thái"),
+        ("plan_number", "Số kế hoạch"),
+        ("plan_date", "Ngày kế hoạch"),
+        ("target_nd1", "Mục tiêu nội dung 1"),
+        ("target_nd2", "Mục tiêu nội dung 2"),
+        ("target_nd3", "Mục tiêu nội dung 3"),
+        ("submitted_at", "Gửi lần đầu lúc"),
+        ("received_on", "Ngày nhận bản giấy"),
+        ("on_time", "Đúng hạn"),
+        ("last_sent_at", "Gửi gần nhất lúc"),
+        ("sent_by", "Người gửi"),
+        ("return_reason", "Lý do trả lại"),
+        ("reviewed_by", "Người xử lý"),
+        ("reviewed_at", "Xử lý lúc"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
 
-EXTENSIONS = Tab("extensions", "Gia hạn", (
-    ID,
-    ("cycle_id", "Mã chu kỳ"),
-    ("unit_id", "Mã đơn vị"),
-    ("cutoff", "Hạn mới (thời điểm bắt đầu trễ)"),
-    ("reason", "Lý do"),
-    ("granted_by", "Người cho gia hạn"),
-    ("granted_at", "Cho gia hạn lúc"),
-))
+EXTENSIONS = Tab(
+    "extensions",
+    "Gia hạn",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị"),
+        ("cutoff", "Hạn mới (thời điểm bắt đầu trễ)"),
+        ("reason", "Lý do"),
+        ("granted_by", "Người cho gia hạn"),
+        ("granted_at", "Cho gia hạn lúc"),
+    ),
+)
 
-UPPER_REPORTS = Tab("upper_reports", "Báo cáo lên tỉnh", (
-    ID,
-    ("cycle_id", "Mã chu kỳ"),
-    ("unit_id", "Mã đơn vị báo cáo"),
-    ("parent_unit_id", "Mã đơn vị nhận báo cáo"),
-    ("sent_at", "Gửi lần đầu lúc"),
-    ("on_time", "Đúng hạn"),
-    ("last_sent_at", "Gửi gần nhất lúc"),
-    ("total_units", "Tổng số đoàn cơ sở"),
-    ("registered_on_time", "Đăng ký đúng hạn"),
-    ("registered_late", "Đăng ký trễ hạn"),
-    ("returned", "Trả lại để sửa"),
-    ("not_registered", "Chưa đăng ký"),
-    ("accepted", "Đã tiếp nhận"),
-    ("needs_check", "Cần kiểm tra"),
-    ("note", "Ghi chú"),
-    ("sent_by", "Người gửi"),
-    VERSION,
-    UPDATED_AT,
-))
+UPPER_REPORTS = Tab(
+    "upper_reports",
+    "Báo cáo lên tỉnh",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị báo cáo"),
+        ("parent_unit_id", "Mã đơn vị nhận báo cáo"),
+        ("sent_at", "Gửi lần đầu lúc"),
+        ("on_time", "Đúng hạn"),
+        ("last_sent_at", "Gửi gần nhất lúc"),
+        ("total_units", "Tổng số đoàn cơ sở"),
+        ("registered_on_time", "Đăng ký đúng hạn"),
+        ("registered_late", "Đăng ký trễ hạn"),
+        ("returned", "Trả lại để sửa"),
+        ("not_registered", "Chưa đăng ký"),
+        ("accepted", "Đã tiếp nhận"),
+        ("needs_check", "Cần kiểm tra"),
+        ("note", "Ghi chú"),
+        ("sent_by", "Người gửi"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
 
-AUDIT_LOG = Tab("audit_log", "Nhật ký", (
-    ID,
-    ("at", "Thời điểm"),
-    ("actor", "Người thực hiện"),
-    ("action", "Thao tác"),
-    ("tab", "Bảng"),
-    ("record_id", "Mã bản ghi"),
-    ("before", "Trước"),
-    ("after", "Sau"),
-    ("request_key", "Mã yêu cầu"),
-))
+AUDIT_LOG = Tab(
+    "audit_log",
+    "Nhật ký",
+    (
+        ID,
+        ("at", "Thời điểm"),
+        ("actor", "Người thực hiện"),
+        ("action", "Thao tác"),
+        ("tab", "Bảng"),
+        ("record_id", "Mã bản ghi"),
+        ("before", "Trước"),
+        ("after", "Sau"),
+        ("request_key", "Mã yêu cầu"),
+    ),
+)
 
 ALL_TABS: tuple[Tab, ...] = (UNITS, CYCLES, REGISTRATIONS, EXTENSIONS, UPPER_REPORTS, AUDIT_LOG)
 TABS: dict[str, Tab] = {tab.name: tab for tab in ALL_TABS}

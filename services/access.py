@@ -57,7 +57,9 @@ def ensure_can_add_under(wb: Workbook, actor: Actor, parent_id: str) -> None:
         actor.role is Role.UPPER and parent_id in wb.subtree(actor.unit_id)
     )
     if not allowed:
-        raise AccessDenied(f"Bạn không có quyền thêm hoặc chuyển đơn vị vào {wb.unit_name(parent_id)}.")
+        raise AccessDenied(
+            f"Bạn không có quyền thêm hoặc chuyển đơn vị vào {wb.unit_name(parent_id)}."
+        )
 
 
 def can_review(wb: Workbook, actor: Actor, unit_id: str) -> bool:

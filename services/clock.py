@@ -39,4 +39,3 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self._at = self._at + timedelta(**delta)
-

@@ -32,20 +32,35 @@ def draft_for(rt: Runtime, year: int) -> CycleDraft:
     """Defaults for year N: register until 09/10 of N-1, report until 14/10, the set covering N."""
     register, report = deadlines.default_cutoffs(year)
     criteria = set_for_year(rt.criteria, year)
-    return CycleDraft(year, f"Năm {year}", criteria.ref if criteria else "",
-                      deadlines.last_day(register), deadlines.last_day(report))
+    return CycleDraft(
+        year,
+        f"Năm {year}",
+        criteria.ref if criteria else "",
+        deadlines.last_day(register),
+        deadlines.last_day(report),
+    )
 
 
 def next_year(rt: Runtime) -> int:
-    """The year a new cycle is most likely for: registration for year N runs in October of N-1."""
-    return rt.clock.now().year + 1
+    """The year a new cycle is most likely for: next year (registration for N runs in October of
+    N-1), or the first year after it that has no cycle yet."""
+    taken = {c.year for c in rt.workbook().cycles.values()}
+    year = rt.clock.now().year + 1
+    while year in taken:
+        year += 1
+    return year
 
 
 def draft_of(cycle: Cycle) -> CycleDraft:
     """The edit form's starting values for an existing cycle (cut-offs shown as last days)."""
-    return CycleDraft(cycle.year, cycle.name, cycle.criteria_set,
-                      deadlines.last_day(cycle.register_cutoff),
-                      deadlines.last_day(cycle.report_cutoff), cycle.late_policy)
+    return CycleDraft(
+        cycle.year,
+        cycle.name,
+        cycle.criteria_set,
+        deadlines.last_day(cycle.register_cutoff),
+        deadlines.last_day(cycle.report_cutoff),
+        cycle.late_policy,
+    )
 
 
 def list_cycles(rt: Runtime) -> list[Cycle]:
@@ -68,16 +83,20 @@ def current_cycle(wb: Workbook, now: datetime) -> Cycle | None:
     return newest[0] if newest else None
 
 
-def save_cycle(rt: Runtime, actor: Actor, draft: CycleDraft, request_key: str,
-               loaded: Cycle | None = None) -> Cycle:
+def save_cycle(
+    rt: Runtime, actor: Actor, draft: CycleDraft, request_key: str, loaded: Cycle | None = None
+) -> Cycle:
     """Create a cycle (one per year), or edit `loaded`; the cut-offs are stored as first late instants."""
     ensure_province(actor, "tạo hoặc sửa chu kỳ")
     cells = _validated_cells(rt, draft)
     with rt.store.serialised():
         wb = rt.workbook()
         now = rt.clock.now()
-        clash = [c for c in wb.cycles.values()
-                 if c.year == draft.year and (loaded is None or c.id != loaded.id)]
+        clash = [
+            c
+            for c in wb.cycles.values()
+            if c.year == draft.year and (loaded is None or c.id != loaded.id)
+        ]
         if clash:
             raise InvalidInput([f"Năm thực hiện: đã có chu kỳ năm {draft.year} ({clash[0].name})"])
         if loaded is not None:
@@ -87,8 +106,11 @@ def save_cycle(rt: Runtime, actor: Actor, draft: CycleDraft, request_key: str,
         if rec_id in wb.cycles:
             return wb.cycles[rec_id]
         cells = {**cells, "id": rec_id, "version": "1", "updated_at": iso(now)}
-        rt.store.apply(records.create(actor, now, "Tạo chu kỳ", cells, tabs.CYCLES.name,
-                                      request_key, unique=("year",)))
+        rt.store.apply(
+            records.create(
+                actor, now, "Tạo chu kỳ", cells, tabs.CYCLES.name, request_key, unique=("year",)
+            )
+        )
         return Cycle.from_cells(cells)
 
 

@@ -21,10 +21,19 @@ from services.runtime import Runtime
 from services.workbook import Workbook
 
 ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK = (
-    "Đúng hạn", "Trễ hạn", "Trả lại để sửa", "Chưa đăng ký", "Cần kiểm tra")
+    "Đúng hạn",
+    "Trễ hạn",
+    "Trả lại để sửa",
+    "Chưa đăng ký",
+    "Cần kiểm tra",
+)
 STATUSES = (ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK)
 STATUS_COLOURS = ("#2e7d32", "#f9a825", "#ef6c00", "#b0bec5", "#c62828")
-REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = "Đã báo cáo đúng hạn", "Đã báo cáo trễ hạn", "Chưa báo cáo"
+REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (
+    "Đã báo cáo đúng hạn",
+    "Đã báo cáo trễ hạn",
+    "Chưa báo cáo",
+)
 
 
 def unit_status(wb: Workbook, cycle: Cycle, unit: Unit) -> str:
@@ -45,10 +54,10 @@ class RegistrationBoard:
     cutoff_words: str
     report_cutoff_words: str
     totals: dict[str, int]
-    by_group: pd.DataFrame        # group, status, units
-    timeline: pd.DataFrame        # day, registrations (cumulative), status
+    by_group: pd.DataFrame  # group, status, units
+    timeline: pd.DataFrame  # day, registrations (cumulative), status
     not_registered: pd.DataFrame  # unit, upper unit, secretary, phone, email, officer, status
-    rollups: pd.DataFrame         # upper unit, status, sent at, counts
+    rollups: pd.DataFrame  # upper unit, status, sent at, counts
 
 
 def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> RegistrationBoard:
@@ -57,8 +66,10 @@ def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> Registration
     wb = rt.workbook()
     cycle = get_cycle(wb, cycle_id)
     top = _top_unit(wb, actor)
-    return snapshot.derived(("board", cycle_id, top, actor.role is Role.PROVINCE),
-                            lambda: _build(wb, cycle, top, scope(wb, actor)))
+    return snapshot.derived(
+        ("board", cycle_id, top, actor.role is Role.PROVINCE),
+        lambda: _build(wb, cycle, top, scope(wb, actor)),
+    )
 
 
 def _top_unit(wb: Workbook, actor: Actor) -> str:
@@ -72,10 +83,17 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
     units = wb.grassroots(visible)
     group_of = _groups(wb, cycle, top, visible)
     statuses = {u.id: unit_status(wb, cycle, u) for u in units}
-    by_group = pd.DataFrame(
-        [{"group": group_of.get(u.id, u.name), "status": statuses[u.id], "units": 1} for u in units],
-        columns=["group", "status", "units"],
-    ).groupby(["group", "status"], as_index=False)["units"].sum()
+    by_group = (
+        pd.DataFrame(
+            [
+                {"group": group_of.get(u.id, u.name), "status": statuses[u.id], "units": 1}
+                for u in units
+            ],
+            columns=["group", "status", "units"],
+        )
+        .groupby(["group", "status"], as_index=False)["units"]
+        .sum()
+    )
     totals = Counter(statuses.values())
     return RegistrationBoard(
         cycle=cycle,
@@ -99,7 +117,9 @@ def _groups(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> dict[str
     for unit_id in visible:
         reg = wb.registration(cycle.id, unit_id)
         upper = reg.upper_unit_id if reg and reg.upper_unit_id in wb.units else None
-        path = [unit_id, upper, *wb.ancestors(upper)] if upper else [unit_id, *wb.ancestors(unit_id)]
+        path = (
+            [unit_id, upper, *wb.ancestors(upper)] if upper else [unit_id, *wb.ancestors(unit_id)]
+        )
         if top in path and path.index(top) > 0:
             groups[unit_id] = wb.unit_name(path[path.index(top) - 1])
         else:
@@ -124,17 +144,31 @@ def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
 
 
 def _not_registered(wb: Workbook, units: list[Unit], statuses: dict[str, str]) -> pd.DataFrame:
-    rows = [{
-        "Đơn vị": u.name,
-        "Đơn vị cấp trên": wb.unit_name(u.parent_id or ""),
-        "Tình trạng": statuses[u.id],
-        "Bí thư": u.secretary,
-        "Điện thoại": u.phone,
-        "Email": u.email,
-        "Cán bộ theo dõi": u.officer,
-    } for u in units if statuses[u.id] in (NOT_YET, RETURNED, NEEDS_CHECK)]
-    return pd.DataFrame(rows, columns=["Đơn vị", "Đơn vị cấp trên", "Tình trạng", "Bí thư",
-                                       "Điện thoại", "Email", "Cán bộ theo dõi"])
+    rows = [
+        {
+            "Đơn vị": u.name,
+            "Đơn vị cấp trên": wb.unit_name(u.parent_id or ""),
+            "Tình trạng": statuses[u.id],
+            "Bí thư": u.secretary,
+            "Điện thoại": u.phone,
+            "Email": u.email,
+            "Cán bộ theo dõi": u.officer,
+        }
+        for u in units
+        if statuses[u.id] in (NOT_YET, RETURNED, NEEDS_CHECK)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Đơn vị",
+            "Đơn vị cấp trên",
+            "Tình trạng",
+            "Bí thư",
+            "Điện thoại",
+            "Email",
+            "Cán bộ theo dõi",
+        ],
+    )
 
 
 def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
@@ -147,16 +181,22 @@ def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
         if not any(wb.units[c].kind.is_grassroots for c in wb.children.get(unit_id, ())):
             continue
         report = wb.upper_report(cycle.id, unit_id)
-        status = NOT_REPORTED if report is None else (
-            REPORTED_ON_TIME if report.on_time else REPORTED_LATE)
-        rows.append({
-            "Đơn vị": unit.name,
-            "Tình trạng": status,
-            "Gửi lúc": report.sent_at.strftime("%H:%M %d/%m/%Y") if report else "",
-            "Đúng hạn": report.registered_on_time if report else None,
-            "Trễ hạn": report.registered_late if report else None,
-            "Chưa đăng ký": report.not_registered if report else None,
-        })
+        status = (
+            NOT_REPORTED
+            if report is None
+            else (REPORTED_ON_TIME if report.on_time else REPORTED_LATE)
+        )
+        rows.append(
+            {
+                "Đơn vị": unit.name,
+                "Tình trạng": status,
+                "Gửi lúc": report.sent_at.strftime("%H:%M %d/%m/%Y") if report else "",
+                "Đúng hạn": report.registered_on_time if report else None,
+                "Trễ hạn": report.registered_late if report else None,
+                "Chưa đăng ký": report.not_registered if report else None,
+            }
+        )
     rows.sort(key=lambda r: sort_key(r["Đơn vị"]))
-    return pd.DataFrame(rows, columns=["Đơn vị", "Tình trạng", "Gửi lúc", "Đúng hạn", "Trễ hạn",
-                                       "Chưa đăng ký"])
+    return pd.DataFrame(
+        rows, columns=["Đơn vị", "Tình trạng", "Gửi lúc", "Đúng hạn", "Trễ hạn", "Chưa đăng ký"]
+    )

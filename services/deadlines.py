@@ -12,7 +12,7 @@ from schemas.cells import VN_TZ
 from schemas.models import Cycle, Extension
 
 REGISTER_DAY = (10, 10)  # registration due before 10/10 of year N-1
-REPORT_DAY = (15, 10)    # roll-up to the province due before 15/10 of year N-1
+REPORT_DAY = (15, 10)  # roll-up to the province due before 15/10 of year N-1
 
 
 def start_of_day(day: date) -> datetime:

@@ -27,27 +27,58 @@ K = UnitKind
 # upper unit -> [(kind, place name)], from programme.md section 6
 SOURCED: dict[str, list[tuple[UnitKind, str]]] = {
     "Thành đoàn Hưng Yên": [
-        (K.PHUONG, "An Tảo"), (K.XA, "Trung Nghĩa"), (K.PHUONG, "Hiến Nam"), (K.XA, "Liên Phương"),
-        (K.PHUONG, "Lê Lợi"), (K.PHUONG, "Minh Khai"), (K.XA, "Phú Cường"), (K.XA, "Hùng Cường"),
-        (K.XA, "Bảo Khê"), (K.PHUONG, "Lam Sơn"), (K.PHUONG, "Hồng Châu"), (K.XA, "Quảng Châu"),
+        (K.PHUONG, "An Tảo"),
+        (K.XA, "Trung Nghĩa"),
+        (K.PHUONG, "Hiến Nam"),
+        (K.XA, "Liên Phương"),
+        (K.PHUONG, "Lê Lợi"),
+        (K.PHUONG, "Minh Khai"),
+        (K.XA, "Phú Cường"),
+        (K.XA, "Hùng Cường"),
+        (K.XA, "Bảo Khê"),
+        (K.PHUONG, "Lam Sơn"),
+        (K.PHUONG, "Hồng Châu"),
+        (K.XA, "Quảng Châu"),
         (K.XA, "Hoàng Hanh"),
     ],
     "Thị đoàn Mỹ Hào": [
-        (K.PHUONG, "Bạch Sam"), (K.PHUONG, "Bần Yên Nhân"), (K.PHUONG, "Dị Sử"),
-        (K.PHUONG, "Minh Đức"), (K.PHUONG, "Nhân Hoà"), (K.PHUONG, "Phan Đình Phùng"),
-        (K.PHUONG, "Phùng Chí Kiên"), (K.XA, "Cẩm Xá"), (K.XA, "Dương Quang"), (K.XA, "Hoà Phong"),
-        (K.XA, "Hưng Long"), (K.XA, "Ngọc Lâm"), (K.XA, "Xuân Dục"),
+        (K.PHUONG, "Bạch Sam"),
+        (K.PHUONG, "Bần Yên Nhân"),
+        (K.PHUONG, "Dị Sử"),
+        (K.PHUONG, "Minh Đức"),
+        (K.PHUONG, "Nhân Hoà"),
+        (K.PHUONG, "Phan Đình Phùng"),
+        (K.PHUONG, "Phùng Chí Kiên"),
+        (K.XA, "Cẩm Xá"),
+        (K.XA, "Dương Quang"),
+        (K.XA, "Hoà Phong"),
+        (K.XA, "Hưng Long"),
+        (K.XA, "Ngọc Lâm"),
+        (K.XA, "Xuân Dục"),
     ],
     "Huyện đoàn Tiên Lữ": [
-        (K.XA, "Hưng Đạo"), (K.XA, "Nhật Tân"), (K.XA, "An Viên"), (K.THI_TRAN, "Vương"),
-        (K.XA, "Thiện Phiến"), (K.XA, "Hải Thắng"), (K.XA, "Thụy Lôi"), (K.XA, "Lệ Xá"),
+        (K.XA, "Hưng Đạo"),
+        (K.XA, "Nhật Tân"),
+        (K.XA, "An Viên"),
+        (K.THI_TRAN, "Vương"),
+        (K.XA, "Thiện Phiến"),
+        (K.XA, "Hải Thắng"),
+        (K.XA, "Thụy Lôi"),
+        (K.XA, "Lệ Xá"),
     ],
     "Huyện đoàn Phù Cừ": [
-        (K.XA, "Nhật Quang"), (K.XA, "Minh Tân"), (K.XA, "Trần Cao"), (K.XA, "Tống Phan"),
-        (K.XA, "Đoàn Đào"), (K.XA, "Tam Đa"),
+        (K.XA, "Nhật Quang"),
+        (K.XA, "Minh Tân"),
+        (K.XA, "Trần Cao"),
+        (K.XA, "Tống Phan"),
+        (K.XA, "Đoàn Đào"),
+        (K.XA, "Tam Đa"),
     ],
     "Huyện đoàn Kim Động": [
-        (K.XA, "Phạm Ngũ Lão"), (K.XA, "Chính Nghĩa"), (K.XA, "Song Mai"), (K.XA, "Đức Hợp"),
+        (K.XA, "Phạm Ngũ Lão"),
+        (K.XA, "Chính Nghĩa"),
+        (K.XA, "Song Mai"),
+        (K.XA, "Đức Hợp"),
     ],
     "Huyện đoàn Khoái Châu": [(K.XA, "Hồng Tiến"), (K.XA, "Thuần Hưng")],
     "Huyện đoàn Văn Lâm": [(K.XA, "Lạc Hồng"), (K.XA, "Việt Hưng")],
@@ -58,20 +89,25 @@ SOURCED: dict[str, list[tuple[UnitKind, str]]] = {
 BLOCS = ["Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", "Đoàn Thanh niên Công an tỉnh"]
 UNDER_PROVINCE = [(K.TRUONG_DH_CD, "Đoàn trường ĐH Sư phạm Kỹ thuật Hưng Yên")]
 # Visibly sample units (names not sourced), to reach a realistic mix of kinds.
-SAMPLES: list[tuple[str, UnitKind, str]] = [
-    ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.DOANH_NGHIEP, f"Đoàn cơ sở Công ty Mẫu {i}")
-    for i in range(1, 6)
-] + [
-    ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.CO_QUAN, f"Đoàn cơ sở Cơ quan Mẫu {i}")
-    for i in range(1, 3)
-] + [
-    ("Đoàn Thanh niên Công an tỉnh", K.LUC_LUONG_VU_TRANG, f"Đoàn cơ sở Công an Mẫu {i}")
-    for i in range(1, 3)
-] + [
-    ("Huyện đoàn Văn Giang", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 1"),
-    ("Huyện đoàn Yên Mỹ", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 2"),
-    ("Huyện đoàn Ân Thi", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 3"),
-]
+SAMPLES: list[tuple[str, UnitKind, str]] = (
+    [
+        ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.DOANH_NGHIEP, f"Đoàn cơ sở Công ty Mẫu {i}")
+        for i in range(1, 6)
+    ]
+    + [
+        ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.CO_QUAN, f"Đoàn cơ sở Cơ quan Mẫu {i}")
+        for i in range(1, 3)
+    ]
+    + [
+        ("Đoàn Thanh niên Công an tỉnh", K.LUC_LUONG_VU_TRANG, f"Đoàn cơ sở Công an Mẫu {i}")
+        for i in range(1, 3)
+    ]
+    + [
+        ("Huyện đoàn Văn Giang", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 1"),
+        ("Huyện đoàn Yên Mỹ", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 2"),
+        ("Huyện đoàn Ân Thi", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 3"),
+    ]
+)
 PREFIX = {K.XA: "Đoàn xã", K.PHUONG: "Đoàn phường", K.THI_TRAN: "Đoàn thị trấn"}
 
 
@@ -87,20 +123,32 @@ class DemoPerson:
 
 DEMO_PEOPLE = (
     DemoPerson("tinhdoan@mau.example", "Cán bộ Tỉnh đoàn (mẫu)", Role.PROVINCE, PROVINCE),
-    DemoPerson("khoaichau@mau.example", "Cán bộ Huyện đoàn Khoái Châu (mẫu)", Role.UPPER,
-               "Huyện đoàn Khoái Châu"),
-    DemoPerson("thuanhung@mau.example", "Bí thư Đoàn xã Thuần Hưng (mẫu)", Role.SECRETARY,
-               "Đoàn xã Thuần Hưng"),
-    DemoPerson("xem@mau.example", "Người xem Thành đoàn Hưng Yên (mẫu)", Role.VIEWER,
-               "Thành đoàn Hưng Yên"),
+    DemoPerson(
+        "khoaichau@mau.example",
+        "Cán bộ Huyện đoàn Khoái Châu (mẫu)",
+        Role.UPPER,
+        "Huyện đoàn Khoái Châu",
+    ),
+    DemoPerson(
+        "thuanhung@mau.example",
+        "Bí thư Đoàn xã Thuần Hưng (mẫu)",
+        Role.SECRETARY,
+        "Đoàn xã Thuần Hưng",
+    ),
+    DemoPerson(
+        "xem@mau.example", "Người xem Thành đoàn Hưng Yên (mẫu)", Role.VIEWER, "Thành đoàn Hưng Yên"
+    ),
 )
 
 
 def demo_actors(rt: Runtime) -> list[Actor]:
     """The demo people with their units resolved in the current store (missing units skipped)."""
     by_name = {u.name: u.id for u in rt.workbook().units.values()}
-    return [Actor(p.email, p.name, p.role, by_name[p.unit_name])
-            for p in DEMO_PEOPLE if p.unit_name in by_name]
+    return [
+        Actor(p.email, p.name, p.role, by_name[p.unit_name])
+        for p in DEMO_PEOPLE
+        if p.unit_name in by_name
+    ]
 
 
 def seed_if_empty(rt: Runtime) -> bool:
@@ -127,11 +175,22 @@ def demo_operations(now: datetime, rt: Runtime) -> list[Append]:
     cycle = _cycle(rt, open_year, open_last_day, now)
     ops.append(Append(tabs.CYCLES.name, cycle))
     ops += _open_round(cycle, grassroots, now, rng)
-    ops.append(Append(tabs.AUDIT_LOG.name, {
-        "id": "NK-DEMO", "at": iso(now), "actor": "Hệ thống", "action": "Nạp dữ liệu mẫu",
-        "tab": "*", "record_id": "", "before": "{}",
-        "after": f'{{"rows": "{len(ops)}"}}', "request_key": "demo",
-    }))
+    ops.append(
+        Append(
+            tabs.AUDIT_LOG.name,
+            {
+                "id": "NK-DEMO",
+                "at": iso(now),
+                "actor": "Hệ thống",
+                "action": "Nạp dữ liệu mẫu",
+                "tab": "*",
+                "record_id": "",
+                "before": "{}",
+                "after": f'{{"rows": "{len(ops)}"}}',
+                "request_key": "demo",
+            },
+        )
+    )
     return ops
 
 
@@ -142,14 +201,23 @@ def _units(now: datetime, rng: random.Random) -> list[dict[str, str]]:
         n = len(rows) + 1
         grassroots = kind.is_grassroots
         members = rng.randrange(80, 600, 10) if grassroots else None
-        rows.append({
-            "id": f"DV-{n:04d}", "name": name, "kind": to_cell(kind), "parent_id": parent or "",
-            "members": to_cell(members),
-            "chi_doan": to_cell(max(2, members // rng.randint(25, 45)) if members else None),
-            "secretary": f"Bí thư mẫu {n:02d}", "phone": f"0900000{n:03d}",
-            "email": f"bithu{n:03d}@mau.example", "officer": officer, "active": "Có",
-            "version": "1", "updated_at": iso(now),
-        })
+        rows.append(
+            {
+                "id": f"DV-{n:04d}",
+                "name": name,
+                "kind": to_cell(kind),
+                "parent_id": parent or "",
+                "members": to_cell(members),
+                "chi_doan": to_cell(max(2, members // rng.randint(25, 45)) if members else None),
+                "secretary": f"Bí thư mẫu {n:02d}",
+                "phone": f"0900000{n:03d}",
+                "email": f"bithu{n:03d}@mau.example",
+                "officer": officer,
+                "active": "Có",
+                "version": "1",
+                "updated_at": iso(now),
+            }
+        )
         return rows[-1]["id"]
 
     root = add(PROVINCE, K.TINH_DOAN, None)
@@ -174,34 +242,63 @@ def _cycle(rt: Runtime, year: int, last_day: date | None, now: datetime) -> dict
         report = deadlines.cutoff_after(last_day + timedelta(days=5))
     criteria = set_for_year(rt.criteria, year) or next(iter(rt.criteria.values()))
     return {
-        "id": f"CK-{year}", "year": str(year), "name": f"Năm {year}",
-        "criteria_set": criteria.ref, "register_cutoff": iso(register),
-        "report_cutoff": iso(report), "late_policy": to_cell(LatePolicy.FLAG),
-        "version": "1", "updated_at": iso(now),
+        "id": f"CK-{year}",
+        "year": str(year),
+        "name": f"Năm {year}",
+        "criteria_set": criteria.ref,
+        "register_cutoff": iso(register),
+        "report_cutoff": iso(report),
+        "late_policy": to_cell(LatePolicy.FLAG),
+        "version": "1",
+        "updated_at": iso(now),
     }
 
 
-def _registration(cycle: dict[str, str], unit: dict[str, str], at: datetime, state: RegistrationState,
-                  on_time: bool, n: int, received_on: date | None = None) -> Append:
+def _registration(
+    cycle: dict[str, str],
+    unit: dict[str, str],
+    at: datetime,
+    state: RegistrationState,
+    on_time: bool,
+    n: int,
+    received_on: date | None = None,
+) -> Append:
     year = cycle["year"]
-    return Append(tabs.REGISTRATIONS.name, {
-        "id": f"DK-{year}-{unit['id'][3:]}", "cycle_id": cycle["id"], "unit_id": unit["id"],
-        "upper_unit_id": unit["parent_id"], "state": to_cell(state),
-        "plan_number": f"{n:02d}-KH/ĐTN", "plan_date": to_cell((at - timedelta(days=3)).date()),
-        "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên qua các chi đoàn",
-        "target_nd2": f"Xây dựng và thực hiện chương trình công tác năm {year}; ít nhất 1 công trình thanh niên",
-        "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên ít nhất 1 lần trong năm",
-        "submitted_at": iso(at), "received_on": to_cell(received_on), "on_time": to_cell(on_time),
-        "last_sent_at": iso(at), "sent_by": f"{unit['secretary']} <{unit['email']}>",
-        "return_reason": "Bổ sung lộ trình thực hiện nội dung 3" if state is RegistrationState.RETURNED else "",
-        "reviewed_by": "" if state is RegistrationState.SENT else "Cán bộ theo dõi (mẫu)",
-        "reviewed_at": "" if state is RegistrationState.SENT else iso(at + timedelta(days=2)),
-        "version": "1", "updated_at": iso(at),
-    })
+    return Append(
+        tabs.REGISTRATIONS.name,
+        {
+            "id": f"DK-{year}-{unit['id'][3:]}",
+            "cycle_id": cycle["id"],
+            "unit_id": unit["id"],
+            "upper_unit_id": unit["parent_id"],
+            "state": to_cell(state),
+            "plan_number": f"{n:02d}-KH/ĐTN",
+            "plan_date": to_cell((at - timedelta(days=3)).date()),
+            "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên qua các chi đoàn",
+            "target_nd2": f"Xây dựng và thực hiện chương trình công tác năm {year}; ít nhất 1 công trình thanh niên",
+            "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên ít nhất 1 lần trong năm",
+            "submitted_at": iso(at),
+            "received_on": to_cell(received_on),
+            "on_time": to_cell(on_time),
+            "last_sent_at": iso(at),
+            "sent_by": f"{unit['secretary']} <{unit['email']}>",
+            "return_reason": "Bổ sung lộ trình thực hiện nội dung 3"
+            if state is RegistrationState.RETURNED
+            else "",
+            "reviewed_by": "" if state is RegistrationState.SENT else "Cán bộ theo dõi (mẫu)",
+            "reviewed_at": "" if state is RegistrationState.SENT else iso(at + timedelta(days=2)),
+            "version": "1",
+            "updated_at": iso(at),
+        },
+    )
 
 
-def _past_round(cycle: dict[str, str], grassroots: list[dict[str, str]],
-                units: list[dict[str, str]], rng: random.Random) -> list[Append]:
+def _past_round(
+    cycle: dict[str, str],
+    grassroots: list[dict[str, str]],
+    units: list[dict[str, str]],
+    rng: random.Random,
+) -> list[Append]:
     """A finished round: most units registered (some late, a few returned), every roll-up sent."""
     cutoff = datetime.fromisoformat(cycle["register_cutoff"])
     ops = []
@@ -210,27 +307,48 @@ def _past_round(cycle: dict[str, str], grassroots: list[dict[str, str]],
         if roll < 0.08:
             continue  # never registered
         late = roll > 0.85
-        at = cutoff + (timedelta(hours=rng.randint(2, 240)) if late
-                       else -timedelta(hours=rng.randint(3, 24 * 30)))
+        at = cutoff + (
+            timedelta(hours=rng.randint(2, 240))
+            if late
+            else -timedelta(hours=rng.randint(3, 24 * 30))
+        )
         state = RegistrationState.RETURNED if roll < 0.12 else RegistrationState.ACCEPTED
         ops.append(_registration(cycle, unit, at, state, not late, n))
     report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
     for unit in units:
         if UnitKind(unit["kind"]) in (K.CAP_HUYEN, K.TRUC_THUOC):
             at = report_cutoff - timedelta(hours=rng.randint(-30, 90))
-            ops.append(Append(tabs.UPPER_REPORTS.name, {
-                "id": f"BC-{cycle['year']}-{unit['id'][3:]}", "cycle_id": cycle["id"],
-                "unit_id": unit["id"], "parent_unit_id": unit["parent_id"], "sent_at": iso(at),
-                "on_time": to_cell(at < report_cutoff), "last_sent_at": iso(at),
-                "total_units": "", "registered_on_time": "", "registered_late": "", "returned": "",
-                "not_registered": "", "accepted": "", "needs_check": "0", "note": "",
-                "sent_by": f"Cán bộ {unit['name']} (mẫu)", "version": "1", "updated_at": iso(at),
-            }))
+            ops.append(
+                Append(
+                    tabs.UPPER_REPORTS.name,
+                    {
+                        "id": f"BC-{cycle['year']}-{unit['id'][3:]}",
+                        "cycle_id": cycle["id"],
+                        "unit_id": unit["id"],
+                        "parent_unit_id": unit["parent_id"],
+                        "sent_at": iso(at),
+                        "on_time": to_cell(at < report_cutoff),
+                        "last_sent_at": iso(at),
+                        "total_units": "",
+                        "registered_on_time": "",
+                        "registered_late": "",
+                        "returned": "",
+                        "not_registered": "",
+                        "accepted": "",
+                        "needs_check": "0",
+                        "note": "",
+                        "sent_by": f"Cán bộ {unit['name']} (mẫu)",
+                        "version": "1",
+                        "updated_at": iso(at),
+                    },
+                )
+            )
     return _fill_report_counts(ops, grassroots, units)
 
 
-def _fill_report_counts(ops: list[Append], grassroots: list[dict[str, str]],
-                        units: list[dict[str, str]]) -> list[Append]:
+def _fill_report_counts(
+    ops: list[Append], grassroots: list[dict[str, str]], units: list[dict[str, str]]
+) -> list[Append]:
     """Put each past roll-up's frozen figures in, counted from the round's own registrations."""
     regs = {op.cells["unit_id"]: op.cells for op in ops if op.tab == tabs.REGISTRATIONS.name}
     filled = []
@@ -242,19 +360,28 @@ def _fill_report_counts(ops: list[Append], grassroots: list[dict[str, str]],
         states = [regs.get(u["id"]) for u in mine]
         returned = sum(1 for r in states if r and r["state"] == RegistrationState.RETURNED.value)
         counted = [r for r in states if r and r["state"] != RegistrationState.RETURNED.value]
-        filled.append(Append(op.tab, {**op.cells,
-            "total_units": str(len(mine)),
-            "registered_on_time": str(sum(1 for r in counted if r["on_time"] == "Có")),
-            "registered_late": str(sum(1 for r in counted if r["on_time"] == "Không")),
-            "returned": str(returned),
-            "not_registered": str(sum(1 for r in states if r is None)),
-            "accepted": str(sum(1 for r in counted if r["state"] == RegistrationState.ACCEPTED.value)),
-        }))
+        filled.append(
+            Append(
+                op.tab,
+                {
+                    **op.cells,
+                    "total_units": str(len(mine)),
+                    "registered_on_time": str(sum(1 for r in counted if r["on_time"] == "Có")),
+                    "registered_late": str(sum(1 for r in counted if r["on_time"] == "Không")),
+                    "returned": str(returned),
+                    "not_registered": str(sum(1 for r in states if r is None)),
+                    "accepted": str(
+                        sum(1 for r in counted if r["state"] == RegistrationState.ACCEPTED.value)
+                    ),
+                },
+            )
+        )
     return filled
 
 
-def _open_round(cycle: dict[str, str], grassroots: list[dict[str, str]], now: datetime,
-                rng: random.Random) -> list[Append]:
+def _open_round(
+    cycle: dict[str, str], grassroots: list[dict[str, str]], now: datetime, rng: random.Random
+) -> list[Append]:
     """The round open now: about half the units registered over the last two weeks."""
     ops = []
     keep_open = {"Đoàn xã Thuần Hưng"}  # the demo secretary's unit: left for a newcomer to register
@@ -264,8 +391,13 @@ def _open_round(cycle: dict[str, str], grassroots: list[dict[str, str]], now: da
             continue
         at = now - timedelta(hours=rng.randint(1, 24 * 14))
         roll = 0.5 if unit["name"] in waiting else rng.random()
-        state = (RegistrationState.ACCEPTED if roll < 0.4 else
-                 RegistrationState.RETURNED if roll > 0.9 else RegistrationState.SENT)
+        state = (
+            RegistrationState.ACCEPTED
+            if roll < 0.4
+            else RegistrationState.RETURNED
+            if roll > 0.9
+            else RegistrationState.SENT
+        )
         received = at.date() if roll < 0.1 else None  # a paper plan entered by the upper unit
         ops.append(_registration(cycle, unit, at, state, True, n, received))
     return ops

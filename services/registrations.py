@@ -52,8 +52,12 @@ def deadline_for(rt: Runtime, cycle_id: str, unit_id: str) -> UnitDeadline:
     extension = wb.extension(cycle_id, unit_id)
     cutoff = deadlines.registration_cutoff(cycle, extension)
     extended = cutoff != cycle.register_cutoff
-    return UnitDeadline(cutoff, deadlines.cutoff_words(cutoff), extended,
-                        extension.reason if extended and extension else "")
+    return UnitDeadline(
+        cutoff,
+        deadlines.cutoff_words(cutoff),
+        extended,
+        extension.reason if extended and extension else "",
+    )
 
 
 def registration_of(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> Registration | None:
@@ -62,8 +66,15 @@ def registration_of(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> R
     return wb.registration(cycle_id, unit_id)
 
 
-def register_plan(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, data: dict[str, Any],
-                  request_key: str, received_on: date | None = None) -> Receipt:
+def register_plan(
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    unit_id: str,
+    data: dict[str, Any],
+    request_key: str,
+    received_on: date | None = None,
+) -> Receipt:
     """Send (or resend) a unit's plan. The upper unit may enter a paper plan with the day received.
 
     A second registration for the same unit and cycle edits the first. Late registrations are
@@ -83,8 +94,10 @@ def register_plan(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, data: 
         if rec_id in wb.registrations:  # the same submission arrived twice: stored once
             return _receipt(wb, wb.registrations[rec_id])
         if (cycle_id, unit_id) in wb.broken_registrations:
-            raise NotAllowed(f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
-                             "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại.")
+            raise NotAllowed(
+                f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
+                "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
+            )
         plan = {
             "plan_number": form.plan_number,
             "plan_date": to_cell(form.plan_date),
@@ -99,64 +112,112 @@ def register_plan(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, data: 
             if existing.state is RegistrationState.ACCEPTED:
                 raise NotAllowed(
                     f"Đăng ký của {unit.name} đã được tiếp nhận; muốn sửa, hãy liên hệ "
-                    f"{wb.unit_name(unit.parent_id or '')} để được trả lại.")
+                    f"{wb.unit_name(unit.parent_id or '')} để được trả lại."
+                )
             if all(existing.cells.get(f, "") == v for f, v in plan.items() if f != "last_sent_at"):
                 return _receipt(wb, existing)  # exactly this was already sent (a retried click)
-            rt.store.apply(records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key))
+            rt.store.apply(
+                records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key)
+            )
             return _receipt(rt.workbook(), rt.workbook().registrations[existing.id])
         cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id))
         on_time = deadlines.is_on_time(deadlines.judged_instant(now, received_on), cutoff)
         if not on_time and cycle.late_policy is LatePolicy.REFUSE:
             raise RegistrationClosed(
                 f"Hạn đăng ký đã {deadlines.cutoff_words(cutoff)}. Liên hệ "
-                f"{wb.unit_name(unit.parent_id or '')} nếu cần gia hạn.")
+                f"{wb.unit_name(unit.parent_id or '')} nếu cần gia hạn."
+            )
         cells = {
-            **plan, "id": rec_id, "cycle_id": cycle_id, "unit_id": unit_id,
-            "upper_unit_id": unit.parent_id or "", "submitted_at": iso(now),
-            "received_on": to_cell(received_on), "on_time": to_cell(on_time),
-            "reviewed_by": "", "reviewed_at": "", "version": "1", "updated_at": iso(now),
+            **plan,
+            "id": rec_id,
+            "cycle_id": cycle_id,
+            "unit_id": unit_id,
+            "upper_unit_id": unit.parent_id or "",
+            "submitted_at": iso(now),
+            "received_on": to_cell(received_on),
+            "on_time": to_cell(on_time),
+            "reviewed_by": "",
+            "reviewed_at": "",
+            "version": "1",
+            "updated_at": iso(now),
         }
         action = "Nhập thay đăng ký" if on_behalf else "Gửi đăng ký"
-        rt.store.apply(records.create(actor, now, action, cells, tabs.REGISTRATIONS.name,
-                                      request_key, unique=("cycle_id", "unit_id")))
+        rt.store.apply(
+            records.create(
+                actor,
+                now,
+                action,
+                cells,
+                tabs.REGISTRATIONS.name,
+                request_key,
+                unique=("cycle_id", "unit_id"),
+            )
+        )
         return _receipt(wb, Registration.from_cells(cells))
 
 
 def accept(rt: Runtime, actor: Actor, loaded: Registration, request_key: str) -> Registration:
     """The upper unit accepts a sent registration."""
-    return _review(rt, actor, loaded, RegistrationState.ACCEPTED, "", "Tiếp nhận đăng ký", request_key)
+    return _review(
+        rt, actor, loaded, RegistrationState.ACCEPTED, "", "Tiếp nhận đăng ký", request_key
+    )
 
 
-def return_for_correction(rt: Runtime, actor: Actor, loaded: Registration, reason: str,
-                          request_key: str) -> Registration:
+def return_for_correction(
+    rt: Runtime, actor: Actor, loaded: Registration, reason: str, request_key: str
+) -> Registration:
     """The upper unit returns a registration with the reason the unit must fix."""
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput(["Lý do trả lại: bắt buộc phải nhập, để đơn vị biết cần sửa gì"])
-    return _review(rt, actor, loaded, RegistrationState.RETURNED, reason, "Trả lại đăng ký", request_key)
+    return _review(
+        rt, actor, loaded, RegistrationState.RETURNED, reason, "Trả lại đăng ký", request_key
+    )
 
 
-def _review(rt: Runtime, actor: Actor, loaded: Registration, state: RegistrationState,
-            reason: str, action: str, request_key: str) -> Registration:
+def _review(
+    rt: Runtime,
+    actor: Actor,
+    loaded: Registration,
+    state: RegistrationState,
+    reason: str,
+    action: str,
+    request_key: str,
+) -> Registration:
     wb = rt.workbook()
     ensure_reviewer(wb, actor, loaded.unit_id)
     current = wb.registrations.get(loaded.id)
-    if (current is not None and current.state is state and current.reviewed_by == actor.label
-            and current.return_reason == reason):
+    if (
+        current is not None
+        and current.state is state
+        and current.reviewed_by == actor.label
+        and current.return_reason == reason
+    ):
         return current  # this person's same step already landed (a retried click)
     if loaded.state is state:
         raise NotAllowed(f"Đăng ký này đã ở trạng thái '{state.value}'.")
     if state is RegistrationState.ACCEPTED and loaded.state is not RegistrationState.SENT:
         raise NotAllowed("Chỉ tiếp nhận được đăng ký đang ở trạng thái 'Đã gửi'.")
     now = rt.clock.now()
-    cells = {"state": to_cell(state), "return_reason": reason, "reviewed_by": actor.label,
-             "reviewed_at": iso(now)}
+    cells = {
+        "state": to_cell(state),
+        "return_reason": reason,
+        "reviewed_by": actor.label,
+        "reviewed_at": iso(now),
+    }
     rt.store.apply(records.change(actor, now, action, loaded, cells, request_key))
     return rt.workbook().registrations[loaded.id]
 
 
-def grant_extension(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, last_day: date,
-                    reason: str, request_key: str) -> UnitDeadline:
+def grant_extension(
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    unit_id: str,
+    last_day: date,
+    reason: str,
+    request_key: str,
+) -> UnitDeadline:
     """An upper unit lets one unit register until the end of `last_day`, with a recorded reason."""
     reason = " ".join(reason.split())
     with rt.store.serialised():
@@ -176,11 +237,18 @@ def grant_extension(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str, last
         if problems:
             raise InvalidInput(problems)
         now = rt.clock.now()
-        cells = {"id": rec_id, "cycle_id": cycle_id,
-                 "unit_id": unit_id, "cutoff": iso(cutoff), "reason": reason,
-                 "granted_by": actor.label, "granted_at": iso(now)}
-        rt.store.apply(records.create(actor, now, "Gia hạn đăng ký", cells,
-                                      tabs.EXTENSIONS.name, request_key))
+        cells = {
+            "id": rec_id,
+            "cycle_id": cycle_id,
+            "unit_id": unit_id,
+            "cutoff": iso(cutoff),
+            "reason": reason,
+            "granted_by": actor.label,
+            "granted_at": iso(now),
+        }
+        rt.store.apply(
+            records.create(actor, now, "Gia hạn đăng ký", cells, tabs.EXTENSIONS.name, request_key)
+        )
     return deadline_for(rt, cycle_id, unit_id)
 
 
@@ -193,8 +261,15 @@ def receipt_for(rt: Runtime, actor: Actor, registration: Registration) -> Receip
 def _receipt(wb: Workbook, reg: Registration) -> Receipt:
     cycle = wb.cycles[reg.cycle_id]
     cutoff = deadlines.registration_cutoff(cycle, wb.extension(reg.cycle_id, reg.unit_id))
-    return Receipt(reg.id, wb.unit_name(reg.unit_id), cycle.name, reg.submitted_at, reg.on_time,
-                   deadlines.cutoff_words(cutoff), reg.state)
+    return Receipt(
+        reg.id,
+        wb.unit_name(reg.unit_id),
+        cycle.name,
+        reg.submitted_at,
+        reg.on_time,
+        deadlines.cutoff_words(cutoff),
+        reg.state,
+    )
 
 
 def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
@@ -208,8 +283,14 @@ def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
     return unit
 
 
-def _check_plan(rt: Runtime, form: PlanForm, criteria_ref: str, now: datetime, on_behalf: bool,
-                received_on: date | None) -> None:
+def _check_plan(
+    rt: Runtime,
+    form: PlanForm,
+    criteria_ref: str,
+    now: datetime,
+    on_behalf: bool,
+    received_on: date | None,
+) -> None:
     problems = []
     if form.plan_date > now.date():
         problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
@@ -222,7 +303,9 @@ def _check_plan(rt: Runtime, form: PlanForm, criteria_ref: str, now: datetime, o
             problems.append(f"Mục tiêu {content.id}: quá dài (tối đa 5000 ký tự)")
     unknown = set(form.targets) - {c.id for c in contents}
     if unknown:
-        problems.append(f"Mục tiêu: nội dung không có trong bộ tiêu chí: {', '.join(sorted(unknown))}")
+        problems.append(
+            f"Mục tiêu: nội dung không có trong bộ tiêu chí: {', '.join(sorted(unknown))}"
+        )
     if on_behalf and received_on is None:
         problems.append("Ngày nhận bản giấy: bắt buộc khi Đoàn cấp trên nhập thay")
     if not on_behalf and received_on is not None:

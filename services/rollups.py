@@ -32,9 +32,14 @@ def reporting_units(rt: Runtime, actor: Actor) -> list[str]:
     """Upper units this person may send a roll-up for (their own; any, for province staff)."""
     wb = rt.workbook()
     candidates = scope(wb, actor) if actor.role is Role.PROVINCE else {actor.unit_id}
-    return [u for u in candidates if u in wb.units and wb.units[u].parent_id
-            and not wb.units[u].kind.is_grassroots
-            and actor.role in (Role.PROVINCE, Role.UPPER)]
+    return [
+        u
+        for u in candidates
+        if u in wb.units
+        and wb.units[u].parent_id
+        and not wb.units[u].kind.is_grassroots
+        and actor.role in (Role.PROVINCE, Role.UPPER)
+    ]
 
 
 def counts(wb: Workbook, cycle_id: str, upper_unit_id: str) -> RollupCounts:
@@ -42,11 +47,20 @@ def counts(wb: Workbook, cycle_id: str, upper_unit_id: str) -> RollupCounts:
     cycle = get_cycle(wb, cycle_id)
     units = wb.grassroots(wb.subtree(upper_unit_id))
     statuses = [unit_status(wb, cycle, u) for u in units]
-    accepted = sum(1 for u in units if (r := wb.registration(cycle_id, u.id))
-                   and r.state is RegistrationState.ACCEPTED)
-    return RollupCounts(len(units), statuses.count(ON_TIME), statuses.count(LATE),
-                        statuses.count(RETURNED), statuses.count(NOT_YET), accepted,
-                        statuses.count(NEEDS_CHECK))
+    accepted = sum(
+        1
+        for u in units
+        if (r := wb.registration(cycle_id, u.id)) and r.state is RegistrationState.ACCEPTED
+    )
+    return RollupCounts(
+        len(units),
+        statuses.count(ON_TIME),
+        statuses.count(LATE),
+        statuses.count(RETURNED),
+        statuses.count(NOT_YET),
+        accepted,
+        statuses.count(NEEDS_CHECK),
+    )
 
 
 def preview(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str) -> RollupCounts:
@@ -55,8 +69,9 @@ def preview(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str) -> Rol
     return counts(wb, cycle_id, upper_unit_id)
 
 
-def send_rollup(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str, note: str,
-                request_key: str) -> UpperReport:
+def send_rollup(
+    rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str, note: str, request_key: str
+) -> UpperReport:
     """Freeze the counts now and send them up. Sending again updates the figures; on time stays."""
     if upper_unit_id not in reporting_units(rt, actor):
         raise AccessDenied("Bạn chỉ gửi được báo cáo của đơn vị mình.")
@@ -65,25 +80,44 @@ def send_rollup(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str, no
         cycle = get_cycle(wb, cycle_id)
         now = rt.clock.now()
         figures = counts(wb, cycle_id, upper_unit_id)
-        cells = {**{k: str(v) for k, v in figures.__dict__.items()},
-                 "note": " ".join(note.split()), "sent_by": actor.label, "last_sent_at": iso(now)}
+        cells = {
+            **{k: str(v) for k, v in figures.__dict__.items()},
+            "note": " ".join(note.split()),
+            "sent_by": actor.label,
+            "last_sent_at": iso(now),
+        }
         existing = wb.upper_report(cycle_id, upper_unit_id)
         if existing is not None:
-            rt.store.apply(records.change(actor, now, "Gửi lại báo cáo lên tỉnh", existing, cells,
-                                          request_key))
+            rt.store.apply(
+                records.change(actor, now, "Gửi lại báo cáo lên tỉnh", existing, cells, request_key)
+            )
             return rt.workbook().upper_reports[existing.id]
         rec_id = records.record_id(tabs.UPPER_REPORTS.name, request_key)
         if rec_id in wb.upper_reports:
             return wb.upper_reports[rec_id]
-        cells.update({
-            "id": rec_id, "cycle_id": cycle_id, "unit_id": upper_unit_id,
-            "parent_unit_id": wb.units[upper_unit_id].parent_id or "", "sent_at": iso(now),
-            "on_time": to_cell(deadlines.is_on_time(now, cycle.report_cutoff)),
-            "version": "1", "updated_at": iso(now),
-        })
-        rt.store.apply(records.create(actor, now, "Gửi báo cáo lên tỉnh", cells,
-                                      tabs.UPPER_REPORTS.name, request_key,
-                                      unique=("cycle_id", "unit_id")))
+        cells.update(
+            {
+                "id": rec_id,
+                "cycle_id": cycle_id,
+                "unit_id": upper_unit_id,
+                "parent_unit_id": wb.units[upper_unit_id].parent_id or "",
+                "sent_at": iso(now),
+                "on_time": to_cell(deadlines.is_on_time(now, cycle.report_cutoff)),
+                "version": "1",
+                "updated_at": iso(now),
+            }
+        )
+        rt.store.apply(
+            records.create(
+                actor,
+                now,
+                "Gửi báo cáo lên tỉnh",
+                cells,
+                tabs.UPPER_REPORTS.name,
+                request_key,
+                unique=("cycle_id", "unit_id"),
+            )
+        )
         return UpperReport.from_cells(cells)
 
 

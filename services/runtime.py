@@ -16,8 +16,12 @@ from services.storage.sql import SqlStore
 from services.workbook import Workbook
 
 DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
-ENV = {"engine": "TCD_STORE_ENGINE", "sqlite_path": "TCD_SQLITE_PATH", "demo": "TCD_DEMO",
-       "now": "TCD_NOW"}
+ENV = {
+    "engine": "TCD_STORE_ENGINE",
+    "sqlite_path": "TCD_SQLITE_PATH",
+    "demo": "TCD_DEMO",
+    "now": "TCD_NOW",
+}
 
 
 class SettingsError(Exception):
@@ -32,8 +36,9 @@ class Settings:
     now: str = ""  # a frozen clock, for training and tests only
 
     @classmethod
-    def from_sources(cls, secrets: Mapping[str, Any] | None = None,
-                     environ: Mapping[str, str] | None = None) -> Settings:
+    def from_sources(
+        cls, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
         """Environment variables win over `.streamlit/secrets.toml` ([store] and [clock] tables)."""
         secrets = secrets or {}
         environ = os.environ if environ is None else environ
@@ -51,7 +56,8 @@ class Settings:
             values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
         if values["engine"] != "sqlite":
             raise SettingsError(
-                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\".")
+                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\"."
+            )
         return cls(**values)
 
 

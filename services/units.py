@@ -34,8 +34,14 @@ class UnitLine:
     depth: int
 
 
-def list_units(rt: Runtime, actor: Actor, query: str = "", parent_id: str | None = None,
-               kind: UnitKind | None = None, include_inactive: bool = True) -> list[UnitLine]:
+def list_units(
+    rt: Runtime,
+    actor: Actor,
+    query: str = "",
+    parent_id: str | None = None,
+    kind: UnitKind | None = None,
+    include_inactive: bool = True,
+) -> list[UnitLine]:
     """Units this person may see, filtered, in tree order (Vietnamese alphabetical per level)."""
     wb = rt.workbook()
     visible = scope(wb, actor)
@@ -66,8 +72,9 @@ def _tree_order(wb: Workbook, visible: set[str]) -> list[str]:
 def upper_units(rt: Runtime, actor: Actor) -> list[Unit]:
     """Units that can hold other units (province, district level, blocs) within this person's scope."""
     wb = rt.workbook()
-    return [wb.units[u] for u in _tree_order(wb, scope(wb, actor))
-            if not wb.units[u].kind.is_grassroots]
+    return [
+        wb.units[u] for u in _tree_order(wb, scope(wb, actor)) if not wb.units[u].kind.is_grassroots
+    ]
 
 
 def parent_choices(rt: Runtime, actor: Actor, moving: str | None = None) -> list[Unit]:
@@ -77,19 +84,26 @@ def parent_choices(rt: Runtime, actor: Actor, moving: str | None = None) -> list
     """
     wb = rt.workbook()
     excluded = wb.subtree(moving) if moving else set()
-    return [u for u in upper_units(rt, actor)
-            if u.id not in excluded and _allows(ensure_can_add_under, wb, actor, u.id)]
+    return [
+        u
+        for u in upper_units(rt, actor)
+        if u.id not in excluded and _allows(ensure_can_add_under, wb, actor, u.id)
+    ]
 
 
 def manageable_units(rt: Runtime, actor: Actor) -> list[Unit]:
     """Units this person may edit and give a follow-up officer, in tree order (none if read-only)."""
     wb = rt.workbook()
-    return [wb.units[u] for u in _tree_order(wb, scope(wb, actor))
-            if _allows(ensure_can_manage, wb, actor, u)]
+    return [
+        wb.units[u]
+        for u in _tree_order(wb, scope(wb, actor))
+        if _allows(ensure_can_manage, wb, actor, u)
+    ]
 
 
-def _allows(check: Callable[[Workbook, Actor, str], None], wb: Workbook, actor: Actor,
-            unit_id: str) -> bool:
+def _allows(
+    check: Callable[[Workbook, Actor, str], None], wb: Workbook, actor: Actor, unit_id: str
+) -> bool:
     try:
         check(wb, actor, unit_id)
     except AccessDenied:
@@ -115,13 +129,21 @@ def add_unit(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) 
             return wb.units[rec_id]  # the same submission twice: stored once
         _check_placement(wb, actor, form, unit_id=None)
         now = rt.clock.now()
-        cells = {**form_cells(form, tabs.UNITS.fields), "id": rec_id, "version": "1",
-                 "updated_at": iso(now)}
-        rt.store.apply(records.create(actor, now, "Thêm đơn vị", cells, tabs.UNITS.name, request_key))
+        cells = {
+            **form_cells(form, tabs.UNITS.fields),
+            "id": rec_id,
+            "version": "1",
+            "updated_at": iso(now),
+        }
+        rt.store.apply(
+            records.create(actor, now, "Thêm đơn vị", cells, tabs.UNITS.name, request_key)
+        )
     return Unit.from_cells(cells)
 
 
-def edit_unit(rt: Runtime, actor: Actor, loaded: Unit, data: dict[str, Any], request_key: str) -> Unit:
+def edit_unit(
+    rt: Runtime, actor: Actor, loaded: Unit, data: dict[str, Any], request_key: str
+) -> Unit:
     """Save the edit form; refused as a Conflict if anyone changed the unit since `loaded`."""
     form = validate(UnitForm, data)
     with rt.store.serialised():
@@ -129,7 +151,9 @@ def edit_unit(rt: Runtime, actor: Actor, loaded: Unit, data: dict[str, Any], req
         ensure_can_manage(wb, actor, loaded.id)
         _check_placement(wb, actor, form, unit_id=loaded.id)
         cells = form_cells(form, tabs.UNITS.fields)
-        rt.store.apply(records.change(actor, rt.clock.now(), "Sửa đơn vị", loaded, cells, request_key))
+        rt.store.apply(
+            records.change(actor, rt.clock.now(), "Sửa đơn vị", loaded, cells, request_key)
+        )
     return rt.workbook().units[loaded.id]
 
 
@@ -140,8 +164,11 @@ def assign_officer(rt: Runtime, actor: Actor, loaded: Unit, officer: str, reques
     cells = {"officer": " ".join(officer.split())}
     if len(cells["officer"]) > 200:
         raise InvalidInput(["Cán bộ theo dõi: quá dài (tối đa 200 ký tự)"])
-    rt.store.apply(records.change(actor, rt.clock.now(), "Phân công cán bộ theo dõi", loaded, cells,
-                                  request_key))
+    rt.store.apply(
+        records.change(
+            actor, rt.clock.now(), "Phân công cán bộ theo dõi", loaded, cells, request_key
+        )
+    )
     return rt.workbook().units[loaded.id]
 
 
@@ -160,12 +187,15 @@ def _check_placement(wb: Workbook, actor: Actor, form: UnitForm, unit_id: str | 
     ensure_can_add_under(wb, actor, parent.id)
     if parent.kind.is_grassroots:
         raise InvalidInput(
-            [f"Đơn vị cấp trên: {parent.name} là đoàn cơ sở, không thể có đơn vị trực thuộc"])
+            [f"Đơn vị cấp trên: {parent.name} là đoàn cơ sở, không thể có đơn vị trực thuộc"]
+        )
     if unit_id and (form.parent_id == unit_id or unit_id in wb.ancestors(form.parent_id)):
         raise InvalidInput(
-            ["Đơn vị cấp trên: không thể chọn chính đơn vị này hoặc một đơn vị trực thuộc nó"])
+            ["Đơn vị cấp trên: không thể chọn chính đơn vị này hoặc một đơn vị trực thuộc nó"]
+        )
     key = name_key(form.name)
     for sibling_id in wb.children.get(form.parent_id, ()):
         if sibling_id != unit_id and name_key(wb.units[sibling_id].name) == key:
             raise InvalidInput(
-                [f"Tên đơn vị: đã có '{wb.units[sibling_id].name}' thuộc {parent.name}"])
+                [f"Tên đơn vị: đã có '{wb.units[sibling_id].name}' thuộc {parent.name}"]
+            )

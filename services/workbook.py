@@ -78,12 +78,19 @@ class Workbook:
                 continue  # a blank row a person left: nothing to read
             record_id = row.cells.get("id", "").strip()
             if not record_id:
-                self._problem(tab, row, "id", "Hàng chưa có mã (chưa có mã): cần được nhận vào ứng dụng")
+                self._problem(
+                    tab, row, "id", "Hàng chưa có mã (chưa có mã): cần được nhận vào ứng dụng"
+                )
                 self._note_broken(tab, row)
                 continue
             if record_id in first_row:
-                self._problem(tab, row, "id", f"Mã {record_id} trùng với hàng {first_row[record_id]}",
-                              record_id)
+                self._problem(
+                    tab,
+                    row,
+                    "id",
+                    f"Mã {record_id} trùng với hàng {first_row[record_id]}",
+                    record_id,
+                )
                 self._note_broken(tab, row)
                 continue
             first_row[record_id] = row.number
@@ -93,12 +100,15 @@ class Workbook:
             except ValidationError as exc:
                 for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
                     column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""
-                    self.problems.append(RowProblem(tab, row.number, column,
-                                                    text.split(": ", 1)[-1], record_id))
+                    self.problems.append(
+                        RowProblem(tab, row.number, column, text.split(": ", 1)[-1], record_id)
+                    )
                 self._note_broken(tab, row)
         return records
 
-    def _problem(self, tab: str, row: Row, field_name: str, message: str, record_id: str = "") -> None:
+    def _problem(
+        self, tab: str, row: Row, field_name: str, message: str, record_id: str = ""
+    ) -> None:
         header = dict(MODELS[tab].TAB.columns).get(field_name, field_name)
         self.problems.append(RowProblem(tab, row.number, header, message, record_id))
 
@@ -110,11 +120,15 @@ class Workbook:
     def _index_tree(self) -> None:
         for unit in self.units.values():
             if unit.parent_id and unit.parent_id not in self.units:
-                self.problems.append(RowProblem(
-                    tabs.UNITS.name, self._row_of(tabs.UNITS.name, unit.id),
-                    tabs.UNITS.header("parent_id"),
-                    f"Đơn vị {unit.name} trỏ tới đơn vị cấp trên không tồn tại ({unit.parent_id})",
-                    unit.id))
+                self.problems.append(
+                    RowProblem(
+                        tabs.UNITS.name,
+                        self._row_of(tabs.UNITS.name, unit.id),
+                        tabs.UNITS.header("parent_id"),
+                        f"Đơn vị {unit.name} trỏ tới đơn vị cấp trên không tồn tại ({unit.parent_id})",
+                        unit.id,
+                    )
+                )
             elif unit.parent_id:
                 self.children[unit.parent_id].append(unit.id)
         for siblings in self.children.values():
@@ -124,16 +138,25 @@ class Workbook:
         for reg in self.registrations.values():
             key = (reg.cycle_id, reg.unit_id)
             if reg.unit_id not in self.units or reg.cycle_id not in self.cycles:
-                self.problems.append(RowProblem(
-                    tabs.REGISTRATIONS.name, self._row_of(tabs.REGISTRATIONS.name, reg.id),
-                    tabs.REGISTRATIONS.header("unit_id"),
-                    f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại", reg.id))
+                self.problems.append(
+                    RowProblem(
+                        tabs.REGISTRATIONS.name,
+                        self._row_of(tabs.REGISTRATIONS.name, reg.id),
+                        tabs.REGISTRATIONS.header("unit_id"),
+                        f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại",
+                        reg.id,
+                    )
+                )
             elif key in self._by_cycle_unit:
-                self.problems.append(RowProblem(
-                    tabs.REGISTRATIONS.name, self._row_of(tabs.REGISTRATIONS.name, reg.id),
-                    tabs.REGISTRATIONS.header("unit_id"),
-                    f"Đơn vị {self.unit_name(reg.unit_id)} có hai bản đăng ký trong một chu kỳ",
-                    reg.id))
+                self.problems.append(
+                    RowProblem(
+                        tabs.REGISTRATIONS.name,
+                        self._row_of(tabs.REGISTRATIONS.name, reg.id),
+                        tabs.REGISTRATIONS.header("unit_id"),
+                        f"Đơn vị {self.unit_name(reg.unit_id)} có hai bản đăng ký trong một chu kỳ",
+                        reg.id,
+                    )
+                )
                 self.broken_registrations.add(key)
             else:
                 self._by_cycle_unit[key] = reg
@@ -188,8 +211,14 @@ class Workbook:
         return max(granted, key=lambda e: e.cutoff, default=None)
 
     def upper_report(self, cycle_id: str, unit_id: str) -> UpperReport | None:
-        return next((r for r in self.upper_reports.values()
-                     if (r.cycle_id, r.unit_id) == (cycle_id, unit_id)), None)
+        return next(
+            (
+                r
+                for r in self.upper_reports.values()
+                if (r.cycle_id, r.unit_id) == (cycle_id, unit_id)
+            ),
+            None,
+        )
 
     def cycles_newest_first(self) -> list[Cycle]:
         return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)

@@ -44,13 +44,18 @@ class Snapshot:
 class CachedStore:
     """Wraps an engine: cached snapshot reads, write-through invalidation, data-version signal."""
 
-    def __init__(self, inner: Store, ttl: float = 60.0, check_every: float = 5.0,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        inner: Store,
+        ttl: float = 60.0,
+        check_every: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.inner = inner
         self.ttl = ttl
         self.check_every = check_every
         self._monotonic = monotonic
-        self._lock = threading.Lock()        # one refresh at a time (single flight)
+        self._lock = threading.Lock()  # one refresh at a time (single flight)
         self._write_lock = threading.RLock()  # check-then-write is serialised within the process
         self._snapshot: Snapshot | None = None
         self._read_at = 0.0

@@ -42,7 +42,9 @@ class SqlStore:
         self.engine = sa.create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
         if is_sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            sa.event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            sa.event.listen(
+                self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE")
+            )
         self.metadata = sa.MetaData()
         self.tables = {tab.name: _table(self.metadata, tab.name) for tab in ALL_TABS}
         self.meta = sa.Table("_meta", self.metadata, sa.Column("data_version", sa.Integer))

@@ -16,7 +16,12 @@ from services.storage.sql import SqlStore
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
-PEOPLE = {"province": 0, "upper": 1, "secretary": 2, "viewer": 3}  # order of services.demo.DEMO_PEOPLE
+PEOPLE = {
+    "province": 0,
+    "upper": 1,
+    "secretary": 2,
+    "viewer": 3,
+}  # order of services.demo.DEMO_PEOPLE
 
 
 def app_sqlite(tmp_path: Path) -> Path:
@@ -30,8 +35,9 @@ def stored(tmp_path):
     A new runtime (and read cache) each call, so it never shows an older cached copy; it can
     also write as "another person" while a screen holds a form open.
     """
-    return lambda: Runtime(CachedStore(SqlStore.at_path(app_sqlite(tmp_path))), FixedClock(NOW),
-                           load_catalogue())
+    return lambda: Runtime(
+        CachedStore(SqlStore.at_path(app_sqlite(tmp_path))), FixedClock(NOW), load_catalogue()
+    )
 
 
 @pytest.fixture
@@ -56,17 +62,22 @@ def app_runtime(tmp_path):
 def open_app(tmp_path):
     """open_app(person, page) -> AppTest showing `page` (e.g. "pages/dang_ky.py") as that person."""
 
-    def open_(person: str = "province", page: str | None = None) -> AppTest:
+    def open_(person: str = "province", page: str = "pages/trang_chu.py") -> AppTest:
         st.cache_resource.clear()  # one runtime per test: each test gets its own store
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(app_sqlite(tmp_path)),
-                               "demo": True}
+        at.secrets["store"] = {
+            "engine": "sqlite",
+            "sqlite_path": str(app_sqlite(tmp_path)),
+            "demo": True,
+        }
         at.secrets["clock"] = {"now": NOW.isoformat()}
         at.run()
+        # Leave the default page first: AppTest drops widget state when a widget changes while the
+        # default page (address "/") is shown; a browser does not.
+        at.switch_page("pages/don_vi.py").run()
         at.sidebar.selectbox(key="demo_person").select_index(PEOPLE[person]).run()
-        if page:
-            at.switch_page(page).run()
+        at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 

@@ -58,6 +58,11 @@ def test_the_new_cycle_form_proposes_october_of_the_year_before(open_app):
     assert any("Năm thực hiện 2030" in c.value and "09/10/2029" in c.value for c in at.caption)
 
 
+def test_the_proposed_year_is_the_first_year_without_a_cycle(open_app):
+    at = open_app("province", PAGE)  # the demo has 2025–2027; next year (2027) is taken
+    assert at.number_input(key="new-year").value == 2028
+
+
 def test_province_staff_create_next_years_cycle(open_app, stored):
     at = new_cycle_for(open_app("province", PAGE), 2028)
     form_widget(at, "cycle-new", "selectbox", "criteria").select(CURRENT_SET)
@@ -71,8 +76,7 @@ def test_province_staff_create_next_years_cycle(open_app, stored):
 
 
 def test_a_second_cycle_for_an_existing_year_is_refused(open_app, stored):
-    at = open_app("province", PAGE)  # the proposed year is 2027, which already has a cycle
-    assert at.number_input(key="new-year").value == 2027
+    at = new_cycle_for(open_app("province", PAGE), 2027)
     submit(at, "Tạo chu kỳ")
     assert "Năm thực hiện: đã có chu kỳ năm 2027" in errors(at)
     assert [c.id for c in cycles_of(stored(), 2027)] == ["CK-2027"]

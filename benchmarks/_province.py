@@ -1,0 +1,372 @@
+"""A large sample province for the benchmarks: 5,000 units, 5 cycles, written through `apply`.
+
+Every name is visibly a sample ("Đoàn xã Mẫu 0001"), except the four units the demo sign-in picker
+looks up by name (services.demo.DEMO_PEOPLE), so the app's picker works on this store too. The
+random seed is fixed: the same call always builds the same province. Helper module only: running
+it directly prints a note and does nothing else (`make bench` runs every benchmarks/*.py).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from schemas import tabs
+from schemas.cells import VN_TZ, iso, to_cell
+from schemas.criteria import load_catalogue, set_for_year
+from schemas.models import LatePolicy, RegistrationState, UnitKind
+from services import deadlines
+from services.demo import DEMO_PEOPLE
+from services.storage import Append
+from services.storage.sql import SqlStore
+
+K = UnitKind
+# The newest cycle (Năm 2027, registration until 09/10/2026) is open at this instant.
+NOW = datetime(2026, 10, 1, 10, 0, tzinfo=VN_TZ)
+YEARS = (2023, 2024, 2025, 2026, 2027)
+SEED = 3_2027
+BATCH = 5_000  # operations per apply(): one transaction each
+
+# Names the demo picker resolves (province staff, upper officer, secretary, viewer).
+ROOT_NAME, UPPER_NAME, GRASSROOTS_NAME, VIEWER_NAME = (p.unit_name for p in DEMO_PEOPLE)
+
+# Grassroots kinds below a district-level unit and below a bloc (đoàn trực thuộc), with weights.
+DISTRICT_MIX = (
+    (K.XA, 60),
+    (K.PHUONG, 15),
+    (K.THI_TRAN, 5),
+    (K.TRUONG_THPT, 10),
+    (K.CO_QUAN, 5),
+    (K.DOANH_NGHIEP, 5),
+)
+BLOC_MIX = (
+    (K.CO_QUAN, 35),
+    (K.DOANH_NGHIEP, 35),
+    (K.LUC_LUONG_VU_TRANG, 15),
+    (K.TRUONG_DH_CD, 10),
+    (K.KHAC, 5),
+)
+LABEL = {
+    K.XA: "Đoàn xã Mẫu",
+    K.PHUONG: "Đoàn phường Mẫu",
+    K.THI_TRAN: "Đoàn thị trấn Mẫu",
+    K.TRUONG_THPT: "Đoàn trường THPT Mẫu",
+    K.TRUONG_DH_CD: "Đoàn trường ĐH/CĐ Mẫu",
+    K.CO_QUAN: "Đoàn cơ sở Cơ quan Mẫu",
+    K.DOANH_NGHIEP: "Đoàn cơ sở Công ty Mẫu",
+    K.LUC_LUONG_VU_TRANG: "Đoàn cơ sở Công an Mẫu",
+    K.KHAC: "Chi đoàn cơ sở Mẫu",
+}
+
+
+@dataclass(frozen=True)
+class Province:
+    """What was written, for the report."""
+
+    path: Path
+    units: int
+    upper_units: int
+    grassroots: int
+    cycles: int
+    registrations: int
+    upper_reports: int
+    extensions: int
+    seconds: float
+
+
+def build_province(
+    path: Path, units: int = 5_000, uppers: int = 40, blocs: int = 8, under_root: int = 9
+) -> Province:
+    """Write the sample province into a new SQLite store at `path` and say what it holds."""
+    import time
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    unit_rows = _units(rng, units, uppers, blocs, under_root)
+    grassroots = [u for u in unit_rows if UnitKind(u["kind"]).is_grassroots]
+    ops: list[Append] = [Append(tabs.UNITS.name, u) for u in unit_rows]
+    counts = {"registrations": 0, "upper_reports": 0, "extensions": 0}
+    catalogue = load_catalogue()
+    for year in YEARS:
+        cycle = _cycle(catalogue, year)
+        ops.append(Append(tabs.CYCLES.name, cycle))
+        round_ops = _round(cycle, grassroots, unit_rows, rng, is_open=year == YEARS[-1])
+        for op in round_ops:
+            counts[op.tab] += 1
+        ops += round_ops
+    ops.append(
+        Append(
+            tabs.AUDIT_LOG.name,
+            {
+                "id": "NK-BENCH",
+                "at": iso(NOW),
+                "actor": "Hệ thống",
+                "action": "Nạp dữ liệu mẫu (đo tải)",
+                "tab": "*",
+                "record_id": "",
+                "before": "{}",
+                "after": f'{{"rows": "{len(ops)}"}}',
+                "request_key": "benchmark",
+            },
+        )
+    )
+    store = SqlStore.at_path(path)
+    for start in range(0, len(ops), BATCH):
+        store.apply(ops[start : start + BATCH])
+    store.engine.dispose()
+    return Province(
+        path,
+        len(unit_rows),
+        uppers,
+        len(grassroots),
+        len(YEARS),
+        counts["registrations"],
+        counts["upper_reports"],
+        counts["extensions"],
+        time.perf_counter() - started,
+    )
+
+
+def _units(
+    rng: random.Random, total: int, uppers: int, blocs: int, under_root: int
+) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+
+    def add(name: str, kind: UnitKind, parent: str, officer: str = "") -> dict[str, str]:
+        n = len(rows) + 1
+        members = rng.randrange(40, 1200, 10) if kind.is_grassroots else None
+        rows.append(
+            {
+                "id": f"DV-{n:04d}",
+                "name": name,
+                "kind": to_cell(kind),
+                "parent_id": parent,
+                "members": to_cell(members),
+                "chi_doan": to_cell(max(2, members // rng.randint(20, 45)) if members else None),
+                "secretary": f"Bí thư mẫu {n:04d}",
+                "phone": f"09{n:08d}",
+                "email": f"bithu{n:04d}@mau.example",
+                "officer": officer,
+                "active": "Không" if kind.is_grassroots and rng.random() < 0.01 else "Có",
+                "version": "1",
+                "updated_at": iso(NOW - timedelta(days=400)),
+            }
+        )
+        return rows[-1]
+
+    root = add(ROOT_NAME, K.TINH_DOAN, "")["id"]
+    upper_rows = []
+    for i in range(1, uppers + 1):
+        if i == 1:
+            name, kind = UPPER_NAME, K.CAP_HUYEN
+        elif i == 2:
+            name, kind = VIEWER_NAME, K.CAP_HUYEN
+        elif i > uppers - blocs:
+            name, kind = f"Đoàn Khối Mẫu {i - (uppers - blocs):02d}", K.TRUC_THUOC
+        else:
+            name, kind = f"Huyện đoàn Mẫu {i:02d}", K.CAP_HUYEN
+        upper_rows.append(add(name, kind, root))
+    add(GRASSROOTS_NAME, K.XA, upper_rows[0]["id"], "Cán bộ theo dõi mẫu 01")
+    number = 0
+    while len(rows) < total:
+        number += 1
+        if number <= under_root:  # a few units directly under the province (universities)
+            parent, kind, officer = root, K.TRUONG_DH_CD, "Cán bộ Tỉnh đoàn mẫu"
+        else:
+            index = rng.randrange(len(upper_rows))
+            upper = upper_rows[index]
+            mix = BLOC_MIX if upper["kind"] == to_cell(K.TRUC_THUOC) else DISTRICT_MIX
+            kind = rng.choices([k for k, _ in mix], [w for _, w in mix])[0]
+            parent, officer = upper["id"], f"Cán bộ theo dõi mẫu {index + 1:02d}"
+        add(f"{LABEL[kind]} {number:04d}", kind, parent, officer)
+    return rows
+
+
+def _cycle(catalogue, year: int) -> dict[str, str]:
+    register, report = deadlines.default_cutoffs(year)
+    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
+    return {
+        "id": f"CK-{year}",
+        "year": str(year),
+        "name": f"Năm {year}",
+        "criteria_set": criteria.ref,
+        "register_cutoff": iso(register),
+        "report_cutoff": iso(report),
+        "late_policy": to_cell(LatePolicy.FLAG),
+        "version": "1",
+        "updated_at": iso(register - timedelta(days=60)),
+    }
+
+
+def _round(
+    cycle: dict[str, str],
+    grassroots: list[dict[str, str]],
+    units: list[dict[str, str]],
+    rng: random.Random,
+    is_open: bool,
+) -> list[Append]:
+    """One cycle: ~85% of units registered (late, returned, entered on behalf), extensions, roll-ups.
+
+    In the open cycle every registration arrived before now; in past cycles every upper unit sent
+    its roll-up, with the figures counted from that round's registrations.
+    """
+    cutoff = datetime.fromisoformat(cycle["register_cutoff"])
+    year = cycle["year"]
+    ops: list[Append] = []
+    extended = {u["id"]: cutoff + timedelta(days=7) for u in rng.sample(grassroots, 12)}
+    for unit_id, new_cutoff in sorted(extended.items()):
+        ops.append(
+            Append(
+                tabs.EXTENSIONS.name,
+                {
+                    "id": f"GH-{year}-{unit_id[3:]}",
+                    "cycle_id": cycle["id"],
+                    "unit_id": unit_id,
+                    "cutoff": iso(new_cutoff),
+                    "reason": "Đơn vị mới kiện toàn Ban Chấp hành (mẫu)",
+                    "granted_by": "Cán bộ theo dõi (mẫu)",
+                    "granted_at": iso(cutoff - timedelta(days=2)),
+                },
+            )
+        )
+    regs: dict[str, dict[str, str]] = {}
+    for unit in grassroots:
+        if unit["active"] != "Có" or rng.random() >= 0.85:
+            continue
+        if is_open and unit["name"] == GRASSROOTS_NAME:
+            continue  # the demo secretary's unit is still to register, as in the demo
+        unit_cutoff = extended.get(unit["id"], cutoff)
+        if is_open:
+            at = NOW - timedelta(minutes=rng.randint(30, 60 * 24 * 21))
+        elif rng.random() < 0.12:
+            at = cutoff + timedelta(hours=rng.randint(1, 24 * 12))  # late (unless extended)
+        else:
+            at = cutoff - timedelta(hours=rng.randint(2, 24 * 30))
+        received = at.date() - timedelta(days=rng.randint(0, 2)) if rng.random() < 0.08 else None
+        on_time = deadlines.is_on_time(deadlines.judged_instant(at, received), unit_cutoff)
+        roll = rng.random()
+        if is_open:
+            state = (
+                RegistrationState.ACCEPTED
+                if roll < 0.4
+                else RegistrationState.RETURNED
+                if roll > 0.92
+                else RegistrationState.SENT
+            )
+        else:
+            state = (
+                RegistrationState.RETURNED
+                if roll < 0.04
+                else RegistrationState.SENT
+                if roll < 0.07
+                else RegistrationState.ACCEPTED
+            )
+        cells = _registration(cycle, unit, at, state, on_time, received)
+        regs[unit["id"]] = cells
+        ops.append(Append(tabs.REGISTRATIONS.name, cells))
+    if not is_open:
+        ops += _rollups(cycle, grassroots, units, regs, rng)
+    return ops
+
+
+def _registration(
+    cycle: dict[str, str],
+    unit: dict[str, str],
+    at: datetime,
+    state: RegistrationState,
+    on_time: bool,
+    received: date | None,
+) -> dict[str, str]:
+    year = cycle["year"]
+    reviewed = state is not RegistrationState.SENT
+    return {
+        "id": f"DK-{year}-{unit['id'][3:]}",
+        "cycle_id": cycle["id"],
+        "unit_id": unit["id"],
+        "upper_unit_id": unit["parent_id"],
+        "state": to_cell(state),
+        "plan_number": f"{unit['id'][3:]}-KH/ĐTN",
+        "plan_date": to_cell((received or at.date()) - timedelta(days=3)),
+        "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên (mẫu)",
+        "target_nd2": f"Thực hiện chương trình công tác năm {year}; 1 công trình thanh niên (mẫu)",
+        "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên 1 lần/năm (mẫu)",
+        "submitted_at": iso(at),
+        "received_on": to_cell(received),
+        "on_time": to_cell(on_time),
+        "last_sent_at": iso(at),
+        "sent_by": (
+            "Cán bộ theo dõi (mẫu)" if received else f"{unit['secretary']} <{unit['email']}>"
+        ),
+        "return_reason": (
+            "Bổ sung lộ trình thực hiện nội dung 3 (mẫu)"
+            if state is RegistrationState.RETURNED
+            else ""
+        ),
+        "reviewed_by": "Cán bộ theo dõi (mẫu)" if reviewed else "",
+        "reviewed_at": iso(at + timedelta(days=2)) if reviewed else "",
+        "version": "2" if reviewed else "1",
+        "updated_at": iso(at + timedelta(days=2)) if reviewed else iso(at),
+    }
+
+
+def _rollups(
+    cycle: dict[str, str],
+    grassroots: list[dict[str, str]],
+    units: list[dict[str, str]],
+    regs: dict[str, dict[str, str]],
+    rng: random.Random,
+) -> list[Append]:
+    report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
+    below: dict[str, list[dict[str, str]]] = {}
+    for unit in grassroots:
+        if unit["active"] == "Có":
+            below.setdefault(unit["parent_id"], []).append(unit)
+    ops = []
+    for upper in units:
+        if UnitKind(upper["kind"]) not in (K.CAP_HUYEN, K.TRUC_THUOC):
+            continue
+        mine = [regs.get(u["id"]) for u in below.get(upper["id"], [])]
+        counted = [r for r in mine if r and r["state"] != to_cell(RegistrationState.RETURNED)]
+        at = report_cutoff - timedelta(hours=rng.randint(-30, 90))
+        ops.append(
+            Append(
+                tabs.UPPER_REPORTS.name,
+                {
+                    "id": f"BC-{cycle['year']}-{upper['id'][3:]}",
+                    "cycle_id": cycle["id"],
+                    "unit_id": upper["id"],
+                    "parent_unit_id": upper["parent_id"],
+                    "sent_at": iso(at),
+                    "on_time": to_cell(at < report_cutoff),
+                    "last_sent_at": iso(at),
+                    "total_units": str(len(mine)),
+                    "registered_on_time": str(sum(1 for r in counted if r["on_time"] == "Có")),
+                    "registered_late": str(sum(1 for r in counted if r["on_time"] == "Không")),
+                    "returned": str(
+                        sum(
+                            1
+                            for r in mine
+                            if r and r["state"] == to_cell(RegistrationState.RETURNED)
+                        )
+                    ),
+                    "not_registered": str(sum(1 for r in mine if r is None)),
+                    "accepted": str(
+                        sum(1 for r in counted if r["state"] == to_cell(RegistrationState.ACCEPTED))
+                    ),
+                    "needs_check": "0",
+                    "note": "",
+                    "sent_by": f"Cán bộ {upper['name']} (mẫu)",
+                    "version": "1",
+                    "updated_at": iso(at),
+                },
+            )
+        )
+    return ops
+
+
+if __name__ == "__main__":
+    print(
+        "benchmarks/_province.py is a helper of benchmarks/screens.py; nothing to run on its own."
+    )

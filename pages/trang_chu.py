@@ -1,0 +1,26 @@
+"""Trang chủ: who is acting, the open cycle's deadline, what to do next, and the way to each screen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import _ui
+from services import home
+
+rt = _ui.runtime()
+me = _ui.actor()
+st.title('Đoàn cơ sở "3 chủ động"')
+st.caption(f"{_ui.plain(me.name)} · {me.role.value}")
+todo = home.todo(rt, me)
+if todo is None:
+    st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
+else:
+    st.subheader(todo.cycle_name)
+    left, right = st.columns(2)
+    left.metric("Hạn đăng ký", todo.deadline_words)
+    right.metric("Thời gian còn lại", todo.countdown)
+    for item in todo.items:
+        st.markdown(f"- {_ui.plain(item)}")
+st.divider()
+for page in st.session_state.get("screens", []):
+    st.page_link(page)

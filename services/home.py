@@ -1,0 +1,58 @@
+"""Trang chủ: what needs this person's attention in the cycle open now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.models import RegistrationState
+from services import deadlines
+from services.access import Actor, Role, scope
+from services.cycles import current_cycle
+from services.dashboard import NEEDS_CHECK, NOT_YET, RETURNED, unit_status
+from services.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Todo:
+    cycle_name: str
+    deadline_words: str
+    countdown: str
+    items: list[str]
+
+
+def todo(rt: Runtime, actor: Actor) -> Todo | None:
+    """The open cycle's deadline and the few things this person should do next (None: no cycle)."""
+    wb = rt.workbook()
+    now = rt.clock.now()
+    cycle = current_cycle(wb, now)
+    if cycle is None:
+        return None
+    units = wb.grassroots(scope(wb, actor))
+    items: list[str] = []
+    if actor.role is Role.SECRETARY:
+        status = unit_status(wb, cycle, units[0]) if units else NOT_YET
+        reg = wb.registration(cycle.id, actor.unit_id)
+        if status == NOT_YET:
+            items.append("Đơn vị chưa đăng ký kế hoạch: vào màn hình Đăng ký để gửi.")
+        elif status == RETURNED and reg:
+            items.append(f"Đoàn cấp trên trả lại để sửa: {reg.return_reason}")
+        elif reg:
+            items.append(f"Đăng ký đã gửi, trạng thái: {reg.state.value}.")
+    else:
+        statuses = [unit_status(wb, cycle, u) for u in units]
+        waiting = sum(
+            1
+            for u in units
+            if (r := wb.registration(cycle.id, u.id)) and r.state is RegistrationState.SENT
+        )
+        items.append(f"{statuses.count(NOT_YET)} / {len(units)} đoàn cơ sở chưa đăng ký.")
+        if actor.role is not Role.VIEWER and waiting:
+            items.append(f"{waiting} đăng ký đang chờ tiếp nhận.")
+        if statuses.count(NEEDS_CHECK):
+            items.append(f"{statuses.count(NEEDS_CHECK)} đơn vị cần kiểm tra dữ liệu.")
+    return Todo(
+        cycle.name,
+        deadlines.cutoff_words(cycle.register_cutoff),
+        deadlines.countdown_words(now, cycle.register_cutoff),
+        items,
+    )

@@ -1,0 +1,183 @@
+"""Báo cáo lên tỉnh screen through AppTest: sending the roll-up, resending, the .xlsx, who may."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from pages import _ui
+from services import demo, registrations, rollups
+from services.access import Role
+from services.errors import AccessDenied
+from services.runtime import Runtime
+from tests.app.conftest import ROOT
+from tests.conftest import NOW, unit_id
+
+PAGE = "pages/bao_cao.py"
+CYCLE = "CK-2027"
+PLAN = {
+    "plan_number": "07-KH/ĐTN",
+    "plan_date": date(2026, 11, 20),
+    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
+}
+
+
+@pytest.fixture
+def app_runtime(tmp_path, monkeypatch):
+    """The runtime the app under test is using (the process-wide one), to write as a service would."""
+
+    def get() -> Runtime:
+        # Should the shared runtime ever be rebuilt here, it must open the test store, not a real one.
+        monkeypatch.setattr(
+            _ui,
+            "_secrets",
+            lambda: {
+                "store": {
+                    "engine": "sqlite",
+                    "sqlite_path": str(tmp_path / "app.sqlite"),
+                    "demo": True,
+                },
+                "clock": {"now": NOW.isoformat()},
+            },
+        )
+        rt = _ui.runtime()
+        assert rt.settings.sqlite_path == str(tmp_path / "app.sqlite")
+        return rt
+
+    return get
+
+
+def send(at, note: str = "", label: str = "Gửi báo cáo"):
+    at.text_area[0].input(note)
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def stored_report(rt: Runtime, unit_name: str):
+    """The roll-up row as stored, read back from the store (not from the page)."""
+    return rt.workbook().upper_report(CYCLE, unit_id(rt, unit_name))
+
+
+def test_an_upper_officer_sends_the_rollup_and_the_store_holds_the_frozen_counts(
+    open_app, app_runtime
+):
+    at = open_app("upper", PAGE)
+    assert stored_report(app_runtime(), "Huyện đoàn Khoái Châu") is None
+    send(at, "Đã nhắc Đoàn xã Thuần Hưng")
+    assert "Đã gửi báo cáo của Huyện đoàn Khoái Châu" in " ".join(s.value for s in at.success)
+
+    report = stored_report(app_runtime(), "Huyện đoàn Khoái Châu")
+    assert (report.total_units, report.registered_on_time, report.not_registered) == (2, 1, 1)
+    assert report.on_time is True
+    assert report.note == "Đã nhắc Đoàn xã Thuần Hưng"
+    assert report.sent_at == NOW
+
+
+def test_the_sent_report_shows_its_frozen_figures_beside_the_current_ones(open_app, app_runtime):
+    at = send(open_app("upper", PAGE))
+    rt = app_runtime()
+    secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
+    registrations.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
+    at.run()
+    table = next(d.value for d in at.dataframe if "Đã gửi" in d.value.columns).set_index("Mục")
+    assert table.loc["Chưa đăng ký", "Đã gửi"] == 1 and table.loc["Chưa đăng ký", "Hiện tại"] == 0
+    assert any("Số liệu đã thay đổi" in i.value for i in at.info)
+
+
+def test_sending_again_updates_the_figures_but_keeps_the_first_on_time_verdict(
+    open_app, app_runtime
+):
+    at = send(open_app("upper", PAGE))
+    rt = app_runtime()
+    secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
+    registrations.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
+    rt.clock.set(NOW + timedelta(days=40))  # well past the report cut-off (end of 20/12/2026)
+    at.run()
+    send(at, "Bổ sung Thuần Hưng", label="Gửi lại báo cáo")
+
+    report = stored_report(rt, "Huyện đoàn Khoái Châu")
+    assert (report.registered_on_time, report.not_registered) == (2, 0)
+    assert report.on_time is True and report.sent_at == NOW
+    assert report.last_sent_at == NOW + timedelta(days=40)
+
+
+def test_a_first_report_after_the_cut_off_is_recorded_late(open_app, app_runtime):
+    at = open_app("upper", PAGE)
+    app_runtime().clock.set(NOW + timedelta(days=40))
+    at.run()
+    assert any("quá hạn báo cáo" in w.value for w in at.warning)
+    send(at)
+    assert stored_report(app_runtime(), "Huyện đoàn Khoái Châu").on_time is False
+
+
+def test_province_staff_choose_the_upper_unit_and_see_its_live_counts(open_app, app_runtime):
+    at = open_app("province", PAGE)
+    assert not [m for m in at.metric if m.label == "Tổng số đoàn cơ sở"]  # nothing until chosen
+    my_hao = unit_id(app_runtime(), "Thị đoàn Mỹ Hào")
+    at.selectbox(key="report-unit").select(my_hao).run()
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["Tổng số đoàn cơ sở"] == "13"
+
+
+def test_a_secretary_calling_send_rollup_is_refused(rt, people):
+    secretary = people[Role.SECRETARY]
+    khoai_chau = unit_id(rt, "Huyện đoàn Khoái Châu")
+    with pytest.raises(AccessDenied):
+        rollups.send_rollup(rt, secretary, CYCLE, khoai_chau, "", "secretary-try")
+    with pytest.raises(AccessDenied):
+        rollups.send_rollup(rt, secretary, CYCLE, secretary.unit_id, "", "secretary-own")
+    assert rt.workbook().upper_report(CYCLE, khoai_chau) is None
+
+
+def test_an_upper_officer_cannot_send_another_upper_units_report(rt, people):
+    my_hao = unit_id(rt, "Thị đoàn Mỹ Hào")
+    with pytest.raises(AccessDenied):
+        rollups.send_rollup(rt, people[Role.UPPER], CYCLE, my_hao, "", "not-mine")
+    assert rt.workbook().upper_report(CYCLE, my_hao) is None
+
+
+def test_a_secretary_who_reaches_the_report_screen_is_told_it_is_for_upper_units(
+    tmp_path, rt, people
+):
+    st.cache_resource.clear()  # the page must open this test's store, not an earlier test's
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.secrets["store"] = {
+        "engine": "sqlite",
+        "sqlite_path": str(tmp_path / "3cd.sqlite"),
+        "demo": True,
+    }
+    at.secrets["clock"] = {"now": NOW.isoformat()}
+    at.session_state["actor"] = people[Role.SECRETARY]
+    at.run()
+    assert not at.exception
+    assert any("dành cho cán bộ Đoàn cấp trên" in i.value for i in at.info)
+    assert not at.button and not at.text_area
+
+
+def test_the_report_downloads_as_xlsx_with_every_text_a_text_cell(open_app, monkeypatch):
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    at = send(open_app("upper", PAGE), '=HYPERLINK("http://x") +84912345678')
+    at.run()
+    assert [b.label for b in at.get("download_button")] == ["Tải báo cáo (.xlsx)"]
+    name = next(n for n in files if n and n.endswith(".xlsx"))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(files[name])).active
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    assert cells["Đơn vị báo cáo"].value == "Huyện đoàn Khoái Châu"
+    assert cells["Ghi chú"].value == '=HYPERLINK("http://x") +84912345678'
+    assert cells["Ghi chú"].data_type == "s"  # text, never a formula
+    assert cells["Chưa đăng ký"].value == 1

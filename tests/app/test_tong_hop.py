@@ -1,0 +1,169 @@
+"""Tổng hợp screen through AppTest: what each person sees, and that it follows the store."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from pages import _ui
+from services import demo, registrations
+from services.access import Role
+from services.dashboard import (
+    REPORTED_LATE,
+    REPORTED_ON_TIME,
+    STATUS_COLOURS,
+    STATUSES,
+)
+from services.runtime import Runtime
+from tests.conftest import NOW
+
+PAGE = "pages/tong_hop.py"
+PLAN = {
+    "plan_number": "07-KH/ĐTN",
+    "plan_date": date(2026, 11, 20),
+    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
+}
+
+
+@pytest.fixture
+def app_runtime(tmp_path, monkeypatch):
+    """The runtime the app under test is using (the process-wide one), to write as a service would."""
+
+    def get() -> Runtime:
+        # Should the shared runtime ever be rebuilt here, it must open the test store, not a real one.
+        monkeypatch.setattr(
+            _ui,
+            "_secrets",
+            lambda: {
+                "store": {
+                    "engine": "sqlite",
+                    "sqlite_path": str(tmp_path / "app.sqlite"),
+                    "demo": True,
+                },
+                "clock": {"now": NOW.isoformat()},
+            },
+        )
+        rt = _ui.runtime()
+        assert rt.settings.sqlite_path == str(tmp_path / "app.sqlite")
+        return rt
+
+    return get
+
+
+def metrics(at) -> dict[str, int]:
+    return {m.label: int(m.value) for m in at.metric}
+
+
+def follow_up_table(at):
+    return next(d.value for d in at.dataframe if "Cán bộ theo dõi" in d.value.columns)
+
+
+def chart(at, index: int) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """The spec and the datasets (by name) of the index-th altair chart on the page."""
+    proto = at.get("vega_lite_chart")[index].proto
+    data = {
+        d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas()
+        for d in proto.datasets
+    }
+    return json.loads(proto.spec), data
+
+
+def test_the_upper_officer_sees_only_the_two_units_of_khoai_chau(open_app):
+    at = open_app("upper", PAGE)
+    counts = metrics(at)
+    assert sum(counts.values()) == 2
+    assert counts["Đúng hạn"] == 1 and counts["Chưa đăng ký"] == 1
+    assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn xã Thuần Hưng"]
+    spec, data = chart(at, 0)
+    bars = data[spec["data"]["name"]]
+    assert set(bars["group"]) == {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"}
+
+
+def test_a_viewer_of_thanh_doan_sees_only_its_thirteen_units(open_app):
+    at = open_app("viewer", PAGE)
+    assert sum(metrics(at).values()) == 13
+    assert set(follow_up_table(at)["Đơn vị cấp trên"]) == {"Thành đoàn Hưng Yên"}
+
+
+def test_a_secretary_sees_only_their_own_unit(open_app):
+    at = open_app("secretary", PAGE)
+    assert metrics(at)["Chưa đăng ký"] == 1 and sum(metrics(at).values()) == 1
+
+
+def test_the_cut_off_is_shown_in_words_with_the_countdown(open_app):
+    at = open_app("province", PAGE)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Hạn đăng ký: hết ngày 15/12/2026" in text
+    assert "Còn 20 ngày 14 giờ" in text
+
+
+def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_app, app_runtime):
+    at = open_app("province", PAGE)
+    before = metrics(at)
+    assert "Đoàn xã Thuần Hưng" in set(follow_up_table(at)["Đơn vị"])
+
+    rt = app_runtime()
+    secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
+    registrations.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "e2e-key-1")
+    at.run()
+
+    after = metrics(at)
+    assert after["Đúng hạn"] == before["Đúng hạn"] + 1
+    assert after["Chưa đăng ký"] == before["Chưa đăng ký"] - 1
+    assert "Đoàn xã Thuần Hưng" not in set(follow_up_table(at)["Đơn vị"])
+
+
+def test_the_follow_up_table_filters_by_status(open_app):
+    at = open_app("province", PAGE)
+    everyone = follow_up_table(at)
+    status_filter = next(m for m in at.multiselect if m.label == "Lọc theo tình trạng")
+    status_filter.select("Trả lại để sửa").run()
+    shown = follow_up_table(at)
+    assert 0 < len(shown) < len(everyone)
+    assert set(shown["Tình trạng"]) == {"Trả lại để sửa"}
+
+
+def test_the_status_chart_uses_the_status_colours_in_order_with_vietnamese_titles(open_app):
+    at = open_app("province", PAGE)
+    spec, _ = chart(at, 0)
+    colour = spec["encoding"]["color"]["scale"]
+    assert colour["domain"] == list(STATUSES) and colour["range"] == list(STATUS_COLOURS)
+    assert spec["encoding"]["x"]["title"] == "Số đoàn cơ sở"
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
+        "Đơn vị",
+        "Tình trạng",
+        "Số đoàn cơ sở",
+    ]
+
+
+def test_the_timeline_marks_the_cut_off_with_a_labelled_rule(open_app):
+    at = open_app("province", PAGE)
+    spec, data = chart(at, 1)
+    area, rule, label = spec["layer"]
+    assert (area["mark"]["type"], rule["mark"]["type"], label["mark"]["type"]) == (
+        "area",
+        "rule",
+        "text",
+    )
+    marker = data[rule["data"]["name"]]
+    assert marker["label"].iloc[0] == "Hạn đăng ký: hết ngày 15/12/2026"
+    assert pd.Timestamp(marker["day"].iloc[0]) == pd.Timestamp(
+        "2026-12-16 00:00"
+    )  # first late instant
+    counts = metrics(at)
+    received = counts["Đúng hạn"] + counts["Trễ hạn"] + counts["Trả lại để sửa"]
+    timeline = data[area["data"]["name"]]
+    assert timeline.groupby("status")["registrations"].max().sum() == received
+
+
+def test_a_past_cycle_shows_every_upper_units_sent_rollup(open_app):
+    at = open_app("province", PAGE)
+    at.selectbox(key="cycle").select_index(1).run()
+    rollups = next(d.value for d in at.dataframe if "Gửi lúc" in d.value.columns)
+    assert len(rollups) == 12
+    assert set(rollups["Tình trạng"]) <= {REPORTED_ON_TIME, REPORTED_LATE}
