@@ -143,7 +143,7 @@ def create() -> None:
     )
     draft = cycles.draft_for(rt, year)
     explain_year(draft)
-    taken = [c.name for c in cycles.list_cycles(rt) if c.year == year]
+    taken = [c.name for c in cycles.list_cycles(rt, me) if c.year == year]
     if taken:
         st.warning(
             f"Đã có chu kỳ năm {year} ({_ui.plain(taken[0])}). Hãy chọn năm khác, hoặc sửa "
@@ -176,7 +176,7 @@ def edit(existing: list[Cycle]) -> None:
 
 if message := st.session_state.pop(FLASH, None):
     st.success(_ui.plain(message))
-existing = cycles.list_cycles(rt)
+existing = cycles.list_cycles(rt, me)
 if existing:
     st.dataframe(cycle_table(existing), hide_index=True, width="stretch")
 else:

@@ -25,7 +25,7 @@ criteria = rt.criteria.get(cycle.criteria_set)
 
 
 def deadline_banner(unit: Unit) -> None:
-    deadline = registrations.deadline_for(rt, cycle.id, unit.id)
+    deadline = registrations.deadline_for(rt, me, cycle.id, unit.id)
     left, right = st.columns(2)
     left.metric("Hạn đăng ký", deadline.words)
     right.metric("Thời gian còn lại", countdown_words(rt.clock.now(), deadline.cutoff))

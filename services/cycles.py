@@ -63,7 +63,8 @@ def draft_of(cycle: Cycle) -> CycleDraft:
     )
 
 
-def list_cycles(rt: Runtime) -> list[Cycle]:
+def list_cycles(rt: Runtime, actor: Actor) -> list[Cycle]:
+    """Every cycle, newest first: cycles are public to everyone signed in."""
     return rt.workbook().cycles_newest_first()
 
 

@@ -46,8 +46,10 @@ class UnitDeadline:
     reason: str = ""
 
 
-def deadline_for(rt: Runtime, cycle_id: str, unit_id: str) -> UnitDeadline:
+def deadline_for(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> UnitDeadline:
+    """A unit's own registration cut-off for a cycle, as this person may see it."""
     wb = rt.workbook()
+    ensure_can_view(wb, actor, unit_id)
     cycle = get_cycle(wb, cycle_id)
     extension = wb.extension(cycle_id, unit_id)
     cutoff = deadlines.registration_cutoff(cycle, extension)
@@ -227,7 +229,7 @@ def grant_extension(
         cycle = get_cycle(wb, cycle_id)
         rec_id = records.record_id(tabs.EXTENSIONS.name, request_key)
         if any(e.id == rec_id for e in wb.extensions):  # the same grant arrived twice
-            return deadline_for(rt, cycle_id, unit_id)
+            return deadline_for(rt, actor, cycle_id, unit_id)
         cutoff = deadlines.cutoff_after(last_day)
         problems = []
         if not reason:
@@ -249,7 +251,7 @@ def grant_extension(
         rt.store.apply(
             records.create(actor, now, "Gia hạn đăng ký", cells, tabs.EXTENSIONS.name, request_key)
         )
-    return deadline_for(rt, cycle_id, unit_id)
+    return deadline_for(rt, actor, cycle_id, unit_id)
 
 
 def receipt_for(rt: Runtime, actor: Actor, registration: Registration) -> Receipt:

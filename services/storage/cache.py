@@ -85,8 +85,10 @@ class CachedStore:
         token = self.inner.change_token()
         tabs = self.inner.read(SCREEN_TABS)
         self.reads += 1
-        self._version += 1
-        self._snapshot = Snapshot(self._version, tabs)
+        if self._snapshot is None or tabs != self._snapshot.tabs:
+            # Only new data makes a new version: open dashboards redraw only when it changed.
+            self._version += 1
+            self._snapshot = Snapshot(self._version, tabs)
         self._token = token
         self._read_at = self._checked_at = self._monotonic()
 

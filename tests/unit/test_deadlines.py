@@ -311,7 +311,7 @@ def test_a_second_extension_earlier_than_the_first_is_refused(rt, clock, people,
         registrations.grant_extension(
             rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Lũ", "k2"
         )
-    assert registrations.deadline_for(rt, cycle_id, me.unit_id).words == "hết ngày 20/10/2029"
+    assert registrations.deadline_for(rt, me, cycle_id, me.unit_id).words == "hết ngày 20/10/2029"
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
