@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -17,6 +17,12 @@ from services.storage.sql import SqlStore
 
 # The demo is seeded relative to "now": the open cycle's registration cut-off is 20 days later.
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+# A complete registration form, as a secretary would fill it in before NOW.
+PLAN = {
+    "plan_number": "07-KH/ĐTN",
+    "plan_date": date(2026, 11, 20),
+    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
+}
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -11,46 +11,15 @@ import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from pages import _ui
 from services import demo, registrations, rollups
 from services.access import Role
 from services.errors import AccessDenied
 from services.runtime import Runtime
 from tests.app.conftest import ROOT
-from tests.conftest import NOW, unit_id
+from tests.conftest import NOW, PLAN, unit_id
 
 PAGE = "pages/bao_cao.py"
 CYCLE = "CK-2027"
-PLAN = {
-    "plan_number": "07-KH/ĐTN",
-    "plan_date": date(2026, 11, 20),
-    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
-}
-
-
-@pytest.fixture
-def app_runtime(tmp_path, monkeypatch):
-    """The runtime the app under test is using (the process-wide one), to write as a service would."""
-
-    def get() -> Runtime:
-        # Should the shared runtime ever be rebuilt here, it must open the test store, not a real one.
-        monkeypatch.setattr(
-            _ui,
-            "_secrets",
-            lambda: {
-                "store": {
-                    "engine": "sqlite",
-                    "sqlite_path": str(tmp_path / "app.sqlite"),
-                    "demo": True,
-                },
-                "clock": {"now": NOW.isoformat()},
-            },
-        )
-        rt = _ui.runtime()
-        assert rt.settings.sqlite_path == str(tmp_path / "app.sqlite")
-        return rt
-
-    return get
 
 
 def send(at, note: str = "", label: str = "Gửi báo cáo"):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 import pandas as pd
 import pyarrow as pa
-import pytest
 
-from pages import _ui
 from services import demo, registrations
 from services.access import Role
 from services.dashboard import (
@@ -19,40 +16,9 @@ from services.dashboard import (
     STATUS_COLOURS,
     STATUSES,
 )
-from services.runtime import Runtime
-from tests.conftest import NOW
+from tests.conftest import PLAN
 
 PAGE = "pages/tong_hop.py"
-PLAN = {
-    "plan_number": "07-KH/ĐTN",
-    "plan_date": date(2026, 11, 20),
-    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
-}
-
-
-@pytest.fixture
-def app_runtime(tmp_path, monkeypatch):
-    """The runtime the app under test is using (the process-wide one), to write as a service would."""
-
-    def get() -> Runtime:
-        # Should the shared runtime ever be rebuilt here, it must open the test store, not a real one.
-        monkeypatch.setattr(
-            _ui,
-            "_secrets",
-            lambda: {
-                "store": {
-                    "engine": "sqlite",
-                    "sqlite_path": str(tmp_path / "app.sqlite"),
-                    "demo": True,
-                },
-                "clock": {"now": NOW.isoformat()},
-            },
-        )
-        rt = _ui.runtime()
-        assert rt.settings.sqlite_path == str(tmp_path / "app.sqlite")
-        return rt
-
-    return get
 
 
 def metrics(at) -> dict[str, int]:
