@@ -18,7 +18,7 @@ from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import load_catalogue, set_for_year
 from schemas.models import LatePolicy, RegistrationState, UnitKind
 from services import deadlines
-from services.demo import DEMO_PEOPLE
+from services.demo import DEMO_PEOPLE, user_rows
 from services.storage import Append
 from services.storage.sql import SqlStore
 
@@ -87,6 +87,9 @@ def build_province(
     unit_rows = _units(rng, units, uppers, blocs, under_root)
     grassroots = [u for u in unit_rows if UnitKind(u["kind"]).is_grassroots]
     ops: list[Append] = [Append(tabs.UNITS.name, u) for u in unit_rows]
+    ops += [
+        Append(tabs.USERS.name, u) for u in user_rows({u["name"]: u["id"] for u in unit_rows}, NOW)
+    ]
     counts = {"registrations": 0, "upper_reports": 0, "extensions": 0}
     catalogue = load_catalogue()
     for year in YEARS:

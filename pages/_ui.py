@@ -6,6 +6,7 @@ Vietnamese message here.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable
@@ -16,13 +17,14 @@ import streamlit as st
 
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
-from services import cycles, deadlines
+from services import cycles, deadlines, users
 from services.access import Actor
 from services.errors import DomainError, InvalidInput
 from services.runtime import Runtime, Settings, SettingsError, build_runtime
 from services.storage import Conflict, StoreError
 
 T = TypeVar("T")
+log = logging.getLogger("3cd")
 
 
 def _secrets() -> dict[str, Any]:
@@ -40,12 +42,52 @@ def runtime() -> Runtime:
 
 
 def settings_error() -> str | None:
-    """The reason the settings cannot start the app, or None."""
+    """The reason the settings cannot start the app (also written to the log), or None."""
     try:
-        Settings.from_sources(_secrets(), os.environ)
+        Settings.from_sources(_secrets(), os.environ).sign_in  # noqa: B018 - it validates
     except SettingsError as exc:
+        log.error("3CĐ không khởi động: %s", exc)
         return str(exc)
     return None
+
+
+def sign_in(rt: Runtime) -> Actor:
+    """The person acting in this run, looked up again every run; draws the sign-in and stops if none.
+
+    With [auth] configured people sign in with st.login (OIDC) and their e-mail must be in the
+    users tab; on the embedded demo store a banner and a picker of the demo users stand in for it.
+    """
+    if rt.settings.sign_in == "oidc":
+        if not st.user.is_logged_in:
+            st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
+            st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
+            st.button("Đăng nhập", type="primary", on_click=st.login)
+            st.stop()
+        email = str(st.user.email or "")
+        st.sidebar.caption(f"Đăng nhập: {plain(email)}")
+        st.sidebar.button("Đăng xuất", on_click=st.logout)
+    else:
+        people = users.demo_choices(rt)
+        emails = list(people)
+        # The choice is also kept outside the widget, so a run that lost widget state (Streamlit's
+        # first run of a process) still acts as the person who was chosen.
+        chosen = st.session_state.get("demo_email")
+        with st.sidebar:
+            st.info("**Chế độ dùng thử** — dữ liệu mẫu, chọn người dùng để xem ứng dụng như họ.")
+            email = st.selectbox(
+                "Người dùng",
+                emails,
+                index=emails.index(chosen) if chosen in emails else 0,
+                format_func=lambda e: people.get(e, e),
+                key="demo_person",
+            )
+        st.session_state["demo_email"] = email
+    try:
+        return users.resolve(rt, email or "")
+    except users.SignInRefused as exc:
+        st.title("Không thể truy cập 3CĐ")
+        st.error(plain(str(exc)))
+        st.stop()
 
 
 def actor() -> Actor:

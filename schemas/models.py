@@ -55,6 +55,15 @@ class LatePolicy(StrEnum):
     FLAG = "Nhận và ghi trễ hạn"
 
 
+class Role(StrEnum):
+    """What a person may do; the stored value is the label a steward types in the users tab."""
+
+    PROVINCE = "Cán bộ Tỉnh đoàn"
+    UPPER = "Cán bộ Đoàn cấp trên"
+    SECRETARY = "Bí thư Đoàn cơ sở"
+    VIEWER = "Người xem"
+
+
 class RegistrationState(StrEnum):
     SENT = "Đã gửi"
     ACCEPTED = "Đã tiếp nhận"
@@ -68,6 +77,7 @@ def _choice(enum: type[Enum]):
 Kind = _choice(UnitKind)
 Policy = _choice(LatePolicy)
 State = _choice(RegistrationState)
+RoleChoice = _choice(Role)
 OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
 ]
@@ -221,13 +231,37 @@ class AuditEntry(Record):
     action: Text
     tab: Text
     record_id: Text
+    unit_id: Text = ""
     before: Text = ""
     after: Text = ""
     request_key: Text = ""
 
 
+class User(Record):
+    """A person who may sign in: their e-mail maps to a role and a unit."""
+
+    TAB: ClassVar = tabs.USERS
+
+    email: Annotated[
+        Text, BeforeValidator(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+    ]
+    name: Text = Field(min_length=1)
+    role: RoleChoice
+    unit_id: Text = Field(min_length=1)
+    active: Flag = True
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @model_validator(mode="after")
+    def _valid_email(self) -> Self:
+        check_email(self.email)
+        if not self.email:
+            raise ValueError("email đăng nhập: bắt buộc phải nhập")
+        return self
+
+
 MODELS: dict[str, type[Record]] = {
-    m.TAB.name: m for m in (Unit, Cycle, Registration, Extension, UpperReport, AuditEntry)
+    m.TAB.name: m for m in (Unit, Cycle, Registration, Extension, UpperReport, User, AuditEntry)
 }
 
 
@@ -273,6 +307,24 @@ class UnitForm(BaseModel):
         if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:
             raise ValueError("Số chi đoàn: không được lớn hơn số đoàn viên")
         return self
+
+
+class UserForm(BaseModel):
+    """The add/edit user form (province staff only)."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "email": "Email đăng nhập",
+        "name": "Họ và tên",
+        "role": "Vai trò",
+        "unit_id": "Đơn vị",
+        "active": "Được truy cập",
+    }
+
+    email: Annotated[CleanText, BeforeValidator(check_email)] = Field(min_length=1, max_length=200)
+    name: CleanText = Field(min_length=1, max_length=200)
+    role: RoleChoice
+    unit_id: CleanText = Field(min_length=1)
+    active: bool = True
 
 
 class PlanForm(BaseModel):

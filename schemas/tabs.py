@@ -136,6 +136,21 @@ UPPER_REPORTS = Tab(
     ),
 )
 
+USERS = Tab(
+    "users",
+    "Người dùng",
+    (
+        ID,
+        ("email", "Email đăng nhập"),
+        ("name", "Họ và tên"),
+        ("role", "Vai trò"),
+        ("unit_id", "Mã đơn vị"),
+        ("active", "Được truy cập"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
 AUDIT_LOG = Tab(
     "audit_log",
     "Nhật ký",
@@ -146,13 +161,22 @@ AUDIT_LOG = Tab(
         ("action", "Thao tác"),
         ("tab", "Bảng"),
         ("record_id", "Mã bản ghi"),
+        ("unit_id", "Mã đơn vị liên quan"),
         ("before", "Trước"),
         ("after", "Sau"),
         ("request_key", "Mã yêu cầu"),
     ),
 )
 
-ALL_TABS: tuple[Tab, ...] = (UNITS, CYCLES, REGISTRATIONS, EXTENSIONS, UPPER_REPORTS, AUDIT_LOG)
+ALL_TABS: tuple[Tab, ...] = (
+    UNITS,
+    CYCLES,
+    REGISTRATIONS,
+    EXTENSIONS,
+    UPPER_REPORTS,
+    USERS,
+    AUDIT_LOG,
+)
 TABS: dict[str, Tab] = {tab.name: tab for tab in ALL_TABS}
 # Tabs every screen needs, read together in one request; the ever-growing audit log is read on demand.
 SCREEN_TABS: tuple[str, ...] = tuple(t.name for t in ALL_TABS if t is not AUDIT_LOG)

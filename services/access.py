@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from schemas.models import Role
 from services.errors import AccessDenied
 from services.workbook import Workbook
 
-
-class Role(StrEnum):
-    PROVINCE = "Cán bộ Tỉnh đoàn"
-    UPPER = "Cán bộ Đoàn cấp trên"
-    SECRETARY = "Bí thư Đoàn cơ sở"
-    VIEWER = "Người xem"
+__all__ = ["Actor", "Role", "scope"]
 
 
 @dataclass(frozen=True)

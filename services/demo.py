@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.criteria import set_for_year
-from schemas.models import LatePolicy, RegistrationState, UnitKind
+from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from services import deadlines
-from services.access import Actor, Role
+from services.access import Actor
 from services.runtime import Runtime
 from services.storage import Append
 
@@ -142,12 +142,27 @@ DEMO_PEOPLE = (
 
 
 def demo_actors(rt: Runtime) -> list[Actor]:
-    """The demo people with their units resolved in the current store (missing units skipped)."""
-    by_name = {u.name: u.id for u in rt.workbook().units.values()}
+    """The demo people as their rows in the users tab say now (rows missing there are skipped)."""
+    wb = rt.workbook()
+    found = [wb.user_by_email(p.email) for p in DEMO_PEOPLE]
+    return [Actor(u.email, u.name, u.role, u.unit_id) for u in found if u is not None]
+
+
+def user_rows(unit_ids: dict[str, str], now: datetime) -> list[dict[str, str]]:
+    """Users-tab rows for the demo people, given unit ids by unit name (names not found skipped)."""
     return [
-        Actor(p.email, p.name, p.role, by_name[p.unit_name])
-        for p in DEMO_PEOPLE
-        if p.unit_name in by_name
+        {
+            "id": f"ND-{n:04d}",
+            "email": p.email,
+            "name": p.name,
+            "role": to_cell(p.role),
+            "unit_id": unit_ids[p.unit_name],
+            "active": "Có",
+            "version": "1",
+            "updated_at": iso(now),
+        }
+        for n, p in enumerate(DEMO_PEOPLE, start=1)
+        if p.unit_name in unit_ids
     ]
 
 
@@ -165,6 +180,7 @@ def demo_operations(now: datetime, rt: Runtime) -> list[Append]:
     ops: list[Append] = []
     units = _units(now, rng)
     ops += [Append(tabs.UNITS.name, u) for u in units]
+    ops += [Append(tabs.USERS.name, u) for u in user_rows({u["name"]: u["id"] for u in units}, now)]
     grassroots = [u for u in units if UnitKind(u["kind"]).is_grassroots]
     open_last_day = (now + timedelta(days=20)).date()
     open_year = open_last_day.year + 1

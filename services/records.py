@@ -17,6 +17,7 @@ PREFIX = {
     "units": "DV",
     "cycles": "CK",
     "registrations": "DK",
+    "users": "ND",
     "extensions": "GH",
     "upper_reports": "BC",
     "audit_log": "NK",
@@ -54,6 +55,9 @@ def audit(
             "action": action,
             "tab": tab,
             "record_id": rec_id,
+            "unit_id": after.get("unit_id")
+            or before.get("unit_id")
+            or (rec_id if tab == tabs.UNITS.name else ""),
             "before": json.dumps({f: before.get(f, "") for f in changed}, ensure_ascii=False),
             "after": json.dumps({f: after.get(f, "") for f in changed}, ensure_ascii=False),
             "request_key": request_key,

@@ -34,6 +34,24 @@ class Settings:
     sqlite_path: str = DEFAULT_SQLITE_PATH
     demo: bool = True
     now: str = ""  # a frozen clock, for training and tests only
+    login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
+    stewards: tuple[str, ...] = ()  # [access] stewards: e-mails that are province staff regardless
+
+    @property
+    def sign_in(self) -> str:
+        """'oidc' when [auth] is configured, else 'demo' on the embedded demo store; else refuse.
+
+        Fail closed: a store that is not the embedded demo never runs without a real login.
+        """
+        if self.login:
+            return "oidc"
+        if self.demo and self.engine == "sqlite":
+            return "demo"
+        raise SettingsError(
+            "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem README, "
+            "phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử (demo = true) "
+            "với kho dữ liệu nhúng."
+        )
 
     @classmethod
     def from_sources(
@@ -48,6 +66,11 @@ class Settings:
             "sqlite_path": store.get("sqlite_path", cls.sqlite_path),
             "demo": store.get("demo", cls.demo),
             "now": dict(secrets.get("clock", {})).get("now", ""),
+            "login": bool(secrets.get("auth")),
+            "stewards": tuple(
+                str(e).strip().casefold()
+                for e in dict(secrets.get("access", {})).get("stewards", ())
+            ),
         }
         for key, var in ENV.items():
             if environ.get(var):
@@ -83,6 +106,6 @@ def build_runtime(settings: Settings) -> Runtime:
     clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
     store = CachedStore(SqlStore.at_path(Path(settings.sqlite_path)))
     runtime = Runtime(store, clock, load_catalogue(), settings)
-    if settings.demo:
+    if settings.sign_in == "demo":  # never while a real login is configured
         demo.seed_if_empty(runtime)
     return runtime

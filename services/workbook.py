@@ -23,6 +23,7 @@ from schemas.models import (
     Registration,
     Unit,
     UpperReport,
+    User,
 )
 from schemas.vntext import sort_key
 from services.storage import Row
@@ -46,6 +47,7 @@ class Workbook:
     registrations: dict[str, Registration] = field(default_factory=dict)
     extensions: list[Extension] = field(default_factory=list)
     upper_reports: dict[str, UpperReport] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     # (cycle_id, unit_id) of registration rows that could not be read: those units "cần kiểm tra"
     broken_registrations: set[tuple[str, str]] = field(default_factory=set)
@@ -64,6 +66,7 @@ class Workbook:
         wb.registrations = wb._records(tabs.REGISTRATIONS.name, tabs_rows)
         wb.extensions = list(wb._records(tabs.EXTENSIONS.name, tabs_rows).values())
         wb.upper_reports = wb._records(tabs.UPPER_REPORTS.name, tabs_rows)
+        wb.users = wb._records(tabs.USERS.name, tabs_rows)
         wb._index_tree()
         wb._index_registrations()
         return wb
@@ -219,6 +222,11 @@ class Workbook:
             ),
             None,
         )
+
+    def user_by_email(self, email: str) -> User | None:
+        """The users-tab row for an e-mail (case and spaces ignored); the first one if repeated."""
+        wanted = email.strip().casefold()
+        return next((u for u in self.users.values() if u.email == wanted), None)
 
     def cycles_newest_first(self) -> list[Cycle]:
         return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)
