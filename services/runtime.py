@@ -93,10 +93,17 @@ class Runtime:
     criteria: dict[str, CriteriaSet]
     settings: Settings = field(default_factory=Settings)
 
+    _last: Workbook | None = field(default=None, repr=False)
+
     def workbook(self) -> Workbook:
         """The parsed current snapshot, parsed once per data version for every session."""
         snapshot = self.store.snapshot()
-        return snapshot.derived("workbook", lambda: Workbook.parse(snapshot.tabs))
+        return snapshot.derived("workbook", lambda: self._parse(snapshot.tabs))
+
+    def _parse(self, tabs_rows) -> Workbook:
+        self._last = Workbook.parse(tabs_rows, previous=self._last)
+        self._last._earlier = {}  # only one generation back is kept
+        return self._last
 
 
 def build_runtime(settings: Settings) -> Runtime:

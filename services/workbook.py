@@ -55,12 +55,19 @@ class Workbook:
     # (tab, record id) -> sheet row number, so problems found after parsing still name their row
     row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_cycle_unit: dict[tuple[str, str], Registration] = field(default_factory=dict)
+    # (tab, cells) -> record, so the next version's parse can reuse records of unchanged rows
+    _parsed: dict[tuple, Record] = field(default_factory=dict, repr=False)
+    _earlier: dict[tuple, Record] = field(default_factory=dict, repr=False)
 
     # ---- building -------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, tabs_rows: dict[str, list[Row]]) -> Workbook:
+    def parse(cls, tabs_rows: dict[str, list[Row]], previous: Workbook | None = None) -> Workbook:
+        """Parse every tab. Rows whose cells are unchanged since `previous` reuse its records
+        (they are immutable), so the parse after one write validates only the rows that changed.
+        """
         wb = cls()
+        wb._earlier = previous._parsed if previous is not None else {}
         wb.units = wb._records(tabs.UNITS.name, tabs_rows)
         wb.cycles = wb._records(tabs.CYCLES.name, tabs_rows)
         wb.registrations = wb._records(tabs.REGISTRATIONS.name, tabs_rows)
@@ -98,8 +105,12 @@ class Workbook:
                 continue
             first_row[record_id] = row.number
             self.row_numbers[(tab, record_id)] = row.number
+            key = (tab, tuple(row.cells.items()))
+            if (record := self._earlier.get(key)) is not None:
+                records[record_id] = self._parsed[key] = record
+                continue
             try:
-                records[record_id] = model.from_cells(dict(row.cells))
+                records[record_id] = self._parsed[key] = model.from_cells(dict(row.cells))
             except ValidationError as exc:
                 for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
                     column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""

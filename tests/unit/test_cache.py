@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
+from services import records
+from services.access import Role
 from services.storage import Append, Row
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -199,3 +201,19 @@ def test_a_refresh_that_finds_new_data_makes_a_new_data_version(path, tick):
     tick.now += 61
     assert cache.data_version() > before
     assert names(cache) == ["Đoàn xã Mẫu 1", "Đoàn xã Mẫu 2"]
+
+
+def test_after_a_write_unchanged_rows_keep_their_parsed_records_and_changed_rows_are_new(
+    rt, people
+):
+    before = rt.workbook()
+    changed = next(u for u in before.units.values() if u.name == "Đoàn xã Thuần Hưng")
+    unchanged = next(u for u in before.units.values() if u.name == "Đoàn xã Hồng Tiến")
+    edit = records.change(
+        people[Role.PROVINCE], rt.clock.now(), "Sửa", changed, {"secretary": "Mới"}, "k"
+    )
+    rt.store.apply(edit)
+    after = rt.workbook()
+    assert after is not before
+    assert after.units[unchanged.id] is unchanged  # reused, not validated again
+    assert after.units[changed.id].secretary == "Mới"
