@@ -85,6 +85,7 @@ def sign_in(rt: Runtime) -> Actor:
     try:
         return users.resolve(rt, email or "")
     except users.SignInRefused as exc:
+        st.session_state.pop("actor", None)  # fail closed: no earlier person stays signed in
         st.title("Không thể truy cập 3CĐ")
         st.error(plain(str(exc)))
         st.stop()

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from schemas import tabs
 from schemas.cells import (
@@ -297,8 +305,8 @@ class UnitForm(BaseModel):
     members: OptCount = Field(default=None, ge=0)
     chi_doan: OptCount = Field(default=None, ge=0)
     secretary: CleanText = Field(default="", max_length=200)
-    phone: Annotated[CleanText, BeforeValidator(check_phone)] = ""
-    email: Annotated[CleanText, BeforeValidator(check_email)] = ""
+    phone: Annotated[CleanText, AfterValidator(check_phone)] = ""
+    email: Annotated[CleanText, AfterValidator(check_email)] = ""
     officer: CleanText = Field(default="", max_length=200)
     active: bool = True
 
@@ -320,7 +328,7 @@ class UserForm(BaseModel):
         "active": "Được truy cập",
     }
 
-    email: Annotated[CleanText, BeforeValidator(check_email)] = Field(min_length=1, max_length=200)
+    email: Annotated[CleanText, AfterValidator(check_email)] = Field(min_length=1, max_length=200)
     name: CleanText = Field(min_length=1, max_length=200)
     role: RoleChoice
     unit_id: CleanText = Field(min_length=1)

@@ -12,8 +12,8 @@ from typing import Any
 from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.models import Role, Unit, UnitKind, User, UserForm
-from schemas.vntext import sort_key
-from services import records
+from schemas.vntext import matches, sort_key
+from services import records, units
 from services.access import Actor, ensure_province
 from services.errors import AccessDenied, InvalidInput
 from services.forms import validate
@@ -58,10 +58,26 @@ def demo_choices(rt: Runtime) -> dict[str, str]:
     return {u.email: f"{u.name} · {u.role.value}" for u in rt.workbook().users.values()}
 
 
-def list_users(rt: Runtime, actor: Actor) -> list[User]:
-    """Every user, by name in Vietnamese order (province staff only)."""
+def list_users(rt: Runtime, actor: Actor, query: str = "") -> list[User]:
+    """Users whose name, e-mail or unit matches `query` (all if empty), by name in Vietnamese order.
+
+    Province staff only.
+    """
     ensure_province(actor, "xem danh sách người dùng")
-    return sorted(rt.workbook().users.values(), key=lambda u: sort_key(u.name))
+    wb = rt.workbook()
+    found = [
+        u
+        for u in wb.users.values()
+        if not query or matches(query, f"{u.name} {u.email} {wb.unit_name(u.unit_id)}")
+    ]
+    return sorted(found, key=lambda u: sort_key(u.name))
+
+
+def units_for_role(rt: Runtime, actor: Actor, role: Role) -> list[Unit]:
+    """Active units a person with `role` may belong to, in tree order (for the user forms)."""
+    ensure_province(actor, "cấp quyền người dùng")
+    lines = units.list_units(rt, actor, include_inactive=False)
+    return [line.unit for line in lines if _fits(role, line.unit)]
 
 
 def add_user(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) -> User:
