@@ -20,6 +20,24 @@ class Row:
     cells: Mapping[str, str]
 
 
+FIRST_ROW = 2  # the header is sheet row 1
+
+
+@dataclass(frozen=True)
+class Tail:
+    """A window of sheet rows read from the end of a tab: its rows, and where the window began.
+
+    Read on towards the start with `before=start`; the start of the tab is reached when `at_start`.
+    """
+
+    rows: list[Row]
+    start: int
+
+    @property
+    def at_start(self) -> bool:
+        return self.start <= FIRST_ROW
+
+
 @dataclass(frozen=True)
 class Append:
     """Add one row after the last row with data. `unique` names fields no other row may share."""
@@ -100,6 +118,15 @@ class Store(Protocol):
 
         An Append whose id already exists with identical cells is skipped: that is how a retried
         submission (same idempotency key = same id) is stored exactly once.
+        """
+
+    def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:
+        """Read one window of `limit` sheet rows ending just above row `before` (None: the last row).
+
+        For tabs too long to read whole (the audit log): the window is rows
+        [max(2, before - limit), before), one range read on Sheets, LIMIT on SQL. Rows come in
+        sheet order; blank rows and gaps inside the window are left out, so fewer than `limit`
+        rows may come back even when the tab goes on: only `Tail.at_start` says it has ended.
         """
 
     def change_token(self) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.tabs import SCREEN_TABS
-from services.storage import Operation, Row, Store
+from services.storage import Operation, Row, Store, Tail
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,10 @@ class CachedStore:
     def read(self, tabs: Sequence[str]) -> dict[str, list[Row]]:
         """Uncached read of tabs outside the snapshot (the audit log)."""
         return self.inner.read(tabs)
+
+    def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:
+        """Uncached: one window from the end of a tab too long for the snapshot (the audit log)."""
+        return self.inner.read_tail(tab, limit, before)
 
     def serialised(self) -> threading.RLock:
         """Hold while checking and then writing, so two submissions in this process cannot race."""

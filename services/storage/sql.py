@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from schemas.tabs import ALL_TABS, TABS
 from services.storage import (
+    FIRST_ROW,
     Append,
     CellChange,
     Conflict,
@@ -21,6 +22,7 @@ from services.storage import (
     RecordMissing,
     Row,
     StoreUnavailable,
+    Tail,
     Update,
 )
 
@@ -68,6 +70,21 @@ class SqlStore:
         fields = TABS[name].fields
         result = conn.execute(sa.select(table).order_by(table.c[ROW]))
         return [Row(r[0] + 1, dict(zip(fields, r[1:], strict=True))) for r in result]
+
+    def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        table = self.tables[tab]
+        fields = TABS[tab].fields
+        with self._connect() as conn:
+            if before is None:
+                last = conn.execute(sa.select(sa.func.max(table.c[ROW]))).scalar_one()
+                before = (last or 0) + 2  # one past the last sheet row (row number = _row + 1)
+            start = max(FIRST_ROW, before - limit)
+            window = sa.select(table).where(table.c[ROW] >= start - 1, table.c[ROW] < before - 1)
+            result = conn.execute(window.order_by(table.c[ROW]))
+            rows = [Row(r[0] + 1, dict(zip(fields, r[1:], strict=True))) for r in result]
+        return Tail(rows, start)
 
     def apply(self, operations: Sequence[Operation]) -> None:
         with self._connect() as conn, conn.begin():

@@ -275,3 +275,33 @@ def test_ten_thousand_characters_fit_in_one_cell(store):
     assert len(text) == 10_000
     store.apply([Append("registrations", full("registrations", id="DK-1", target_nd1=text))])
     assert cells_of(store, "registrations", "DK-1")["target_nd1"] == text
+
+
+# ---- reading a long tab from its end, a window at a time -----------------------------------------
+
+
+def audit_row(n: int) -> Append:
+    return Append("audit_log", full("audit_log", id=f"NK-{n}", action=f"Thao tác {n}"))
+
+
+def test_the_tail_of_a_tab_is_read_in_windows_from_the_end_down_to_the_first_row(store):
+    store.apply([audit_row(n) for n in range(1, 8)])  # sheet rows 2..8
+    store.apply([Append("units", unit(1))])  # another tab does not shift the audit rows
+    windows, before = [], None
+    while True:
+        tail = store.read_tail("audit_log", 3, before)
+        windows.append([(r.number, r.cells["id"]) for r in tail.rows])
+        if tail.at_start:
+            break
+        before = tail.start
+    assert windows == [
+        [(6, "NK-5"), (7, "NK-6"), (8, "NK-7")],
+        [(3, "NK-2"), (4, "NK-3"), (5, "NK-4")],
+        [(2, "NK-1")],
+    ]
+    assert store.read_tail("audit_log", 2, 5).rows == store.read(["audit_log"])["audit_log"][1:3]
+
+
+def test_the_tail_of_an_empty_tab_is_empty_and_at_its_start(store):
+    tail = store.read_tail("audit_log", 50)
+    assert tail.rows == [] and tail.at_start
