@@ -58,7 +58,7 @@ def sign_in(rt: Runtime) -> Actor:
     users tab; on the embedded demo store a banner and a picker of the demo users stand in for it.
     """
     if rt.settings.sign_in == "oidc":
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in", False):
             st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
             st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
             st.button("Đăng nhập", type="primary", on_click=st.login)

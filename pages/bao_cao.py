@@ -52,7 +52,7 @@ def choose_unit() -> str | None:
         st.info("Đơn vị của bạn không có đoàn cơ sở trực thuộc để báo cáo lên tỉnh.")
         return None
     if me.role is Role.UPPER:
-        st.subheader(wb.unit_name(choices[0]))
+        st.subheader(_ui.plain(wb.unit_name(choices[0])))
         return choices[0]
     return st.selectbox(
         "Đoàn cấp trên báo cáo",

@@ -92,7 +92,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
 
 def own_unit(actor: Actor) -> None:
     unit = units.get_unit(rt, actor, actor.unit_id)
-    st.subheader(unit.name)
+    st.subheader(_ui.plain(unit.name))
     deadline_banner(unit)
     existing = registrations.registration_of(rt, actor, cycle.id, unit.id)
     if existing is not None:

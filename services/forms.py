@@ -18,3 +18,13 @@ def validate(form: type[F], data: dict[str, Any]) -> F:
         return form.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(error_messages(exc, getattr(form, "LABELS", {}))) from None
+
+
+def free_text(value: str, label: str, limit: int, required: bool = False) -> str:
+    """A note or reason as typed (line breaks kept, ends trimmed), within a length limit."""
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput([f"{label}: bắt buộc phải nhập"])
+    if len(text) > limit:
+        raise InvalidInput([f"{label}: quá dài (tối đa {limit} ký tự, đang có {len(text)})"])
+    return text

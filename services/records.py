@@ -24,6 +24,9 @@ PREFIX = {
 }
 
 
+KEY_USED = "Biểu mẫu này đã được dùng cho một bản ghi khác; hãy tải lại trang rồi gửi lại."
+
+
 def new_request_key() -> str:
     """An idempotency key: the form keeps it, so a retried submission is stored once."""
     return uuid.uuid4().hex

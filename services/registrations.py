@@ -18,9 +18,11 @@ from services import deadlines, records
 from services.access import Actor, can_review, ensure_can_view, ensure_reviewer, is_secretary_of
 from services.cycles import get_cycle
 from services.errors import AccessDenied, InvalidInput, NotAllowed, NotFound, RegistrationClosed
-from services.forms import validate
+from services.forms import free_text, validate
 from services.runtime import Runtime
 from services.workbook import Workbook
+
+REASON_LIMIT = 1000  # characters in a return or extension reason
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,11 @@ def register_plan(
             raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
         _check_plan(rt, form, cycle.criteria_set, now, on_behalf, received_on)
         rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
-        if rec_id in wb.registrations:  # the same submission arrived twice: stored once
-            return _receipt(wb, wb.registrations[rec_id])
+        same = wb.registrations.get(rec_id)
+        if same is not None:  # the same submission arrived twice: stored once
+            if (same.cycle_id, same.unit_id) != (cycle_id, unit_id):
+                raise NotAllowed(records.KEY_USED)
+            return _receipt(wb, same)
         if (cycle_id, unit_id) in wb.broken_registrations:
             raise NotAllowed(
                 f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
@@ -169,9 +174,9 @@ def return_for_correction(
     rt: Runtime, actor: Actor, loaded: Registration, reason: str, request_key: str
 ) -> Registration:
     """The upper unit returns a registration with the reason the unit must fix."""
-    reason = " ".join(reason.split())
-    if not reason:
+    if not reason.strip():
         raise InvalidInput(["Lý do trả lại: bắt buộc phải nhập, để đơn vị biết cần sửa gì"])
+    reason = free_text(reason, "Lý do trả lại", REASON_LIMIT)
     return _review(
         rt, actor, loaded, RegistrationState.RETURNED, reason, "Trả lại đăng ký", request_key
     )
@@ -221,7 +226,7 @@ def grant_extension(
     request_key: str,
 ) -> UnitDeadline:
     """An upper unit lets one unit register until the end of `last_day`, with a recorded reason."""
-    reason = " ".join(reason.split())
+    reason = free_text(reason, "Lý do gia hạn", REASON_LIMIT)
     with rt.store.serialised():
         wb = rt.workbook()
         unit = _registrable_unit(wb, unit_id)

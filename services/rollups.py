@@ -11,7 +11,8 @@ from services import deadlines, records
 from services.access import Actor, Role, ensure_can_view, scope
 from services.cycles import get_cycle
 from services.dashboard import LATE, NEEDS_CHECK, NOT_YET, ON_TIME, RETURNED, unit_status
-from services.errors import AccessDenied, NotFound
+from services.errors import AccessDenied, NotAllowed, NotFound
+from services.forms import free_text
 from services.runtime import Runtime
 from services.workbook import Workbook
 from services.xlsx import workbook_bytes
@@ -82,7 +83,7 @@ def send_rollup(
         figures = counts(wb, cycle_id, upper_unit_id)
         cells = {
             **{k: str(v) for k, v in figures.__dict__.items()},
-            "note": " ".join(note.split()),
+            "note": free_text(note, "Ghi chú", 2000),
             "sent_by": actor.label,
             "last_sent_at": iso(now),
         }
@@ -93,8 +94,8 @@ def send_rollup(
             )
             return rt.workbook().upper_reports[existing.id]
         rec_id = records.record_id(tabs.UPPER_REPORTS.name, request_key)
-        if rec_id in wb.upper_reports:
-            return wb.upper_reports[rec_id]
+        if rec_id in wb.upper_reports:  # only another unit's report can hold this id here
+            raise NotAllowed(records.KEY_USED)
         cells.update(
             {
                 "id": rec_id,

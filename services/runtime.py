@@ -35,7 +35,9 @@ class Settings:
     demo: bool = True
     now: str = ""  # a frozen clock, for training and tests only
     login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
-    stewards: tuple[str, ...] = ()  # [access] stewards: province staff until the users tab lists them
+    stewards: tuple[
+        str, ...
+    ] = ()  # [access] stewards: province staff until the users tab lists them
 
     @property
     def sign_in(self) -> str:

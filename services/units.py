@@ -126,6 +126,7 @@ def add_unit(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) 
         wb = rt.workbook()
         rec_id = records.record_id(tabs.UNITS.name, request_key)
         if rec_id in wb.units:
+            ensure_can_view(wb, actor, rec_id)  # a key naming another unit must not hand it out
             return wb.units[rec_id]  # the same submission twice: stored once
         _check_placement(wb, actor, form, unit_id=None)
         now = rt.clock.now()

@@ -7,6 +7,8 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from schemas.cells import VN_TZ
 from tests.e2e.conftest import wait_for_app
 
@@ -24,10 +26,22 @@ def choose_person(page, name: str) -> None:
 
 
 def open_screen(page, title: str, heading: str) -> None:
-    """Open a screen from the sidebar navigation (same session, so the chosen person stays)."""
-    page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile(title)).click()
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading).wait_for()
+    """Open a screen from the sidebar navigation (same session, so the chosen person stays).
+
+    A click that lands while the previous rerun is still redrawing the sidebar can be lost, so the
+    click is repeated (a few times at most) until the screen's heading shows.
+    """
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile(title))
+    target = page.get_by_role("heading", name=heading)
+    for _ in range(3):
+        link.click()
+        wait_for_app(page)
+        try:
+            target.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    target.wait_for()
 
 
 def on_time_count(page) -> int:

@@ -97,11 +97,11 @@ def test_the_upper_officer_accepts_a_sent_registration(rt, people):
 def test_the_upper_officer_returns_a_registration_with_its_reason(rt, people):
     officer = people[Role.UPPER]
     registrations.return_for_correction(
-        rt, officer, registration(rt, HONG_TIEN), "  Bổ sung   lộ trình ND3 ", "k1"
+        rt, officer, registration(rt, HONG_TIEN), "  Bổ sung lộ trình ND3\n(mục 3.3) ", "k1"
     )
     stored = registration(rt, HONG_TIEN)
     assert stored.state is RegistrationState.RETURNED
-    assert stored.return_reason == "Bổ sung lộ trình ND3"
+    assert stored.return_reason == "Bổ sung lộ trình ND3\n(mục 3.3)"
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])

@@ -1,0 +1,557 @@
+"""Scope: every role, through the services, reading and writing records outside its subtree.
+
+Each refused call must raise a typed error and leave every tab (the audit log included) exactly as
+it was. Reads that are allowed but filtered must return only units inside the person's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from schemas.models import RegistrationState
+from schemas.tabs import ALL_TABS
+from services import cycles, dashboard, home, registrations, rollups, units, users
+from services.access import Actor, Role, scope
+from services.errors import AccessDenied, DomainError
+from services.runtime import Runtime
+from tests.conftest import unit_id
+from tests.unit.support import (
+    HONG_TIEN,
+    KHOAI_CHAU,
+    OPEN,
+    THUAN_HUNG,
+    TIEN_LU,
+    VUONG,
+    officer_of,
+    plan,
+    unit_form,
+)
+
+PAST = "CK-2026"  # a finished round: every upper unit sent its roll-up
+THANH_DOAN = "Thành đoàn Hưng Yên"
+AN_TAO = "Đoàn phường An Tảo"  # a unit of Thành đoàn Hưng Yên
+
+
+@dataclass
+class World:
+    """The demo store and its people: the four demo roles plus an officer of Huyện đoàn Tiên Lữ."""
+
+    rt: Runtime
+    people: dict[str, Actor]
+
+    def id(self, name: str) -> str:
+        return unit_id(self.rt, name)
+
+    def unit(self, name: str):
+        return self.rt.workbook().units[self.id(name)]
+
+    def registration(self, cycle_id: str, name: str):
+        return self.rt.workbook().registration(cycle_id, self.id(name))
+
+    def any_registration_below(self, cycle_id: str, upper: str):
+        wb = self.rt.workbook()
+        below = wb.subtree(self.id(upper))
+        return next(r for r in wb.registrations_of(cycle_id) if r.unit_id in below)
+
+    def report(self, cycle_id: str, upper: str):
+        return self.rt.workbook().upper_report(cycle_id, self.id(upper))
+
+    def user(self, role: Role):
+        return next(u for u in self.rt.workbook().users.values() if u.role is role)
+
+
+@pytest.fixture
+def world(rt, people) -> World:
+    by_role = {
+        "province": people[Role.PROVINCE],
+        "upper": people[Role.UPPER],
+        "secretary": people[Role.SECRETARY],
+        "viewer": people[Role.VIEWER],
+        "other_upper": officer_of(rt, TIEN_LU),
+    }
+    return World(rt, by_role)
+
+
+def everything(rt: Runtime) -> tuple[dict, str]:
+    """Every tab as stored, audit log included, and the store's data version."""
+    return rt.store.read([t.name for t in ALL_TABS]), rt.store.inner.change_token()
+
+
+def new_user(w: World) -> dict[str, Any]:
+    return {
+        "email": "moi@mau.example",
+        "name": "Người mới (mẫu)",
+        "role": Role.PROVINCE.value,
+        "unit_id": w.id("Tỉnh đoàn Hưng Yên"),
+    }
+
+
+def cycle_draft(year: int = 2031) -> cycles.CycleDraft:
+    return cycles.CycleDraft(
+        year, f"Năm {year}", "3cd-2023-2027@1", date(year - 1, 10, 9), date(year - 1, 10, 14)
+    )
+
+
+def new_unit(parent: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"name": "Đoàn xã Mẫu Mới", "kind": "Xã", "parent_id": w.id(parent)}
+
+
+Attempt = Callable[[World, Actor], Any]
+
+# (who, what is attempted) — every one of these must be refused and change nothing.
+REFUSED: list[tuple[str, str, Attempt]] = [
+    # ---- reading units and registrations outside one's subtree --------------------------------
+    ("secretary", "get a neighbouring unit", lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN))),
+    ("secretary", "get its own upper unit", lambda w, a: units.get_unit(w.rt, a, w.id(KHOAI_CHAU))),
+    ("upper", "get another district's unit", lambda w, a: units.get_unit(w.rt, a, w.id(VUONG))),
+    ("upper", "get the province unit", lambda w, a: units.get_unit(w.rt, a, w.id(THANH_DOAN))),
+    ("viewer", "get a Khoái Châu unit", lambda w, a: units.get_unit(w.rt, a, w.id(THUAN_HUNG))),
+    ("other_upper", "get a Khoái Châu unit", lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN))),
+    *[
+        (
+            who,
+            "read Hồng Tiến's registration",
+            lambda w, a: registrations.registration_of(w.rt, a, OPEN, w.id(HONG_TIEN)),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "read a Tiên Lữ registration",
+        lambda w, a: registrations.registration_of(w.rt, a, PAST, w.id(VUONG)),
+    ),
+    *[
+        (
+            who,
+            "get the receipt of Hồng Tiến's registration",
+            lambda w, a: registrations.receipt_for(w.rt, a, w.registration(OPEN, HONG_TIEN)),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "get the receipt of a Tiên Lữ registration",
+        lambda w, a: registrations.receipt_for(w.rt, a, w.any_registration_below(PAST, TIEN_LU)),
+    ),
+    *[
+        (
+            who,
+            "read Hồng Tiến's deadline",
+            lambda w, a: registrations.deadline_for(w.rt, a, OPEN, w.id(HONG_TIEN)),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "read Vương's deadline",
+        lambda w, a: registrations.deadline_for(w.rt, a, OPEN, w.id(VUONG)),
+    ),
+    # ---- roll-ups of another upper unit --------------------------------------------------------
+    *[
+        (
+            who,
+            "preview Khoái Châu's roll-up",
+            lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(KHOAI_CHAU)),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "preview Tiên Lữ's roll-up",
+        lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(TIEN_LU)),
+    ),
+    (
+        "viewer",
+        "preview the province",
+        lambda w, a: rollups.preview(w.rt, a, OPEN, w.id("Tỉnh đoàn Hưng Yên")),
+    ),
+    *[
+        (
+            who,
+            "read Tiên Lữ's sent roll-up",
+            lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(TIEN_LU)),
+        )
+        for who in ("secretary", "viewer", "upper")
+    ],
+    (
+        "other_upper",
+        "read Khoái Châu's sent roll-up",
+        lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(KHOAI_CHAU)),
+    ),
+    *[
+        (
+            who,
+            "download Tiên Lữ's roll-up",
+            lambda w, a: rollups.report_xlsx(w.rt, a, w.report(PAST, TIEN_LU)),
+        )
+        for who in ("secretary", "viewer", "upper")
+    ],
+    (
+        "upper",
+        "send Tiên Lữ's roll-up",
+        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(TIEN_LU), "", "k1"),
+    ),
+    *[
+        (
+            who,
+            "send Khoái Châu's roll-up",
+            lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(KHOAI_CHAU), "", "k1"),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "viewer",
+        "send its own unit's roll-up",
+        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(THANH_DOAN), "", "k1"),
+    ),
+    # ---- registering and reviewing for another unit --------------------------------------------
+    *[
+        (
+            who,
+            "register a plan for Thuần Hưng",
+            lambda w, a: registrations.register_plan(
+                w.rt, a, OPEN, w.id(THUAN_HUNG), plan(), "k1", received_on=date(2026, 11, 24)
+            ),
+        )
+        for who in ("viewer", "other_upper")
+    ],
+    (
+        "secretary",
+        "register a plan for its neighbour Hồng Tiến",
+        lambda w, a: registrations.register_plan(
+            w.rt, a, OPEN, w.id(HONG_TIEN), plan(), "k1", received_on=date(2026, 11, 24)
+        ),
+    ),
+    (
+        "upper",
+        "enter a paper plan for Vương (Tiên Lữ)",
+        lambda w, a: registrations.register_plan(
+            w.rt, a, OPEN, w.id(VUONG), plan(), "k1", received_on=date(2026, 11, 24)
+        ),
+    ),
+    *[
+        (
+            who,
+            "accept Hồng Tiến's registration",
+            lambda w, a: registrations.accept(w.rt, a, w.registration(OPEN, HONG_TIEN), "k1"),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    *[
+        (
+            who,
+            "return Hồng Tiến's registration",
+            lambda w, a: registrations.return_for_correction(
+                w.rt, a, w.registration(OPEN, HONG_TIEN), "Sửa lại", "k1"
+            ),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "return a Tiên Lữ registration",
+        lambda w, a: registrations.return_for_correction(
+            w.rt, a, w.any_registration_below(PAST, TIEN_LU), "Sửa lại", "k1"
+        ),
+    ),
+    *[
+        (
+            who,
+            "extend Thuần Hưng's deadline",
+            lambda w, a: registrations.grant_extension(
+                w.rt, a, OPEN, w.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
+            ),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "extend Vương's deadline",
+        lambda w, a: registrations.grant_extension(
+            w.rt, a, OPEN, w.id(VUONG), date(2026, 12, 31), "Lý do", "k1"
+        ),
+    ),
+    # ---- the unit register ---------------------------------------------------------------------
+    (
+        "upper",
+        "add a unit under Tiên Lữ",
+        lambda w, a: units.add_unit(w.rt, a, new_unit(TIEN_LU)(w), "k1"),
+    ),
+    *[
+        (
+            who,
+            "add a unit under Khoái Châu",
+            lambda w, a: units.add_unit(w.rt, a, new_unit(KHOAI_CHAU)(w), "k1"),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "add a second province",
+        lambda w, a: units.add_unit(w.rt, a, {"name": "Tỉnh đoàn Mới", "kind": "Tỉnh đoàn"}, "k1"),
+    ),
+    (
+        "upper",
+        "edit Vương (Tiên Lữ)",
+        lambda w, a: units.edit_unit(
+            w.rt, a, w.unit(VUONG), unit_form(w.unit(VUONG), secretary="X"), "k1"
+        ),
+    ),
+    (
+        "upper",
+        "edit its own district",
+        lambda w, a: units.edit_unit(
+            w.rt, a, w.unit(KHOAI_CHAU), unit_form(w.unit(KHOAI_CHAU), secretary="X"), "k1"
+        ),
+    ),
+    (
+        "upper",
+        "move Thuần Hưng into Tiên Lữ",
+        lambda w, a: units.edit_unit(
+            w.rt,
+            a,
+            w.unit(THUAN_HUNG),
+            unit_form(w.unit(THUAN_HUNG), parent_id=w.id(TIEN_LU)),
+            "k1",
+        ),
+    ),
+    *[
+        (
+            who,
+            "edit Thuần Hưng",
+            lambda w, a: units.edit_unit(
+                w.rt, a, w.unit(THUAN_HUNG), unit_form(w.unit(THUAN_HUNG), secretary="X"), "k1"
+            ),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "assign an officer to Vương",
+        lambda w, a: units.assign_officer(w.rt, a, w.unit(VUONG), "Ai đó", "k1"),
+    ),
+    *[
+        (
+            who,
+            "assign an officer to Thuần Hưng",
+            lambda w, a: units.assign_officer(w.rt, a, w.unit(THUAN_HUNG), "Ai đó", "k1"),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    # ---- province-only settings ----------------------------------------------------------------
+    *[
+        (who, "create a cycle", lambda w, a: cycles.save_cycle(w.rt, a, cycle_draft(), "k1"))
+        for who in ("upper", "secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "edit the open cycle's cut-off",
+        lambda w, a: cycles.save_cycle(
+            w.rt, a, cycle_draft(2027), "k1", loaded=w.rt.workbook().cycles[OPEN]
+        ),
+    ),
+    *[
+        (who, "add a user", lambda w, a: users.add_user(w.rt, a, new_user(w), "k1"))
+        for who in ("upper", "secretary", "viewer", "other_upper")
+    ],
+    *[
+        (
+            who,
+            "make itself province staff",
+            lambda w, a: users.edit_user(
+                w.rt,
+                a,
+                w.rt.workbook().user_by_email(a.id) or w.user(a.role),
+                {**new_user(w), "email": a.id},
+                "k1",
+            ),
+        )
+        for who in ("upper", "secretary", "viewer")
+    ],
+    *[
+        (who, "list users", lambda w, a: users.list_users(w.rt, a))
+        for who in ("upper", "secretary", "viewer")
+    ],
+]
+
+
+# Refused by a rule other than scope, still before anything is written.
+OTHER_REFUSAL = {"add a second province"}
+
+
+@pytest.mark.parametrize(
+    ("who", "what", "attempt"),
+    [pytest.param(who, what, fn, id=f"{who}: {what}") for who, what, fn in REFUSED],
+)
+def test_an_out_of_scope_attempt_is_refused_and_changes_nothing(world, who, what, attempt):
+    actor = world.people[who]
+    before = everything(world.rt)
+    with pytest.raises(DomainError) as refused:
+        attempt(world, actor)
+    assert what in OTHER_REFUSAL or isinstance(refused.value, AccessDenied), refused.value
+    assert everything(world.rt) == before
+
+
+# ---- a submission key that happens to name someone else's record ------------------------------
+# Every create derives its record id from the form's idempotency key, and a retried submission
+# returns the record already stored under that id. A key naming another unit's record must not
+# hand that record out (nor write anything).
+
+REPLAYED: list[tuple[str, str, Attempt]] = [
+    (
+        "secretary",
+        "add a unit with the key of the province's id",
+        lambda w, a: units.add_unit(
+            w.rt, a, new_unit(KHOAI_CHAU)(w), w.id("Tỉnh đoàn Hưng Yên").removeprefix("DV-")
+        ),
+    ),
+    (
+        "upper",
+        "add a unit under its district with the key of Vương's id",
+        lambda w, a: units.add_unit(
+            w.rt, a, new_unit(KHOAI_CHAU)(w), w.id(VUONG).removeprefix("DV-")
+        ),
+    ),
+    (
+        "secretary",
+        "register its own plan with the key of Hồng Tiến's registration id",
+        lambda w, a: registrations.register_plan(
+            w.rt, a, OPEN, a.unit_id, plan(), w.registration(OPEN, HONG_TIEN).id.removeprefix("DK-")
+        ),
+    ),
+    (
+        "upper",
+        "send its roll-up with the key of Tiên Lữ's report id",
+        lambda w, a: rollups.send_rollup(
+            w.rt, a, OPEN, a.unit_id, "", w.report(PAST, TIEN_LU).id.removeprefix("BC-")
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "attempt"),
+    [pytest.param(who, fn, id=f"{who}: {what}") for who, what, fn in REPLAYED],
+)
+def test_a_key_naming_another_units_record_neither_returns_it_nor_writes(world, who, attempt):
+    before = everything(world.rt)
+    with pytest.raises(DomainError):
+        attempt(world, world.people[who])
+    assert everything(world.rt) == before
+
+
+# ---- reads that are allowed but must show only the person's own subtree ------------------------
+
+ROLES = ("province", "upper", "secretary", "viewer", "other_upper")
+
+
+def subtree_names(w: World, who: str) -> set[str]:
+    wb = w.rt.workbook()
+    return {wb.units[u].name for u in scope(wb, w.people[who])}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_unit_register_lists_only_units_in_scope(world, who):
+    wb = world.rt.workbook()
+    allowed = subtree_names(world, who)
+    listed = {line.unit.name for line in units.list_units(world.rt, world.people[who])}
+    assert listed and listed <= allowed
+    for extra in (
+        units.upper_units(world.rt, world.people[who]),
+        units.parent_choices(world.rt, world.people[who]),
+        units.manageable_units(world.rt, world.people[who]),
+    ):
+        assert {u.name for u in extra} <= allowed
+    if who != "province":
+        assert len(listed) < len(wb.units)
+
+
+@pytest.mark.parametrize("who", ["upper", "secretary", "viewer", "other_upper"])
+def test_filtering_the_register_by_an_outside_upper_unit_shows_nothing(world, who):
+    outside = TIEN_LU if who != "other_upper" else KHOAI_CHAU
+    assert units.list_units(world.rt, world.people[who], parent_id=world.id(outside)) == []
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_dashboard_shows_only_units_in_scope(world, who):
+    actor = world.people[who]
+    wb = world.rt.workbook()
+    allowed = subtree_names(world, who)
+    board = dashboard.registration_board(world.rt, actor, OPEN)
+    assert set(board.not_registered["Đơn vị"]) <= allowed
+    assert set(board.not_registered["Đơn vị cấp trên"]) <= allowed | {
+        wb.unit_name(wb.units[actor.unit_id].parent_id or "")
+    }
+    assert set(board.rollups["Đơn vị"]) <= allowed
+    assert sum(board.totals.values()) == len(wb.grassroots(scope(wb, actor)))
+    groups = set(board.by_group["group"])
+    assert groups <= allowed
+
+
+def test_a_viewer_of_thanh_doan_does_not_see_province_wide_figures(world):
+    """The board is shared between sessions: a province board computed first must not leak."""
+    dashboard.registration_board(world.rt, world.people["province"], OPEN)
+    viewer = dashboard.registration_board(world.rt, world.people["viewer"], OPEN)
+    wb = world.rt.workbook()
+    thanh_doan = len(wb.grassroots(wb.subtree(world.id(THANH_DOAN))))
+    assert sum(viewer.totals.values()) == thanh_doan < len(wb.grassroots(wb.units))
+    assert AN_TAO in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
+        viewer.totals[dashboard.NOT_YET] == 0
+    )
+    assert HONG_TIEN not in set(viewer.not_registered["Đơn vị"])
+    assert list(viewer.rollups["Đơn vị"]) == [THANH_DOAN]
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_the_home_page_counts_only_units_in_scope(world, who):
+    actor = world.people[who]
+    wb = world.rt.workbook()
+    todo = home.todo(world.rt, actor)
+    if actor.role is Role.SECRETARY:
+        assert all(HONG_TIEN not in item for item in todo.items)
+    else:
+        assert todo.items[0].endswith(
+            f"/ {len(wb.grassroots(scope(wb, actor)))} đoàn cơ sở chưa đăng ký."
+        )
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_ones_own_upper_unit_can_be_reported(world, who):
+    actor = world.people[who]
+    reporting = set(rollups.reporting_units(world.rt, actor))
+    if actor.role is Role.PROVINCE:
+        assert world.id(KHOAI_CHAU) in reporting and world.id(TIEN_LU) in reporting
+    elif actor.role is Role.UPPER:
+        assert reporting == {actor.unit_id}
+    else:
+        assert reporting == set()
+
+
+def test_the_in_scope_calls_of_the_table_do_succeed_for_the_right_person(world):
+    """The refusals above are about scope, not broken inputs: the rightful person gets through."""
+    rt, upper = world.rt, world.people["upper"]
+    units.get_unit(rt, upper, world.id(THUAN_HUNG))
+    rollups.preview(rt, upper, OPEN, world.id(KHOAI_CHAU))
+    registrations.grant_extension(
+        rt, upper, OPEN, world.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
+    )
+    units.assign_officer(rt, upper, world.unit(THUAN_HUNG), "Ai đó", "k2")
+    units.edit_unit(
+        rt, upper, world.unit(HONG_TIEN), unit_form(world.unit(HONG_TIEN), secretary="X"), "k3"
+    )
+    units.add_unit(rt, upper, new_unit(KHOAI_CHAU)(world), "k4")
+    accepted = registrations.accept(rt, upper, world.registration(OPEN, HONG_TIEN), "k5")
+    assert accepted.state is RegistrationState.ACCEPTED
+    other = world.people["other_upper"]
+    if world.registration(OPEN, VUONG) is None:
+        registrations.register_plan(
+            rt, other, OPEN, world.id(VUONG), plan(), "k6", received_on=date(2026, 11, 24)
+        )
+    rollups.send_rollup(rt, other, OPEN, world.id(TIEN_LU), "", "k7")
+    cycles.save_cycle(rt, world.people["province"], cycle_draft(), "k8")
+    users.add_user(rt, world.people["province"], new_user(world), "k9")
