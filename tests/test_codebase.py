@@ -168,3 +168,54 @@ def test_streamlit_config_options_exist():
     names = [n for section, table in settings.items() for n in options(table, section)]
     unknown = [n for n in names if n not in known]
     assert unknown == [], f"unknown options in .streamlit/config.toml: {unknown}"
+
+
+def _store_writes(tree: ast.AST) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "apply"
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "store"
+    ]
+
+
+def _audited(call: ast.Call) -> bool:
+    """A write whose operations come from records.create/records.change (which add the audit row)."""
+    arg = call.args[0] if call.args else None
+    return (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and isinstance(arg.func.value, ast.Name)
+        and arg.func.value.id == "records"
+        and arg.func.attr in {"create", "change"}
+    )
+
+
+def test_every_write_in_services_and_pages_carries_its_audit_row():
+    """No write path skips the audit log: every store write is built by records.create/change.
+
+    The one exception is the demo seeding, whose operations end with their own audit row
+    (checked in tests/unit/test_demo.py).
+    """
+    unaudited = []
+    for path in [
+        *(ROOT / "services").rglob("*.py"),
+        *(ROOT / "pages").rglob("*.py"),
+        ROOT / "app.py",
+    ]:
+        if "storage" in path.parts or path.name == "demo.py":
+            continue
+        for call in _store_writes(ast.parse(path.read_text(encoding="utf-8"))):
+            if not _audited(call):
+                unaudited.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert unaudited == []
+
+
+def test_the_audit_check_catches_a_write_without_records():
+    bare = ast.parse("rt.store.apply([Append('units', cells)])")
+    audited = ast.parse("rt.store.apply(records.create(actor, now, 'x', cells, 'units', key))")
+    assert [_audited(c) for c in _store_writes(bare)] == [False]
+    assert [_audited(c) for c in _store_writes(audited)] == [True]

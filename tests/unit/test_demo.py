@@ -211,3 +211,9 @@ def test_an_empty_store_is_seeded_in_one_write(empty_rt):
 def test_the_demo_has_no_data_problems(wb):
     assert wb.problems == []
     assert wb.broken_registrations == set()
+
+
+def test_seeding_the_demo_leaves_one_audit_row_saying_so(empty_rt):
+    demo.seed_if_empty(empty_rt)
+    [entry] = empty_rt.store.read(["audit_log"])["audit_log"]
+    assert (entry.cells["actor"], entry.cells["action"]) == ("Hệ thống", "Nạp dữ liệu mẫu")
