@@ -92,6 +92,7 @@ class PerRenderStore(CachedStore):
 
     def snapshot(self) -> Snapshot:
         if self._held is None or self._held[0] != self.render:
+            self._snapshot = None  # naive: a new snapshot (and an empty memo) even for equal data
             self._held = (self.render, super().snapshot())
         return self._held[1]
 
