@@ -62,13 +62,12 @@ class RegistrationBoard:
 
 def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> RegistrationBoard:
     """The dashboard for one cycle as this person may see it, computed once per data version."""
-    snapshot = rt.store.snapshot()
     wb = rt.workbook()
-    cycle = get_cycle(wb, cycle_id)
+    get_cycle(wb, cycle_id)  # an unknown cycle is refused before anything is computed
     top = _top_unit(wb, actor)
-    return snapshot.derived(
+    return rt.derived(
         ("board", cycle_id, top, actor.role is Role.PROVINCE),
-        lambda: _build(wb, cycle, top, scope(wb, actor)),
+        lambda current: _build(current, get_cycle(current, cycle_id), top, scope(current, actor)),
     )
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from schemas.cells import parse_iso
 from schemas.criteria import CriteriaSet, load_catalogue
@@ -15,6 +15,7 @@ from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from services.workbook import Workbook
 
+T = TypeVar("T")
 DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
 ENV = {
     "engine": "TCD_STORE_ENGINE",
@@ -99,8 +100,17 @@ class Runtime:
 
     def workbook(self) -> Workbook:
         """The parsed current snapshot, parsed once per data version for every session."""
+        return self.derived("workbook", lambda wb: wb)
+
+    def derived(self, key: Any, compute: Callable[[Workbook], T]) -> T:
+        """Something computed from the current workbook once per data version, for every session.
+
+        The workbook and the memo come from the same snapshot, so a refresh in between can never
+        file an old result under a new version.
+        """
         snapshot = self.store.snapshot()
-        return snapshot.derived("workbook", lambda: self._parse(snapshot.tabs))
+        wb = snapshot.derived("workbook", lambda: self._parse(snapshot.tabs))
+        return wb if key == "workbook" else snapshot.derived(key, lambda: compute(wb))
 
     def _parse(self, tabs_rows) -> Workbook:
         self._last = Workbook.parse(tabs_rows, previous=self._last)

@@ -27,11 +27,17 @@ from services.workbook import Workbook
 
 @dataclass(frozen=True)
 class UnitLine:
-    """A unit as the register lists it, with its upper unit's name and depth in the tree."""
+    """A unit as the register lists it, with its upper unit's name and depth in the tree.
+
+    `members` and `chi_doan` are the unit's own counts, or for an upper unit the totals of the
+    active grassroots units below it.
+    """
 
     unit: Unit
     parent_name: str
     depth: int
+    members: int | None = None
+    chi_doan: int | None = None
 
 
 def list_units(
@@ -46,6 +52,7 @@ def list_units(
     wb = rt.workbook()
     visible = scope(wb, actor)
     under = wb.subtree(parent_id) - {parent_id} if parent_id else visible
+    totals = rt.derived("unit_totals", _upper_totals)
     lines = []
     for unit_id in _tree_order(wb, visible):
         unit = wb.units[unit_id]
@@ -54,8 +61,20 @@ def list_units(
         if (query and not matches(query, unit.name)) or (not include_inactive and not unit.active):
             continue
         parent = wb.unit_name(unit.parent_id) if unit.parent_id else ""
-        lines.append(UnitLine(unit, parent, len(wb.ancestors(unit_id))))
+        members, chi_doan = totals.get(unit_id, (unit.members, unit.chi_doan))
+        lines.append(UnitLine(unit, parent, len(wb.ancestors(unit_id)), members, chi_doan))
     return lines
+
+
+def _upper_totals(wb: Workbook) -> dict[str, tuple[int, int]]:
+    """Members and chi đoàn of every upper unit: the sums over the active grassroots units below."""
+    totals: dict[str, list[int]] = {}
+    for unit in wb.grassroots(wb.units):
+        for upper in wb.ancestors(unit.id):
+            sums = totals.setdefault(upper, [0, 0])
+            sums[0] += unit.members or 0
+            sums[1] += unit.chi_doan or 0
+    return {unit_id: (m, c) for unit_id, (m, c) in totals.items()}
 
 
 def _tree_order(wb: Workbook, visible: set[str]) -> list[str]:

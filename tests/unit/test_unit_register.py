@@ -1,0 +1,22 @@
+"""The unit register lists upper units with the totals of the grassroots units below them."""
+
+from __future__ import annotations
+
+from services import units
+from services.access import Role
+
+
+def test_an_upper_unit_shows_the_totals_of_its_grassroots_units(rt, people):
+    lines = {line.unit.name: line for line in units.list_units(rt, people[Role.PROVINCE])}
+    below = [lines["Đoàn xã Hồng Tiến"], lines["Đoàn xã Thuần Hưng"]]
+    khoai_chau = lines["Huyện đoàn Khoái Châu"]
+    assert khoai_chau.members == sum(line.unit.members for line in below)
+    assert khoai_chau.chi_doan == sum(line.unit.chi_doan for line in below)
+    assert khoai_chau.unit.members is None  # the stored row itself stays empty
+
+
+def test_the_province_total_counts_every_active_grassroots_unit(rt, people):
+    lines = units.list_units(rt, people[Role.PROVINCE])
+    root = next(line for line in lines if line.depth == 0)
+    grassroots = [line.unit for line in lines if line.unit.kind.is_grassroots and line.unit.active]
+    assert root.members == sum(u.members or 0 for u in grassroots)
