@@ -64,6 +64,9 @@ def browse() -> None:
         )
         return
     st.dataframe(tree_table(lines), hide_index=True, width="stretch")
+    st.caption(
+        "Với Đoàn cấp trên, số đoàn viên và số chi đoàn là tổng của các đoàn cơ sở đang hoạt động trực thuộc."
+    )
 
 
 def tree_table(lines: list[UnitLine]) -> pd.DataFrame:
