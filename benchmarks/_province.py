@@ -15,10 +15,10 @@ from pathlib import Path
 
 from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
-from schemas.criteria import load_catalogue, set_for_year
-from schemas.models import LatePolicy, RegistrationState, UnitKind
+from schemas.criteria import load_catalogue
+from schemas.models import RegistrationState, UnitKind
 from services import deadlines
-from services.demo import DEMO_PEOPLE, user_rows
+from services.demo import DEMO_PEOPLE, cycle_row, user_rows
 from services.storage import Append
 from services.storage.sql import SqlStore
 
@@ -93,7 +93,8 @@ def build_province(
     counts = {"registrations": 0, "upper_reports": 0, "extensions": 0}
     catalogue = load_catalogue()
     for year in YEARS:
-        cycle = _cycle(catalogue, year)
+        register, _ = deadlines.default_cutoffs(year)
+        cycle = cycle_row(catalogue, year, None, register - timedelta(days=60))
         ops.append(Append(tabs.CYCLES.name, cycle))
         round_ops = _round(cycle, grassroots, unit_rows, rng, is_open=year == YEARS[-1])
         for op in round_ops:
@@ -185,22 +186,6 @@ def _units(
             parent, officer = upper["id"], f"Cán bộ theo dõi mẫu {index + 1:02d}"
         add(f"{LABEL[kind]} {number:04d}", kind, parent, officer)
     return rows
-
-
-def _cycle(catalogue, year: int) -> dict[str, str]:
-    register, report = deadlines.default_cutoffs(year)
-    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
-    return {
-        "id": f"CK-{year}",
-        "year": str(year),
-        "name": f"Năm {year}",
-        "criteria_set": criteria.ref,
-        "register_cutoff": iso(register),
-        "report_cutoff": iso(report),
-        "late_policy": to_cell(LatePolicy.FLAG),
-        "version": "1",
-        "updated_at": iso(register - timedelta(days=60)),
-    }
 
 
 def _round(

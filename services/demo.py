@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.criteria import set_for_year
+from schemas.criteria import CriteriaSet, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from services import deadlines
 from services.access import Actor
@@ -185,10 +185,10 @@ def demo_operations(now: datetime, rt: Runtime) -> list[Append]:
     open_last_day = (now + timedelta(days=20)).date()
     open_year = open_last_day.year + 1
     for year in (open_year - 2, open_year - 1):
-        cycle = _cycle(rt, year, None, now)
+        cycle = cycle_row(rt.criteria, year, None, now)
         ops.append(Append(tabs.CYCLES.name, cycle))
         ops += _past_round(cycle, grassroots, units, rng)
-    cycle = _cycle(rt, open_year, open_last_day, now)
+    cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
     ops.append(Append(tabs.CYCLES.name, cycle))
     ops += _open_round(cycle, grassroots, now, rng)
     ops.append(
@@ -251,12 +251,16 @@ def _units(now: datetime, rng: random.Random) -> list[dict[str, str]]:
     return rows
 
 
-def _cycle(rt: Runtime, year: int, last_day: date | None, now: datetime) -> dict[str, str]:
+def cycle_row(
+    catalogue: dict[str, CriteriaSet], year: int, last_day: date | None, now: datetime
+) -> dict[str, str]:
+    """A cycles-tab row for year N: default cut-offs, or registration until `last_day` (report
+    5 days later); the criteria set covering N."""
     register, report = deadlines.default_cutoffs(year)
     if last_day is not None:
         register = deadlines.cutoff_after(last_day)
         report = deadlines.cutoff_after(last_day + timedelta(days=5))
-    criteria = set_for_year(rt.criteria, year) or next(iter(rt.criteria.values()))
+    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
     return {
         "id": f"CK-{year}",
         "year": str(year),
