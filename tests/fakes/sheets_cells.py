@@ -134,11 +134,15 @@ def _number(text: str, locale: str) -> tuple[int | float, bool] | None:
 
 def _date(text: str, locale: str) -> Cell | None:
     _, _, day_first = locale_rules(locale)
-    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+    m = re.fullmatch(
+        r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text
+    )
     if m:
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
     else:
-        m = re.fullmatch(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
+        m = re.fullmatch(
+            r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?", text
+        )
         if not m:
             return None
         a, b, y = int(m[1]), int(m[3]), int(m[4])
@@ -297,7 +301,7 @@ def quote_title(title: str) -> str:
 
 
 def split_range(text: str) -> tuple[str | None, str | None]:
-    """"'Tab'!A1:B2" -> ("Tab", "A1:B2"); "'Tab'" -> ("Tab", None); "A1:B2" -> (None, "A1:B2")."""
+    """ "'Tab'!A1:B2" -> ("Tab", "A1:B2"); "'Tab'" -> ("Tab", None); "A1:B2" -> (None, "A1:B2")."""
     text = text.strip()
     if text.startswith("'"):
         i, title = 1, []

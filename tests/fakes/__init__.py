@@ -1,0 +1,6 @@
+"""In-process fakes of external services, for offline tests."""
+
+from tests.fakes.sheets_api import Call, FakeSheets, Quota, SheetsAdapter
+from tests.fakes.sheets_grid import Person
+
+__all__ = ["Call", "FakeSheets", "Person", "Quota", "SheetsAdapter"]
