@@ -11,7 +11,7 @@ st.set_page_config(page_title="3CĐ — Đoàn cơ sở 3 chủ động", page_i
 
 problem = _ui.settings_error()
 if problem:
-    st.error(f"Ứng dụng chưa thể chạy: {problem}")
+    st.error(f"Ứng dụng chưa thể chạy: {_ui.plain(problem)}")
     st.stop()
 
 rt = _ui.runtime()

@@ -15,7 +15,7 @@ todo = home.todo(rt, me)
 if todo is None:
     st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
 else:
-    st.subheader(todo.cycle_name)
+    st.subheader(_ui.plain(todo.cycle_name))
     left, right = st.columns(2)
     left.metric("Hạn đăng ký", todo.deadline_words)
     right.metric("Thời gian còn lại", todo.countdown)
