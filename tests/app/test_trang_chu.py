@@ -1,0 +1,41 @@
+"""Trang chủ: the open cycle's deadline in words and what this person should do next."""
+
+from __future__ import annotations
+
+from services import registrations
+from services.access import Role
+from services.demo import demo_actors
+from tests.conftest import PLAN
+
+PAGE = "pages/trang_chu.py"
+
+
+def items(at) -> list[str]:
+    return [m.value.replace("\\", "") for m in at.markdown]
+
+
+def test_a_secretary_whose_unit_has_not_registered_is_told_to_register(open_app):
+    at = open_app("secretary", PAGE)
+    assert [m.value for m in at.metric] == ["hết ngày 15/12/2026", "Còn 20 ngày 14 giờ"]
+    assert any("chưa đăng ký kế hoạch" in item for item in items(at))
+
+
+def test_after_registering_the_secretary_sees_the_registration_state(open_app, app_runtime):
+    at = open_app("secretary", PAGE)
+    rt = app_runtime()
+    secretary = next(a for a in demo_actors(rt) if a.role is Role.SECRETARY)
+    registrations.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "home-1")
+    at.run()
+    assert any("Đăng ký đã gửi, trạng thái: Đã gửi" in item for item in items(at))
+    assert not any("chưa đăng ký kế hoạch" in item for item in items(at))
+
+
+def test_the_upper_officer_sees_how_many_units_wait_and_how_many_are_missing(open_app):
+    at = open_app("upper", PAGE)
+    assert items(at)[:2] == ["- 1 / 2 đoàn cơ sở chưa đăng ký.", "- 1 đăng ký đang chờ tiếp nhận."]
+
+
+def test_a_viewer_is_not_told_about_registrations_waiting_for_review(open_app):
+    at = open_app("viewer", PAGE)
+    assert not any("chờ tiếp nhận" in item for item in items(at))
+    assert any("đoàn cơ sở chưa đăng ký" in item for item in items(at))
