@@ -14,9 +14,19 @@ First working step. What it does:
   processes (or against a person typing between our re-read and our write) the Sheets API offers no
   conditional write: there the guarantee is detection, not prevention.
 
-Not yet here: bounded retries with backoff, coalescing of concurrent submissions, the idempotency
-look-up after an ambiguous failure (a timeout whose write may have landed is reported as
-StoreUnavailable, although it may have been stored), and a cross-process change signal.
+Retries (`sheets_retry.RetryPolicy`): every read (batchGet, the metadata fetch) is retried with
+jittered exponential backoff on 429/5xx, timeouts and connection errors, up to a cap, then
+StoreUnavailable. A write is never blindly repeated:
+
+* a definite failure (Google answered 429/5xx) means nothing was applied: wait, then start the whole
+  apply again (fresh read, every check again, one batchUpdate);
+* an ambiguous failure (a timeout or connection error: the write may have landed) is followed by a
+  look-up: the touched tabs are read fresh. If every appended row is there (same id, same cells) and
+  every updated cell holds our value, the write landed and apply returns: stored exactly once. If
+  none of it is there, it is retried as above. Some but not all cannot happen (batchUpdate is
+  atomic); if seen (say, a person edited in between), apply refuses with StoreError.
+
+Not yet here: coalescing of concurrent submissions and a cross-process change signal.
 """
 
 from __future__ import annotations
@@ -46,10 +56,28 @@ from services.storage import (
     Tail,
     Update,
 )
+from services.storage.sheets_retry import (
+    AMBIGUOUS,
+    NOT_READ,
+    NOT_STORED,
+    RetryPolicy,
+    classify,
+)
 
 # Seconds to wait for Google: (connect, read). gspread waits forever unless told otherwise.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
+METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+
+# Said when a write timed out and the look-up that would tell whether it landed failed too.
+UNCERTAIN = (
+    "Google Sheets không phản hồi nên chưa xác định được dữ liệu đã được lưu hay chưa. "
+    "Vui lòng tải lại trang sau ít phút để kiểm tra trước khi gửi lại."
+)
+PARTIAL = (
+    "Dữ liệu trên Google Sheets vừa thay đổi trong lúc lưu nên không xác định được lần lưu này; "
+    "chỉ một phần dữ liệu đang có trên bảng tính. Vui lòng tải lại trang và kiểm tra."
+)
 
 
 def _header_key(text: str) -> str:
@@ -116,8 +144,10 @@ class SheetsStore:
         self,
         spreadsheet: gspread.Spreadsheet,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
     ):
         self.spreadsheet = spreadsheet
+        self.retry = retry or RetryPolicy()
         if timeout is not None:
             # gspread 6 sends every request with the client's timeout (None = wait forever).
             spreadsheet.client.set_timeout(timeout)
@@ -133,12 +163,14 @@ class SheetsStore:
         client: gspread.Client,
         key: str,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
     ) -> SheetsStore:
         """Open a spreadsheet by its key (no Drive API call), with an explicit HTTP timeout."""
         if timeout is not None:
             client.set_timeout(timeout)
+        retry = retry or RetryPolicy()
         with _reaching_google():
-            return cls(client.open_by_key(key), timeout)
+            return cls(retry.run(lambda: client.open_by_key(key)), timeout, retry)
 
     # ------------------------------------------------------------------ set-up
     def ensure_tabs(self) -> list[str]:
@@ -147,57 +179,84 @@ class SheetsStore:
         One metadata read, and one batchUpdate only when a tab is missing. Also records the
         spreadsheet's `locale` and `time_zone`, which the data-health screen checks.
         """
+        attempted: dict[str, None] = {}  # titles this call tried to create
         with self._lock, _reaching_google():
-            meta = self.spreadsheet.fetch_sheet_metadata(
-                params={"fields": "properties,sheets.properties"}
-            )
-            self._learn(meta)
-            missing = [tab for tab in ALL_TABS if tab.title not in self._sheet_ids]
-            if not missing:
-                return []
-            requests_: list[dict[str, Any]] = []
-            next_id = max(self._sheet_ids.values(), default=0) + 1
-            for tab in missing:
-                sheet_id, next_id = next_id, next_id + 1
-                width = len(tab.headers)
-                requests_ += [
-                    {
-                        "addSheet": {
-                            "properties": {
-                                "sheetId": sheet_id,
-                                "title": tab.title,
-                                "gridProperties": {
-                                    "rowCount": 1000,
-                                    "columnCount": max(26, width),
-                                    "frozenRowCount": 1,
-                                },
-                            }
-                        }
-                    },
-                    {
-                        "repeatCell": {
-                            "range": {
-                                "sheetId": sheet_id,
-                                "startColumnIndex": 0,
-                                "endColumnIndex": width,
+            for attempt in range(1, self.retry.max_attempts + 1):
+                self._learn(self._metadata())
+                missing = [tab for tab in ALL_TABS if tab.title not in self._sheet_ids]
+                if not missing:
+                    break
+                attempted.update(dict.fromkeys(tab.title for tab in missing))
+                requests_, ids = self._tab_requests(missing)
+                try:
+                    self.spreadsheet.batch_update({"requests": requests_})
+                except Exception as error:
+                    kind = classify(error)
+                    if kind is None:
+                        raise
+                    if attempt == self.retry.max_attempts:
+                        if kind == AMBIGUOUS:  # the tabs may have been created after all
+                            self._learn(self._metadata(UNCERTAIN))
+                            if all(t.title in self._sheet_ids for t in ALL_TABS):
+                                break
+                        raise StoreUnavailable(NOT_STORED) from error
+                    self.retry.wait(attempt)
+                    continue
+                self._writes += 1
+                self._sheet_ids.update(ids)
+                break
+        return [tab.name for tab in ALL_TABS if tab.title in attempted]
+
+    def _tab_requests(self, missing: Sequence[Tab]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """The batchUpdate requests that create these tabs, and the sheet id each will have."""
+        requests_: list[dict[str, Any]] = []
+        ids: dict[str, int] = {}
+        next_id = max(self._sheet_ids.values(), default=0) + 1
+        for tab in missing:
+            sheet_id, next_id = next_id, next_id + 1
+            ids[tab.title] = sheet_id
+            width = len(tab.headers)
+            requests_ += [
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "title": tab.title,
+                            "gridProperties": {
+                                "rowCount": 1000,
+                                "columnCount": max(26, width),
+                                "frozenRowCount": 1,
                             },
-                            "cell": {"userEnteredFormat": TEXT_FORMAT},
-                            "fields": "userEnteredFormat.numberFormat",
                         }
-                    },
-                    {
-                        "updateCells": {
-                            "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                            "rows": [{"values": [_cell(h) for h in tab.headers]}],
-                            "fields": "userEnteredValue",
-                        }
-                    },
-                ]
-            self.spreadsheet.batch_update({"requests": requests_})
-            self._writes += 1
-            for offset, tab in enumerate(missing):
-                self._sheet_ids[tab.title] = next_id - len(missing) + offset
-            return [tab.name for tab in missing]
+                    }
+                },
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "startColumnIndex": 0,
+                            "endColumnIndex": width,
+                        },
+                        "cell": {"userEnteredFormat": TEXT_FORMAT},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                },
+                {
+                    "updateCells": {
+                        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": [{"values": [_cell(h) for h in tab.headers]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+            ]
+        return requests_, ids
+
+    def _metadata(self, message: str = NOT_READ) -> Mapping[str, Any]:
+        """The spreadsheet's properties and its tabs' properties: one read, retried."""
+        with _reaching_google():
+            return self.retry.run(
+                lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS), message
+            )
 
     def _learn(self, meta: Mapping[str, Any]) -> None:
         props = meta.get("properties") or {}
@@ -209,11 +268,7 @@ class SheetsStore:
 
     def _sheet_id(self, tab: Tab) -> int:
         if tab.title not in self._sheet_ids:
-            with _reaching_google():
-                meta = self.spreadsheet.fetch_sheet_metadata(
-                    params={"fields": "properties,sheets.properties"}
-                )
-            self._learn(meta)
+            self._learn(self._metadata())
         try:
             return self._sheet_ids[tab.title]
         except KeyError:
@@ -229,14 +284,14 @@ class SheetsStore:
             out[name] = _rows(_Layout.from_header(TABS[name], grid[0] if grid else []), grid)
         return out
 
-    def _batch_get(self, names: Sequence[str]) -> list[list[list[str]]]:
+    def _batch_get(self, names: Sequence[str], message: str = NOT_READ) -> list[list[list[str]]]:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
+        params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         with _reaching_google():
-            got = self.spreadsheet.values_batch_get(
-                ranges,
-                params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"},
+            got = self.retry.run(
+                lambda: self.spreadsheet.values_batch_get(ranges, params=params), message
             )
         return [vr.get("values", []) for vr in got.get("valueRanges", [])]
 
@@ -263,9 +318,10 @@ class SheetsStore:
                 absolute_range_name(spec.title, "1:1"),
                 absolute_range_name(spec.title, f"{start}:{before - 1}"),
             ]
+            params = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
-                got = self.spreadsheet.values_batch_get(
-                    ranges, params={"valueRenderOption": "FORMATTED_VALUE"}
+                got = self.retry.run(
+                    lambda: self.spreadsheet.values_batch_get(ranges, params=params)
                 )
             header, body = (vr.get("values", []) for vr in got["valueRanges"])
             layout = _Layout.from_header(spec, header[0] if header else [])
@@ -284,27 +340,80 @@ class SheetsStore:
 
     # ------------------------------------------------------------------ writing
     def apply(self, operations: Sequence[Operation]) -> None:
-        """All or nothing: re-read the touched tabs, check every operation, one batchUpdate."""
+        """All or nothing: re-read the touched tabs, check every operation, one batchUpdate.
+
+        Retried as a whole (fresh read, checks, write) after a definite failure; after an ambiguous
+        one the write is first looked up, and not sent again if it landed.
+        """
         if not operations:
             return
+        names = list(dict.fromkeys(op.tab for op in operations))
         with self._lock:
-            names = list(dict.fromkeys(op.tab for op in operations))
-            grids = self._batch_get(names)
-            states: dict[str, _TabState] = {}
-            for name, grid in zip(names, grids, strict=True):
-                layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
-                states[name] = _TabState(layout, _rows(layout, grid), max(len(grid), 1))
-            for op in operations:
-                if isinstance(op, Append):
-                    _append(states[op.tab], op)
-                else:
-                    _update(states[op.tab], op)
-            requests_ = self._requests(states)
-            if not requests_:
-                return  # every operation was already stored
-            with _reaching_google():
-                self.spreadsheet.batch_update({"requests": requests_})
-            self._writes += 1
+            for attempt in range(1, self.retry.max_attempts + 1):
+                requests_, expected = self._plan(names, operations)
+                if not requests_:
+                    return  # every operation was already stored
+                try:
+                    self.spreadsheet.batch_update({"requests": requests_})
+                except Exception as error:
+                    kind = classify(error)
+                    if kind is None:
+                        with _reaching_google():
+                            raise
+                    if kind == AMBIGUOUS and self._landed(names, expected):
+                        self._writes += 1
+                        return  # the write landed; its reply was lost: stored exactly once
+                    if attempt == self.retry.max_attempts:
+                        raise StoreUnavailable(NOT_STORED) from error
+                    self.retry.wait(attempt)
+                    continue
+                self._writes += 1
+                return
+
+    def _plan(
+        self, names: Sequence[str], operations: Sequence[Operation]
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, str, dict[str, str]]]]:
+        """Fresh read, every check; the requests to send and what they will leave in the sheet:
+        (tab, record id, cells that will hold these values)."""
+        grids = self._batch_get(names)
+        states: dict[str, _TabState] = {}
+        for name, grid in zip(names, grids, strict=True):
+            layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
+            states[name] = _TabState(layout, _rows(layout, grid), max(len(grid), 1))
+        for op in operations:
+            if isinstance(op, Append):
+                _append(states[op.tab], op)
+            else:
+                _update(states[op.tab], op)
+        expected: list[tuple[str, str, dict[str, str]]] = []
+        for name, state in states.items():
+            ids = {row.number: row.cells["id"] for row in state.rows}
+            changed: dict[int, dict[str, str]] = {}
+            for (number, field_), value in state.changed.items():
+                changed.setdefault(number, {})[field_] = value
+            expected += [(name, ids[number], cells) for number, cells in changed.items()]
+            expected += [(name, cells["id"], dict(cells)) for cells in state.appended]
+        return self._requests(states), expected
+
+    def _landed(
+        self, names: Sequence[str], expected: Sequence[tuple[str, str, dict[str, str]]]
+    ) -> bool:
+        """After an ambiguous failure: did that write land? One fresh read of the touched tabs."""
+        if any(record_id == "" for _, record_id, _ in expected):
+            raise StoreUnavailable(UNCERTAIN)  # a row without an id cannot be looked up
+        grids = self._batch_get(names, UNCERTAIN)
+        rows: dict[str, list[Row]] = {}
+        for name, grid in zip(names, grids, strict=True):
+            rows[name] = _rows(_Layout.from_header(TABS[name], grid[0] if grid else []), grid)
+        found = []
+        for name, record_id, cells in expected:
+            row = next((r for r in rows[name] if r.cells["id"] == record_id), None)
+            found.append(row is not None and all(row.cells.get(f) == v for f, v in cells.items()))
+        if all(found):
+            return True
+        if not any(found):
+            return False
+        raise StoreError(PARTIAL)  # batchUpdate is atomic: only a concurrent edit can show this
 
     def _requests(self, states: Mapping[str, _TabState]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
