@@ -11,7 +11,7 @@ from pages import _ui
 from schemas.models import Registration, RegistrationState, Unit
 from services import registrations, units
 from services.access import Actor, Role
-from services.dashboard import NOT_YET, unit_status
+from services.dashboard import NOT_YET
 from services.deadlines import countdown_words
 from services.registrations import Receipt
 
@@ -108,31 +108,26 @@ def own_unit(actor: Actor) -> None:
 
 
 def review(actor: Actor) -> None:
-    wb = rt.workbook()
-    in_scope = [
-        line.unit
-        for line in units.list_units(rt, actor, include_inactive=False)
-        if line.unit.kind.is_grassroots
+    lines = registrations.review_lines(rt, actor, cycle.id)
+    rows = [
+        {
+            "Đơn vị": line.unit.name,
+            "Đơn vị cấp trên": line.upper_name,
+            "Tình trạng": line.status,
+            "Trạng thái": line.registration.state.value if line.registration else "",
+            "Gửi lần đầu": f"{line.registration.submitted_at:%d/%m/%Y %H:%M}"
+            if line.registration
+            else "",
+            "Mã tiếp nhận": line.registration.id if line.registration else "",
+        }
+        for line in lines
     ]
-    rows = []
-    for unit in in_scope:
-        reg = wb.registration(cycle.id, unit.id)
-        rows.append(
-            {
-                "Đơn vị": unit.name,
-                "Đơn vị cấp trên": wb.unit_name(unit.parent_id or ""),
-                "Tình trạng": unit_status(wb, cycle, unit),
-                "Trạng thái": reg.state.value if reg else "",
-                "Gửi lần đầu": f"{reg.submitted_at:%d/%m/%Y %H:%M}" if reg else "",
-                "Mã tiếp nhận": reg.id if reg else "",
-            }
-        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     tab_review, tab_behalf, tab_extend = st.tabs(
         ["Tiếp nhận / trả lại", "Nhập thay bản giấy", "Gia hạn"]
     )
     with tab_review:
-        sent = [u for u in in_scope if wb.registration(cycle.id, u.id)]
+        sent = [line.unit for line in lines if line.registration]
         unit = st.selectbox(
             "Đơn vị",
             sent,
@@ -144,7 +139,7 @@ def review(actor: Actor) -> None:
         if unit is not None:
             review_one(unit)
     with tab_behalf:
-        waiting = [u for u in in_scope if unit_status(wb, cycle, u) == NOT_YET]
+        waiting = [line.unit for line in lines if line.status == NOT_YET]
         unit = st.selectbox(
             "Đơn vị chưa đăng ký",
             waiting,
@@ -157,7 +152,7 @@ def review(actor: Actor) -> None:
             deadline_banner(unit)
             plan_form("plan-behalf", unit, None, on_behalf=True)
     with tab_extend:
-        extension_form(in_scope)
+        extension_form([line.unit for line in lines])
 
 
 def review_one(unit: Unit) -> None:

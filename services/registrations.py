@@ -17,9 +17,11 @@ from schemas.models import LatePolicy, PlanForm, Registration, RegistrationState
 from services import deadlines, records
 from services.access import Actor, can_review, ensure_can_view, ensure_reviewer, is_secretary_of
 from services.cycles import get_cycle
+from services.dashboard import unit_status
 from services.errors import AccessDenied, InvalidInput, NotAllowed, NotFound, RegistrationClosed
 from services.forms import free_text, validate
 from services.runtime import Runtime
+from services.units import list_units
 from services.workbook import Workbook
 
 REASON_LIMIT = 1000  # characters in a return or extension reason
@@ -68,6 +70,35 @@ def registration_of(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> R
     wb = rt.workbook()
     ensure_can_view(wb, actor, unit_id)
     return wb.registration(cycle_id, unit_id)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One grassroots unit as its upper unit reviews it in a cycle."""
+
+    unit: Unit
+    upper_name: str
+    status: str
+    registration: Registration | None
+
+
+def review_lines(rt: Runtime, actor: Actor, cycle_id: str) -> list[ReviewLine]:
+    """The active grassroots units this person may review, in tree order, with their status."""
+    wb = rt.workbook()
+    cycle = get_cycle(wb, cycle_id)
+    lines = []
+    for line in list_units(rt, actor, include_inactive=False):
+        unit = line.unit
+        if unit.kind.is_grassroots and can_review(wb, actor, unit.id):
+            lines.append(
+                ReviewLine(
+                    unit,
+                    line.parent_name,
+                    unit_status(wb, cycle, unit),
+                    wb.registration(cycle_id, unit.id),
+                )
+            )
+    return lines
 
 
 def register_plan(

@@ -405,3 +405,14 @@ def test_every_write_appends_exactly_one_audit_row_with_who_what_and_before_afte
     stored = rows_of(rt, tab, id=record_id)[0]
     assert all(stored[f] == value for f, value in after.items())
     assert all(before[f] != after[f] for f in after)
+
+
+def test_the_review_list_holds_only_units_the_person_may_review(rt, people):
+    lines = registrations.review_lines(rt, people[Role.UPPER], OPEN)
+    assert [(line.unit.name, line.status) for line in lines] == [
+        (HONG_TIEN, "Đúng hạn"),
+        ("Đoàn xã Thuần Hưng", "Chưa đăng ký"),
+    ]
+    assert lines[0].registration is not None and lines[1].registration is None
+    assert registrations.review_lines(rt, people[Role.VIEWER], OPEN) == []
+    assert registrations.review_lines(rt, people[Role.SECRETARY], OPEN) == []
