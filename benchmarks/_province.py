@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from schemas import tabs
@@ -18,7 +18,7 @@ from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import load_catalogue
 from schemas.models import RegistrationState, UnitKind
 from services import deadlines
-from services.demo import DEMO_PEOPLE, cycle_row, user_rows
+from services.demo import DEMO_PEOPLE, cycle_row, registration_row, user_rows
 from services.storage import Append
 from services.storage.sql import SqlStore
 
@@ -251,52 +251,12 @@ def _round(
                 if roll < 0.07
                 else RegistrationState.ACCEPTED
             )
-        cells = _registration(cycle, unit, at, state, on_time, received)
+        cells = registration_row(cycle, unit, at, state, on_time, received)
         regs[unit["id"]] = cells
         ops.append(Append(tabs.REGISTRATIONS.name, cells))
     if not is_open:
         ops += _rollups(cycle, grassroots, units, regs, rng)
     return ops
-
-
-def _registration(
-    cycle: dict[str, str],
-    unit: dict[str, str],
-    at: datetime,
-    state: RegistrationState,
-    on_time: bool,
-    received: date | None,
-) -> dict[str, str]:
-    year = cycle["year"]
-    reviewed = state is not RegistrationState.SENT
-    return {
-        "id": f"DK-{year}-{unit['id'][3:]}",
-        "cycle_id": cycle["id"],
-        "unit_id": unit["id"],
-        "upper_unit_id": unit["parent_id"],
-        "state": to_cell(state),
-        "plan_number": f"{unit['id'][3:]}-KH/ĐTN",
-        "plan_date": to_cell((received or at.date()) - timedelta(days=3)),
-        "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên (mẫu)",
-        "target_nd2": f"Thực hiện chương trình công tác năm {year}; 1 công trình thanh niên (mẫu)",
-        "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên 1 lần/năm (mẫu)",
-        "submitted_at": iso(at),
-        "received_on": to_cell(received),
-        "on_time": to_cell(on_time),
-        "last_sent_at": iso(at),
-        "sent_by": (
-            "Cán bộ theo dõi (mẫu)" if received else f"{unit['secretary']} <{unit['email']}>"
-        ),
-        "return_reason": (
-            "Bổ sung lộ trình thực hiện nội dung 3 (mẫu)"
-            if state is RegistrationState.RETURNED
-            else ""
-        ),
-        "reviewed_by": "Cán bộ theo dõi (mẫu)" if reviewed else "",
-        "reviewed_at": iso(at + timedelta(days=2)) if reviewed else "",
-        "version": "2" if reviewed else "1",
-        "updated_at": iso(at + timedelta(days=2)) if reviewed else iso(at),
-    }
 
 
 def _rollups(

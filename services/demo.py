@@ -274,43 +274,43 @@ def cycle_row(
     }
 
 
-def _registration(
+def registration_row(
     cycle: dict[str, str],
     unit: dict[str, str],
     at: datetime,
     state: RegistrationState,
     on_time: bool,
-    n: int,
     received_on: date | None = None,
-) -> Append:
+) -> dict[str, str]:
+    """A registrations-tab row for a sample plan (entered by the upper unit when `received_on`)."""
     year = cycle["year"]
-    return Append(
-        tabs.REGISTRATIONS.name,
-        {
-            "id": f"DK-{year}-{unit['id'][3:]}",
-            "cycle_id": cycle["id"],
-            "unit_id": unit["id"],
-            "upper_unit_id": unit["parent_id"],
-            "state": to_cell(state),
-            "plan_number": f"{n:02d}-KH/ĐTN",
-            "plan_date": to_cell((at - timedelta(days=3)).date()),
-            "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên qua các chi đoàn",
-            "target_nd2": f"Xây dựng và thực hiện chương trình công tác năm {year}; ít nhất 1 công trình thanh niên",
-            "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên ít nhất 1 lần trong năm",
-            "submitted_at": iso(at),
-            "received_on": to_cell(received_on),
-            "on_time": to_cell(on_time),
-            "last_sent_at": iso(at),
-            "sent_by": f"{unit['secretary']} <{unit['email']}>",
-            "return_reason": "Bổ sung lộ trình thực hiện nội dung 3"
-            if state is RegistrationState.RETURNED
-            else "",
-            "reviewed_by": "" if state is RegistrationState.SENT else "Cán bộ theo dõi (mẫu)",
-            "reviewed_at": "" if state is RegistrationState.SENT else iso(at + timedelta(days=2)),
-            "version": "1",
-            "updated_at": iso(at),
-        },
-    )
+    reviewed = state is not RegistrationState.SENT
+    return {
+        "id": f"DK-{year}-{unit['id'][3:]}",
+        "cycle_id": cycle["id"],
+        "unit_id": unit["id"],
+        "upper_unit_id": unit["parent_id"],
+        "state": to_cell(state),
+        "plan_number": f"{unit['id'][3:]}-KH/ĐTN",
+        "plan_date": to_cell((received_on or at.date()) - timedelta(days=3)),
+        "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên qua các chi đoàn",
+        "target_nd2": f"Xây dựng và thực hiện chương trình công tác năm {year}; ít nhất 1 công trình thanh niên",
+        "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên ít nhất 1 lần trong năm",
+        "submitted_at": iso(at),
+        "received_on": to_cell(received_on),
+        "on_time": to_cell(on_time),
+        "last_sent_at": iso(at),
+        "sent_by": (
+            "Cán bộ theo dõi (mẫu)" if received_on else f"{unit['secretary']} <{unit['email']}>"
+        ),
+        "return_reason": (
+            "Bổ sung lộ trình thực hiện nội dung 3" if state is RegistrationState.RETURNED else ""
+        ),
+        "reviewed_by": "Cán bộ theo dõi (mẫu)" if reviewed else "",
+        "reviewed_at": iso(at + timedelta(days=2)) if reviewed else "",
+        "version": "1",
+        "updated_at": iso(at),
+    }
 
 
 def _past_round(
@@ -322,7 +322,7 @@ def _past_round(
     """A finished round: most units registered (some late, a few returned), every roll-up sent."""
     cutoff = datetime.fromisoformat(cycle["register_cutoff"])
     ops = []
-    for n, unit in enumerate(grassroots, start=1):
+    for unit in grassroots:
         roll = rng.random()
         if roll < 0.08:
             continue  # never registered
@@ -333,7 +333,9 @@ def _past_round(
             else -timedelta(hours=rng.randint(3, 24 * 30))
         )
         state = RegistrationState.RETURNED if roll < 0.12 else RegistrationState.ACCEPTED
-        ops.append(_registration(cycle, unit, at, state, not late, n))
+        ops.append(
+            Append(tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, not late))
+        )
     report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
     for unit in units:
         if UnitKind(unit["kind"]) in (K.CAP_HUYEN, K.TRUC_THUOC):
@@ -406,7 +408,7 @@ def _open_round(
     ops = []
     keep_open = {"Đoàn xã Thuần Hưng"}  # the demo secretary's unit: left for a newcomer to register
     waiting = {"Đoàn xã Hồng Tiến"}  # sent and waiting for the demo Khoái Châu officer to review
-    for n, unit in enumerate(grassroots, start=1):
+    for unit in grassroots:
         if unit["name"] in keep_open or (rng.random() < 0.5 and unit["name"] not in waiting):
             continue
         at = now - timedelta(hours=rng.randint(1, 24 * 14))
@@ -419,5 +421,9 @@ def _open_round(
             else RegistrationState.SENT
         )
         received = at.date() if roll < 0.1 else None  # a paper plan entered by the upper unit
-        ops.append(_registration(cycle, unit, at, state, True, n, received))
+        ops.append(
+            Append(
+                tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, True, received)
+            )
+        )
     return ops

@@ -45,17 +45,14 @@ from schemas.tabs import ALL_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
     Append,
-    CellChange,
-    Conflict,
-    DuplicateRecord,
     Operation,
-    RecordMissing,
     Row,
     StoreError,
     StoreUnavailable,
     Tail,
     Update,
 )
+from services.storage.rules import should_append, should_update
 from services.storage.sheets_retry import (
     AMBIGUOUS,
     NOT_READ,
@@ -466,12 +463,9 @@ def _append(state: _TabState, op: Append) -> None:
     fields = state.layout.tab.fields
     cells = {f: op.cells.get(f, "") for f in fields}
     existing = _find(state, cells["id"])
-    if existing is not None:
-        if dict(existing.cells) == cells:
-            return  # the same submission again: already stored
-        raise DuplicateRecord(op.tab, {"id": cells["id"]})
-    if op.unique and any(all(r.cells[f] == cells[f] for f in op.unique) for r in state.rows):
-        raise DuplicateRecord(op.tab, {f: cells[f] for f in op.unique})
+    clash = lambda: any(all(r.cells[f] == cells[f] for f in op.unique) for r in state.rows)  # noqa: E731
+    if not should_append(op, cells, existing.cells if existing else None, clash):
+        return
     for name, value in cells.items():
         if value != "":
             state.layout.column(name)  # a missing app column refuses the whole apply
@@ -483,17 +477,8 @@ def _append(state: _TabState, op: Append) -> None:
 def _update(state: _TabState, op: Update) -> None:
     fields = state.layout.tab.fields
     current = _find(state, op.id)
-    if current is None:
-        raise RecordMissing(op.tab, op.id)
-    differences = [
-        CellChange(f, loaded, current.cells[f])
-        for f, loaded in op.expected.items()
-        if f in fields and current.cells[f] != loaded
-    ]
-    if differences and all(current.cells.get(f) == v for f, v in op.changes.items()):
-        return  # this very update already landed (a retry after a lost reply)
-    if differences:
-        raise Conflict(op.tab, op.id, differences)
+    if not should_update(op, current.cells if current else None):
+        return
     unknown = [f for f in op.changes if f not in fields]
     if unknown:
         raise KeyError(f"{op.tab} has no field {unknown}")

@@ -15,16 +15,13 @@ from schemas.tabs import ALL_TABS, TABS
 from services.storage import (
     FIRST_ROW,
     Append,
-    CellChange,
-    Conflict,
-    DuplicateRecord,
     Operation,
-    RecordMissing,
     Row,
     StoreUnavailable,
     Tail,
     Update,
 )
+from services.storage.rules import should_append, should_update
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 
@@ -98,32 +95,22 @@ class SqlStore:
     def _append(self, conn: sa.Connection, op: Append) -> None:
         table = self.tables[op.tab]
         cells = {f: op.cells.get(f, "") for f in TABS[op.tab].fields}
-        existing = conn.execute(sa.select(table).where(table.c.id == cells["id"])).first()
-        if existing is not None:
-            if dict(zip(TABS[op.tab].fields, existing[1:], strict=True)) == cells:
-                return  # the same submission again: already stored
-            raise DuplicateRecord(op.tab, {"id": cells["id"]})
-        if op.unique:
+        row = conn.execute(sa.select(table).where(table.c.id == cells["id"])).first()
+        existing = dict(zip(TABS[op.tab].fields, row[1:], strict=True)) if row else None
+
+        def unique_clash() -> bool:
             clash = sa.and_(*(table.c[f] == cells[f] for f in op.unique))
-            if conn.execute(sa.select(table.c.id).where(clash)).first() is not None:
-                raise DuplicateRecord(op.tab, {f: cells[f] for f in op.unique})
-        conn.execute(table.insert().values(**cells))
+            return conn.execute(sa.select(table.c.id).where(clash)).first() is not None
+
+        if should_append(op, cells, existing, unique_clash):
+            conn.execute(table.insert().values(**cells))
 
     def _update(self, conn: sa.Connection, op: Update) -> None:
         table = self.tables[op.tab]
-        current = conn.execute(sa.select(table).where(table.c.id == op.id)).mappings().first()
-        if current is None:
-            raise RecordMissing(op.tab, op.id)
-        differences = [
-            CellChange(f, loaded, current[f])
-            for f, loaded in op.expected.items()
-            if f in table.c and current[f] != loaded
-        ]
-        if differences and all(current.get(f) == v for f, v in op.changes.items()):
-            return  # this very update already landed (a retry after a lost reply)
-        if differences:
-            raise Conflict(op.tab, op.id, differences)
-        conn.execute(table.update().where(table.c[ROW] == current[ROW]).values(**op.changes))
+        row = conn.execute(sa.select(table).where(table.c.id == op.id)).mappings().first()
+        current = {f: row[f] for f in TABS[op.tab].fields} if row else None
+        if should_update(op, current):
+            conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
 
     def change_token(self) -> str:
         """Bumped by every committed write, from this process or another."""

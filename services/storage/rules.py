@@ -1,0 +1,49 @@
+"""The write rules every engine applies, so SQLite and Sheets decide the same way.
+
+Each engine finds the current row itself (a SQL query, or a fresh sheet read) and asks these
+functions whether to write, skip (already stored) or refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from services.storage import Append, CellChange, Conflict, DuplicateRecord, RecordMissing, Update
+
+
+def should_append(
+    op: Append,
+    cells: Mapping[str, str],
+    existing: Mapping[str, str] | None,
+    unique_clash: Callable[[], bool],
+) -> bool:
+    """True to write the row; False when this very row is already stored (a retried submission).
+
+    Raises DuplicateRecord when the id holds other cells, or another row shares the `unique` fields.
+    """
+    if existing is not None:
+        if dict(existing) == dict(cells):
+            return False
+        raise DuplicateRecord(op.tab, {"id": cells["id"]})
+    if op.unique and unique_clash():
+        raise DuplicateRecord(op.tab, {f: cells[f] for f in op.unique})
+    return True
+
+
+def should_update(op: Update, current: Mapping[str, str] | None) -> bool:
+    """True to write the changes; False when they already landed (a retry after a lost reply).
+
+    Raises RecordMissing, or Conflict listing every cell someone changed since the form loaded it.
+    """
+    if current is None:
+        raise RecordMissing(op.tab, op.id)
+    differences = [
+        CellChange(f, loaded, current[f])
+        for f, loaded in op.expected.items()
+        if f in current and current[f] != loaded
+    ]
+    if not differences:
+        return True
+    if all(current.get(f) == v for f, v in op.changes.items()):
+        return False
+    raise Conflict(op.tab, op.id, differences)
