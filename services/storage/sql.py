@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from schemas.tabs import ALL_TABS, TABS
 from services.storage import (
     FIRST_ROW,
+    Adopt,
     Append,
     Operation,
     Row,
@@ -21,7 +22,7 @@ from services.storage import (
     Tail,
     Update,
 )
-from services.storage.rules import should_append, should_update
+from services.storage.rules import should_adopt, should_append, should_update
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 
@@ -48,9 +49,25 @@ class SqlStore:
         self.tables = {tab.name: _table(self.metadata, tab.name) for tab in ALL_TABS}
         self.meta = sa.Table("_meta", self.metadata, sa.Column("data_version", sa.Integer))
         self.metadata.create_all(self.engine)
+        self._add_new_columns()
         with self._connect() as conn, conn.begin():
             if conn.execute(sa.select(self.meta)).first() is None:
                 conn.execute(self.meta.insert().values(data_version=0))
+
+    def _add_new_columns(self) -> None:
+        """A database made by an older version lacks the fields added since: add them, empty.
+
+        Only ever adds (never drops or renames), so data written by any version stays readable.
+        """
+        with self._connect() as conn, conn.begin():
+            inspector = sa.inspect(conn)
+            for name, table in self.tables.items():
+                present = {c["name"] for c in inspector.get_columns(name)}
+                for column in table.columns:
+                    if column.name not in present:
+                        conn.exec_driver_sql(
+                            f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" TEXT NOT NULL DEFAULT \'\''
+                        )
 
     @classmethod
     def at_path(cls, path: str | Path) -> SqlStore:
@@ -89,6 +106,8 @@ class SqlStore:
             for op in operations:
                 if isinstance(op, Append):
                     self._append(conn, op)
+                elif isinstance(op, Adopt):
+                    self._adopt(conn, op)
                 else:
                     self._update(conn, op)
 
@@ -111,6 +130,17 @@ class SqlStore:
         current = {f: row[f] for f in TABS[op.tab].fields} if row else None
         if should_update(op, current):
             conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
+
+    def _adopt(self, conn: sa.Connection, op: Adopt) -> None:
+        """The row is found by its sheet row number (`_row` + 1): it has no id yet."""
+        table = self.tables[op.tab]
+        fields = TABS[op.tab].fields
+        row = conn.execute(sa.select(table).where(table.c[ROW] == op.row - 1)).mappings().first()
+        current = {f: row[f] for f in fields} if row else None
+        taken = lambda: conn.execute(sa.select(table.c.id).where(table.c.id == op.id)).first()  # noqa: E731
+        if should_adopt(op, current, lambda: taken() is not None):
+            changes = op.changes(fields)
+            conn.execute(table.update().where(table.c[ROW] == op.row - 1).values(**changes))
 
     def change_token(self) -> str:
         """Bumped by every committed write, from this process or another."""
