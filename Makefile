@@ -22,10 +22,10 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench clean distclean
+.PHONY: help venv browser run test lint format bench copy-to-sheets clean distclean
 
 help:  ## List the targets
-	@awk -F':.*## ' '/^[a-z]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 # --------------------------------------------------------------------------- setup
 
@@ -93,6 +93,9 @@ bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
 	@set -e; for f in $(BENCHES); do \
 	  echo "== $$f"; PYTHONPATH=. $(BIN)/python "$$f"; \
 	done
+
+copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
+	$(BIN)/python -m services.copy_to_sheets $(ARGS)
 
 # --------------------------------------------------------------------------- cleanup
 

@@ -14,7 +14,7 @@ if problem:
     st.error(f"Ứng dụng chưa thể chạy: {_ui.plain(problem)}")
     st.stop()
 
-rt = _ui.runtime()
+rt = _ui.started_runtime()
 links = st.sidebar.container()  # the screen links go above the sign-in box
 person = _ui.sign_in(rt)
 if st.session_state.get("actor") not in (None, person):

@@ -41,6 +41,20 @@ def runtime() -> Runtime:
     return build_runtime(Settings.from_sources(_secrets(), os.environ))
 
 
+def started_runtime() -> Runtime:
+    """The runtime, or a Vietnamese reason on the page (and in the log) why it cannot start.
+
+    Opening a Google Sheet can fail (not shared, not found, no network); the failure is not
+    cached, so the next visit tries again.
+    """
+    try:
+        return runtime()
+    except SettingsError as exc:
+        log.error("3CĐ không khởi động: %s", exc)
+        st.error(f"Ứng dụng chưa thể chạy: {plain(str(exc))}")
+        st.stop()
+
+
 def settings_error() -> str | None:
     """The reason the settings cannot start the app (also written to the log), or None."""
     try:

@@ -1,4 +1,4 @@
-"""Chu kỳ: province staff set each year's round — criteria set, cut-offs and late policy."""
+"""Chu kỳ: province staff set each year's round — criteria set, cut-offs, late policy, points."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from schemas.models import Cycle, LatePolicy
+from schemas.models import Cycle, LatePolicy, decimal_cell, parse_decimal
 from services import cycles
 from services.access import Role
 from services.cycles import CycleDraft
@@ -42,6 +42,12 @@ def cycle_table(rows: list[Cycle]) -> pd.DataFrame:
                 "Hạn đăng ký": cutoff_words(c.register_cutoff),
                 "Hạn báo cáo lên tỉnh": cutoff_words(c.report_cutoff),
                 "Khi đăng ký trễ hạn": c.late_policy.value,
+                "Hạn đánh giá": cutoff_words(cycles.assessment_cutoff(c)),
+                "Chấm điểm": (
+                    f"ngưỡng {decimal_cell(c.points_threshold)}"
+                    if c.points_threshold is not None
+                    else "theo bộ tiêu chí"
+                ),
                 "Mã": c.id,
             }
             for c in rows
@@ -106,8 +112,24 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
             format="DD/MM/YYYY",
             key=f"{prefix}-report",
         )
+        assess = st.date_input(
+            "Hạn đánh giá: hết ngày",
+            value=draft.assess_last_day,
+            format="DD/MM/YYYY",
+            key=f"{prefix}-assess",
+            help="Mặc định là hết ngày 31/12 của năm thực hiện (giả định: đánh giá vào cuối năm).",
+        )
+        threshold = st.text_input(
+            "Ngưỡng điểm (bỏ trống: không chấm điểm, hoặc theo bộ tiêu chí)",
+            value=decimal_cell(draft.points_threshold),
+            key=f"{prefix}-points",
+            help=(
+                "Chỉ dùng khi tỉnh chọn chấm điểm và bộ tiêu chí đã khai báo điểm cho từng tiêu "
+                "chí. Đơn vị đạt khi cả ba nội dung đạt và tổng điểm không thấp hơn ngưỡng."
+            ),
+        )
         policy = st.radio(
-            "Khi đơn vị đăng ký trễ hạn",
+            "Khi đơn vị đăng ký hoặc gửi đánh giá trễ hạn",
             POLICIES,
             index=POLICIES.index(draft.late_policy),
             format_func=lambda p: p.value,
@@ -120,7 +142,21 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     if criteria is None or not isinstance(register, date) or not isinstance(report, date):
         st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí, hạn đăng ký và hạn báo cáo lên tỉnh.")
         return
-    new = CycleDraft(int(year), name, criteria, register, report, policy)
+    try:
+        points = parse_decimal(threshold)
+    except ValueError:
+        st.error("Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
+        return
+    new = CycleDraft(
+        int(year),
+        name,
+        criteria,
+        register,
+        report,
+        policy,
+        assess if isinstance(assess, date) else None,
+        points,
+    )
     cycle = _ui.attempt(lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form)
     if cycle:
         verb = "Đã lưu" if held else "Đã tạo"

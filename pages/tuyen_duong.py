@@ -1,5 +1,120 @@
-"""Placeholder: this screen is being built."""
+"""Tuyên dương: the units recognised in every cycle of a term so far, with their history; .xlsx."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.info("Màn hình này đang được xây dựng.")
+from pages import _ui
+from schemas.cells import day_words
+from services import commendation
+from services.access import Role
+from services.commendation import Commendation, Moment, Term
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+rt = _ui.runtime()
+me = _ui.actor()
+st.title("Tuyên dương")
+if me.role is not Role.PROVINCE:
+    st.info(
+        'Màn hình này dành cho cán bộ Tỉnh đoàn: xét tuyên dương Đoàn cơ sở "3 chủ động" '
+        "giữa nhiệm kỳ và cuối nhiệm kỳ."
+    )
+    st.stop()
+choices = _ui.attempt(lambda: commendation.terms(rt))
+if not choices:
+    if choices is not None:
+        st.info("Chưa có nhiệm kỳ nào: hãy thêm bộ tiêu chí hoặc tệp nhiệm kỳ (xem hướng dẫn).")
+    st.stop()
+default = commendation.current_term(rt, choices)
+left, right = st.columns(2)
+term: Term = left.selectbox(
+    "Nhiệm kỳ",
+    choices,
+    index=choices.index(default) if default in choices else 0,
+    format_func=lambda t: t.name,
+    key="term",
+)
+moment: Moment = right.radio(
+    "Thời điểm xét",
+    list(Moment),
+    format_func=lambda m: f"{m.value} (các năm {term.start}–{term.last_year(m)})",
+    horizontal=True,
+    key="moment",
+)
+
+
+def candidate_table(found: Commendation) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "STT": n,
+                    "Tên đơn vị": c.unit.name,
+                    "Loại đơn vị": c.unit.kind.value,
+                    "Đơn vị cấp trên hiện nay": c.current_upper,
+                    **{
+                        f"Năm {h.year}": f"QĐ số {h.decision_number} ({h.issuer_name})"
+                        for h in c.history
+                    },
+                }
+                for n, c in enumerate(found.candidates, start=1)
+            ]
+        ),
+        hide_index=True,
+    )
+
+
+def history_table(found: Commendation) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Tên đơn vị": c.unit.name,
+                    "Năm": str(h.year),
+                    "Đơn vị cấp trên lúc đó": h.upper_name,
+                    "Đăng ký": h.registration,
+                    "Kết quả đánh giá": h.result,
+                    "Số quyết định": h.decision_number,
+                    "Ngày ký": day_words(h.decision_signed_on) if h.decision_signed_on else "",
+                }
+                for c in found.candidates
+                for h in c.history
+            ]
+        ),
+        hide_index=True,
+    )
+
+
+found = _ui.attempt(lambda: commendation.candidates(rt, me, term, moment))
+if found is None:
+    st.stop()
+if not found.cycles:
+    st.info(
+        f"Chưa có chu kỳ nào của {_ui.plain(term.name)} đến năm {term.last_year(moment)}, "
+        "nên chưa có đơn vị để xét."
+    )
+    st.stop()
+years = ", ".join(str(c.year) for c in found.cycles)
+st.caption(
+    f"Đơn vị được đề nghị là đơn vị được công nhận trong tất cả các năm đã có chu kỳ: {years}. "
+    "Lịch sử đi theo mã đơn vị, kể cả khi đơn vị đã chuyển sang Đoàn cấp trên khác."
+)
+st.metric("Số đơn vị đề nghị tuyên dương", len(found.candidates))
+if not found.candidates:
+    st.info("Chưa có đơn vị nào được công nhận trong tất cả các năm này.")
+    st.stop()
+candidate_table(found)
+st.subheader("Lịch sử từng năm")
+history_table(found)
+data = _ui.attempt(lambda: commendation.candidates_xlsx(rt, me, term, moment))
+if data:
+    st.download_button(
+        "Tải danh sách đề nghị tuyên dương (.xlsx)",
+        data=data,
+        mime=XLSX,
+        icon=":material/download:",
+        file_name=f"tuyen-duong-{term.start}-{term.end}-{'giua' if moment is Moment.MID else 'cuoi'}.xlsx",
+        on_click="ignore",
+    )

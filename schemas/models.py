@@ -28,6 +28,7 @@ from schemas.cells import (
     OptInstant,
     Text,
     parse_choice,
+    parse_flag,
     to_cell,
 )
 from schemas.vntext import clean
@@ -78,11 +79,56 @@ class RegistrationState(StrEnum):
     RETURNED = "Trả lại để sửa"
 
 
+class AssessmentState(StrEnum):
+    """Nháp (draft, editable) → Đã gửi (submitted, locked) → Mở lại (reopened by the province)."""
+
+    DRAFT = "Nháp"
+    SUBMITTED = "Đã gửi"
+    REOPENED = "Mở lại"
+
+
+class Assessor(StrEnum):
+    """Who assessed: the unit itself, or its upper unit (or the province), whose result counts."""
+
+    SELF = "Đơn vị tự đánh giá"
+    UPPER = "Đoàn cấp trên"
+
+
+class Verdict(StrEnum):
+    PASSED = "Đạt"
+    FAILED = "Không đạt"
+
+
+_DECIMAL = re.compile(r"^-?\d+([.,]\d+)?$")
+
+
+def parse_decimal(value: Any) -> Any:
+    """A number as a Vietnamese user types it: '8,5' and '8.5' are both 8.5; blank is None."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if not _DECIMAL.match(text):
+            raise ValueError("phải là số (ví dụ 8,5)")
+        return float(text.replace(",", "."))
+    return value
+
+
+def decimal_cell(value: float | None) -> str:
+    """A number as stored and shown: '8,5', '80' (comma for decimals, as Vietnamese write)."""
+    return "" if value is None else f"{value:g}".replace(".", ",")
+
+
+OptDecimal = Annotated[float | None, BeforeValidator(parse_decimal)]
+
+
 def _choice(enum: type[Enum]):
     return Annotated[enum, BeforeValidator(parse_choice(enum))]
 
 
 Kind = _choice(UnitKind)
+AssessState = _choice(AssessmentState)
+AssessorChoice = _choice(Assessor)
 Policy = _choice(LatePolicy)
 State = _choice(RegistrationState)
 RoleChoice = _choice(Role)
@@ -166,6 +212,8 @@ class Cycle(Record):
     register_cutoff: Instant
     report_cutoff: Instant
     late_policy: Policy = LatePolicy.FLAG
+    assess_cutoff: OptInstant = None  # blank: 1 January of year N+1 (services.assessments)
+    points_threshold: OptDecimal = Field(default=None, ge=0)  # blank: as the criteria set says
     version: OptCount = None
     updated_at: OptInstant = None
 
@@ -231,6 +279,104 @@ class UpperReport(Record):
     updated_at: OptInstant = None
 
 
+class Assessment(Record):
+    """One assessment of a unit in a cycle: its state and a readable copy of its computed results.
+
+    The results (result_nd1..3, result, points) are computed from the criterion values, never
+    typed; they are kept as plain text so a hand edit shows up as a disagreement to check.
+    """
+
+    TAB: ClassVar = tabs.ASSESSMENTS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    upper_unit_id: Text = ""
+    assessor: AssessorChoice
+    assessor_unit_id: Text = ""
+    state: AssessState
+    criteria_set: Text = Field(min_length=1)
+    criteria_fingerprint: Text = ""
+    result_nd1: Text = ""
+    result_nd2: Text = ""
+    result_nd3: Text = ""
+    result: Text = ""
+    points: Text = ""
+    points_threshold: OptDecimal = None
+    note: Text = ""
+    on_time: Annotated[bool | None, BeforeValidator(parse_flag)] = None
+    submitted_at: OptInstant = None
+    submitted_by: Text = ""
+    reopened_at: OptInstant = None
+    reopened_by: Text = ""
+    reopen_reason: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @property
+    def stored_contents(self) -> dict[str, str]:
+        return {"ND1": self.result_nd1, "ND2": self.result_nd2, "ND3": self.result_nd3}
+
+    @property
+    def official(self) -> bool:
+        return self.assessor is Assessor.UPPER
+
+    @property
+    def locked(self) -> bool:
+        return self.state is AssessmentState.SUBMITTED
+
+
+class AssessmentItem(Record):
+    """One criterion's value in an assessment, as the person typed it, with its evidence note."""
+
+    TAB: ClassVar = tabs.ASSESSMENT_ITEMS
+
+    assessment_id: Text = Field(min_length=1)
+    unit_id: Text = ""
+    cycle_id: Text = ""
+    criterion_id: Text = Field(min_length=1)
+    value: Text = ""
+    evidence: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class Decision(Record):
+    """A recognition decision an upper unit (or the province) issued for a cycle."""
+
+    TAB: ClassVar = tabs.DECISIONS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)  # the issuing unit
+    number: Text = Field(min_length=1)
+    signed_on: Day
+    signer: Text = ""
+    note: Text = ""
+    recorded_by: Text = ""
+    recorded_at: OptInstant = None
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class DecisionUnit(Record):
+    """One unit on a decision's list, with the upper unit it had then; removed rows are kept."""
+
+    TAB: ClassVar = tabs.DECISION_UNITS
+
+    decision_id: Text = Field(min_length=1)
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    upper_unit_id: Text = ""
+    assessment_id: Text = ""
+    removed_at: OptInstant = None
+    removed_by: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @property
+    def listed(self) -> bool:
+        return self.removed_at is None
+
+
 class AuditEntry(Record):
     TAB: ClassVar = tabs.AUDIT_LOG
 
@@ -269,7 +415,20 @@ class User(Record):
 
 
 MODELS: dict[str, type[Record]] = {
-    m.TAB.name: m for m in (Unit, Cycle, Registration, Extension, UpperReport, User, AuditEntry)
+    m.TAB.name: m
+    for m in (
+        Unit,
+        Cycle,
+        Registration,
+        Extension,
+        UpperReport,
+        Assessment,
+        AssessmentItem,
+        Decision,
+        DecisionUnit,
+        User,
+        AuditEntry,
+    )
 }
 
 
@@ -347,6 +506,24 @@ class PlanForm(BaseModel):
     plan_number: CleanText = Field(min_length=1, max_length=100)
     plan_date: Day
     targets: dict[str, str]
+
+
+class DecisionForm(BaseModel):
+    """The recognition decision form: its reference and the units it recognises."""
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "number": "Số quyết định",
+        "signed_on": "Ngày ký",
+        "signer": "Người ký",
+        "note": "Ghi chú",
+        "unit_ids": "Danh sách đơn vị được công nhận",
+    }
+
+    number: CleanText = Field(min_length=1, max_length=100)
+    signed_on: Day
+    signer: CleanText = Field(min_length=1, max_length=200)
+    note: str = ""  # kept as typed, line breaks included (services.forms.free_text)
+    unit_ids: list[str] = Field(default_factory=list)
 
 
 def form_cells(form: BaseModel, fields: tuple[str, ...]) -> dict[str, str]:

@@ -65,6 +65,8 @@ CYCLES = Tab(
         ("register_cutoff", "Hạn đăng ký (thời điểm bắt đầu trễ)"),
         ("report_cutoff", "Hạn báo cáo lên tỉnh (thời điểm bắt đầu trễ)"),
         ("late_policy", "Xử lý khi trễ hạn"),
+        ("assess_cutoff", "Hạn đánh giá (thời điểm bắt đầu trễ)"),
+        ("points_threshold", "Ngưỡng điểm (trống: theo bộ tiêu chí)"),
         VERSION,
         UPDATED_AT,
     ),
@@ -136,6 +138,88 @@ UPPER_REPORTS = Tab(
     ),
 )
 
+ASSESSMENTS = Tab(
+    "assessments",
+    "Đánh giá",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị được đánh giá"),
+        ("upper_unit_id", "Mã đơn vị cấp trên lúc đánh giá"),
+        ("assessor", "Bên đánh giá"),
+        ("assessor_unit_id", "Mã đơn vị đánh giá"),
+        ("state", "Trạng thái"),
+        ("criteria_set", "Bộ tiêu chí"),
+        ("criteria_fingerprint", "Dấu vân tay bộ tiêu chí"),
+        ("result_nd1", "Kết quả nội dung 1"),
+        ("result_nd2", "Kết quả nội dung 2"),
+        ("result_nd3", "Kết quả nội dung 3"),
+        ("result", "Kết quả chung"),
+        ("points", "Tổng điểm"),
+        ("points_threshold", "Ngưỡng điểm áp dụng"),
+        ("note", "Nhận xét"),
+        ("on_time", "Đúng hạn"),
+        ("submitted_at", "Gửi lúc"),
+        ("submitted_by", "Người gửi"),
+        ("reopened_at", "Mở lại lúc"),
+        ("reopened_by", "Người mở lại"),
+        ("reopen_reason", "Lý do mở lại"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+ASSESSMENT_ITEMS = Tab(
+    "assessment_items",
+    "Kết quả tiêu chí",
+    (
+        ID,
+        ("assessment_id", "Mã đánh giá"),
+        ("unit_id", "Mã đơn vị được đánh giá"),
+        ("cycle_id", "Mã chu kỳ"),
+        ("criterion_id", "Mã tiêu chí"),
+        ("value", "Giá trị"),
+        ("evidence", "Minh chứng"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+DECISIONS = Tab(
+    "decisions",
+    "Quyết định công nhận",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị ra quyết định"),
+        ("number", "Số quyết định"),
+        ("signed_on", "Ngày ký"),
+        ("signer", "Người ký"),
+        ("note", "Ghi chú"),
+        ("recorded_by", "Người ghi"),
+        ("recorded_at", "Ghi lúc"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+DECISION_UNITS = Tab(
+    "decision_units",
+    "Danh sách công nhận",
+    (
+        ID,
+        ("decision_id", "Mã quyết định"),
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị được công nhận"),
+        ("upper_unit_id", "Mã đơn vị cấp trên lúc công nhận"),
+        ("assessment_id", "Mã đánh giá"),
+        ("removed_at", "Đưa ra khỏi danh sách lúc"),
+        ("removed_by", "Người đưa ra khỏi danh sách"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
 USERS = Tab(
     "users",
     "Người dùng",
@@ -174,6 +258,10 @@ ALL_TABS: tuple[Tab, ...] = (
     REGISTRATIONS,
     EXTENSIONS,
     UPPER_REPORTS,
+    ASSESSMENTS,
+    ASSESSMENT_ITEMS,
+    DECISIONS,
+    DECISION_UNITS,
     USERS,
     AUDIT_LOG,
 )

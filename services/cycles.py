@@ -1,14 +1,19 @@
-"""Cycles: a year's round with its criteria set, cut-offs and late policy (province staff only)."""
+"""Cycles: a year's round with its criteria set, cut-offs and late policy (province staff only).
+
+Besides registration and roll-up, a cycle has an assessment cut-off (default: late from 01/01 of
+N+1, an assumption: the programme says "at the end of year N") and an optional points threshold
+that switches scoring on for the cycle (blank: as the criteria set says, which is off by default).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.criteria import set_for_year
-from schemas.models import Cycle, LatePolicy
+from schemas.models import Cycle, LatePolicy, decimal_cell
 from services import deadlines, records
 from services.access import Actor, ensure_province
 from services.errors import InvalidInput, NotFound
@@ -26,6 +31,18 @@ class CycleDraft:
     register_last_day: date
     report_last_day: date
     late_policy: LatePolicy = LatePolicy.FLAG
+    assess_last_day: date | None = None  # None: the default, 31/12 of year N
+    points_threshold: float | None = None  # None: points as the criteria set says (off)
+
+
+def default_assessment_cutoff(year: int) -> datetime:
+    """Assessed 'at the end of year N' (programme.md §4): late from 01/01 of N+1 [assumed]."""
+    return deadlines.start_of_day(date(year + 1, 1, 1))
+
+
+def assessment_cutoff(cycle: Cycle) -> datetime:
+    """The first late instant for a cycle's assessments (the default when the cell is blank)."""
+    return cycle.assess_cutoff or default_assessment_cutoff(cycle.year)
 
 
 def draft_for(rt: Runtime, year: int) -> CycleDraft:
@@ -38,6 +55,7 @@ def draft_for(rt: Runtime, year: int) -> CycleDraft:
         criteria.ref if criteria else "",
         deadlines.last_day(register),
         deadlines.last_day(report),
+        assess_last_day=deadlines.last_day(default_assessment_cutoff(year)),
     )
 
 
@@ -60,6 +78,8 @@ def draft_of(cycle: Cycle) -> CycleDraft:
         deadlines.last_day(cycle.register_cutoff),
         deadlines.last_day(cycle.report_cutoff),
         cycle.late_policy,
+        deadlines.last_day(assessment_cutoff(cycle)),
+        cycle.points_threshold,
     )
 
 
@@ -125,6 +145,17 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
         problems.append(f"Bộ tiêu chí: không có bộ '{draft.criteria_set}'")
     if draft.report_last_day < draft.register_last_day:
         problems.append("Hạn báo cáo lên tỉnh: không được sớm hơn hạn đăng ký")
+    assess_last_day = draft.assess_last_day or deadlines.last_day(
+        default_assessment_cutoff(draft.year)
+    )
+    if assess_last_day < draft.register_last_day + timedelta(days=1):
+        problems.append("Hạn đánh giá: phải sau hạn đăng ký")
+    criteria = rt.criteria.get(draft.criteria_set)
+    if draft.points_threshold is not None and criteria is not None:
+        try:
+            criteria.check_threshold(draft.points_threshold)
+        except ValueError as exc:
+            problems.append(f"Ngưỡng điểm: {exc}")
     if problems:
         raise InvalidInput(problems)
     return {
@@ -134,4 +165,6 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
         "register_cutoff": iso(deadlines.cutoff_after(draft.register_last_day)),
         "report_cutoff": iso(deadlines.cutoff_after(draft.report_last_day)),
         "late_policy": to_cell(draft.late_policy),
+        "assess_cutoff": iso(deadlines.cutoff_after(assess_last_day)),
+        "points_threshold": decimal_cell(draft.points_threshold),
     }

@@ -3,7 +3,8 @@
 Unit names are the sourced ones from the programme brief, under their real upper units; every
 further unit is visibly a sample ("… Mẫu 1"), and member counts, secretaries, phones and e-mails
 are visibly invented. Cycles are placed relative to the day of seeding, so a newcomer always finds
-a registration round open for a few more weeks.
+a registration round open for a few more weeks; the past cycles carry assessments and recognition
+decisions as far as their year end has come (services/demo_year_end.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.criteria import CriteriaSet, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
-from services import deadlines
+from services import deadlines, demo_year_end
 from services.access import Actor
 from services.runtime import Runtime
 from services.storage import Append
@@ -166,16 +167,21 @@ def user_rows(unit_ids: dict[str, str], now: datetime) -> list[dict[str, str]]:
     ]
 
 
-def seed_if_empty(rt: Runtime) -> bool:
-    """Seed the demo into an empty store, in one write; a store with any unit is left alone."""
+def seed_if_empty(rt: Runtime, year_end: bool = False) -> bool:
+    """Seed the demo into an empty store, in one write; a store with any unit is left alone.
+
+    With `year_end`, the past cycles also get their assessments and recognition decisions
+    (`year_end_operations`).
+    """
     if rt.store.read([tabs.UNITS.name])[tabs.UNITS.name]:
         return False
-    rt.store.apply(demo_operations(rt.clock.now(), rt))
+    rt.store.apply(demo_operations(rt.clock.now(), rt, year_end))
     return True
 
 
-def demo_operations(now: datetime, rt: Runtime) -> list[Append]:
-    """Every row of the demo, as appends, ending with one audit row saying it was seeded."""
+def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[Append]:
+    """Every row of the demo, as appends, ending with one audit row saying it was seeded; with
+    `year_end`, the past cycles' assessments and decisions too."""
     rng = random.Random(2018)
     ops: list[Append] = []
     units = _units(now, rng)
@@ -191,22 +197,66 @@ def demo_operations(now: datetime, rt: Runtime) -> list[Append]:
     cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
     ops.append(Append(tabs.CYCLES.name, cycle))
     ops += _open_round(cycle, grassroots, now, rng)
-    ops.append(
-        Append(
-            tabs.AUDIT_LOG.name,
-            {
-                "id": "NK-DEMO",
-                "at": iso(now),
-                "actor": "Hệ thống",
-                "action": "Nạp dữ liệu mẫu",
-                "tab": "*",
-                "record_id": "",
-                "before": "{}",
-                "after": f'{{"rows": "{len(ops)}"}}',
-                "request_key": "demo",
-            },
-        )
+    if year_end:
+        ops += year_end_operations(now, rt, ops)
+    ops.append(_seeding_audit(now, "NK-DEMO", "Nạp dữ liệu mẫu", len(ops), "demo"))
+    return ops
+
+
+def _seeding_audit(now: datetime, audit_id: str, action: str, rows: int, key: str) -> Append:
+    """The one audit row a demo seeding write ends with (the system wrote `rows` rows)."""
+    return Append(
+        tabs.AUDIT_LOG.name,
+        {
+            "id": audit_id,
+            "at": iso(now),
+            "actor": "Hệ thống",
+            "action": action,
+            "tab": "*",
+            "record_id": "",
+            "before": "{}",
+            "after": f'{{"rows": "{rows}"}}',
+            "request_key": key,
+        },
     )
+
+
+def seed_year_end(rt: Runtime) -> bool:
+    """Add the past cycles' assessments and decisions to a seeded demo that has none, in one
+    write; a store that has any assessment or decision is left alone."""
+    wb = rt.workbook()
+    if wb.assessments or wb.decisions or not wb.units:
+        return False
+    rows = rt.store.read([tabs.UNITS.name, tabs.CYCLES.name, tabs.REGISTRATIONS.name])
+    base = [Append(tab, dict(row.cells)) for tab, found in rows.items() for row in found]
+    now = rt.clock.now()
+    ops = year_end_operations(now, rt, base)
+    if not ops:
+        return False
+    audit = _seeding_audit(now, "NK-DEMO-CUOI-NAM", "Nạp dữ liệu mẫu cuối năm", len(ops), "demo")
+    rt.store.apply([*ops, audit])
+    return True
+
+
+def year_end_operations(now: datetime, rt: Runtime, base: list[Append]) -> list[Append]:
+    """Assessments, criterion results and decisions of every past cycle among the demo's rows
+    (`base`), as far as each cycle's year end has come by `now` (services/demo_year_end.py)."""
+    units = [op.cells for op in base if op.tab == tabs.UNITS.name]
+    registrations = [op.cells for op in base if op.tab == tabs.REGISTRATIONS.name]
+    ops: list[Append] = []
+    for op in base:
+        if op.tab != tabs.CYCLES.name:
+            continue
+        cycle = op.cells
+        ops += demo_year_end.year_end(
+            rt.criteria,
+            cycle,
+            units,
+            [r for r in registrations if r["cycle_id"] == cycle["id"]],
+            now,
+            # its own random stream, so the rest of the demo is the same with or without it
+            random.Random(f"3cd-demo-year-end-{cycle['year']}"),
+        )
     return ops
 
 

@@ -30,9 +30,11 @@ def resolve(rt: Runtime, email: str) -> Actor:
     wb = rt.workbook()
     user = wb.user_by_email(email)
     contact = _contact(wb)
-    if user is None and email.strip().casefold() in rt.settings.stewards and wb.root_ids():
-        # Break-glass access named in the settings, so a new deployment can add its first users.
-        return Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, wb.root_ids()[0])
+    if user is None and email.strip().casefold() in rt.settings.stewards:
+        # Break-glass access named in the settings, so a new deployment can add its first users
+        # (or, on an empty store, import its data: there is no unit to attach the person to yet).
+        root = wb.root_ids()[0] if wb.root_ids() else ""
+        return Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, root)
     if user is None:
         raise SignInRefused(f"Tài khoản {email} chưa được cấp quyền dùng ứng dụng 3CĐ. {contact}")
     if not user.active:

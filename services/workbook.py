@@ -17,7 +17,11 @@ from schemas import tabs
 from schemas.cells import error_messages
 from schemas.models import (
     MODELS,
+    Assessment,
+    AssessmentItem,
     Cycle,
+    Decision,
+    DecisionUnit,
     Extension,
     Record,
     Registration,
@@ -38,6 +42,18 @@ class RowProblem:
     column: str
     message: str
     record_id: str = ""
+    kind: str = ""  # one of PROBLEM_KINDS, for the data-health screen's filter ("" = other)
+
+
+# What a person did to a row, as the data-health screen groups it.
+NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE = (
+    "no_id",
+    "duplicate_id",
+    "missing",
+    "value",
+    "reference",
+    "duplicate",
+)
 
 
 @dataclass
@@ -47,10 +63,18 @@ class Workbook:
     registrations: dict[str, Registration] = field(default_factory=dict)
     extensions: list[Extension] = field(default_factory=list)
     upper_reports: dict[str, UpperReport] = field(default_factory=dict)
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    assessment_items: dict[str, AssessmentItem] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    decision_units: dict[str, DecisionUnit] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     # (cycle_id, unit_id) of registration rows that could not be read: those units "cần kiểm tra"
     broken_registrations: set[tuple[str, str]] = field(default_factory=set)
+    # (cycle_id, unit_id) of assessment or criterion-result rows that could not be read
+    broken_assessments: set[tuple[str, str]] = field(default_factory=set)
+    # (cycle_id, unit_id) of decision-list rows that could not be read
+    broken_decisions: set[tuple[str, str]] = field(default_factory=set)
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # (tab, record id) -> sheet row number, so problems found after parsing still name their row
     row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -73,6 +97,10 @@ class Workbook:
         wb.registrations = wb._records(tabs.REGISTRATIONS.name, tabs_rows)
         wb.extensions = list(wb._records(tabs.EXTENSIONS.name, tabs_rows).values())
         wb.upper_reports = wb._records(tabs.UPPER_REPORTS.name, tabs_rows)
+        wb.assessments = wb._records(tabs.ASSESSMENTS.name, tabs_rows)
+        wb.assessment_items = wb._records(tabs.ASSESSMENT_ITEMS.name, tabs_rows)
+        wb.decisions = wb._records(tabs.DECISIONS.name, tabs_rows)
+        wb.decision_units = wb._records(tabs.DECISION_UNITS.name, tabs_rows)
         wb.users = wb._records(tabs.USERS.name, tabs_rows)
         wb._index_tree()
         wb._index_registrations()
@@ -89,7 +117,11 @@ class Workbook:
             record_id = row.cells.get("id", "").strip()
             if not record_id:
                 self._problem(
-                    tab, row, "id", "Hàng chưa có mã (chưa có mã): cần được nhận vào ứng dụng"
+                    tab,
+                    row,
+                    "id",
+                    "Hàng chưa có mã: cán bộ Tỉnh đoàn có thể nhận hàng này vào ứng dụng",
+                    kind=NO_ID,
                 )
                 self._note_broken(tab, row)
                 continue
@@ -100,6 +132,7 @@ class Workbook:
                     "id",
                     f"Mã {record_id} trùng với hàng {first_row[record_id]}",
                     record_id,
+                    kind=DUPLICATE_ID,
                 )
                 self._note_broken(tab, row)
                 continue
@@ -115,21 +148,40 @@ class Workbook:
                 for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
                     column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""
                     self.problems.append(
-                        RowProblem(tab, row.number, column, text.split(": ", 1)[-1], record_id)
+                        RowProblem(
+                            tab,
+                            row.number,
+                            column,
+                            text.split(": ", 1)[-1],
+                            record_id,
+                            _value_kind(row, err["loc"]),
+                        )
                     )
                 self._note_broken(tab, row)
         return records
 
     def _problem(
-        self, tab: str, row: Row, field_name: str, message: str, record_id: str = ""
+        self,
+        tab: str,
+        row: Row,
+        field_name: str,
+        message: str,
+        record_id: str = "",
+        kind: str = "",
     ) -> None:
         header = dict(MODELS[tab].TAB.columns).get(field_name, field_name)
-        self.problems.append(RowProblem(tab, row.number, header, message, record_id))
+        self.problems.append(RowProblem(tab, row.number, header, message, record_id, kind))
 
     def _note_broken(self, tab: str, row: Row) -> None:
         if tab == tabs.REGISTRATIONS.name:
             key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
             self.broken_registrations.add(key)
+        if tab in (tabs.ASSESSMENTS.name, tabs.ASSESSMENT_ITEMS.name):
+            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            self.broken_assessments.add(key)
+        if tab == tabs.DECISION_UNITS.name:
+            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            self.broken_decisions.add(key)
 
     def _index_tree(self) -> None:
         for unit in self.units.values():
@@ -141,6 +193,7 @@ class Workbook:
                         tabs.UNITS.header("parent_id"),
                         f"Đơn vị {unit.name} trỏ tới đơn vị cấp trên không tồn tại ({unit.parent_id})",
                         unit.id,
+                        REFERENCE,
                     )
                 )
             elif unit.parent_id:
@@ -159,6 +212,7 @@ class Workbook:
                         tabs.REGISTRATIONS.header("unit_id"),
                         f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại",
                         reg.id,
+                        REFERENCE,
                     )
                 )
             elif key in self._by_cycle_unit:
@@ -169,6 +223,7 @@ class Workbook:
                         tabs.REGISTRATIONS.header("unit_id"),
                         f"Đơn vị {self.unit_name(reg.unit_id)} có hai bản đăng ký trong một chu kỳ",
                         reg.id,
+                        DUPLICATE,
                     )
                 )
                 self.broken_registrations.add(key)
@@ -241,3 +296,9 @@ class Workbook:
 
     def cycles_newest_first(self) -> list[Cycle]:
         return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)
+
+
+def _value_kind(row: Row, loc: tuple) -> str:
+    """MISSING when the cell a pydantic error names is blank, else VALUE (it did not parse)."""
+    field_name = str(loc[0]) if loc else ""
+    return MISSING if field_name and not row.cells.get(field_name, "").strip() else VALUE

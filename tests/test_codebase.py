@@ -177,8 +177,10 @@ def _store_writes(tree: ast.AST) -> list[ast.Call]:
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "apply"
-        and isinstance(node.func.value, ast.Attribute)
-        and node.func.value.attr == "store"
+        and (
+            (isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "store")
+            or (isinstance(node.func.value, ast.Name) and node.func.value.id == "store")
+        )
     ]
 
 
@@ -190,12 +192,12 @@ def _audited(call: ast.Call) -> bool:
         and isinstance(arg.func, ast.Attribute)
         and isinstance(arg.func.value, ast.Name)
         and arg.func.value.id == "records"
-        and arg.func.attr in {"create", "change"}
+        and arg.func.attr in {"create", "change", "adopt", "imported"}
     )
 
 
 def test_every_write_in_services_and_pages_carries_its_audit_row():
-    """No write path skips the audit log: every store write is built by records.create/change.
+    """No write path skips the audit log: every store write is built by records.create/change/adopt.
 
     The one exception is the demo seeding, whose operations end with their own audit row
     (checked in tests/unit/test_demo.py).

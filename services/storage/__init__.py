@@ -57,7 +57,27 @@ class Update:
     changes: Mapping[str, str]
 
 
-Operation = Append | Update
+@dataclass(frozen=True)
+class Adopt:
+    """Give a row a person added without an id its id (and version 1): the only cells written.
+
+    The row is named by its sheet row number, because it has no id yet; it is adopted only if it
+    still holds exactly `expected` (every field, as the screen read it), so a row a person edited,
+    moved or deleted in the meantime is a Conflict, never a write into the wrong row.
+    """
+
+    tab: str
+    row: int
+    expected: Mapping[str, str]
+    id: str
+    version: str = "1"
+
+    def changes(self, fields: Sequence[str]) -> dict[str, str]:
+        """The cells adoption writes: the id, and the version where the tab has one."""
+        return {"id": self.id, **({"version": self.version} if "version" in fields else {})}
+
+
+Operation = Append | Update | Adopt
 
 
 class StoreError(Exception):
@@ -107,6 +127,26 @@ class StoreUnavailable(StoreError):
     """The store could not be reached; the write did not happen (or is known not to have)."""
 
 
+@dataclass(frozen=True)
+class TabLayout:
+    """Where one tab is in a spreadsheet as it is now: for links to a cell and missing headers."""
+
+    name: str
+    sheet_id: int | None  # None: no tab with this title
+    columns: Mapping[str, int]  # field -> 0-based column of its header in row 1
+    missing: tuple[str, ...]  # app fields whose header is not in row 1
+
+
+@dataclass(frozen=True)
+class SpreadsheetLayout:
+    """What the data-health screen needs to know about a spreadsheet besides its rows."""
+
+    key: str
+    locale: str
+    time_zone: str
+    tabs: Mapping[str, TabLayout]
+
+
 class Store(Protocol):
     """What every engine offers."""
 
@@ -118,6 +158,7 @@ class Store(Protocol):
 
         An Append whose id already exists with identical cells is skipped: that is how a retried
         submission (same idempotency key = same id) is stored exactly once.
+        An Adopt whose row already holds its id (and the cells it expected) is skipped likewise.
         """
 
     def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:

@@ -1,13 +1,17 @@
 """The process-wide read cache every session shares.
 
 One refresh reads every screen tab in a single request; concurrent readers wait for that one
-refresh instead of starting their own (single flight). The app's own writes invalidate it at once,
-and a cheap change token, checked at most every `check_every` seconds, notices writes made by other
-processes or by hand; `ttl` bounds how stale a snapshot can ever be.
+refresh instead of starting their own (single flight), and while a snapshot exists they are served
+it during the refresh rather than kept waiting. The app's own writes are seen at once: an engine
+that coalesces writes (Google Sheets) hands over the state each batch read and wrote, so a write
+costs no extra read; other engines' writes drop the cached copy. A cheap change token, checked at
+most every `check_every` seconds, notices writes made by other processes (where the engine can
+tell); `ttl` bounds how stale a snapshot can ever be, also for hand edits in a Google Sheet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.tabs import SCREEN_TABS
-from services.storage import Operation, Row, Store, Tail
+from services.storage import Operation, Row, Store, StoreUnavailable, Tail
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Snapshot:
 
 
 class CachedStore:
-    """Wraps an engine: cached snapshot reads, write-through invalidation, data-version signal."""
+    """Wraps an engine: cached snapshot reads, the writer sees its write, data-version signal."""
 
     def __init__(
         self,
@@ -50,27 +54,50 @@ class CachedStore:
         ttl: float = 60.0,
         check_every: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
+        event: Callable[[], Any] = threading.Event,
     ):
         self.inner = inner
         self.ttl = ttl
         self.check_every = check_every
         self._monotonic = monotonic
-        self._lock = threading.Lock()  # one refresh at a time (single flight)
+        self._event = event  # what readers wait on during a refresh (simulated in benchmarks)
+        self._lock = threading.Lock()  # guards the fields below; never held while reading
         self._write_lock = threading.RLock()  # check-then-write is serialised within the process
+        self._coalesced = bool(getattr(inner, "coalesces", False))
         self._snapshot: Snapshot | None = None
+        self._flight: Any = None  # the refresh in progress, if any: an event set when it ends
+        self._generation = 0  # grows with every write seen: an older refresh must not win
         self._read_at = 0.0
         self._checked_at = 0.0
         self._token: str | None = None
         self._version = 0
         self.reads = 0  # engine reads done, for tests and benchmarks
+        self.adopted = 0  # snapshots taken from the engine's own write batches
+        if hasattr(inner, "on_commit"):
+            inner.on_commit(self._adopt)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""
-        with self._lock:
-            if self._stale():
-                self._refresh()
-            assert self._snapshot is not None
-            return self._snapshot
+        while True:
+            with self._lock:
+                if self._snapshot is not None and not self._stale():
+                    return self._snapshot
+                if self._flight is None:
+                    flight = self._flight = self._event()
+                    leader, generation = True, self._generation
+                elif self._snapshot is not None:
+                    return self._snapshot  # someone is refreshing: serve the copy meanwhile
+                else:
+                    flight, leader = self._flight, False
+            if not leader:
+                flight.wait()
+                continue
+            try:
+                self._refresh(generation)
+            finally:
+                with self._lock:
+                    self._flight = None
+                flight.set()
 
     def _stale(self) -> bool:
         now = self._monotonic()
@@ -81,29 +108,59 @@ class CachedStore:
             return self.inner.change_token() != self._token
         return False
 
-    def _refresh(self) -> None:
+    def _refresh(self, generation: int) -> None:
         token = self.inner.change_token()
         tabs = self.inner.read(SCREEN_TABS)
-        self.reads += 1
+        with self._lock:
+            self.reads += 1
+            if generation == self._generation:  # no write landed meanwhile: this read is current
+                self._install(tabs, token)
+
+    def _install(self, tabs: dict[str, list[Row]], token: str) -> None:
+        """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
+        dashboards redraw only when something changed."""
         if self._snapshot is None or tabs != self._snapshot.tabs:
-            # Only new data makes a new version: open dashboards redraw only when it changed.
             self._version += 1
             self._snapshot = Snapshot(self._version, tabs)
         self._token = token
         self._read_at = self._checked_at = self._monotonic()
+
+    def _adopt(self, tabs: dict[str, list[Row]], token: str) -> None:
+        """The engine just read (and wrote) these screen tabs in a write batch: take them as the
+        snapshot, so neither the writer nor the dashboards need another read."""
+        with self._lock:
+            self._generation += 1
+            self.adopted += 1
+            self._install(tabs, token)
 
     def data_version(self) -> int:
         """Cheap: what dashboards poll to know whether to redraw."""
         return self.snapshot().version
 
     def apply(self, operations: Sequence[Operation]) -> None:
-        """Write through to the engine, then drop the cached copy so the writer sees the write."""
+        """Write through to the engine; the writer then sees the write.
+
+        A coalescing engine groups concurrent callers itself (serialising them here would defeat
+        it) and hands the written state back through `on_commit`. Otherwise the cached copy is
+        dropped after the write, also after a failed one.
+        """
+        if self._coalesced:
+            try:
+                self.inner.apply(operations)
+            except StoreUnavailable:
+                self._drop()  # whether (all of) it landed is unknown: read again next time
+                raise
+            return
         with self._write_lock:
             try:
                 self.inner.apply(operations)
             finally:
-                with self._lock:
-                    self._snapshot = None
+                self._drop()
+
+    def _drop(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._snapshot = None
 
     def read(self, tabs: Sequence[str]) -> dict[str, list[Row]]:
         """Uncached read of tabs outside the snapshot (the audit log)."""
@@ -113,6 +170,14 @@ class CachedStore:
         """Uncached: one window from the end of a tab too long for the snapshot (the audit log)."""
         return self.inner.read_tail(tab, limit, before)
 
-    def serialised(self) -> threading.RLock:
-        """Hold while checking and then writing, so two submissions in this process cannot race."""
-        return self._write_lock
+    def serialised(self) -> contextlib.AbstractContextManager[Any]:
+        """Hold while checking and then writing, so two submissions in this process cannot race.
+
+        On a coalescing engine this is a no-op: the engine checks every operation against a fresh
+        read plus the earlier submissions of its batch, one batch at a time, which is exact; a
+        lock held here around a whole service call would stop submissions from being grouped.
+        """
+        return _NOT_NEEDED if self._coalesced else self._write_lock
+
+
+_NOT_NEEDED = contextlib.nullcontext()

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from services.storage import Append, CellChange, Conflict, DuplicateRecord, RecordMissing, Update
+from services.storage import (
+    Adopt,
+    Append,
+    CellChange,
+    Conflict,
+    DuplicateRecord,
+    RecordMissing,
+    Update,
+)
 
 
 def should_append(
@@ -47,3 +55,32 @@ def should_update(op: Update, current: Mapping[str, str] | None) -> bool:
     if all(current.get(f) == v for f, v in op.changes.items()):
         return False
     raise Conflict(op.tab, op.id, differences)
+
+
+def should_adopt(
+    op: Adopt, current: Mapping[str, str] | None, id_taken: Callable[[], bool]
+) -> bool:
+    """True to write id and version into the row; False when this adoption already landed.
+
+    The row must still hold exactly the cells the screen read (no id among them): any difference —
+    a person typed in it, moved another row there, or someone adopted it first — is a Conflict
+    listing the cells, and RecordMissing when the row is gone. An id another row already has is a
+    DuplicateRecord.
+    """
+    if current is None:
+        raise RecordMissing(op.tab, f"hàng {op.row}")
+    written = op.changes(list(current))
+    if all(current.get(f) == v for f, v in written.items()) and all(
+        current.get(f, "") == v for f, v in op.expected.items() if f not in written
+    ):
+        return False  # a retry after a lost reply: the row already holds its id
+    differences = [
+        CellChange(f, op.expected.get(f, ""), current.get(f, ""))
+        for f in dict.fromkeys([*op.expected, "id"])
+        if current.get(f, "") != op.expected.get(f, "")
+    ]
+    if differences:
+        raise Conflict(op.tab, f"hàng {op.row}", differences)
+    if id_taken():
+        raise DuplicateRecord(op.tab, {"id": op.id})
+    return True

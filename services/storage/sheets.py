@@ -5,14 +5,18 @@ First working step. What it does:
 * Columns are found by their header text in row 1, never by position: a person may reorder columns
   or add their own; those are read past and never written.
 * `read` is one `values:batchGet` (formatted values) for every tab asked for.
-* `apply` re-reads the tabs it touches (one batchGet), checks every operation exactly as the SQL
-  engine does, then writes everything in one atomic `spreadsheets:batchUpdate`: `appendCells`
-  (lands after the last row with data, whatever blank rows a person left) for appends and
-  `updateCells` for only the changed cells of updated rows. Values are sent as `stringValue`, so
-  nothing a user typed is converted or becomes a formula.
-* Check-then-write is serialised by a process lock, so it is exact within one process. Across
-  processes (or against a person typing between our re-read and our write) the Sheets API offers no
-  conditional write: there the guarantee is detection, not prevention.
+* `apply` calls that arrive together are coalesced (`coalesce.Coalescer`, group commit): one leader
+  re-reads the touched tabs (one batchGet), checks each caller's operations exactly as the SQL
+  engine does — against that read plus the earlier callers of the same batch, so one caller's
+  Conflict fails only that caller — then writes every accepted record with its audit row in one
+  atomic `spreadsheets:batchUpdate`: `appendCells` (lands after the last row with data, whatever
+  blank rows a person left) for appends and `updateCells` for only the changed cells of updated
+  rows. Values are sent as `stringValue`, so nothing a user typed is converted or becomes a formula.
+* Batches run one at a time, so check-then-write is exact within one process. Across processes
+  (or against a person typing between our re-read and our write) the Sheets API offers no
+  conditional write: there the guarantee is detection, not prevention (docs/sheets-engine.md).
+* Every request goes through a pacer per kind (`coalesce.Pacer`): at most 58 reads and 58 writes
+  in any minute, under Google's 60 per user. While the leader waits, more callers join its batch.
 
 Retries (`sheets_retry.RetryPolicy`): every read (batchGet, the metadata fetch) is retried with
 jittered exponential backoff on 429/5xx, timeouts and connection errors, up to a cap, then
@@ -26,41 +30,54 @@ StoreUnavailable. A write is never blindly repeated:
   none of it is there, it is retried as above. Some but not all cannot happen (batchUpdate is
   atomic); if seen (say, a person edited in between), apply refuses with StoreError.
 
-Not yet here: coalescing of concurrent submissions and a cross-process change signal.
+A quota refusal (429) is retried until a whole quota window has passed (`RetryPolicy.gives_up`).
+Not here: a cross-process change signal (Sheets has none without the Drive API).
 """
 
 from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import gspread
 import requests
 from gspread.utils import absolute_range_name
 
-from schemas.tabs import ALL_TABS, TABS, Tab
+from schemas.tabs import ALL_TABS, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
+    Adopt,
     Append,
     Operation,
     Row,
+    SpreadsheetLayout,
     StoreError,
     StoreUnavailable,
+    TabLayout,
     Tail,
     Update,
 )
-from services.storage.rules import should_append, should_update
+from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
+from services.storage.rules import should_adopt, should_append, should_update
 from services.storage.sheets_retry import (
     AMBIGUOUS,
     NOT_READ,
     NOT_STORED,
     RetryPolicy,
     classify,
+    status_of,
 )
 
+T = TypeVar("T")
+
+# Requests of each kind (read, write) per minute on average, and at once after a quiet spell:
+# 46 + 12 = 58 in any 60 s, under Google's 60 per minute per user
+# (https://developers.google.com/sheets/api/limits).
+PACE_PER_MINUTE = 46.0
+PACE_BURST = 12
 # Seconds to wait for Google: (connect, read). gspread waits forever unless told otherwise.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
@@ -75,6 +92,13 @@ PARTIAL = (
     "Dữ liệu trên Google Sheets vừa thay đổi trong lúc lưu nên không xác định được lần lưu này; "
     "chỉ một phần dữ liệu đang có trên bảng tính. Vui lòng tải lại trang và kiểm tra."
 )
+
+
+class _Unpaced:
+    """No pacing (tests of the retry policy against a small quota)."""
+
+    def take(self) -> float:
+        return 0.0
 
 
 def _header_key(text: str) -> str:
@@ -104,13 +128,13 @@ class _Layout:
                 columns[name] = index
         return cls(tab, columns)
 
+    def __post_init__(self) -> None:
+        # (field, column or -1), worked out once: `cells` runs for every row of every read.
+        self._where = [(f, self.columns.get(f, -1)) for f in self.tab.fields]
+
     def cells(self, values: Sequence[str]) -> dict[str, str]:
-        return {
-            f: (
-                str(values[i]) if (i := self.columns.get(f)) is not None and i < len(values) else ""
-            )
-            for f in self.tab.fields
-        }
+        n = len(values)
+        return {f: str(values[i]) if 0 <= i < n else "" for f, i in self._where}
 
     def column(self, name: str) -> int:
         try:
@@ -137,18 +161,28 @@ class _TabState:
 class SheetsStore:
     """A store in one Google spreadsheet, reached through gspread."""
 
+    coalesces = True  # concurrent apply calls are grouped: callers need not serialise them
+
     def __init__(
         self,
         spreadsheet: gspread.Spreadsheet,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        waits: Waits | None = None,
+        pace: bool = True,
     ):
         self.spreadsheet = spreadsheet
         self.retry = retry or RetryPolicy()
         if timeout is not None:
             # gspread 6 sends every request with the client's timeout (None = wait forever).
             spreadsheet.client.set_timeout(timeout)
-        self._lock = threading.RLock()  # check-then-write is serialised within the process
+        self.waits = waits or RealWaits()
+        self._read_pace = Pacer(self.waits, PACE_PER_MINUTE, PACE_BURST) if pace else _Unpaced()
+        self._write_pace = Pacer(self.waits, PACE_PER_MINUTE, PACE_BURST) if pace else _Unpaced()
+        self._coalescer = Coalescer(self._commit, self.waits)
+        self._listeners: list[Callable[[dict[str, list[Row]], str], None]] = []
+        self._known: dict[str, tuple[tuple, dict[tuple, Row]]] = {}  # rows as last read, per tab
+        self._lock = threading.RLock()  # set-up (creating tabs) is serialised within the process
         self._sheet_ids: dict[str, int] = {}
         self._writes = 0
         self.locale: str | None = None
@@ -161,13 +195,15 @@ class SheetsStore:
         key: str,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        waits: Waits | None = None,
+        pace: bool = True,
     ) -> SheetsStore:
         """Open a spreadsheet by its key (no Drive API call), with an explicit HTTP timeout."""
         if timeout is not None:
             client.set_timeout(timeout)
         retry = retry or RetryPolicy()
         with _reaching_google():
-            return cls(retry.run(lambda: client.open_by_key(key)), timeout, retry)
+            return cls(retry.run(lambda: client.open_by_key(key)), timeout, retry, waits, pace)
 
     # ------------------------------------------------------------------ set-up
     def ensure_tabs(self) -> list[str]:
@@ -186,6 +222,7 @@ class SheetsStore:
                 attempted.update(dict.fromkeys(tab.title for tab in missing))
                 requests_, ids = self._tab_requests(missing)
                 try:
+                    self._write_pace.take()
                     self.spreadsheet.batch_update({"requests": requests_})
                 except Exception as error:
                     kind = classify(error)
@@ -252,8 +289,18 @@ class SheetsStore:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
         with _reaching_google():
             return self.retry.run(
-                lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS), message
+                self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS)),
+                message,
             )
+
+    def _paced(self, request: Callable[[], T]) -> Callable[[], T]:
+        """`request`, made to wait for its turn in the read pace on every attempt."""
+
+        def paced() -> T:
+            self._read_pace.take()
+            return request()
+
+        return paced
 
     def _learn(self, meta: Mapping[str, Any]) -> None:
         props = meta.get("properties") or {}
@@ -278,18 +325,39 @@ class SheetsStore:
         grids = self._batch_get(names)
         out = {}
         for name, grid in zip(names, grids, strict=True):
-            out[name] = _rows(_Layout.from_header(TABS[name], grid[0] if grid else []), grid)
+            out[name] = self._rows(
+                name, _Layout.from_header(TABS[name], grid[0] if grid else []), grid
+            )
         return out
 
     def _batch_get(self, names: Sequence[str], message: str = NOT_READ) -> list[list[list[str]]]:
+        """Every tab's values, in one request. A tab a person renamed or deleted reads as empty
+        (Google refuses the whole request with 400 "Unable to parse range"): the pages keep
+        working and the data-health screen names the missing tab."""
+        if not names:
+            return []
+        with _reaching_google():
+            try:
+                return self._values(names, message)
+            except gspread.exceptions.APIError as error:
+                if status_of(error) != 400:
+                    raise
+                self._learn(self._metadata(message))
+                present = [n for n in names if TABS[n].title in self._sheet_ids]
+                if len(present) == len(names):
+                    raise
+                got = dict(zip(present, self._values(present, message), strict=True))
+                return [got.get(n, []) for n in names]
+
+    def _values(self, names: Sequence[str], message: str) -> list[list[list[str]]]:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
         params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
-        with _reaching_google():
-            got = self.retry.run(
-                lambda: self.spreadsheet.values_batch_get(ranges, params=params), message
-            )
+        got = self.retry.run(
+            self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
+            message,
+        )
         return [vr.get("values", []) for vr in got.get("valueRanges", [])]
 
     def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:
@@ -318,7 +386,7 @@ class SheetsStore:
             params = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
-                    lambda: self.spreadsheet.values_batch_get(ranges, params=params)
+                    self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
                 )
             header, body = (vr.get("values", []) for vr in got["valueRanges"])
             layout = _Layout.from_header(spec, header[0] if header else [])
@@ -335,82 +403,158 @@ class SheetsStore:
         """
         return f"local-{self._writes}"
 
+    # ------------------------------------------------------------------ layout, for data health
+    def layout(self) -> SpreadsheetLayout:
+        """Locale, time zone, and where each tab and app column is now. Two reads, no write.
+
+        For the data-health screen: a link to a cell needs the tab's sheet id and the column of
+        its header; an app header a person renamed or deleted is listed in `missing` (a header
+        the app does not know is fine: people may add their own columns).
+        """
+        meta = self._metadata()
+        props = meta.get("properties") or {}
+        ids = {s["properties"]["title"]: s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+        present = [tab for tab in ALL_TABS if tab.title in ids]
+        headers: dict[str, list[str]] = {}
+        if present:
+            ranges = [absolute_range_name(tab.title, "1:1") for tab in present]
+            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            with _reaching_google():
+                got = self.retry.run(
+                    self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
+                )
+            for tab, value_range in zip(present, got.get("valueRanges", []), strict=True):
+                rows = value_range.get("values", [])
+                headers[tab.name] = rows[0] if rows else []
+        tabs: dict[str, TabLayout] = {}
+        for tab in ALL_TABS:
+            if tab.name not in headers:
+                tabs[tab.name] = TabLayout(tab.name, None, {}, tab.fields)
+                continue
+            columns = _Layout.from_header(tab, headers[tab.name]).columns
+            missing = tuple(f for f in tab.fields if f not in columns)
+            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing)
+        return SpreadsheetLayout(
+            self.spreadsheet.id, props.get("locale", ""), props.get("timeZone", ""), tabs
+        )
+
     # ------------------------------------------------------------------ writing
     def apply(self, operations: Sequence[Operation]) -> None:
-        """All or nothing: re-read the touched tabs, check every operation, one batchUpdate.
+        """All or nothing for this caller, coalesced with whatever other callers send meanwhile.
 
-        Retried as a whole (fresh read, checks, write) after a definite failure; after an ambiguous
-        one the write is first looked up, and not sent again if it landed.
+        The operations join the group commit (`coalesce.Coalescer`): one leader re-reads the touched
+        tabs, checks each caller's operations on their own (a Conflict fails only its caller), and
+        writes every accepted record with its audit row in one `spreadsheets:batchUpdate`.
         """
-        if not operations:
-            return
-        names = list(dict.fromkeys(op.tab for op in operations))
-        with self._lock:
-            for attempt in range(1, self.retry.max_attempts + 1):
-                requests_, expected = self._plan(names, operations)
+        if operations:
+            self._coalescer.submit(list(operations))
+
+    def on_commit(self, listener: Callable[[dict[str, list[Row]], str], None]) -> None:
+        """Call `listener(screen tabs as they are now, change token)` after every batch.
+
+        Each batch re-reads the screen tabs anyway (one batchGet, whatever the number of tabs): the
+        read cache takes that state, plus what the batch wrote, instead of reading again.
+        """
+        self._listeners.append(listener)
+
+    def _commit(self, batch: list[Submission]) -> None:
+        """One batch: fresh read, each submission checked on its own, one batchUpdate, retried.
+
+        A definite failure (429/5xx) wrote nothing: wait, then read and check again. After an
+        ambiguous one (a timeout) the batch is looked up with a fresh read first and sent again only
+        if none of it landed.
+        """
+        pending = [s for s in batch if s.operations]
+        touched = dict.fromkeys(op.tab for s in pending for op in s.operations)
+        extra = SCREEN_TABS if self._listeners else ()
+        names = list(dict.fromkeys([*touched, *extra]))
+        attempt, waited = 0, 0.0
+        with _reaching_google():
+            while pending:
+                attempt += 1
+                states = self._states(names)
+                pending = _check(states, pending)
+                requests_ = self._requests(states)
                 if not requests_:
-                    return  # every operation was already stored
+                    self._tell(states)  # every accepted operation was already stored
+                    return
                 try:
+                    self._write_pace.take()
                     self.spreadsheet.batch_update({"requests": requests_})
                 except Exception as error:
                     kind = classify(error)
                     if kind is None:
-                        with _reaching_google():
-                            raise
-                    if kind == AMBIGUOUS and self._landed(names, expected):
-                        self._writes += 1
-                        return  # the write landed; its reply was lost: stored exactly once
-                    if attempt == self.retry.max_attempts:
+                        raise
+                    if kind == AMBIGUOUS:
+                        pending = self._look_up(names, pending, states)
+                        if not pending:
+                            return  # it landed; its reply was lost: stored exactly once
+                    if self.retry.gives_up(attempt, error, waited):
                         raise StoreUnavailable(NOT_STORED) from error
-                    self.retry.wait(attempt)
+                    waited += self.retry.wait(attempt)
                     continue
                 self._writes += 1
+                self._tell(states)
                 return
 
-    def _plan(
-        self, names: Sequence[str], operations: Sequence[Operation]
-    ) -> tuple[list[dict[str, Any]], list[tuple[str, str, dict[str, str]]]]:
-        """Fresh read, every check; the requests to send and what they will leave in the sheet:
-        (tab, record id, cells that will hold these values)."""
-        grids = self._batch_get(names)
+    def _states(self, names: Sequence[str], message: str = NOT_READ) -> dict[str, _TabState]:
+        """The tabs as they are now (one batchGet), ready to take this batch's operations."""
         states: dict[str, _TabState] = {}
-        for name, grid in zip(names, grids, strict=True):
+        for name, grid in zip(names, self._batch_get(names, message), strict=True):
             layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
-            states[name] = _TabState(layout, _rows(layout, grid), max(len(grid), 1))
-        for op in operations:
-            if isinstance(op, Append):
-                _append(states[op.tab], op)
-            else:
-                _update(states[op.tab], op)
-        expected: list[tuple[str, str, dict[str, str]]] = []
-        for name, state in states.items():
-            ids = {row.number: row.cells["id"] for row in state.rows}
-            changed: dict[int, dict[str, str]] = {}
-            for (number, field_), value in state.changed.items():
-                changed.setdefault(number, {})[field_] = value
-            expected += [(name, ids[number], cells) for number, cells in changed.items()]
-            expected += [(name, cells["id"], dict(cells)) for cells in state.appended]
-        return self._requests(states), expected
+            states[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+        return states
 
-    def _landed(
-        self, names: Sequence[str], expected: Sequence[tuple[str, str, dict[str, str]]]
-    ) -> bool:
-        """After an ambiguous failure: did that write land? One fresh read of the touched tabs."""
-        if any(record_id == "" for _, record_id, _ in expected):
+    def _rows(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> list[Row]:
+        """The rows of a tab as read; a row unchanged since the last read (same place, same
+        values, same header) is the same `Row` object, so reads, the cache's comparison and the
+        workbook's parse cost little for the rows that did not change."""
+        where = tuple(layout._where)
+        known_where, known = self._known.get(name, ((), {}))
+        if known_where != where:
+            known = {}
+        rows, seen = [], {}
+        for number, values in enumerate(grid[1:], FIRST_ROW):
+            key = (number, tuple(values))
+            row = known.get(key)
+            if row is None:
+                row = Row(number, layout.cells(values))
+            seen[key] = row
+            rows.append(row)
+        self._known[name] = (where, seen)
+        return rows
+
+    def _tell(self, states: Mapping[str, _TabState]) -> None:
+        if self._listeners and all(name in states for name in SCREEN_TABS):
+            tabs = {name: list(states[name].rows) for name in SCREEN_TABS}
+            for listener in self._listeners:
+                listener(tabs, self.change_token())
+
+    def _look_up(
+        self,
+        names: Sequence[str],
+        pending: list[Submission],
+        planned: Mapping[str, _TabState],
+    ) -> list[Submission]:
+        """After an ambiguous failure: which submissions of the batch are stored? A fresh read.
+
+        Returns the submissions to send again: all of them when none of the write is there, none
+        when all of it is. Some but not all cannot happen (batchUpdate is atomic); if seen (a
+        person edited in between), each submission not found is refused with PARTIAL.
+        """
+        wanted = {id(s): _expectations(s, planned) for s in pending}
+        if any(rid == "" for marks in wanted.values() for _, rid, _ in marks):
             raise StoreUnavailable(UNCERTAIN)  # a row without an id cannot be looked up
-        grids = self._batch_get(names, UNCERTAIN)
-        rows: dict[str, list[Row]] = {}
-        for name, grid in zip(names, grids, strict=True):
-            rows[name] = _rows(_Layout.from_header(TABS[name], grid[0] if grid else []), grid)
-        found = []
-        for name, record_id, cells in expected:
-            row = next((r for r in rows[name] if r.cells["id"] == record_id), None)
-            found.append(row is not None and all(row.cells.get(f) == v for f, v in cells.items()))
-        if all(found):
-            return True
-        if not any(found):
-            return False
-        raise StoreError(PARTIAL)  # batchUpdate is atomic: only a concurrent edit can show this
+        states = self._states(names, UNCERTAIN)
+        found = {key: all(_holds(states, *mark) for mark in marks) for key, marks in wanted.items()}
+        if not any(found[id(s)] for s in pending if wanted[id(s)]):
+            return pending
+        for submission in pending:
+            if not found[id(submission)]:
+                submission.error = StoreError(PARTIAL)
+        self._writes += 1
+        self._tell(states)
+        return []
 
     def _requests(self, states: Mapping[str, _TabState]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -450,8 +594,65 @@ class SheetsStore:
         return out
 
 
-def _rows(layout: _Layout, grid: Sequence[Sequence[str]]) -> list[Row]:
-    return [Row(i + FIRST_ROW, layout.cells(values)) for i, values in enumerate(grid[1:])]
+def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[Submission]:
+    """Apply each submission's operations to the planned states, in arrival order, on its own.
+
+    A submission that is refused (Conflict, DuplicateRecord, a missing column, …) gets its error
+    and leaves the states exactly as they were; its batch-mates go on. Returns the accepted ones,
+    each with the cells it writes noted in `meta["marks"]` (tab, id, fields) for a later look-up.
+    """
+    accepted = []
+    for submission in pending:
+        tabs = dict.fromkeys(op.tab for op in submission.operations)
+        saved = {name: _saved(states[name]) for name in tabs}
+        marks: list[tuple[str, str, tuple[str, ...]]] = []
+        try:
+            for op in submission.operations:
+                state = states[op.tab]
+                if isinstance(op, Append):
+                    before = len(state.appended)
+                    _append(state, op)
+                    if len(state.appended) > before:
+                        marks.append((op.tab, state.appended[-1]["id"], state.layout.tab.fields))
+                elif isinstance(op, Adopt):
+                    _adopt(state, op)
+                    marks.append((op.tab, op.id, ("id",)))
+                else:
+                    _update(state, op)
+                    marks.append((op.tab, op.id, tuple(op.changes)))
+        except Exception as error:  # noqa: BLE001 - this submission's own failure, raised in its thread
+            for name, copy in saved.items():
+                _restore(states[name], copy)
+            submission.error = error
+            continue
+        submission.meta["marks"] = marks
+        accepted.append(submission)
+    return accepted
+
+
+def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict]:
+    return list(state.rows), state.last, list(state.appended), dict(state.changed)
+
+
+def _restore(state: _TabState, saved: tuple[list[Row], int, list[dict[str, str]], dict]) -> None:
+    state.rows, state.last, state.appended, state.changed = saved
+
+
+def _expectations(
+    submission: Submission, planned: Mapping[str, _TabState]
+) -> list[tuple[str, str, dict[str, str]]]:
+    """What the sheet holds once this submission's part of the batch landed: (tab, id, cells)."""
+    out = []
+    for tab, record_id, fields in submission.meta.get("marks", []):
+        row = _find(planned[tab], record_id)
+        cells = row.cells if row is not None else {}
+        out.append((tab, record_id, {f: cells.get(f, "") for f in fields}))
+    return out
+
+
+def _holds(states: Mapping[str, _TabState], tab: str, record_id: str, cells: dict) -> bool:
+    row = _find(states[tab], record_id)
+    return row is not None and all(row.cells.get(f) == v for f, v in cells.items())
 
 
 def _find(state: _TabState, record_id: str) -> Row | None:
@@ -493,6 +694,23 @@ def _update(state: _TabState, op: Update) -> None:
         if value != current.cells[name]:
             state.layout.column(name)
             state.changed[(current.number, name)] = value
+
+
+def _adopt(state: _TabState, op: Adopt) -> None:
+    """A row a person added without an id gets id and version in that row only (`updateCells`),
+    if the fresh read shows it still holds exactly what the screen read (rules.should_adopt)."""
+    index = next((i for i, r in enumerate(state.rows) if r.number == op.row), None)
+    current = state.rows[index] if index is not None else None
+    taken = lambda: any(r.cells["id"] == op.id for r in state.rows)  # noqa: E731
+    if not should_adopt(op, current.cells if current else None, taken):
+        return
+    assert current is not None and index is not None
+    changes = op.changes(state.layout.tab.fields)
+    for name in changes:
+        state.layout.column(name)  # the id or version header is missing: refuse, write nothing
+    state.rows[index] = Row(current.number, {**current.cells, **changes})
+    for name, value in changes.items():
+        state.changed[(current.number, name)] = value
 
 
 class _reaching_google:

@@ -9,10 +9,14 @@ What is retried, and how a failure is classed:
 * Anything else (400, 403, 404, …) is never retried: asking again gets the same answer.
 
 Waits use "full jitter": after the n-th failure (n = 1, 2, …) wait a uniform random time in
-[0, min(cap, base · 2^(n-1))]. The random source and the `sleep` are injectable, so tests run in
-simulated time on the shared clock (`RetryPolicy.simulated`). After `max_attempts` attempts the
-caller gets `StoreUnavailable` with a Vietnamese message. gspread's `BackOffHTTPClient` is not used:
-it retries forever.
+[0, min(cap, base · 2^(n-1))] — Google's advice for the Sheets API is exactly this truncated
+exponential backoff (https://developers.google.com/sheets/api/limits). The random source and the
+`sleep` are injectable, so tests run in simulated time on the shared clock
+(`RetryPolicy.simulated`). After `max_attempts` attempts the caller gets `StoreUnavailable` with a
+Vietnamese message — except on 429: the quota is counted per minute, so a quota refusal is retried
+until at least one whole `quota_window` (60 s) has been waited, bounded by `max_quota_attempts`. A
+user in a deadline rush then waits a little longer instead of seeing an error. gspread's
+`BackOffHTTPClient` is not used: it retries forever.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class RetryPolicy:
     max_attempts: int = 5
     base: float = 1.0  # seconds
     cap: float = 32.0  # seconds: no single wait is longer
+    quota_window: float = 60.0  # seconds: Google counts quota per minute
+    max_quota_attempts: int = 12  # the bound on 429s, however short the waits drew
     rng: random.Random = field(default_factory=random.Random)
     sleep: Callable[[float], Any] = time.sleep
 
@@ -89,19 +95,35 @@ class RetryPolicy:
         ceiling = min(self.cap, self.base * 2 ** min(failures - 1, 62))
         return self.rng.uniform(0.0, ceiling)
 
-    def wait(self, failures: int) -> None:
-        self.sleep(self.delay(failures))
+    def wait(self, failures: int) -> float:
+        """Sleep the wait after the `failures`-th failure; returns how long that was."""
+        seconds = self.delay(failures)
+        self.sleep(seconds)
+        return seconds
+
+    def gives_up(self, attempt: int, error: BaseException, waited: float) -> bool:
+        """After `attempt` failed attempts and `waited` seconds of backoff: stop now?
+
+        A 429 goes on until a whole quota window was waited (the quota frees by then), at most
+        `max_quota_attempts` times; any other retried failure stops after `max_attempts`.
+        """
+        if status_of(error) == 429:
+            if attempt >= max(self.max_quota_attempts, self.max_attempts):
+                return True
+            return attempt >= self.max_attempts and waited >= self.quota_window
+        return attempt >= self.max_attempts
 
     def run(self, action: Callable[[], T], message: str = NOT_READ) -> T:
         """`action()`, retried on DEFINITE and AMBIGUOUS failures; for requests that change nothing
         (or that may safely be repeated). Errors that are never retried pass through unchanged."""
-        for attempt in range(1, self.max_attempts + 1):
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
             try:
                 return action()
             except Exception as error:
                 if classify(error) is None:
                     raise
-                if attempt == self.max_attempts:
+                if self.gives_up(attempt, error, waited):
                     raise StoreUnavailable(message) from error
-                self.wait(attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+                waited += self.wait(attempt)

@@ -8,6 +8,7 @@ import pytest
 
 from schemas.tabs import TABS
 from services.storage import (
+    Adopt,
     Append,
     CellChange,
     Conflict,
@@ -305,3 +306,80 @@ def test_the_tail_of_a_tab_is_read_in_windows_from_the_end_down_to_the_first_row
 def test_the_tail_of_an_empty_tab_is_empty_and_at_its_start(store):
     tail = store.read_tail("audit_log", 50)
     assert tail.rows == [] and tail.at_start
+
+
+# ---- adopting a row a person added without an id -------------------------------------------------
+
+
+def without_id(store: Store) -> tuple[int, dict[str, str]]:
+    """DV-1, then a row typed by hand with no id and no version, then DV-3: the hand-made row."""
+    store.apply(
+        [
+            Append("units", unit(1)),
+            Append("units", unit(2, id="", version="")),
+            Append("units", unit(3)),
+        ]
+    )
+    return next((n, cells) for n, cells in read(store, "units") if cells["id"] == "")
+
+
+def adoption_audit(record_id: str) -> Append:
+    return Append("audit_log", full("audit_log", id=f"NK-{record_id}", record_id=record_id))
+
+
+def test_adopting_a_row_writes_only_its_id_and_version_together_with_the_audit_row(store):
+    number, cells = without_id(store)
+    store.apply([Adopt("units", number, cells, "DV-9"), adoption_audit("DV-9")])
+    assert read(store, "units") == [
+        (2, unit(1)),
+        (3, unit(2, id="DV-9", version="1")),
+        (4, unit(3)),
+    ]
+    assert [c["record_id"] for _, c in read(store, "audit_log")] == ["DV-9"]
+
+
+def test_adopting_a_row_that_changed_since_it_was_read_is_a_conflict_and_writes_nothing(store):
+    number, cells = without_id(store)
+    stale = {**cells, "name": "Tên lúc màn hình đọc"}
+    with pytest.raises(Conflict) as conflict:
+        store.apply([Adopt("units", number, stale, "DV-9"), adoption_audit("DV-9")])
+    assert conflict.value.changes == [CellChange("name", "Tên lúc màn hình đọc", "Đoàn xã Mẫu 2")]
+    assert read(store, "units")[1] == (number, cells)
+    assert read(store, "audit_log") == []
+
+
+def test_a_row_someone_else_adopted_first_is_a_conflict_for_the_second(store):
+    number, cells = without_id(store)
+    store.apply([Adopt("units", number, cells, "DV-8")])
+    with pytest.raises(Conflict) as conflict:
+        store.apply([Adopt("units", number, cells, "DV-9")])
+    assert CellChange("id", "", "DV-8") in conflict.value.changes
+    assert cells_of(store, "units", "DV-8") == unit(2, id="DV-8", version="1")
+
+
+def test_an_adoption_retried_after_it_landed_is_not_written_again(store):
+    number, cells = without_id(store)
+    store.apply([Adopt("units", number, cells, "DV-9")])
+    store.apply([Adopt("units", number, cells, "DV-9")])  # the reply to the first was lost
+    assert [c["id"] for _, c in read(store, "units")] == ["DV-1", "DV-9", "DV-3"]
+
+
+def test_adopting_a_row_that_is_gone_is_record_missing(store):
+    _, cells = without_id(store)
+    with pytest.raises(RecordMissing):
+        store.apply([Adopt("units", 40, cells, "DV-9")])
+    assert [c["id"] for _, c in read(store, "units")] == ["DV-1", "", "DV-3"]
+
+
+def test_adopting_a_row_with_an_id_another_row_has_is_refused(store):
+    number, cells = without_id(store)
+    with pytest.raises(DuplicateRecord):
+        store.apply([Adopt("units", number, cells, "DV-3")])
+    assert [c["id"] for _, c in read(store, "units")] == ["DV-1", "", "DV-3"]
+
+
+def test_a_tab_without_a_version_column_gets_only_the_id(store):
+    store.apply([Append("extensions", full("extensions", cycle_id="CK-1", reason="Lũ"))])
+    ((number, cells),) = read(store, "extensions")
+    store.apply([Adopt("extensions", number, cells, "GH-1")])
+    assert read(store, "extensions") == [(number, {**cells, "id": "GH-1"})]

@@ -2,5 +2,6 @@
 
 from tests.fakes.sheets_api import Call, FakeSheets, Quota, SheetsAdapter
 from tests.fakes.sheets_grid import Person
+from tests.fakes.sim_clock import SimClock
 
-__all__ = ["Call", "FakeSheets", "Person", "Quota", "SheetsAdapter"]
+__all__ = ["Call", "FakeSheets", "Person", "Quota", "SheetsAdapter", "SimClock"]

@@ -26,6 +26,7 @@ which typed values are converted.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import threading
@@ -162,6 +163,13 @@ class FakeSheets:
         session.mount("https://www.googleapis.com/", SheetsAdapter(self, user, drive=True))
         return session
 
+    def client(self, user: str = "service-account") -> Any:
+        """A gspread client whose traffic goes to this fake (for code outside tests/, such as the
+        benchmarks, which may not import gspread itself)."""
+        import gspread
+
+        return gspread.Client(auth=None, session=self.session(user))
+
     def fail_next(self, count: int = 1, status: int = 503, kind: str | None = None) -> None:
         """The next `count` requests (of `kind` read/write, or any) answer `status` unapplied."""
         self._faults.append(_Fault(count, kind, status=status))
@@ -193,56 +201,77 @@ class FakeSheets:
     def handle(
         self, method: str, url: str, body: bytes | str | None, user: str, timeout: Any = None
     ) -> tuple[int, dict[str, Any]]:
+        """One request. On a `SimClock` (many threads in simulated time) the latency and a
+        timeout's wait are the calling thread's own sleeps, outside the lock, so requests overlap
+        as they do at Google; on a `FixedClock` they move the clock, one request after another."""
+        if not self.threaded:
+            with self._lock:
+                return self._handle(method, url, body, user, timeout)
         with self._lock:
-            parts = urlsplit(url)
-            params = parse_qs(parts.query, keep_blank_values=True)
-            kind = "read" if method.upper() == "GET" else "write"
-            payload = json.loads(body) if body else {}
-            call = Call(
-                self.clock.now(),
-                user,
-                kind,
-                method.upper(),
-                parts.path,
-                None,
-                "ok",
-                params,
-                payload,
-            )
-            self.calls.append(call)
-            if self.latency:
-                self.clock.advance(seconds=self.rng.uniform(*self.latency))
-            fault = self._take_fault(kind)
-            if fault and fault.timeout == "before":
-                call.outcome = "timeout"
-                self._wait(timeout)
-                raise requests.exceptions.ConnectTimeout(f"fake timeout for {method} {url}")
-            try:
-                self._charge(user, kind)
-            except ApiError as e:
-                call.status, call.outcome = e.code, "quota"
-                return e.code, e.payload()
-            if fault and fault.status and not fault.timeout:
-                call.status, call.outcome = fault.status, "failure"
-                status = "UNAVAILABLE" if fault.status == 503 else "INTERNAL"
-                return fault.status, ApiError(fault.status, status, "fake failure").payload()
-            try:
-                result = self._route(method.upper(), parts.path, params, payload)
-            except ApiError as e:
-                call.status, call.outcome = e.code, "error"
-                return e.code, e.payload()
-            call.status = 200
-            if fault and fault.timeout == "after":
-                call.outcome = "lost-reply"
-                self._wait(timeout)
-                raise requests.exceptions.ReadTimeout(f"fake lost reply for {method} {url}")
-            return 200, result
+            delay = self.rng.uniform(*self.latency) if self.latency else 0.0
+        self.clock.sleep(delay)
+        try:
+            with self._lock:
+                return self._handle(method, url, body, user, None)
+        except requests.exceptions.Timeout:
+            self.clock.sleep(_seconds(timeout))
+            raise
+
+    @property
+    def threaded(self) -> bool:
+        return hasattr(self.clock, "event")
+
+    def _handle(
+        self, method: str, url: str, body: bytes | str | None, user: str, timeout: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """The request itself, under the lock (the latency, if any, is on a FixedClock)."""
+        parts = urlsplit(url)
+        params = parse_qs(parts.query, keep_blank_values=True)
+        kind = "read" if method.upper() == "GET" else "write"
+        payload = json.loads(body) if body else {}
+        call = Call(
+            self.clock.now(),
+            user,
+            kind,
+            method.upper(),
+            parts.path,
+            None,
+            "ok",
+            params,
+            payload,
+        )
+        self.calls.append(call)
+        if self.latency and not self.threaded:
+            self.clock.advance(seconds=self.rng.uniform(*self.latency))
+        fault = self._take_fault(kind)
+        if fault and fault.timeout == "before":
+            call.outcome = "timeout"
+            self._wait(timeout)
+            raise requests.exceptions.ConnectTimeout(f"fake timeout for {method} {url}")
+        try:
+            self._charge(user, kind)
+        except ApiError as e:
+            call.status, call.outcome = e.code, "quota"
+            return e.code, e.payload()
+        if fault and fault.status and not fault.timeout:
+            call.status, call.outcome = fault.status, "failure"
+            status = "UNAVAILABLE" if fault.status == 503 else "INTERNAL"
+            return fault.status, ApiError(fault.status, status, "fake failure").payload()
+        try:
+            result = self._route(method.upper(), parts.path, params, payload)
+        except ApiError as e:
+            call.status, call.outcome = e.code, "error"
+            return e.code, e.payload()
+        call.status = 200
+        if fault and fault.timeout == "after":
+            call.outcome = "lost-reply"
+            self._wait(timeout)
+            raise requests.exceptions.ReadTimeout(f"fake lost reply for {method} {url}")
+        return 200, result
 
     def _wait(self, timeout: Any) -> None:
-        if isinstance(timeout, tuple):
-            timeout = timeout[-1]
-        if timeout:
-            self.clock.advance(seconds=float(timeout))
+        if _seconds(timeout):
+            self.clock.advance(seconds=_seconds(timeout))
 
     def _take_fault(self, kind: str) -> _Fault | None:
         for fault in self._faults:
@@ -313,6 +342,13 @@ class FakeSheets:
         except GridError as e:
             raise bad(str(e)) from e
         raise ApiError(404, "NOT_FOUND", f"The fake serves no {method} {path}")
+
+
+def _seconds(timeout: Any) -> float:
+    """How long a client waits for a reply: requests' timeout, or its (connect, read) pair."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[-1]
+    return float(timeout) if timeout else 0.0
 
 
 class SheetsAdapter(BaseAdapter):
@@ -394,9 +430,14 @@ def read_range(book: Spreadsheet, text: str, params: dict[str, list[str]]) -> di
     major = _one(params, "majorDimension", "ROWS")
     r1 = min(box.r1 or sheet.row_count, sheet.row_count)
     c1 = min(box.c1 or sheet.col_count, sheet.col_count)
+    # Only stored cells are visited (a row list ends at its last stored cell): the same values as
+    # visiting the whole box, since the missing cells are blank and trailing blanks are trimmed.
     rows = [
-        [rendered(sheet.cell(r, c), render, book.locale) for c in range(box.c0, c1)]
-        for r in range(box.r0, r1)
+        [
+            "" if cell.empty else rendered(cell, render, book.locale)
+            for cell in sheet.rows[r][box.c0 : c1]
+        ]
+        for r in range(box.r0, min(r1, sheet.last_data_row(box.c0, c1) + 1))
     ]
     if major == "COLUMNS":
         width = max((len(r) for r in rows), default=0)
@@ -642,6 +683,7 @@ def _needs_fields(args: dict[str, Any]) -> str:
     return fields
 
 
+@functools.lru_cache(maxsize=256)
 def _touches(fields: str) -> tuple[bool, bool]:
     """(value, number format) named by a `fields` mask."""
     if fields.strip() == "*":
@@ -788,9 +830,13 @@ def repeat_cell(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> di
     sheet = book.sheet_by_id(args["range"]["sheetId"])
     r0, r1, c0, c1 = _grid(sheet, args["range"])
     fields, data = _needs_fields(args), args.get("cell") or {}
+    applied: dict[Any, Any] = {}  # cells are immutable: each distinct cell is worked out once
     for r in range(r0, r1):
         for c in range(c0, c1):
-            new = _apply(sheet.cell(r, c), data, fields, book.locale)
+            old = sheet.cell(r, c)
+            if old not in applied:
+                applied[old] = _apply(old, data, fields, book.locale)
+            new = applied[old]
             if new != EMPTY or c < len(sheet.rows[r]):
                 sheet.put(r, c, new)
     return {}

@@ -63,7 +63,7 @@ class Sheet:
     def last_data_row(self, c0: int = 0, c1: int | None = None) -> int:
         """0-based index of the last row with a value in columns [c0, c1); -1 when none."""
         for r in range(len(self.rows) - 1, -1, -1):
-            if any(not cell.empty for cell in self.rows[r][c0:c1]):
+            if not _blank(self.rows[r][c0:c1]):
                 return r
         return -1
 
@@ -162,6 +162,17 @@ class Sheet:
             [list(r) for r in self.rows],
             copy.deepcopy(self.extra),
         )
+
+
+def _blank(cells: list[Cell]) -> bool:
+    """No value in these cells. Fast for the usual blank row, where every cell is one same
+    (formatted, empty) cell object: `count` compares identities in C."""
+    if not cells:
+        return True
+    first = cells[0]
+    if first.empty and cells.count(first) == len(cells):
+        return True
+    return all(cell.empty for cell in cells)
 
 
 def _formats(row: list[Cell]) -> list[Cell]:

@@ -20,6 +20,7 @@ SERVICE_ACCOUNT = {
     "private_key_id": "0",
     "private_key": f"-----BEGIN PRIVATE KEY-----\n{PRIVATE_KEY}\n-----END PRIVATE KEY-----\n",
     "client_email": "3cd@mau.iam.gserviceaccount.com",
+    "token_uri": "https://oauth2.googleapis.com/token",
 }
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -59,10 +60,9 @@ def assert_no_secret_shown_or_logged(at: AppTest, caplog) -> None:
 
 REFUSING = [
     pytest.param({"demo": False}, False, "Chưa cấu hình đăng nhập", id="not-demo-and-no-auth"),
-    pytest.param({"engine": "sheets"}, True, "chưa được hỗ trợ", id="sheets-engine"),
-    pytest.param(
-        {"engine": "sheets", "demo": False}, False, "chưa được hỗ trợ", id="sheets-no-auth"
-    ),
+    # The example key's private_key is not a real key: refused, and never shown.
+    pytest.param({"engine": "sheets"}, True, "Khóa riêng", id="sheets-engine-invalid-key"),
+    pytest.param({"engine": "sheets", "demo": False}, False, "Khóa riêng", id="sheets-no-auth"),
 ]
 
 

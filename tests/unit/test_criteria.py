@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from schemas.criteria import CONTENT_IDS, CriteriaError, load_catalogue, set_for_year
+from schemas.criteria import (
+    CONTENT_IDS,
+    CRITERIA_DIR,
+    CriteriaError,
+    load_catalogue,
+    publish,
+    published_fingerprints,
+    set_for_year,
+    unpublished,
+)
 
 SHIPPED = {"3cd-2018-2022@1", "3cd-2023-2027@1"}
 
@@ -136,3 +145,166 @@ def test_a_newer_version_of_a_set_is_preferred(tmp_path):
     write(tmp_path, "v1.yaml", a_set())
     write(tmp_path, "v2.yaml", a_set(version=2))
     assert set_for_year(load_catalogue(tmp_path), 2031).ref == "3cd-thu@2"
+
+
+# ---- the criteria schema: kinds, rules, points, immutability ---------------------------------
+
+
+def refused(tmp_path: Path, data: dict | str, name: str = "sai.yaml") -> str:
+    """The Vietnamese reason a folder holding this one file is refused."""
+    write(tmp_path, name, data)
+    with pytest.raises(CriteriaError) as error:
+        load_catalogue(tmp_path)
+    return str(error.value)
+
+
+def with_criterion(**fields) -> dict:
+    data = a_set()
+    data["contents"][0]["criteria"][0].update(fields)
+    return data
+
+
+def test_every_shipped_criterion_has_help_evidence_and_a_known_kind():
+    for criteria in load_catalogue().values():
+        for criterion in criteria.criteria.values():
+            assert criterion.help and criterion.evidence, criterion.id
+            assert criterion.kind in ("dat", "count", "points")
+        assert not criteria.points.enabled  # no official points table: points are never default
+        assert criteria.pass_rule.min_contents == 3  # all three contents at the same time
+
+
+def test_the_shipped_sets_require_everything_but_the_hosting_example():
+    criteria = load_catalogue()["3cd-2023-2027@1"]
+    optional = [c.id for c in criteria.criteria.values() if not c.required]
+    assert optional == ["3.4"]
+    assert (criteria.criteria["3.3"].kind, criteria.criteria["3.3"].minimum) == ("count", 1)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (with_criterion(kind="diem"), "tiêu chí 1.1: loại 'diem' không có"),
+        (with_criterion(kind="count"), "tiêu chí 1.1: loại count phải có minimum"),
+        (with_criterion(kind="count", minimum=1.5), "minimum của loại count phải là số nguyên"),
+        (with_criterion(kind="points"), "tiêu chí 1.1: loại points phải có maximum"),
+        (with_criterion(kind="points", maximum=10, minimum=12), "minimum phải trong khoảng 0–10"),
+        (with_criterion(kind="dat", minimum=1), "loại dat không có minimum"),
+        (with_criterion(kind="dat", maximum=5), "chỉ loại points mới có maximum"),
+        (with_criterion(minimun=1), "minimun: khoá này không được hỗ trợ"),
+        (with_criterion(required="có lẽ"), "required: phải là true hoặc false"),
+    ],
+)
+def test_a_criterion_of_the_wrong_shape_is_refused_in_vietnamese(tmp_path, data, words):
+    assert words in refused(tmp_path, data)
+
+
+def rule(**fields) -> dict:
+    data = a_set()
+    data["contents"][1]["pass_rule"] = fields
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (
+            rule(must_pass=["2.9"]),
+            "quy tắc đạt của ND2 nêu tiêu chí không có trong nội dung này: 2.9",
+        ),
+        (rule(must_pass=["1.1"]), "nêu tiêu chí không có trong nội dung này: 1.1"),
+        (rule(min_passed=1, among=["2.1", "x"]), "nội dung này: x"),
+        (rule(min_passed=3), "min_passed 3 lớn hơn số tiêu chí được tính (2)"),
+        (rule(all_required=False), "đã tắt all_required thì phải có"),
+        (rule(min_passed=0), "min_passed: quá nhỏ"),
+    ],
+)
+def test_a_pass_rule_naming_a_missing_criterion_or_impossible_is_refused(tmp_path, data, words):
+    assert words in refused(tmp_path, data)
+
+
+@pytest.mark.parametrize(
+    ("points", "words"),
+    [
+        ({"enabled": True}, "đã bật chấm điểm thì phải có threshold"),
+        ({"enabled": True, "threshold": 5}, "chưa khai báo điểm cho tiêu chí nào"),
+    ],
+)
+def test_points_switched_on_without_a_reachable_threshold_are_refused(tmp_path, points, words):
+    assert words in refused(tmp_path, a_set(points=points))
+
+
+def test_a_threshold_above_the_most_points_possible_is_refused(tmp_path):
+    data = a_set(points={"enabled": True, "threshold": 7})
+    for content in data["contents"]:
+        content["criteria"][0]["points"] = 2  # six points at most
+    assert "ngưỡng điểm 7 phải trong khoảng 0–6" in refused(tmp_path, data)
+
+
+def test_a_set_may_switch_points_on_with_a_threshold(tmp_path):
+    data = a_set(points={"enabled": True, "threshold": 5})
+    for content in data["contents"]:
+        content["criteria"][0]["points"] = 2
+    data["contents"][2]["criteria"][1].update(kind="points", maximum=4, minimum=1)
+    write(tmp_path, "diem.yaml", data)
+    criteria = load_catalogue(tmp_path)["3cd-thu@1"]
+    assert (criteria.points.enabled, criteria.points.threshold, criteria.max_points) == (
+        True,
+        5,
+        10,
+    )
+
+
+def test_a_province_adds_a_set_by_dropping_a_file_in_the_folder(tmp_path):
+    for path in CRITERIA_DIR.glob("3cd-*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    write(tmp_path, "3cd-2028-2032.yaml", a_set(id="3cd-2028-2032", period=[2028, 2032]))
+    catalogue = load_catalogue(tmp_path)
+    assert set(catalogue) == SHIPPED | {"3cd-2028-2032@1"}
+    assert set_for_year(catalogue, 2029).ref == "3cd-2028-2032@1"
+
+
+def test_every_shipped_set_is_published_with_its_current_fingerprint():
+    published = published_fingerprints()
+    assert published == {ref: s.fingerprint for ref, s in load_catalogue().items()}
+
+
+def test_the_fingerprint_ignores_comments_layout_and_key_order(tmp_path):
+    data = a_set()
+    write(tmp_path, "a.yaml", data)
+    first = load_catalogue(tmp_path)["3cd-thu@1"].fingerprint
+    reordered = "# một ghi chú\n" + yaml.safe_dump(dict(reversed(data.items())), allow_unicode=True)
+    write(tmp_path, "a.yaml", reordered)
+    assert load_catalogue(tmp_path)["3cd-thu@1"].fingerprint == first
+
+
+def test_a_published_set_edited_under_the_same_version_refuses_to_load(tmp_path):
+    write(tmp_path, "thu.yaml", a_set())
+    assert publish(tmp_path) == ["3cd-thu@1"]
+    edited = a_set()
+    edited["contents"][0]["criteria"][0]["title"] = "Tiêu chí đã sửa lén"
+    write(tmp_path, "thu.yaml", edited)
+    with pytest.raises(CriteriaError) as error:
+        load_catalogue(tmp_path)
+    message = str(error.value)
+    assert "Bộ tiêu chí 3cd-thu@1 (tệp thu.yaml) đã được công bố nhưng nội dung tệp đã bị sửa" in (
+        message
+    )
+    assert "version: 2" in message
+
+
+def test_a_new_version_beside_a_published_one_loads_and_publishing_only_appends(tmp_path):
+    write(tmp_path, "thu.yaml", a_set())
+    publish(tmp_path)
+    registry = (tmp_path / "published.yaml").read_text(encoding="utf-8")
+    changed = a_set(version=2)
+    changed["contents"][0]["criteria"][0]["title"] = "Tiêu chí mới"
+    write(tmp_path, "thu-v2.yaml", changed)
+    assert set(load_catalogue(tmp_path)) == {"3cd-thu@1", "3cd-thu@2"}
+    assert publish(tmp_path) == ["3cd-thu@2"]
+    assert (tmp_path / "published.yaml").read_text(encoding="utf-8").startswith(registry)
+    assert publish(tmp_path) == []
+
+
+def test_an_unpublished_set_loads_and_is_listed_as_not_yet_published(tmp_path):
+    write(tmp_path, "thu.yaml", a_set())
+    assert [s.ref for s in unpublished(tmp_path)] == ["3cd-thu@1"]

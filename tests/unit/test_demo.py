@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, datetime
+
 import pytest
 
+from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
-from schemas.models import RegistrationState, UnitKind
-from services import demo
+from schemas.models import AssessmentState, Assessor, RegistrationState, UnitKind
+from services import assessments, decisions, demo
 from services.access import Role
 from services.clock import FixedClock
 from services.runtime import Runtime
@@ -74,12 +78,18 @@ def place(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def wb(tmp_path_factory):
-    """The seeded demo, parsed once for the read-only tests of this module."""
+def demo_rt(tmp_path_factory) -> Runtime:
+    """The demo as the app seeds it on first start (year end included), once for this module."""
     store = CachedStore(SqlStore.at_path(tmp_path_factory.mktemp("demo") / "3cd.sqlite"))
     runtime = Runtime(store, FixedClock(NOW), load_catalogue())
-    demo.seed_if_empty(runtime)
-    return runtime.workbook()
+    demo.seed_if_empty(runtime, year_end=True)
+    return runtime
+
+
+@pytest.fixture(scope="module")
+def wb(demo_rt):
+    """The seeded demo, parsed once for the read-only tests of this module."""
+    return demo_rt.workbook()
 
 
 def parent_name(wb, unit) -> str:
@@ -217,3 +227,152 @@ def test_seeding_the_demo_leaves_one_audit_row_saying_so(empty_rt):
     demo.seed_if_empty(empty_rt)
     [entry] = empty_rt.store.read(["audit_log"])["audit_log"]
     assert (entry.cells["actor"], entry.cells["action"]) == ("Hệ thống", "Nạp dữ liệu mẫu")
+
+
+# ---- the year end: assessments and decisions --------------------------------------------------
+
+FINISHED, RUNNING, OPEN = "CK-2025", "CK-2026", "CK-2027"  # at NOW (25/11/2026)
+
+
+def name_of(wb, unit_id: str) -> str:
+    return wb.unit_name(unit_id)
+
+
+def official(wb, cycle_id: str) -> list:
+    return [a for a in wb.assessments.values() if a.cycle_id == cycle_id and a.official]
+
+
+def test_the_year_end_data_has_nothing_to_check(demo_rt, wb):
+    assert assessments.assessment_problems(wb, demo_rt.criteria) == []
+    assert wb.broken_assessments == set() and wb.broken_decisions == set()
+
+
+def test_most_registered_units_of_the_finished_cycle_are_assessed_and_most_pass(demo_rt, wb):
+    registered = [
+        r for r in wb.registrations_of(FINISHED) if r.state is not RegistrationState.RETURNED
+    ]
+    outcomes = assessments.outcomes_of(wb, demo_rt.criteria, FINISHED)
+    assert set(outcomes) <= {r.unit_id for r in registered}
+    assert len(outcomes) >= 0.85 * len(registered)
+    passed = [o for o in outcomes.values() if o.passed]
+    assert 0.6 * len(outcomes) <= len(passed) < len(outcomes)
+
+
+def test_the_dialogue_and_the_hardship_list_are_among_the_criteria_failing_most(demo_rt, wb):
+    failed = Counter(
+        cid
+        for cycle_id in (FINISHED, RUNNING)
+        for o in assessments.outcomes_of(wb, demo_rt.criteria, cycle_id).values()
+        for cid in o.failed_criteria
+    )
+    top = [cid for cid, _ in failed.most_common(3)]
+    assert "3.3" in top and "1.6" in top
+
+
+def test_every_assessment_keeps_the_upper_unit_the_unit_registered_with(wb):
+    for a in wb.assessments.values():
+        reg = wb.registration(a.cycle_id, a.unit_id)
+        assert reg is not None and reg.state is not RegistrationState.RETURNED
+        assert a.upper_unit_id == reg.upper_unit_id, a.id
+
+
+def test_every_unit_on_a_decision_passed_and_was_recognised_by_its_upper_unit_of_the_time(
+    demo_rt, wb
+):
+    assert wb.decision_units
+    for row in wb.decision_units.values():
+        decision = wb.decisions[row.decision_id]
+        outcome = assessments.outcomes_of(wb, demo_rt.criteria, row.cycle_id)[row.unit_id]
+        assert outcome.passed and outcome.assessment_id == row.assessment_id
+        assert row.cycle_id == decision.cycle_id
+        assert row.upper_unit_id == wb.registration(row.cycle_id, row.unit_id).upper_unit_id
+        assert decision.unit_id == row.upper_unit_id
+
+
+def test_every_passed_unit_of_the_finished_cycle_is_recognised(demo_rt, wb):
+    outcomes = assessments.outcomes_of(wb, demo_rt.criteria, FINISHED)
+    passed = {uid for uid, o in outcomes.items() if o.passed}
+    assert set(decisions.recognised(wb, FINISHED)) == passed
+
+
+def test_decisions_are_signed_in_december_of_the_cycle_year_or_before_now(wb):
+    for d in wb.decisions.values():
+        year = wb.cycles[d.cycle_id].year
+        if d.cycle_id == FINISHED:
+            assert (d.signed_on.year, d.signed_on.month) == (year, 12)
+        else:
+            assert date(year, 11, 1) <= d.signed_on < NOW.date()
+        assert "Mẫu" in d.signer and "/" in d.number
+
+
+def test_the_running_cycle_is_partly_done_and_leaves_the_demo_officer_work(demo_rt, wb, people):
+    running = assessments.outcomes_of(wb, demo_rt.criteria, RUNNING)
+    registered = [
+        r for r in wb.registrations_of(RUNNING) if r.state is not RegistrationState.RETURNED
+    ]
+    assert 0.3 * len(registered) <= len(running) < len(registered)
+    khoai_chau = wb.subtree(unit_id_of(wb, "Huyện đoàn Khoái Châu"))
+    assert not [
+        a for a in wb.assessments.values() if a.cycle_id == RUNNING and a.unit_id in khoai_chau
+    ]
+    drafts = [a for a in official(wb, RUNNING) if a.state is AssessmentState.DRAFT]
+    assert 1 <= len(drafts) <= 3
+    issuers = {name_of(wb, d.unit_id) for d in wb.decisions.values() if d.cycle_id == RUNNING}
+    assert issuers and "Huyện đoàn Ân Thi" not in issuers
+
+
+def test_the_open_cycle_has_no_assessment_or_decision(wb):
+    assert not [a for a in wb.assessments.values() if a.cycle_id == OPEN]
+    assert not [d for d in wb.decisions.values() if d.cycle_id == OPEN]
+
+
+def test_a_few_self_assessments_sit_beside_official_ones_and_do_not_count(demo_rt, wb):
+    own = [a for a in wb.assessments.values() if a.assessor is Assessor.SELF]
+    assert 1 <= len(own) <= 4
+    for a in own:
+        outcome = assessments.outcomes_of(wb, demo_rt.criteria, a.cycle_id).get(a.unit_id)
+        assert outcome is None or outcome.assessment_id != a.id
+
+
+def test_the_demo_secretarys_unit_was_recognised_in_the_finished_cycle(wb):
+    unit = unit_id_of(wb, "Đoàn xã Thuần Hưng")
+    assert unit in decisions.recognised(wb, FINISHED)
+
+
+def test_the_year_end_is_the_same_every_time_it_is_seeded(demo_rt):
+    first = demo.demo_operations(NOW, demo_rt, year_end=True)
+    again = demo.demo_operations(NOW, demo_rt, year_end=True)
+    assert [(op.tab, op.cells) for op in first] == [(op.tab, op.cells) for op in again]
+
+
+def test_the_year_end_leaves_the_rest_of_the_demo_as_it_was(demo_rt):
+    plain = demo.demo_operations(NOW, demo_rt)
+    full = demo.demo_operations(NOW, demo_rt, year_end=True)
+    year_end_tabs = {"assessments", "assessment_items", "decisions", "decision_units"}
+    kept = [(op.tab, op.cells) for op in full if op.tab not in year_end_tabs]
+    assert kept[:-1] == [(op.tab, op.cells) for op in plain][:-1]  # all but the audit row
+
+
+def test_a_demo_seeded_without_its_year_end_gets_it_once(rt):
+    assert demo.seed_year_end(rt) is True
+    first = rt.workbook()
+    assert first.assessments and first.decisions
+    audit = [r.cells for r in rt.store.read(["audit_log"])["audit_log"]]
+    assert [a["action"] for a in audit] == ["Nạp dữ liệu mẫu", "Nạp dữ liệu mẫu cuối năm"]
+    token = rt.store.inner.change_token()
+    assert demo.seed_year_end(rt) is False
+    assert rt.store.inner.change_token() == token
+
+
+def test_a_store_seeded_before_its_season_has_no_year_end(empty_rt):
+    early = Runtime(
+        empty_rt.store, FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=VN_TZ)), empty_rt.criteria
+    )
+    demo.seed_if_empty(early, year_end=True)
+    wb = early.workbook()
+    years = {wb.cycles[a.cycle_id].year for a in wb.assessments.values()}
+    assert years == {2025}  # 2026's year end has not come yet on 2 March 2026
+
+
+def unit_id_of(wb, name: str) -> str:
+    return next(u.id for u in wb.units.values() if u.name == name)

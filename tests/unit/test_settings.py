@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import logging
+import traceback
 
-from services.runtime import Settings, SettingsError, build_runtime
+import gspread
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from requests.adapters import BaseAdapter
+
+from schemas.tabs import TABS
+from services.runtime import Settings, SettingsError, build_runtime, open_sheets_store
+from services.storage.cache import CachedStore
+from services.storage.sheets import SheetsStore
+from services.storage.sheets_retry import RetryPolicy
+from tests.fakes import FakeSheets, Quota
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
 
@@ -34,7 +47,7 @@ def test_without_demo_and_without_login_the_app_refuses_to_start(secrets, enviro
 
 def test_an_unsupported_store_engine_is_refused_in_vietnamese():
     with pytest.raises(SettingsError, match="chưa được hỗ trợ"):
-        Settings.from_sources({"store": {"engine": "sheets"}}, {})
+        Settings.from_sources({"store": {"engine": "postgres"}}, {})
 
 
 def test_stewards_are_read_case_insensitively():
@@ -58,3 +71,229 @@ def test_the_demo_store_is_seeded_with_one_user_per_role(tmp_path):
     assert roles == sorted(
         ["Cán bộ Tỉnh đoàn", "Cán bộ Đoàn cấp trên", "Bí thư Đoàn cơ sở", "Người xem"]
     )
+
+
+# ---- the Google Sheets engine -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def account() -> dict[str, str]:
+    """A service-account key of the shape Google hands out, with a freshly made private key."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return {
+        "type": "service_account",
+        "project_id": "mau-3cd",
+        "private_key_id": "kid-3cd-secret-0f9e8d7c6b5a",
+        "private_key": pem,
+        "client_email": "tcd-app@mau-3cd.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+
+
+@pytest.fixture
+def fake() -> FakeSheets:
+    return FakeSheets(quota=Quota(10**6, 10**6, 10**6, 10**6))
+
+
+def sheets_secrets(key: str, account: dict[str, str], **store: object) -> dict:
+    return {
+        "store": {"engine": "sheets", **store},
+        "sheets": {"spreadsheet_key": key, "service_account": account},
+        "auth": AUTH,
+    }
+
+
+def secret_parts(account: dict[str, str]) -> list[str]:
+    """Pieces of the key that must never be shown or logged (the PEM body, line by line)."""
+    body = [line for line in account["private_key"].splitlines() if "PRIVATE KEY" not in line]
+    return [account["private_key_id"], *body]
+
+
+def assert_no_secret_in(text: str, account: dict[str, str]) -> None:
+    for part in secret_parts(account):
+        assert part not in text
+
+
+def test_a_sheets_deployment_opens_the_spreadsheet_creates_its_tabs_and_seeds_nothing(
+    fake, account
+):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account, demo=True), {})
+    client = gspread.Client(auth=None, session=fake.session())
+    rt = build_runtime(settings, client)
+    person = fake.person(key)
+    assert person.values(TABS["units"].title) == [list(TABS["units"].headers)]
+    assert person.values(TABS["registrations"].title) == [list(TABS["registrations"].headers)]
+    assert isinstance(rt.store, CachedStore) and isinstance(rt.store.inner, SheetsStore)
+    assert rt.store.ttl == 60
+    assert rt.workbook().units == {} and rt.workbook().users == {}  # no demo on a real sheet
+    assert settings.sign_in == "oidc"
+
+
+def test_the_sheets_store_reads_what_a_person_typed(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    rt = build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
+    fake.person(key).type_row(
+        TABS["units"].title, 2, ["DV-TAY", "Tỉnh đoàn Mẫu", "Tỉnh đoàn", *[""] * 7, "Có"]
+    )
+    assert rt.workbook().units["DV-TAY"].name == "Tỉnh đoàn Mẫu"
+
+
+def test_a_sheets_deployment_without_sign_in_refuses_to_start_and_touches_nothing(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    secrets = sheets_secrets(key, account, demo=True)
+    del secrets["auth"]
+    settings = Settings.from_sources(secrets, {})
+    with pytest.raises(SettingsError, match=r"Chưa cấu hình đăng nhập"):
+        build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
+    assert fake.calls == []
+
+
+def test_the_refresh_interval_is_a_setting(tmp_path):
+    path = str(tmp_path / "d.sqlite")
+    assert Settings.from_sources({}, {}).refresh_seconds == 60
+    settings = Settings.from_sources({"store": {"sqlite_path": path, "refresh_seconds": 15}}, {})
+    assert build_runtime(settings).store.ttl == 15
+
+
+@pytest.mark.parametrize("value", ["abc", 0, -5, 7200])
+def test_a_refresh_interval_that_is_not_a_sensible_number_of_seconds_is_refused(value):
+    with pytest.raises(SettingsError, match="refresh_seconds"):
+        Settings.from_sources({"store": {"refresh_seconds": value}}, {})
+
+
+REFUSALS = [
+    pytest.param(lambda a: {"service_account": a}, "spreadsheet_key", id="no-spreadsheet-key"),
+    pytest.param(
+        lambda a: {"spreadsheet_key": "  ", "service_account": a}, "spreadsheet_key", id="blank-key"
+    ),
+    pytest.param(lambda a: {"spreadsheet_key": "k"}, "Chưa có khóa", id="no-service-account"),
+    pytest.param(
+        lambda a: {"spreadsheet_key": "k", "service_account": {**a, "client_email": ""}},
+        "thiếu trường: client_email",
+        id="account-without-email",
+    ),
+    pytest.param(
+        lambda a: {"spreadsheet_key": "k", "service_account": {**a, "type": "authorized_user"}},
+        "không phải khóa tài khoản dịch vụ",
+        id="not-a-service-account",
+    ),
+    pytest.param(
+        lambda a: {
+            "spreadsheet_key": "k",
+            "service_account": {**a, "private_key": a["private_key"][:300] + "hỏng\n"},
+        },
+        "private_key",
+        id="broken-private-key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sheets", "reason"), REFUSALS)
+def test_incomplete_sheets_settings_are_refused_in_vietnamese_without_showing_the_key(
+    account, caplog, sheets, reason
+):
+    caplog.set_level(logging.DEBUG)
+    secrets = {"store": {"engine": "sheets"}, "sheets": sheets(account), "auth": AUTH}
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_sources(secrets, {})
+    assert reason in str(refused.value)
+    shown = "".join(traceback.format_exception(refused.value))
+    assert_no_secret_in(shown + caplog.text, account)
+
+
+def test_settings_never_show_the_service_account_key(account):
+    settings = Settings.from_sources(sheets_secrets("k", account), {})
+    assert settings.service_account["client_email"] == account["client_email"]
+    assert_no_secret_in(repr(settings) + str(settings), account)
+    assert "service_account" not in repr(settings)
+
+
+def test_the_runtime_never_shows_the_service_account_key(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    rt = build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
+    assert_no_secret_in(repr(rt), account)
+
+
+def test_a_spreadsheet_that_does_not_exist_is_refused_saying_so(fake, account):
+    settings = Settings.from_sources(sheets_secrets("khong-co-bang-nay", account), {})
+    with pytest.raises(SettingsError, match="Không tìm thấy bảng tính") as refused:
+        open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
+    assert_no_secret_in("".join(traceback.format_exception(refused.value)), account)
+
+
+def test_a_spreadsheet_not_shared_with_the_account_is_refused_naming_the_account(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    fake.fail_next(status=403)  # Google's answer when the sheet is not shared with the account
+    with pytest.raises(SettingsError, match="chưa được chia sẻ") as refused:
+        open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
+    assert account["client_email"] in str(refused.value)
+
+
+def test_a_spreadsheet_shared_read_only_is_refused_when_the_tabs_cannot_be_created(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    fake.fail_next(status=403, kind="write")
+    with pytest.raises(SettingsError, match="Người chỉnh sửa"):
+        open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
+
+
+class NoNetwork(BaseAdapter):
+    """A transport with the network down: every request fails to connect."""
+
+    def send(self, request, **kwargs):
+        raise requests.exceptions.ConnectionError("Failed to establish a new connection")
+
+    def close(self) -> None:
+        pass
+
+
+def test_with_the_network_down_the_app_says_so_after_a_bounded_number_of_tries(fake, account):
+    session = requests.Session()
+    session.mount("https://", NoNetwork())
+    settings = Settings.from_sources(sheets_secrets("k", account), {})
+    retry = RetryPolicy.simulated(fake.clock, max_attempts=3)
+    with pytest.raises(SettingsError, match="Không kết nối được Google Sheets"):
+        open_sheets_store(settings, gspread.Client(auth=None, session=session), retry)
+
+
+def test_a_timeout_on_every_try_is_reported_as_a_network_problem(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    fake.timeout_next(10)
+    retry = RetryPolicy.simulated(fake.clock, max_attempts=3)
+    with pytest.raises(SettingsError, match="Không kết nối được"):
+        open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()), retry)
+
+
+def test_the_copy_command_can_open_the_sheet_from_the_secrets_alone(fake, account):
+    key = fake.create_spreadsheet("3CĐ")
+    secrets = {"sheets": {"spreadsheet_key": key, "service_account": account}}
+    store = open_sheets_store(secrets, gspread.Client(auth=None, session=fake.session()))
+    assert store.read(["units"]) == {"units": []}
+    assert fake.person(key).values(TABS["cycles"].title) == [list(TABS["cycles"].headers)]
+
+
+def test_without_a_client_one_is_signed_in_with_the_service_account(monkeypatch, account):
+    """The real path: credentials from the key, the Sheets scope only, open_by_key."""
+    seen = {}
+
+    def open_(client, key, account_email, retry):
+        seen.update(client=client, key=key, email=account_email)
+        return "store"
+
+    monkeypatch.setattr("services.storage.sheets_connect.open_spreadsheet", open_)
+    assert open_sheets_store(Settings.from_sources(sheets_secrets("k-1", account), {})) == "store"
+    creds = seen["client"].http_client.auth
+    assert creds.service_account_email == account["client_email"]
+    assert tuple(creds.scopes) == ("https://www.googleapis.com/auth/spreadsheets",)
+    assert seen["key"] == "k-1" and seen["email"] == account["client_email"]

@@ -15,6 +15,7 @@ import pytest
 from schemas.tabs import TABS
 from services.clock import VN_TZ, FixedClock
 from services.storage import Append, StoreUnavailable, Update
+from services.storage.coalesce import ClockWaits
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import NOT_STORED, RetryPolicy, classify
 from tests.fakes import FakeSheets, Quota
@@ -33,21 +34,26 @@ def audit(n: int, record_id: str) -> dict[str, str]:
 
 
 class RealTime:
-    """Wall-clock time since `restart` (setting up the tabs on the fake is not what is measured)."""
+    """Processor time since `restart` (setting up the tabs on the fake is not what is measured).
+
+    A wait that really slept would not show here, so the clock is checked too: the waits are on
+    the simulated clock by construction (RetryPolicy.simulated, ClockWaits). CPU time, not wall
+    time, so that a busy machine cannot fail the check.
+    """
 
     def __init__(self) -> None:
         self.restart()
 
     def restart(self) -> None:
-        self.began = time.perf_counter()
+        self.began = time.process_time()
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self.began
+        return time.process_time() - self.began
 
 
 @pytest.fixture(autouse=True)
 def real_time():
-    """Every test here runs in simulated time: well under a second of real time."""
+    """Every test here runs in simulated time: well under a second of processor time."""
     timer = RealTime()
     yield timer
     assert timer.elapsed() < 1.0
@@ -85,8 +91,9 @@ def key(fake) -> str:
 
 
 @pytest.fixture
-def store(fake, key, policy, real_time) -> SheetsStore:
-    store = SheetsStore.open(gspread.Client(auth=None, session=fake.session()), key, retry=policy)
+def store(fake, key, policy, clock, real_time) -> SheetsStore:
+    client = gspread.Client(auth=None, session=fake.session())
+    store = SheetsStore.open(client, key, retry=policy, waits=ClockWaits(clock))
     store.ensure_tabs()
     fake.calls.clear()
     real_time.restart()
@@ -150,7 +157,8 @@ def test_a_read_is_retried_after_503_and_the_clock_moves_not_the_wall(fake, stor
 
 def test_a_tail_window_and_the_metadata_fetch_are_retried(fake, key, policy, clock, real_time):
     fake.fail_next(1, status=500, kind="read")
-    store = SheetsStore.open(gspread.Client(auth=None, session=fake.session()), key, retry=policy)
+    client = gspread.Client(auth=None, session=fake.session())
+    store = SheetsStore.open(client, key, retry=policy, waits=ClockWaits(clock))
     fake.timeout_next(1, kind="read")
     assert store.ensure_tabs() == [t.name for t in TABS.values()]
     real_time.restart()
@@ -205,7 +213,8 @@ def test_a_refused_read_is_not_retried(fake, store, sleeps):
     fake.fail_next(1, status=400, kind="read")
     with pytest.raises(StoreUnavailable, match="400"):
         store.read(["units"])
-    assert fake.counts("read") == 1 and sleeps == []
+    batch_gets = [c for c in fake.calls if c.kind == "read" and "values:batchGet" in c.path]
+    assert len(batch_gets) == 1 and sleeps == []  # only a metadata look-up for a renamed tab
 
 
 def test_a_retried_write_checks_again_and_sees_what_a_person_did_meanwhile(fake, key, store):
@@ -279,11 +288,14 @@ def test_timeouts_every_time_give_up_after_max_attempts_with_nothing_stored(fake
 def test_a_burst_over_the_write_quota_waits_for_the_window_and_stores_everything_once(
     seed, real_time
 ):
+    """Without the engine's pacing (another program may spend the same quota), the retries alone
+    wait for the window: a 429 is retried until a whole minute has been waited."""
     clock = FixedClock(START)
     fake = FakeSheets(clock, quota=Quota(1000, 3, 1000, 1000))
     key = fake.create_spreadsheet("3CĐ")
-    policy = RetryPolicy.simulated(clock, seed=seed, max_attempts=12)
-    store = SheetsStore.open(gspread.Client(auth=None, session=fake.session()), key, retry=policy)
+    policy = RetryPolicy.simulated(clock, seed=seed)  # the default attempts
+    client = gspread.Client(auth=None, session=fake.session())
+    store = SheetsStore.open(client, key, retry=policy, waits=ClockWaits(clock), pace=False)
     store.ensure_tabs()  # one write at START
     real_time.restart()
     for n in range(1, 7):  # six submissions, twice the 3 writes a minute allowed
@@ -300,21 +312,34 @@ def test_a_burst_over_the_write_quota_waits_for_the_window_and_stores_everything
     assert clock.now() - START >= timedelta(seconds=120)
 
 
-def test_with_the_default_five_attempts_a_burst_past_the_quota_window_is_refused_clearly(
-    real_time,
-):
-    """Five attempts wait at most 1+2+4+8 = 15 s: less than a 60 s quota window. The user is told
-    nothing was stored (and coalescing, not retries, is what keeps a rush under quota)."""
+def test_a_quota_refusal_is_retried_until_a_whole_minute_was_waited():
+    """Five attempts would wait at most 1+2+4+8 = 15 s, less than Google's one-minute quota window
+    (https://developers.google.com/sheets/api/limits): on 429 the policy goes on until 60 s."""
+    policy = RetryPolicy(rng=RetryPolicy.simulated(None, seed=0).rng, sleep=lambda s: None)
+    quota = gspread.exceptions.APIError.__new__(gspread.exceptions.APIError)
+    quota.code, quota.response = 429, type("R", (), {"status_code": 429})()
+    unavailable = gspread.exceptions.APIError.__new__(gspread.exceptions.APIError)
+    unavailable.code, unavailable.response = 503, type("R", (), {"status_code": 503})()
+    assert policy.gives_up(5, unavailable, waited=10.0)
+    assert not policy.gives_up(5, quota, waited=10.0)
+    assert not policy.gives_up(11, quota, waited=59.9)
+    assert policy.gives_up(6, quota, waited=60.0)
+    assert policy.gives_up(12, quota, waited=1.0)  # bounded all the same
+
+
+def test_a_quota_that_never_frees_is_refused_clearly_after_the_bounded_retries(real_time):
     clock = FixedClock(START)
-    fake = FakeSheets(clock, quota=Quota(1000, 2, 1000, 1000))
+    fake = FakeSheets(clock)
     key = fake.create_spreadsheet("3CĐ")
     policy = RetryPolicy.simulated(clock, seed=0)
-    store = SheetsStore.open(gspread.Client(auth=None, session=fake.session()), key, retry=policy)
+    client = gspread.Client(auth=None, session=fake.session())
+    store = SheetsStore.open(client, key, retry=policy, waits=ClockWaits(clock), pace=False)
     store.ensure_tabs()
     real_time.restart()
-    store.apply([Append("units", unit(1))])
+    fake.fail_next(1000, status=429, kind="write")
     with pytest.raises(StoreUnavailable, match="chưa được lưu"):
         store.apply([Append("units", unit(2))])
     assert copies(fake, key, UNITS, "DV-2") == 0
-    assert fake.counts("write", "quota") == 5
-    assert clock.now() - START <= timedelta(seconds=15)
+    refused = fake.counts("write", "failure")
+    assert policy.max_attempts < refused <= policy.max_quota_attempts
+    assert clock.now() - START >= timedelta(seconds=60)

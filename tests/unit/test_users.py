@@ -322,3 +322,13 @@ def test_every_user_write_has_one_audit_row_naming_the_users_unit(rt, people):
         unit_id(rt, "Đoàn xã Hồng Tiến"),
         unit_id(rt, THUAN_HUNG),
     )
+
+
+def test_a_steward_signs_in_to_an_empty_store_so_a_new_deployment_can_import_its_data(empty_rt):
+    steward_rt = dataclasses.replace(
+        empty_rt, settings=dataclasses.replace(empty_rt.settings, stewards=("a@b.vn",))
+    )
+    person = users.resolve(steward_rt, "a@b.vn")
+    assert (person.role, person.unit_id) == (Role.PROVINCE, "")
+    with pytest.raises(SignInRefused):
+        users.resolve(empty_rt, "a@b.vn")  # without the settings naming them: refused

@@ -1,0 +1,143 @@
+"""Kết quả công nhận screen through AppTest: what each person sees of the demo's year end, the
+drill-down to one unit's history, and the empty state of a cycle nobody was assessed in."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from services import demo
+
+PAGE = "pages/ket_qua.py"
+
+
+@pytest.fixture
+def shown(open_app, app_runtime):
+    """shown(person) -> the screen as that person sees it, on the demo with its year end."""
+
+    def open_(person: str):
+        at = open_app(person)
+        demo.seed_year_end(app_runtime())  # what the app seeds on first start
+        at.switch_page(PAGE).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def charts(at) -> list[tuple[dict, dict[str, pd.DataFrame]]]:
+    """Every altair chart on the page: its spec and its datasets by name."""
+    found = []
+    for element in at.get("vega_lite_chart"):
+        proto = element.proto
+        data = {
+            d.name: pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pandas()
+            for d in proto.datasets
+        }
+        found.append((json.loads(proto.spec), data))
+    return found
+
+
+def text(at) -> str:
+    return " ".join(e.value for e in [*at.markdown, *at.info, *at.caption]).replace("\\", "")
+
+
+def test_province_staff_see_rates_failing_criteria_and_the_trend(shown):
+    at = shown("province")
+    assert at.selectbox(key="results-cycle").value.name == "Năm 2026"  # newest with results
+    figures = metrics(at)
+    assert figures["Tỷ lệ công nhận"].endswith("%")
+    assert int(figures["Đã đánh giá"]) > 0
+    assert any(label.startswith("Tiêu chí chưa đạt nhiều nhất: ") for label in figures)
+    by_upper = table(at, "Đoàn cấp trên (lúc đó)")
+    assert {"Thành đoàn Hưng Yên", "Thị đoàn Mỹ Hào", "Huyện đoàn Tiên Lữ"} <= set(
+        by_upper["Đoàn cấp trên (lúc đó)"]
+    )
+    assert len(charts(at)) >= 4  # rates, contents, criteria, trend
+    trend = table(at, "Chu kỳ")
+    assert list(trend["Chu kỳ"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
+    check = table(at, "Báo cáo lên tỉnh")
+    assert "Huyện đoàn Khoái Châu" in set(check["Đơn vị"])
+
+
+def test_the_rate_chart_has_one_bar_per_upper_unit_highest_first(shown):
+    at = shown("province")
+    spec, data = charts(at)[0]
+    bars = spec["layer"][0]
+    standing = data[bars["data"]["name"]]
+    order = bars["encoding"]["y"]["sort"]
+    by_upper = table(at, "Đoàn cấp trên (lúc đó)").set_index("Đoàn cấp trên (lúc đó)")
+    assert set(order) == set(by_upper.index) == set(standing["upper"])
+    green = standing[standing["status"] == "Được công nhận"].set_index("upper")["share"]
+    rates = [green.get(upper, 0.0) for upper in order]
+    assert rates == sorted(rates, reverse=True)  # the green part is the rate, highest first
+    top = by_upper.loc[order[0]]
+    assert f"{green[order[0]]:.0%}" == top["Tỷ lệ công nhận"]
+
+
+def test_the_most_failed_criterion_leads_the_criteria_table(shown):
+    at = shown("province")
+    worst = next(label for label in metrics(at) if label.startswith("Tiêu chí chưa đạt nhiều"))
+    criteria = table(at, "Tiêu chí")
+    assert worst.endswith(criteria.iloc[0]["Tiêu chí"])
+    failed = criteria["Số đơn vị chưa đạt"].tolist()
+    assert failed == sorted(failed, reverse=True)
+
+
+def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
+    at = shown("province")
+    wb = app_runtime().workbook()
+    thuan_hung = next(u.id for u in wb.units.values() if u.name == "Đoàn xã Thuần Hưng")
+    at.selectbox(key="results-unit").set_value(thuan_hung).run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = table(at, "Quyết định công nhận")
+    assert list(history["Chu kỳ"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
+    finished = history.set_index("Chu kỳ").loc["Năm 2025"]
+    assert finished["Kết quả đánh giá"] == "Đạt"
+    assert finished["Đoàn cấp trên (lúc đó)"] == "Huyện đoàn Khoái Châu"
+    assert finished["Quyết định công nhận"].startswith("Số ")
+    assert "của Huyện đoàn Khoái Châu" in finished["Quyết định công nhận"]
+    assert metrics(at)["Số chu kỳ được công nhận"] == "1/3"
+
+
+def test_a_cycle_nobody_was_assessed_in_says_so(shown):
+    at = shown("province")
+    box = at.selectbox(key="results-cycle")
+    box.select_index(box.options.index("Năm 2027")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Chưa có đơn vị nào được đánh giá trong năm 2027" in text(at)
+    assert metrics(at)["Tỷ lệ công nhận"] == "—"
+
+
+def test_a_secretary_sees_only_their_own_units_history(shown):
+    at = shown("secretary")
+    assert not [b for b in at.selectbox if b.key in ("results-cycle", "results-unit")]
+    assert "Đoàn xã Thuần Hưng" in text(at)
+    history = table(at, "Quyết định công nhận")
+    assert set(history["Đoàn cấp trên (lúc đó)"]) == {"Huyện đoàn Khoái Châu"}
+    assert len(at.dataframe) == 1
+    assert "Đoàn xã Hồng Tiến" not in text(at)
+
+
+def test_an_upper_officer_sees_only_its_units_and_its_own_check_row(shown):
+    at = shown("upper")
+    assert list(table(at, "Đoàn cấp trên (lúc đó)")["Đoàn cấp trên (lúc đó)"]) == [
+        "Huyện đoàn Khoái Châu"
+    ]
+    assert list(table(at, "Báo cáo lên tỉnh")["Đơn vị"]) == ["Huyện đoàn Khoái Châu"]
+    assert at.selectbox(key="results-unit").options == [
+        "Đoàn xã Hồng Tiến — Huyện đoàn Khoái Châu",
+        "Đoàn xã Thuần Hưng — Huyện đoàn Khoái Châu",
+    ]

@@ -1,0 +1,172 @@
+"""Quyết định công nhận screen through AppTest: recording a decision, a refused date that keeps the
+input, the annex download, a correction, and the province's check table."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from schemas.models import RegistrationState
+from services import assessments, decisions, demo, registrations
+from services.access import Actor, Role
+from services.runtime import Runtime
+from tests.conftest import unit_id
+from tests.unit.support import plan
+from tests.unit.test_decisions import passing_values
+
+PAGE = "pages/quyet_dinh.py"
+CYCLE = "CK-2026"  # a past cycle of the demo: its decisions can be signed by now (25/11/2026)
+
+
+def officer(rt: Runtime) -> Actor:
+    return next(a for a in demo.demo_actors(rt) if a.role is Role.UPPER)
+
+
+def passed(rt: Runtime, name: str, cycle: str = CYCLE) -> str:
+    """Give a Khoái Châu unit a submitted official assessment that passes (registering it first
+    if the demo left it unregistered), as the Khoái Châu officer would on the Đánh giá screen."""
+    uid = unit_id(rt, name)
+    who = officer(rt)
+    outcome = assessments.official_outcomes(rt, who, cycle).get(uid)
+    if outcome is not None and outcome.passed:
+        return uid
+    year = rt.workbook().cycles[cycle].year
+    reg = rt.workbook().registration(cycle, uid)
+    if reg is None or reg.state is RegistrationState.RETURNED:
+        registrations.register_plan(
+            rt,
+            who,
+            cycle,
+            uid,
+            plan(f"01/09/{year - 1}"),
+            f"{uid}-{cycle}-reg",
+            received_on=date(year - 1, 9, 5),
+        )
+    values = passing_values(rt.criteria[rt.workbook().cycles[cycle].criteria_set])
+    assessments.submit(rt, who, cycle, uid, {"values": values}, f"{uid}-{cycle}-assess")
+    return uid
+
+
+def khoai_chau_decisions(rt: Runtime) -> list:
+    """The decisions of this cycle issued by Khoái Châu (the demo may hold others)."""
+    issuer = unit_id(rt, "Huyện đoàn Khoái Châu")
+    return [
+        d for d in rt.workbook().decisions.values() if (d.cycle_id, d.unit_id) == (CYCLE, issuer)
+    ]
+
+
+def shown(elements) -> str:
+    """The text of messages as a person reads them (markdown escapes removed)."""
+    return " ".join(e.value for e in elements).replace("\\", "")
+
+
+def open_cycle(at):
+    options = at.selectbox(key="decision-cycle").options
+    at.selectbox(key="decision-cycle").select_index(
+        next(i for i, label in enumerate(options) if label.startswith("Năm 2026"))
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(elements, form: str, name: str):
+    """The widget of a form by its name (its key also holds the form's request key)."""
+    return next(w for w in elements if w.key.startswith(f"{form}-") and w.key.endswith(name))
+
+
+def fill(at, form: str, number: str, signed_on: str, signer: str = "Bí thư (mẫu)"):
+    widget(at.text_input, form, "-number").input(number)
+    widget(at.text_input, form, "-signed").input(signed_on)
+    widget(at.text_input, form, "-signer").input(signer)
+    next(b for b in at.button if b.label == "Ghi quyết định").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def ready(open_app, app_runtime):
+    """The Khoái Châu officer's screen on CK-2026, with both of its units assessed đạt."""
+    at = open_app("upper", PAGE)
+    rt = app_runtime()
+    units = [passed(rt, "Đoàn xã Hồng Tiến"), passed(rt, "Đoàn xã Thuần Hưng")]
+    at.run()
+    open_cycle(at)
+    return at, rt, units, f"decision-new-{CYCLE}-{officer(rt).unit_id}"
+
+
+def test_an_upper_officer_records_a_decision_for_the_passed_units(ready, stored):
+    at, rt, units, form = ready
+    table = next(d.value for d in at.dataframe if "Kết quả đánh giá" in d.value.columns)
+    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(table["Đơn vị"])
+
+    fill(at, form, "15-QĐ/HĐKC", "20/11/2026")
+
+    assert "Đã ghi Quyết định số 15-QĐ/HĐKC" in shown(at.success)
+    saved = stored().workbook()
+    decision = next(d for d in saved.decisions.values() if d.number == "15-QĐ/HĐKC")
+    assert (decision.cycle_id, decision.signed_on) == (CYCLE, date(2026, 11, 20))
+    assert set(units) <= set(decisions.recognised(saved, CYCLE))
+    assert any("Quyết định số 15" in e.label for e in at.expander)
+
+
+def test_a_date_that_does_not_exist_is_refused_and_the_input_is_kept(ready, stored):
+    at, rt, units, form = ready
+    fill(at, form, "16-QĐ/HĐKC", "31/02/2026")
+
+    assert "Ngày ký: ngày không tồn tại" in shown(at.error)
+    assert not khoai_chau_decisions(stored())
+    assert widget(at.text_input, form, "-number").value == "16-QĐ/HĐKC"
+    assert widget(at.text_input, form, "-signed").value == "31/02/2026"
+    # fixing the date then saves, from the same form
+    widget(at.text_input, form, "-signed").input("21/11/2026")
+    next(b for b in at.button if b.label == "Ghi quyết định").click().run()
+    assert [d.number for d in khoai_chau_decisions(stored())] == ["16-QĐ/HĐKC"]
+
+
+def test_the_annex_downloads_as_xlsx(ready, monkeypatch):
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    at, rt, units, form = ready
+    fill(at, form, "=17+1", "20/11/2026")
+    assert "Tải danh sách kèm theo (.xlsx)" in [b.label for b in at.get("download_button")]
+    name = next(n for n in files if n and n.startswith("danh-sach-cong-nhan"))
+    book = openpyxl.load_workbook(io.BytesIO(files[name]))
+    listed = [r[1].value for r in book["Danh sách công nhận"].iter_rows(min_row=2)]
+    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(listed)
+    number = next(r for r in book["Quyết định"].iter_rows() if r[0].value == "Số quyết định")[1]
+    assert (number.value, number.data_type) == ("=17+1", "s")
+
+
+def test_a_correction_takes_a_unit_off_the_list(ready, stored):
+    at, rt, units, form = ready
+    fill(at, form, "18-QĐ/HĐKC", "20/11/2026")
+    decision = next(d for d in khoai_chau_decisions(stored()) if d.number == "18-QĐ/HĐKC")
+    fix = f"decision-fix-{decision.id}"
+    widget(at.multiselect, fix, "-units").unselect(units[1])
+    next(b for b in at.button if b.label == "Lưu thay đổi").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    assert "Đã lưu thay đổi của Quyết định số 18-QĐ/HĐKC" in shown(at.success)
+    now = decisions.recognised(stored().workbook(), CYCLE)
+    assert units[0] in now and units[1] not in now
+
+
+def test_province_staff_see_the_check_of_each_upper_unit(open_app, app_runtime):
+    at = open_app("province", PAGE)
+    passed(app_runtime(), "Đoàn xã Hồng Tiến")
+    at.run()
+    open_cycle(at)
+    check = next(d.value for d in at.dataframe if "Báo cáo lên tỉnh" in d.value.columns)
+    row = check.set_index("Đơn vị").loc["Huyện đoàn Khoái Châu"]
+    assert row["Tổng số đoàn cơ sở"] == 2
+    assert row["Đã đánh giá"] >= 1 and row["Quyết định"] == "Chưa có"

@@ -1,0 +1,112 @@
+"""Tuyên dương screen through AppTest: term and moment pickers, candidates with their history, the
+.xlsx download, and who may open it."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from services import decisions
+from services.access import Role
+from services.commendation import Moment
+from tests.app.conftest import ROOT
+from tests.app.test_quyet_dinh import officer, passed
+from tests.conftest import NOW
+
+PAGE = "pages/tuyen_duong.py"
+
+
+def recognised_in_2025(rt, name: str) -> tuple[str, str]:
+    """A Khoái Châu unit assessed đạt and recognised in the demo's 2025 cycle (recorded here
+    unless the demo already holds its decision): its id and the decision's number."""
+    uid = passed(rt, name, cycle="CK-2025")
+    if uid not in decisions.recognised(rt.workbook(), "CK-2025"):
+        who = officer(rt)
+        data = {
+            "number": "30-QĐ/HĐKC",
+            "signed_on": "15/12/2025",
+            "signer": "Bí thư (mẫu)",
+            "unit_ids": [uid],
+        }
+        decisions.record_decision(rt, who, "CK-2025", who.unit_id, data, f"{uid}-qd-2025")
+    return uid, decisions.recognised(rt.workbook(), "CK-2025")[uid].decision.number
+
+
+def candidate_names(at) -> list[str]:
+    return list(at.dataframe[0].value["Tên đơn vị"]) if at.dataframe else []
+
+
+def test_mid_term_lists_the_units_recognised_in_every_cycle_so_far(open_app, app_runtime):
+    at = open_app("province", PAGE)
+    _, number = recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="term").value.name == "Nhiệm kỳ 2023–2027"  # NOW is in 2026
+    assert "2025." in at.caption[0].value  # mid-term of 2023–2027: the demo's 2025 cycle only
+
+    listing = at.dataframe[0].value.set_index("Tên đơn vị")
+    assert listing.loc["Đoàn xã Thuần Hưng", "Năm 2025"] == (
+        f"QĐ số {number} (Huyện đoàn Khoái Châu)"
+    )
+    count = {m.label: m.value for m in at.metric}["Số đơn vị đề nghị tuyên dương"]
+    assert count == str(len(listing))
+    history = at.dataframe[1].value
+    mine = history[history["Tên đơn vị"] == "Đoàn xã Thuần Hưng"]
+    assert list(mine["Số quyết định"]) == [number]
+    assert list(mine["Đơn vị cấp trên lúc đó"]) == ["Huyện đoàn Khoái Châu"]
+
+
+def test_the_end_of_term_needs_every_cycle_of_the_term(open_app, app_runtime):
+    at = open_app("province", PAGE)
+    recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
+    at.run()
+    assert "Đoàn xã Thuần Hưng" in candidate_names(at)
+    at.radio(key="moment").set_value(Moment.END).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "2025, 2026, 2027" in at.caption[0].value
+    # nobody is recognised in the open 2027 cycle yet, so nobody is a candidate at the end
+    assert candidate_names(at) == []
+    assert any("Chưa có đơn vị nào" in i.value for i in at.info)
+
+
+def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    at = open_app("province", PAGE)
+    recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
+    at.run()
+    assert [b.label for b in at.get("download_button")] == [
+        "Tải danh sách đề nghị tuyên dương (.xlsx)"
+    ]
+    name = next(n for n in files if n and n.startswith("tuyen-duong-2023-2027"))
+    sheet = openpyxl.load_workbook(io.BytesIO(files[name]))["Đề nghị tuyên dương"]
+    names = {row[1].value: row[1].data_type for row in sheet.iter_rows(min_row=2)}
+    assert names["Đoàn xã Thuần Hưng"] == "s"
+
+
+def test_an_upper_officer_reaching_the_screen_is_told_it_is_for_province_staff(
+    tmp_path, rt, people
+):
+    st.cache_resource.clear()  # the page must open this test's store, not an earlier test's
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.secrets["store"] = {
+        "engine": "sqlite",
+        "sqlite_path": str(tmp_path / "3cd.sqlite"),
+        "demo": True,
+    }
+    at.secrets["clock"] = {"now": NOW.isoformat()}
+    at.session_state["actor"] = people[Role.UPPER]
+    at.run()
+    assert not at.exception
+    assert any("dành cho cán bộ Tỉnh đoàn" in i.value for i in at.info)
+    assert not at.dataframe and not at.get("download_button")

@@ -1,0 +1,128 @@
+"""Scope of the year-end and data screens: assessing, recognising, commending, data health, export.
+
+Same rule as test_scope.py: each refused call raises AccessDenied and leaves every tab (the audit
+log included) exactly as it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services import assessments, commendation, data_health, decisions, recognition, transfer
+from services.access import scope
+from services.errors import AccessDenied
+from tests.security.test_scope import PAST, Attempt, everything
+from tests.security.test_scope import world as world  # noqa: F401 - the fixture, by its name
+from tests.unit.support import HONG_TIEN, KHOAI_CHAU, THUAN_HUNG, TIEN_LU, VUONG
+
+EMPTY_FORM = {"values": {}, "evidence": {}, "note": ""}
+
+
+def _term(w):
+    return next(t for t in commendation.terms(w.rt) if t.start <= 2026 <= t.end)
+
+
+REFUSED: list[tuple[str, str, Attempt]] = [
+    # ---- assessing a unit outside one's scope -----------------------------------------------
+    *[
+        (
+            who,
+            "save a draft assessment of Thuần Hưng",
+            lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(THUAN_HUNG), EMPTY_FORM, "k1"),
+        )
+        for who in ("viewer", "other_upper")
+    ],
+    (
+        "secretary",
+        "save a draft assessment of its neighbour Hồng Tiến",
+        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(HONG_TIEN), EMPTY_FORM, "k1"),
+    ),
+    (
+        "upper",
+        "save a draft assessment of Vương (Tiên Lữ)",
+        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(VUONG), EMPTY_FORM, "k1"),
+    ),
+    *[
+        (
+            who,
+            "open Hồng Tiến's assessment",
+            lambda w, a: assessments.open_assessment(w.rt, a, PAST, w.id(HONG_TIEN)),
+        )
+        for who in ("secretary", "other_upper")
+    ],
+    # ---- recognising -------------------------------------------------------------------------
+    *[
+        (
+            who,
+            "record a decision for Khoái Châu",
+            lambda w, a: decisions.record_decision(
+                w.rt,
+                a,
+                PAST,
+                w.id(KHOAI_CHAU),
+                {"number": "99-QĐ/HĐ", "signed_on": "01/11/2026", "signer": "Mẫu", "unit_ids": []},
+                "k1",
+            ),
+        )
+        for who in ("secretary", "viewer", "other_upper")
+    ],
+    (
+        "upper",
+        "record a decision for Tiên Lữ",
+        lambda w, a: decisions.record_decision(
+            w.rt,
+            a,
+            PAST,
+            w.id(TIEN_LU),
+            {"number": "99-QĐ/HĐ", "signed_on": "01/11/2026", "signer": "Mẫu", "unit_ids": []},
+            "k1",
+        ),
+    ),
+    (
+        "secretary",
+        "see the province check",
+        lambda w, a: recognition.province_check(w.rt, a, PAST),
+    ),
+    *[
+        (who, "read the data-health report", lambda w, a: data_health.report(w.rt, a))
+        for who in ("upper", "secretary", "viewer")
+    ],
+    *[
+        (who, "export the whole store", lambda w, a: transfer.export_xlsx(w.rt.store, a))
+        for who in ("upper", "secretary", "viewer")
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "what", "attempt"),
+    [pytest.param(who, what, fn, id=f"{who}: {what}") for who, what, fn in REFUSED],
+)
+def test_an_out_of_scope_year_end_attempt_is_refused_and_changes_nothing(world, who, what, attempt):
+    actor = world.people[who]
+    before = everything(world.rt)
+    with pytest.raises(AccessDenied):
+        attempt(world, actor)
+    assert everything(world.rt) == before
+
+
+@pytest.mark.parametrize("who", ["upper", "secretary", "viewer", "other_upper"])
+def test_commendation_candidates_are_only_units_in_scope(world, who):
+    actor = world.people[who]
+    mine = scope(world.rt.workbook(), actor)
+    every = commendation.candidates(
+        world.rt, world.people["province"], _term(world), commendation.Moment.END
+    )
+    seen = commendation.candidates(world.rt, actor, _term(world), commendation.Moment.END)
+    assert {c.unit.id for c in seen.candidates} == {
+        c.unit.id for c in every.candidates if c.unit.id in mine
+    }
+
+
+@pytest.mark.parametrize("who", ["upper", "viewer", "other_upper"])
+def test_the_province_check_shows_only_rows_in_scope(world, who):
+    actor = world.people[who]
+    mine = scope(world.rt.workbook(), actor)
+    rows = recognition.province_check(world.rt, actor, PAST)
+    assert rows, "the officer's or viewer's own upper unit has a row"
+    assert all(row.unit_id in mine for row in rows)
