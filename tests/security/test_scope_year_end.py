@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from services import assessments, commendation, data_health, decisions, recognition, transfer
+from services import (
+    assessments,
+    commendation,
+    data_health,
+    decisions,
+    demo,
+    recognition,
+    transfer,
+)
 from services.access import scope
 from services.errors import AccessDenied
 from tests.security.test_scope import PAST, Attempt, everything
@@ -108,12 +116,14 @@ def test_an_out_of_scope_year_end_attempt_is_refused_and_changes_nothing(world, 
 
 @pytest.mark.parametrize("who", ["upper", "secretary", "viewer", "other_upper"])
 def test_commendation_candidates_are_only_units_in_scope(world, who):
+    demo.seed_year_end(world.rt)  # assessments and decisions of the past cycles
     actor = world.people[who]
     mine = scope(world.rt.workbook(), actor)
     every = commendation.candidates(
-        world.rt, world.people["province"], _term(world), commendation.Moment.END
+        world.rt, world.people["province"], _term(world), commendation.Moment.MID
     )
-    seen = commendation.candidates(world.rt, actor, _term(world), commendation.Moment.END)
+    assert every.candidates, "the demo's past cycles recognise units"
+    seen = commendation.candidates(world.rt, actor, _term(world), commendation.Moment.MID)
     assert {c.unit.id for c in seen.candidates} == {
         c.unit.id for c in every.candidates if c.unit.id in mine
     }
