@@ -10,7 +10,7 @@ from pages import _ui
 from schemas.cells import day_words
 from schemas.models import Decision
 from schemas.vntext import sort_key
-from services import decision_lists, decisions, recognition
+from services import decision_lists, decisions, results
 from services.access import Role
 from services.decision_lists import DecisionView
 from services.decisions import Eligible
@@ -194,41 +194,11 @@ def correction(view: DecisionView) -> None:
 
 
 def check_table() -> None:
-    rows = _ui.attempt(lambda: recognition.province_check(rt, me, cycle.id))
-    if not rows:
+    table = _ui.attempt(lambda: results.check_table(rt, me, cycle.id))
+    if table is None or table.empty:
         return
     st.subheader("Kiểm tra chỉ đạo của Đoàn cấp trên" if me.role is Role.PROVINCE else "Kết quả")
-
-    def percent(value: float | None) -> str:
-        return "" if value is None else f"{value:.0%}"
-
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Đơn vị": r.unit_name,
-                    "Báo cáo lên tỉnh": "Chưa gửi"
-                    if r.rollup_on_time is None
-                    else ("Đúng hạn" if r.rollup_on_time else "Trễ hạn"),
-                    "Tổng số đoàn cơ sở": r.total_units,
-                    "Đã đăng ký": r.registered,
-                    "Đã đánh giá": r.assessed,
-                    "Tỷ lệ đã đánh giá": percent(r.assessed_share),
-                    "Đạt": r.passed,
-                    "Được công nhận": r.recognised,
-                    "Công nhận / đăng ký": percent(r.rate_of_registered),
-                    "Công nhận / tổng số": percent(r.rate_of_total),
-                    "Quyết định": "; ".join(
-                        f"số {d.number} ngày {day_words(d.signed_on)}" for d in r.decisions
-                    )
-                    or "Chưa có",
-                    "Cần kiểm tra": r.needs_check,
-                }
-                for r in rows
-            ]
-        ),
-        hide_index=True,
-    )
+    st.dataframe(table, hide_index=True)
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký (chỉ đơn vị đã đăng ký mới được đánh giá)."

@@ -332,6 +332,7 @@ def check_table(rt: Runtime, actor: Actor, cycle_id: str) -> pd.DataFrame:
                 "Đạt": r.passed,
                 "Được công nhận": r.recognised,
                 "Công nhận / đăng ký": percent(r.rate_of_registered),
+                "Công nhận / tổng số": percent(r.rate_of_total),
                 "Quyết định": "; ".join(
                     f"số {d.number} ngày {day_words(d.signed_on)}" for d in r.decisions
                 )
