@@ -103,7 +103,11 @@ st.caption(
 )
 st.metric("Số đơn vị đề nghị tuyên dương", len(found.candidates))
 if not found.candidates:
-    st.info("Chưa có đơn vị nào được công nhận trong tất cả các năm này.")
+    waiting = ", ".join(str(c.year) for c in found.undecided)
+    st.info(
+        "Chưa có đơn vị nào được công nhận trong tất cả các năm này."
+        + (f" Năm {waiting} chưa có quyết định công nhận nào." if waiting else "")
+    )
     st.stop()
 candidate_table(found)
 st.subheader("Lịch sử từng năm")

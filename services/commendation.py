@@ -92,6 +92,7 @@ class Commendation:
     moment: Moment
     cycles: tuple[Cycle, ...]  # the cycles counted, oldest first
     candidates: list[Candidate]
+    undecided: tuple[Cycle, ...] = ()  # counted cycles in which no unit is recognised yet
 
 
 # ---- terms ------------------------------------------------------------------------------------
@@ -167,7 +168,8 @@ def candidates(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> Commend
         if uid in wb.units and uid in visible
     ]
     found.sort(key=lambda c: sort_key(c.unit.name))
-    return Commendation(term, moment, counted, found)
+    undecided = tuple(c for c in counted if not by_cycle[c.id])
+    return Commendation(term, moment, counted, found, undecided)
 
 
 def _history(rt: Runtime, wb: Workbook, cycle: Cycle, unit_id: str, taken: dict) -> CycleHistory:

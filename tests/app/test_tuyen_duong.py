@@ -110,3 +110,10 @@ def test_an_upper_officer_reaching_the_screen_is_told_it_is_for_province_staff(
     assert not at.exception
     assert any("dành cho cán bộ Tỉnh đoàn" in i.value for i in at.info)
     assert not at.dataframe and not at.get("download_button")
+
+
+def test_the_end_of_term_says_which_year_has_no_decision_yet(open_app):
+    at = open_app("province", PAGE)
+    at.radio(key="moment").set_value(Moment.END).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Năm 2027 chưa có quyết định công nhận nào." in " ".join(i.value for i in at.info)

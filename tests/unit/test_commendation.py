@@ -75,6 +75,15 @@ def test_the_end_of_term_counts_every_cycle_of_the_term_so_far(tree):
     assert names(found) == ["Đoàn xã Mẫu A1"]  # B1 was not recognised in 2026
 
 
+def test_a_cycle_with_no_decision_yet_is_named_as_the_reason_nobody_qualifies(tree):
+    tree.cycle(2027)  # open: nobody assessed or recognised yet
+    found = commendation.candidates(tree.rt, tree.actor("P"), TERM, Moment.END)
+    assert found.candidates == []
+    assert [c.year for c in found.undecided] == [2027]
+    mid = commendation.candidates(tree.rt, tree.actor("P"), TERM, Moment.MID)
+    assert mid.undecided == ()
+
+
 def test_a_term_without_cycles_has_no_candidates(tree):
     earlier = Term("Nhiệm kỳ 2018–2022", 2018, 2022)
     found = commendation.candidates(tree.rt, tree.actor("P"), earlier, Moment.END)
