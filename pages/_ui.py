@@ -24,6 +24,7 @@ from services.runtime import Runtime, Settings, SettingsError, build_runtime
 from services.storage import Conflict, StoreError
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Record | None)
 log = logging.getLogger("3cd")
 
 
@@ -126,14 +127,16 @@ def form_saved(form: str) -> None:
     st.session_state.setdefault("_loaded", {}).pop(form, None)
 
 
-def loaded(form: str, record: Record) -> Record:
+def loaded(form: str, record: R) -> R:
     """The record as it was when this form was first drawn: what a save compares against.
 
     Streamlit reruns the script on every click, so without this the form would silently adopt
-    someone else's newer edit and overwrite it.
+    someone else's newer edit and overwrite it. A form first drawn with no record (None) keeps
+    that as its baseline even when someone else creates the record meanwhile, so its save is
+    refused as a conflict instead of overwriting theirs.
     """
     held = st.session_state.setdefault("_loaded", {})
-    if form not in held or held[form].id != record.id:
+    if form not in held or (None not in (held[form], record) and held[form].id != record.id):
         held[form] = record
     return held[form]
 

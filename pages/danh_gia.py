@@ -116,7 +116,7 @@ def criterion_input(form_prefix: str, criterion: Criterion, value: str) -> str:
 
 def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | None) -> None:
     """One input per criterion, grouped by content, with an evidence note each."""
-    held = _ui.loaded(form, view.assessment) if view.assessment else None
+    held = _ui.loaded(form, view.assessment)  # None stays the baseline of a form opened empty
     items = held_items(form, held, view.items)
     request = _ui.request_key(form)
     prefix = f"{form}-{request[:8]}"  # a new key after each save: the widgets reload what is stored

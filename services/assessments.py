@@ -83,6 +83,7 @@ from services.errors import AccessDenied, DomainError, InvalidInput, NotAllowed,
 from services.forms import free_text
 from services.runtime import Runtime
 from services.scoring import Result, compute, threshold_for
+from services.storage import CellChange, Conflict
 from services.workbook import RowProblem, Workbook
 
 __all__ = [
@@ -268,9 +269,12 @@ def _save(
         found = index_of(wb, rt.criteria).find(cycle_id, unit_id, official)
         current = found.assessment if found else None
         if current is not None and loaded is None:
-            raise NotAllowed(
-                f"Bản đánh giá của {unit.name} vừa được người khác tạo trong lúc bạn nhập; "
-                "chưa lưu gì. Hãy tải lại biểu mẫu rồi nhập lại."
+            # Someone created it while this form was open empty: show what they saved.
+            shown = ("state", "result_nd1", "result_nd2", "result_nd3", "result", "note")
+            raise Conflict(
+                tabs.ASSESSMENTS.name,
+                current.id,
+                [CellChange(f, "", current.cells[f]) for f in (*shown, "updated_at")],
             )
         if loaded is not None and (current is None or current.id != loaded.id):
             raise NotFound(f"Không tìm thấy bản đánh giá {loaded.id} (có thể đã bị xoá).")

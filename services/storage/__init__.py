@@ -111,7 +111,16 @@ class DuplicateRecord(StoreError):
     fields: Mapping[str, str]
 
     def __str__(self) -> str:
-        return f"Đã có bản ghi với {dict(self.fields)} trong bảng {self.tab}; chưa lưu gì."
+        from schemas.tabs import TABS  # the headers a person reads in the sheet
+
+        tab = TABS.get(self.tab)
+        label = (lambda f: tab.header(f) if f in tab.fields else f) if tab else str
+        same = ", ".join(f"{label(f)}: {v}" for f, v in self.fields.items())
+        where = f"“{tab.title}”" if tab else self.tab
+        return (
+            f"Bảng {where} đã có một bản ghi như vậy ({same}); chưa lưu gì. "
+            "Hãy tải lại trang để xem bản ghi đã có."
+        )
 
 
 @dataclass

@@ -223,3 +223,24 @@ def test_a_points_threshold_the_set_cannot_give_is_refused_on_chu_ky(
     assert words in errors(at)
     assert cycle_field(at, "text_input", "points").value == typed
     assert stored().workbook().cycles[CYCLE].points_threshold is None
+
+
+def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
+    open_app, stored, app_runtime
+):
+    at = choose(open_app("upper", PAGE), HONG_TIEN)
+    fill_all(at)
+    rt = app_runtime()  # meanwhile province staff, in their session, save a first draft
+    province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
+    theirs = {"values": {"1.1": "Không đạt"}, "evidence": {}, "note": "Bản của Tỉnh đoàn"}
+    assessments.save_draft(rt, province, CYCLE, unit_id_of(rt, HONG_TIEN), theirs, "k-tinh")
+
+    for _ in range(2):  # a second click after the refusal is refused too
+        click(at, "Lưu nháp")
+        assert "đã bị người khác sửa sau khi bạn mở biểu mẫu; chưa lưu gì" in errors(at)
+        kept = official(stored(), HONG_TIEN)
+        assert (kept.note, kept.version) == ("Bản của Tỉnh đoàn", 1)
+
+    click(at, "Tải lại biểu mẫu với dữ liệu mới nhất")
+    assert not at.error
+    assert field(at, "radio", "1.1").value == "Không đạt"  # now the form shows what was saved

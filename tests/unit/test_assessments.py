@@ -397,12 +397,17 @@ def test_a_form_opened_before_someone_elses_save_is_a_conflict(rt, people, round
     assert rows_of(rt, "assessments", cycle_id=cycle)[0]["result_nd1"] == "Không đạt"
 
 
-def test_a_second_first_draft_for_the_same_unit_is_refused(rt, people, round_):
+def test_a_second_first_draft_for_the_same_unit_is_a_conflict_showing_what_was_saved(
+    rt, people, round_
+):
     cycle = round_()
     draft(rt, people[Role.UPPER], cycle)
-    with pytest.raises(NotAllowed, match="vừa được người khác tạo"):
-        draft(rt, people[Role.PROVINCE], cycle)
-    assert len(rows_of(rt, "assessments", cycle_id=cycle)) == 1
+    with pytest.raises(Conflict) as refused:
+        draft(rt, people[Role.PROVINCE], cycle)  # its form was opened before the first draft
+    (stored,) = rows_of(rt, "assessments", cycle_id=cycle)
+    assert refused.value.id == stored["id"]
+    shown = {c.field: (c.loaded, c.current) for c in refused.value.changes}
+    assert shown["state"] == ("", stored["state"]) and shown["result"] == ("", stored["result"])
 
 
 def test_the_record_its_items_and_their_audit_rows_are_one_write(rt, people, round_):
