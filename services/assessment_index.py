@@ -128,7 +128,8 @@ def evaluate(
         problems.append(_problem(wb, tab, record_id, column, message))
 
     if assessment.unit_id not in wb.units or assessment.cycle_id not in wb.cycles:
-        flag(A, aid, "unit_id", f"Đánh giá {aid} trỏ tới đơn vị hoặc chu kỳ không tồn tại")
+        missing = wb.missing_reference(assessment.unit_id, assessment.cycle_id)
+        flag(A, aid, "unit_id", f"Đánh giá {aid} trỏ tới {missing}")
     criteria = catalogue.get(assessment.criteria_set)
     by_criterion: dict[str, AssessmentItem] = {}
     for item in items:

@@ -183,6 +183,23 @@ class Workbook:
             key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
             self.broken_decisions.add(key)
 
+    def missing_reference(self, unit_id: str, cycle_id: str) -> str:
+        """Why a row's unit or cycle cannot be found, in words: it does not exist, or its own row
+        could not be read (then that row is the one to fix)."""
+
+        def words(tab: tabs.Tab, what: str, record_id: str) -> str:
+            row = self.row_numbers.get((tab.name, record_id))
+            if row is None:
+                return f"{what} {record_id or '(trống)'} không tồn tại"
+            return f"{what} {record_id} ở hàng {row} bảng {tab.title}, hàng đó chưa đọc được"
+
+        parts = []
+        if unit_id not in self.units:
+            parts.append(words(tabs.UNITS, "đơn vị", unit_id))
+        if cycle_id not in self.cycles:
+            parts.append(words(tabs.CYCLES, "chu kỳ", cycle_id))
+        return "; ".join(parts)
+
     def _index_tree(self) -> None:
         for unit in self.units.values():
             if unit.parent_id and unit.parent_id not in self.units:
@@ -210,7 +227,7 @@ class Workbook:
                         tabs.REGISTRATIONS.name,
                         self._row_of(tabs.REGISTRATIONS.name, reg.id),
                         tabs.REGISTRATIONS.header("unit_id"),
-                        f"Đăng ký {reg.id} trỏ tới đơn vị hoặc chu kỳ không tồn tại",
+                        f"Đăng ký {reg.id} trỏ tới {self.missing_reference(reg.unit_id, reg.cycle_id)}",
                         reg.id,
                         REFERENCE,
                     )

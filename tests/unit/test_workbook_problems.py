@@ -217,3 +217,18 @@ def test_a_blank_row_a_person_left_is_not_a_problem(rt, by_hand):
 def test_no_tab_at_all_is_an_empty_workbook_not_a_crash():
     wb = Workbook.parse({})
     assert wb.units == {} and wb.problems == []
+
+
+def test_a_row_pointing_at_a_unit_whose_own_row_is_unreadable_says_which_row_to_fix(rt, by_hand):
+    uid = unit_id(rt, HONG_TIEN)
+    by_hand.apply([Append("registrations", registration_cells(uid, "X1"))])
+    row = rt.workbook().row_numbers[("units", uid)]
+    with by_hand.engine.begin() as conn:  # a person types words into the unit's member count
+        conn.exec_driver_sql("UPDATE units SET members = 'nhiều' WHERE id = ?", (uid,))
+
+    wb = reopen(rt).workbook()
+    pointing = [p for p in wb.problems if p.tab == "registrations" and p.record_id == "DK-TAY-X1"]
+    assert [p.message for p in pointing] == [
+        f"Đăng ký DK-TAY-X1 trỏ tới đơn vị {uid} ở hàng {row} bảng Đơn vị, hàng đó chưa đọc được"
+    ]
+    assert any(p.tab == "units" and p.row == row for p in wb.problems)  # the row to fix
