@@ -21,6 +21,12 @@ else:
     right.metric("Thời gian còn lại", todo.countdown)
     for item in todo.items:
         st.markdown(f"- {_ui.plain(item)}")
+closing = home.year_end(rt, me)
+if closing is not None:
+    st.subheader(_ui.plain(f"Đánh giá cuối năm — {closing.cycle_name}"))
+    st.metric("Hạn đánh giá", closing.deadline_words)
+    for item in closing.items:
+        st.markdown(f"- {_ui.plain(item)}")
 st.divider()
 for page in st.session_state.get("screens", []):
     st.page_link(page)

@@ -1,12 +1,24 @@
-"""Trang chủ: what needs this person's attention in the cycle open now."""
+"""Trang chủ: what needs this person's attention: the cycle open for registration now, and the
+cycle being assessed at year end."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from schemas.models import RegistrationState
-from services import deadlines
+from services import deadlines, decisions
 from services.access import Actor, Role, scope
+from services.assessments import (
+    DRAFT,
+    NOT_ASSESSED,
+    NOT_REGISTERED,
+    REOPENED,
+    assessment_cutoff,
+    assessment_lines,
+    cycle_to_assess,
+    official_outcomes,
+)
 from services.cycles import current_cycle
 from services.dashboard import NEEDS_CHECK, NOT_YET, RETURNED, unit_status
 from services.runtime import Runtime
@@ -56,3 +68,38 @@ def todo(rt: Runtime, actor: Actor) -> Todo | None:
         deadlines.countdown_words(now, cycle.register_cutoff),
         items,
     )
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    cycle_name: str
+    deadline_words: str
+    items: list[str]
+
+
+def year_end(rt: Runtime, actor: Actor) -> YearEnd | None:
+    """The cycle being assessed now (its year has begun): what is left to assess and recognise."""
+    wb = rt.workbook()
+    now = rt.clock.now()
+    cycle = cycle_to_assess(wb, now)
+    if cycle is None or cycle.year > now.year:
+        return None
+    lines = assessment_lines(rt, actor, cycle.id)
+    count = Counter(line.status for line in lines)
+    items: list[str] = []
+    if actor.role is Role.SECRETARY:
+        if lines:
+            items.append(f"Đánh giá của Đoàn cấp trên cho đơn vị: {lines[0].status}.")
+    else:
+        registered = len(lines) - count[NOT_REGISTERED]
+        left = count[NOT_ASSESSED] + count[DRAFT] + count[REOPENED]
+        items.append(f"{left} / {registered} đơn vị đã đăng ký chưa có bản đánh giá đã gửi.")
+        recognised = decisions.recognised(wb, cycle.id)
+        waiting = sum(
+            1
+            for unit_id, outcome in official_outcomes(rt, actor, cycle.id).items()
+            if outcome.passed and unit_id not in recognised
+        )
+        if actor.role is not Role.VIEWER and waiting:
+            items.append(f"{waiting} đơn vị đạt chưa có trong quyết định công nhận.")
+    return YearEnd(cycle.name, deadlines.cutoff_words(assessment_cutoff(cycle)), items)

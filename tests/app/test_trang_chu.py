@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services import registrations
+from services import assessments, registrations
 from services.access import Role
 from services.demo import demo_actors
 from tests.conftest import PLAN
@@ -16,7 +16,7 @@ def items(at) -> list[str]:
 
 def test_a_secretary_whose_unit_has_not_registered_is_told_to_register(open_app):
     at = open_app("secretary", PAGE)
-    assert [m.value for m in at.metric] == ["hết ngày 15/12/2026", "Còn 20 ngày 14 giờ"]
+    assert [m.value for m in at.metric][:2] == ["hết ngày 15/12/2026", "Còn 20 ngày 14 giờ"]
     assert any("chưa đăng ký kế hoạch" in item for item in items(at))
 
 
@@ -39,3 +39,24 @@ def test_a_viewer_is_not_told_about_registrations_waiting_for_review(open_app):
     at = open_app("viewer", PAGE)
     assert not any("chờ tiếp nhận" in item for item in items(at))
     assert any("đoàn cơ sở chưa đăng ký" in item for item in items(at))
+
+
+def test_the_upper_officer_sees_what_is_left_to_assess_and_recognise_this_year(
+    open_app, app_runtime
+):
+    at = open_app("upper", PAGE)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Hạn đánh giá"] == "hết ngày 31/12/2026"
+    rt = app_runtime()
+    officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
+    lines = assessments.assessment_lines(rt, officer, "CK-2026")
+    registered = [line for line in lines if line.status != assessments.NOT_REGISTERED]
+    left = [line for line in registered if line.status == assessments.NOT_ASSESSED]
+    assert f"- {len(left)} / {len(registered)} đơn vị đã đăng ký chưa có bản đánh giá đã gửi." in (
+        items(at)
+    )
+
+
+def test_a_secretary_sees_the_upper_units_assessment_of_their_unit(open_app):
+    at = open_app("secretary", PAGE)
+    assert any("Đánh giá của Đoàn cấp trên cho đơn vị: " in item for item in items(at))
