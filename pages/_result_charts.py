@@ -16,6 +16,7 @@ from services.results import LABELS, CycleResults
 
 GREEN, AMBER, GREY = "#2e7d32", "#f9a825", "#b0bec5"
 CONTENT_COLOURS = {"ND1": "#1565c0", "ND2": "#6a1b9a", "ND3": "#00838f"}
+CONTENT_SCALE = alt.Scale(domain=list(CONTENT_COLOURS), range=list(CONTENT_COLOURS.values()))
 COUNT_COLOURS = {"Đã đăng ký": GREY, "Đã đánh giá": AMBER, "Được công nhận": GREEN}
 
 
@@ -88,7 +89,7 @@ def failing_contents(data: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "content:N",
                 title="Nội dung",
-                scale=alt.Scale(domain=list(CONTENT_COLOURS), range=list(CONTENT_COLOURS.values())),
+                scale=CONTENT_SCALE,
                 legend=None,
             ),
             tooltip=[
@@ -114,7 +115,7 @@ def failing_criteria(data: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "content:N",
                 title="Thuộc nội dung",
-                scale=alt.Scale(domain=list(CONTENT_COLOURS), range=list(CONTENT_COLOURS.values())),
+                scale=CONTENT_SCALE,
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[

@@ -58,6 +58,20 @@ def app_runtime(tmp_path):
     return runtime
 
 
+def page_alone(page: str, sqlite_path: Path, actor, **secrets) -> AppTest:
+    """One screen run directly as `actor`, without the router's role check: what the screen and
+    its service do for a person who reaches it anyway. Extra secrets (e.g. auth=…) are added."""
+    st.cache_resource.clear()  # the page must open this store, not an earlier test's
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(sqlite_path), "demo": True}
+    at.secrets["clock"] = {"now": NOW.isoformat()}
+    for name, table in secrets.items():
+        at.secrets[name] = table
+    at.session_state["actor"] = actor
+    at.run()
+    return at
+
+
 @pytest.fixture
 def open_app(tmp_path):
     """open_app(person, page) -> AppTest showing `page` (e.g. "pages/dang_ky.py") as that person."""

@@ -7,15 +7,13 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
 from services import demo, registrations, rollups
 from services.access import Role
 from services.errors import AccessDenied
 from services.runtime import Runtime
-from tests.app.conftest import ROOT
+from tests.app.conftest import page_alone
 from tests.conftest import NOW, PLAN, unit_id
 
 PAGE = "pages/bao_cao.py"
@@ -115,16 +113,7 @@ def test_an_upper_officer_cannot_send_another_upper_units_report(rt, people):
 def test_a_secretary_who_reaches_the_report_screen_is_told_it_is_for_upper_units(
     tmp_path, rt, people
 ):
-    st.cache_resource.clear()  # the page must open this test's store, not an earlier test's
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    at.secrets["store"] = {
-        "engine": "sqlite",
-        "sqlite_path": str(tmp_path / "3cd.sqlite"),
-        "demo": True,
-    }
-    at.secrets["clock"] = {"now": NOW.isoformat()}
-    at.session_state["actor"] = people[Role.SECRETARY]
-    at.run()
+    at = page_alone(PAGE, tmp_path / "3cd.sqlite", people[Role.SECRETARY])
     assert not at.exception
     assert any("dành cho cán bộ Đoàn cấp trên" in i.value for i in at.info)
     assert not at.button and not at.text_area

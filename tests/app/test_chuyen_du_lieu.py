@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from schemas.tabs import ALL_TABS, TABS
@@ -13,7 +12,7 @@ from services import transfer
 from services.access import Actor, Role
 from services.storage import Append
 from services.storage.sql import SqlStore
-from tests.app.conftest import ROOT
+from tests.app.conftest import page_alone
 from tests.conftest import NOW
 
 PAGE = "pages/chuyen_du_lieu.py"
@@ -40,13 +39,8 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 def on_empty_store(tmp_path) -> AppTest:
     """The page alone on an empty store that is not the demo (sign-in configured, so no seeding)."""
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(tmp_path / "new.sqlite")}
-    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback"}
-    at.secrets["clock"] = {"now": NOW.isoformat()}
-    at.session_state["actor"] = STEWARD
-    at.run()
+    auth = {"redirect_uri": "http://localhost:8501/oauth2callback"}
+    at = page_alone(PAGE, tmp_path / "new.sqlite", STEWARD, auth=auth)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from services import registrations
 from services.access import Actor, Role
 from services.records import audit
-from tests.app.conftest import ROOT, app_sqlite
+from tests.app.conftest import app_sqlite, page_alone
 from tests.conftest import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
@@ -61,12 +60,8 @@ def test_a_secretary_opening_the_log_is_refused(open_app):
 
 def test_the_log_page_itself_refuses_a_secretary_reaching_it(tmp_path):
     """Even if the router let a secretary through, the service refusal is what the page shows."""
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(app_sqlite(tmp_path))}
-    at.secrets["clock"] = {"now": NOW.isoformat()}
-    at.session_state["actor"] = Actor("bithu@mau.example", "Bí thư", Role.SECRETARY, "DV-X")
-    at.run()
+    secretary = Actor("bithu@mau.example", "Bí thư", Role.SECRETARY, "DV-X")
+    at = page_alone(PAGE, app_sqlite(tmp_path), secretary)
     st.cache_resource.clear()
     assert not at.exception and not at.dataframe
     assert "Nhật ký chỉ dành cho" in " ".join(e.value for e in at.error).replace("\\", "")

@@ -6,16 +6,13 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
 from services import decisions
 from services.access import Role
 from services.commendation import Moment
-from tests.app.conftest import ROOT
+from tests.app.conftest import page_alone
 from tests.app.test_quyet_dinh import officer, passed
-from tests.conftest import NOW
 
 PAGE = "pages/tuyen_duong.py"
 
@@ -97,16 +94,7 @@ def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
 def test_an_upper_officer_reaching_the_screen_is_told_it_is_for_province_staff(
     tmp_path, rt, people
 ):
-    st.cache_resource.clear()  # the page must open this test's store, not an earlier test's
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    at.secrets["store"] = {
-        "engine": "sqlite",
-        "sqlite_path": str(tmp_path / "3cd.sqlite"),
-        "demo": True,
-    }
-    at.secrets["clock"] = {"now": NOW.isoformat()}
-    at.session_state["actor"] = people[Role.UPPER]
-    at.run()
+    at = page_alone(PAGE, tmp_path / "3cd.sqlite", people[Role.UPPER])
     assert not at.exception
     assert any("dành cho cán bộ Tỉnh đoàn" in i.value for i in at.info)
     assert not at.dataframe and not at.get("download_button")

@@ -11,16 +11,16 @@ import pytest
 
 from services import commendation
 from services.commendation import Moment, Term, TermsFileError
-from tests.unit.test_province_check import Tree
+from tests.unit.small_province import Province
 
 TERM = Term("Nhiệm kỳ 2023–2027", 2023, 2027)
 
 
 @pytest.fixture
-def tree(empty_rt) -> Tree:
+def tree(empty_rt) -> Province:
     """2023–2026: a1 recognised every year; a2 failed in 2024; b1 recognised under A in 2023 and
     2024, then moved to B and recognised by B in 2025 but not in 2026."""
-    built = Tree(empty_rt)
+    built = Province(empty_rt)
     for year in (2023, 2024, 2025, 2026):
         built.cycle(year)
     built.move("b1", "A")  # b1 belonged to A until the restructuring

@@ -5,114 +5,15 @@ decision service)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
-from schemas import tabs
-from schemas.cells import VN_TZ, iso, to_cell
-from schemas.models import RegistrationState, Role, UnitKind
-from services import assessments, decisions, demo, failing, results, unit_history, units
+from schemas.models import RegistrationState, Role
+from services import failing, results, unit_history
 from services.access import Actor
 from services.errors import AccessDenied
-from services.runtime import Runtime
-from services.storage import Append
-
-K = UnitKind
-SET = "3cd-2023-2027@1"
-# key: (name, kind, parent key)
-UNITS: dict[str, tuple[str, UnitKind, str]] = {
-    "P": ("Tỉnh đoàn Mẫu", K.TINH_DOAN, ""),
-    "A": ("Huyện đoàn Mẫu A", K.CAP_HUYEN, "P"),
-    "B": ("Huyện đoàn Mẫu B", K.CAP_HUYEN, "P"),
-    "a1": ("Đoàn xã Mẫu A1", K.XA, "A"),
-    "a2": ("Đoàn xã Mẫu A2", K.XA, "A"),
-    "a3": ("Đoàn xã Mẫu A3", K.XA, "A"),
-    "b1": ("Đoàn xã Mẫu B1", K.XA, "B"),
-    "b2": ("Đoàn xã Mẫu B2", K.XA, "B"),
-    "p1": ("Đoàn trường Mẫu P1", K.TRUONG_DH_CD, "P"),
-}
-
-
-class Province:
-    """A small province: units, cycles, registrations, assessments and decisions, row by row."""
-
-    def __init__(self, rt: Runtime):
-        self.rt = rt
-        self.cells: dict[str, dict[str, str]] = {}
-        for n, (key, (name, kind, parent)) in enumerate(UNITS.items(), start=1):
-            self.cells[key] = {
-                "id": f"DV-{n:04d}",
-                "name": name,
-                "kind": to_cell(kind),
-                "parent_id": self.cells[parent]["id"] if parent else "",
-                "secretary": f"Bí thư mẫu {n}",
-                "email": f"bithu{n}@mau.example",
-                "active": "Có",
-                "version": "1",
-                "updated_at": iso(rt.clock.now()),
-            }
-        rt.store.apply([Append(tabs.UNITS.name, c) for c in self.cells.values()])
-        self.cycles: dict[int, dict[str, str]] = {}
-
-    def id(self, key: str) -> str:
-        return self.cells[key]["id"]
-
-    def actor(self, key: str, role: Role | None = None) -> Actor:
-        if role is None:
-            role = Role.PROVINCE if key == "P" else Role.UPPER
-        return Actor(
-            f"{role.name.lower()}-{key.lower()}@mau.example", f"Mẫu {key}", role, self.id(key)
-        )
-
-    def cycle(self, year: int) -> str:
-        row = demo.cycle_row(self.rt.criteria, year, None, self.rt.clock.now())
-        self.rt.store.apply([Append(tabs.CYCLES.name, row)])
-        self.cycles[year] = row
-        return row["id"]
-
-    def register(self, year: int, key: str, state=RegistrationState.ACCEPTED) -> None:
-        at = datetime.fromisoformat(self.cycles[year]["register_cutoff"]) - timedelta(days=3)
-        row = demo.registration_row(self.cycles[year], self.cells[key], at, state, True)
-        self.rt.store.apply([Append(tabs.REGISTRATIONS.name, row)])
-
-    def assess(self, year: int, key: str, failing: tuple[str, ...] = ()) -> None:
-        criteria = self.rt.criteria[SET]
-        values = {cid: "Đạt" for cid in criteria.criteria} | {"2.3": "3", "2.4": "1", "3.3": "1"}
-        for cid in failing:
-            values[cid] = "0" if criteria.criteria[cid].kind == "count" else "Không đạt"
-        cells, items = assessments.assessment_rows(
-            criteria,
-            assessment_id=f"DG-{year}-{self.id(key)[3:]}",
-            cycle=self.cycles[year],
-            unit=self.cells[key],
-            values=values,
-            at=datetime(year, 11, 10, 9, 0, tzinfo=VN_TZ),
-            by="Cán bộ đánh giá (mẫu)",
-        )
-        self.rt.store.apply(
-            [Append(tabs.ASSESSMENTS.name, cells)]
-            + [Append(tabs.ASSESSMENT_ITEMS.name, i) for i in items]
-        )
-
-    def recognise(self, year: int, issuer: str, keys: list[str]) -> None:
-        signed = date(year, 12, 15) if year < 2026 else date(2026, 11, 20)
-        data = {
-            "number": f"{len(keys)}-QĐ/{issuer}",
-            "signed_on": signed.strftime("%d/%m/%Y"),
-            "signer": "Nguyễn Văn Mẫu",
-            "unit_ids": [self.id(k) for k in keys],
-        }
-        cycle = self.cycles[year]["id"]
-        decisions.record_decision(
-            self.rt, self.actor(issuer), cycle, self.id(issuer), data, f"qd-{year}-{issuer}"
-        )
-
-    def move(self, key: str, parent: str) -> None:
-        unit = self.rt.workbook().units[self.id(key)]
-        data = {"name": unit.name, "kind": unit.kind.value, "parent_id": self.id(parent)}
-        units.edit_unit(self.rt, self.actor("P"), unit, data, f"move-{key}-{parent}")
-        self.cells[key] = {**self.cells[key], "parent_id": self.id(parent)}
+from tests.unit.small_province import Province
 
 
 @pytest.fixture
@@ -130,7 +31,7 @@ def province(empty_rt) -> Province:
     built.cycle(2026)
     for key in ("a1", "a2", "a3", "b2", "p1"):
         built.register(2026, key)
-    built.register(2026, "b1", RegistrationState.RETURNED)
+    built.register(2026, "b1", state=RegistrationState.RETURNED)
     built.assess(2026, "a1")
     built.assess(2026, "a2", failing=("3.3", "1.6"))
     built.assess(2026, "a3", failing=("3.3",))
