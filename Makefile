@@ -95,7 +95,7 @@ bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
 	done
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
-	$(BIN)/python -m services.copy_to_sheets $(ARGS)
+	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)
 
 # --------------------------------------------------------------------------- cleanup
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _ui
-from services.access import Role
+from services.core.access import Role
 
 st.set_page_config(page_title="3CĐ — Đoàn cơ sở 3 chủ động", page_icon="🟦", layout="wide")
 

@@ -1,7 +1,7 @@
 """A large sample province for the benchmarks: 5,000 units, 5 cycles, written through `apply`.
 
 Every name is visibly a sample ("Đoàn xã Mẫu 0001"), except the four units the demo sign-in picker
-looks up by name (services.demo.DEMO_PEOPLE), so the app's picker works on this store too. The
+looks up by name (services.demo.province.DEMO_PEOPLE), so the app's picker works on this store too. The
 random seed is fixed: the same call always builds the same province. Helper module only: running
 it directly prints a note and does nothing else (`make bench` runs every benchmarks/*.py).
 """
@@ -17,8 +17,8 @@ from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import load_catalogue
 from schemas.models import RegistrationState, UnitKind
-from services import deadlines
-from services.demo import DEMO_PEOPLE, cycle_row, registration_row, user_rows
+from services.demo.province import DEMO_PEOPLE, cycle_row, registration_row, user_rows
+from services.registration import deadlines
 from services.storage import Append
 from services.storage.sql import SqlStore
 

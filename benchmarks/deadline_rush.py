@@ -10,7 +10,7 @@ with Google's quotas (60 reads and 60 writes per minute per user, 300 per projec
 of 200–600 ms per call, on one simulated clock (tests/fakes/sim_clock.py) that every thread shares:
 hours of traffic run in a couple of real minutes, and nobody sleeps for real.
 
-* ours: the real services — `registrations.register_plan` and `dashboard.registration_board` —
+* ours: the real services — `plans.register_plan` and `dashboard.registration_board` —
   on `CachedStore` + `SheetsStore` (coalesced writes, pacing, retries, the shared read cache).
 * naive: what the popular Streamlit GSheets connection does: every dashboard render reads the
   whole tab; every submission reads the tab, appends its row, clears the worksheet and writes it
@@ -38,9 +38,11 @@ from schemas import tabs
 from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
 from schemas.models import Role, UnitKind
-from services import dashboard, demo, records, registrations
-from services.access import Actor
-from services.runtime import Runtime
+from services import demo
+from services.core import records
+from services.core.access import Actor
+from services.core.runtime import Runtime
+from services.registration import dashboard, plans
 from services.storage import Append, StoreError
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
@@ -169,7 +171,7 @@ def run_ours(args, ops, grassroots, cycle) -> tuple[Outcome, FakeSheets, str]:
         clock.sleep(at)
         began = clock.monotonic()
         try:
-            receipt = registrations.register_plan(
+            receipt = plans.register_plan(
                 rt, secretary(unit), cycle["id"], unit["id"], plan_form(n), f"rush{n:06d}"
             )
         except Exception as error:  # noqa: BLE001 - what the page would show

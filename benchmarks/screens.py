@@ -37,20 +37,20 @@ from benchmarks._province import NOW, YEARS, build_province
 from schemas.criteria import load_catalogue
 from schemas.tabs import SCREEN_TABS
 from schemas.vntext import sort_key
-from services import dashboard, registrations
-from services.clock import FixedClock
-from services.demo import DEMO_PEOPLE, demo_actors
-from services.runtime import ENV, Runtime
+from services.core.clock import FixedClock
+from services.core.runtime import ENV, Runtime
+from services.core.workbook import Workbook
+from services.demo.province import DEMO_PEOPLE, demo_actors
+from services.registration import dashboard, plans
 from services.storage.cache import CachedStore, Snapshot
 from services.storage.sql import SqlStore
-from services.workbook import Workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 SCREENS = {
     name: f"pages/{name}.py" for name in ("tong_hop", "dang_ky", "don_vi", "bao_cao", "chu_ky")
 }
-PEOPLE = {"province": 0, "upper": 1}  # sign-in picker order (services.demo.DEMO_PEOPLE)
+PEOPLE = {"province": 0, "upper": 1}  # sign-in picker order (services.demo.province.DEMO_PEOPLE)
 PEOPLE_SECRETARY = 2
 WARM_RUNS = 5
 GOAL_S = 0.5
@@ -126,7 +126,7 @@ def store_figures(path: Path) -> dict[str, float]:
         "plan_date": NOW.date(),
         "targets": {"ND1": "a", "ND2": "b", "ND3": "c"},
     }
-    registrations.register_plan(rt, secretary, OPEN_CYCLE, secretary.unit_id, plan, "bench-write")
+    plans.register_plan(rt, secretary, OPEN_CYCLE, secretary.unit_id, plan, "bench-write")
     figures["workbook_after_one_write_s"], _ = timed(rt.workbook)  # reuses unchanged rows
     figures["naive_render_data_s"] = (
         figures["read_median_s"] + figures["parse_median_s"] + figures["board_province_cold_s"]

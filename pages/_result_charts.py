@@ -1,7 +1,7 @@
 """The altair charts of the Kết quả công nhận screen, in the style of pages/tong_hop.py: sorted
 bars, Vietnamese axis titles, readable colours, a tooltip on every mark.
 
-Only drawing: every figure comes from services.results and services.unit_history. Altair
+Only drawing: every figure comes from services.year_end.results and services.year_end.unit_history. Altair
 reference: https://altair-viz.github.io/user_guide/encodings/ (xOffset for grouped bars,
 independent y scales for the trend's two axes).
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from services import failing, results, unit_history
-from services.results import LABELS, CycleResults
+from services.year_end import failing, results, unit_history
+from services.year_end.results import LABELS, CycleResults
 
 GREEN, AMBER, GREY = "#2e7d32", "#f9a825", "#b0bec5"
 CONTENT_COLOURS = {"ND1": "#1565c0", "ND2": "#6a1b9a", "ND3": "#00838f"}

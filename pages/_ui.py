@@ -17,10 +17,11 @@ import streamlit as st
 
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
-from services import cycles, deadlines, users
-from services.access import Actor
-from services.errors import DomainError, InvalidInput
-from services.runtime import Runtime, Settings, SettingsError, build_runtime
+from services.core.access import Actor
+from services.core.errors import DomainError, InvalidInput
+from services.core.runtime import Runtime, Settings, SettingsError, build_runtime
+from services.people import users
+from services.registration import cycles, deadlines
 from services.storage import Conflict, StoreError
 
 T = TypeVar("T")

@@ -14,9 +14,9 @@ import streamlit as st
 from pages import _ui
 from schemas.models import UpperReport
 from schemas.vntext import sort_key
-from services import deadlines, rollups
-from services.access import Role
-from services.rollups import RollupCounts
+from services.core.access import Role
+from services.registration import deadlines, rollups
+from services.registration.rollups import RollupCounts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = (  # label, field of RollupCounts and UpperReport

@@ -9,10 +9,10 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Cycle, LatePolicy, decimal_cell, parse_decimal
-from services import cycles
-from services.access import Role
-from services.cycles import CycleDraft
-from services.deadlines import cutoff_after, cutoff_words
+from services.core.access import Role
+from services.registration import cycles
+from services.registration.cycles import CycleDraft
+from services.registration.deadlines import cutoff_after, cutoff_words
 
 NEW, EDIT = "cycle-new", "cycle-edit"
 FLASH = "cycle-flash"

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from services import transfer
-from services.access import Role
+from services.core.access import Role
+from services.data import transfer
 
 CHECKED = "transfer-checked"  # (file id, Upload, ImportPlan | None, refusal | None)
 DONE = "transfer-done"

@@ -9,11 +9,12 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Registration, RegistrationState, Unit
-from services import registrations, units
-from services.access import Actor, Role
-from services.dashboard import NOT_YET
-from services.deadlines import countdown_words
-from services.registrations import Receipt
+from services.core.access import Actor, Role
+from services.people import units
+from services.registration import plans
+from services.registration.dashboard import NOT_YET
+from services.registration.deadlines import countdown_words
+from services.registration.plans import Receipt
 
 rt = _ui.runtime()
 me = _ui.actor()
@@ -25,7 +26,7 @@ criteria = rt.criteria.get(cycle.criteria_set)
 
 
 def deadline_banner(unit: Unit) -> None:
-    deadline = registrations.deadline_for(rt, me, cycle.id, unit.id)
+    deadline = plans.deadline_for(rt, me, cycle.id, unit.id)
     left, right = st.columns(2)
     left.metric("Hạn đăng ký", deadline.words)
     right.metric("Thời gian còn lại", countdown_words(rt.clock.now(), deadline.cutoff))
@@ -80,7 +81,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             return
     data = {"plan_number": number, "plan_date": plan_day, "targets": targets}
     receipt = _ui.attempt(
-        lambda: registrations.register_plan(
+        lambda: plans.register_plan(
             rt, me, cycle.id, unit.id, data, _ui.request_key(form), received_on=received
         ),
         form=form,
@@ -94,9 +95,9 @@ def own_unit(actor: Actor) -> None:
     unit = units.get_unit(rt, actor, actor.unit_id)
     st.subheader(_ui.plain(unit.name))
     deadline_banner(unit)
-    existing = registrations.registration_of(rt, actor, cycle.id, unit.id)
+    existing = plans.registration_of(rt, actor, cycle.id, unit.id)
     if existing is not None:
-        show_receipt(registrations.receipt_for(rt, actor, existing))
+        show_receipt(plans.receipt_for(rt, actor, existing))
         if existing.state is RegistrationState.RETURNED:
             st.warning(f"Đoàn cấp trên trả lại để sửa: {_ui.plain(existing.return_reason)}")
         if existing.state is RegistrationState.ACCEPTED:
@@ -108,7 +109,7 @@ def own_unit(actor: Actor) -> None:
 
 
 def review(actor: Actor) -> None:
-    lines = registrations.review_lines(rt, actor, cycle.id)
+    lines = plans.review_lines(rt, actor, cycle.id)
     rows = [
         {
             "Đơn vị": line.unit.name,
@@ -157,7 +158,7 @@ def review(actor: Actor) -> None:
 
 def review_one(unit: Unit) -> None:
     form = f"review-{unit.id}"
-    reg = _ui.loaded(form, registrations.registration_of(rt, me, cycle.id, unit.id))
+    reg = _ui.loaded(form, plans.registration_of(rt, me, cycle.id, unit.id))
     st.markdown(
         f"**{_ui.plain(unit.name)}** — {reg.state.value}, "
         f"{'đúng hạn' if reg.on_time else 'trễ hạn'}, số kế hoạch {_ui.plain(reg.plan_number)}"
@@ -171,15 +172,13 @@ def review_one(unit: Unit) -> None:
         key=f"accept-{unit.id}",
         disabled=reg.state is not RegistrationState.SENT,
     ):
-        if _ui.attempt(lambda: registrations.accept(rt, me, reg, _ui.request_key(form)), form):
+        if _ui.attempt(lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form):
             st.rerun()
     with return_col.form(f"return-{unit.id}"):
         reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?")
         if st.form_submit_button("Trả lại để sửa"):
             if _ui.attempt(
-                lambda: registrations.return_for_correction(
-                    rt, me, reg, reason, _ui.request_key(form)
-                ),
+                lambda: plans.return_for_correction(rt, me, reg, reason, _ui.request_key(form)),
                 form,
             ):
                 st.rerun()
@@ -202,7 +201,7 @@ def extension_form(in_scope: list[Unit]) -> None:
         st.error("Chưa lưu. Vui lòng chọn đơn vị và ngày hết hạn mới.")
         return
     deadline = _ui.attempt(
-        lambda: registrations.grant_extension(
+        lambda: plans.grant_extension(
             rt, me, cycle.id, unit.id, last_day, reason, _ui.request_key("extension")
         ),
         "extension",

@@ -9,10 +9,11 @@ import streamlit as st
 from pages import _ui
 from schemas.criteria import Criterion
 from schemas.models import AssessmentItem, AssessmentState, Cycle
-from services import assessments, cycles, deadlines
-from services.access import Role
-from services.assessments import AssessmentLine, AssessmentView
-from services.scoring import Result
+from services.core.access import Role
+from services.registration import cycles, deadlines
+from services.year_end import assessments
+from services.year_end.assessments import AssessmentLine, AssessmentView
+from services.year_end.scoring import Result
 
 FLASH = "assess-flash"
 DAT_CHOICES = ["", "Đạt", "Không đạt"]

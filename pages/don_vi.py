@@ -9,8 +9,8 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Unit, UnitKind
-from services import units
-from services.units import UnitLine
+from services.people import units
+from services.people.units import UnitLine
 
 ADD, EDIT, OFFICER = "unit-add", "unit-edit", "unit-officer"
 FLASH = "unit-flash"

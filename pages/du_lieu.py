@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from services import data_health
+from services.data import health
 
 FORM = "adopt_row"
 PENDING = "adopt_pending"
@@ -23,16 +23,14 @@ st.caption(
 )
 
 
-def ask_to_adopt(row: data_health.Unadopted) -> None:
+def ask_to_adopt(row: health.Unadopted) -> None:
     """Button callback: remember the row exactly as it was shown when the button was drawn."""
     st.session_state[PENDING] = row
 
 
 pending = st.session_state.pop(PENDING, None)
 if pending is not None:
-    new_id = _ui.attempt(
-        lambda: data_health.adopt_row(rt, me, pending, _ui.request_key(FORM)), FORM
-    )
+    new_id = _ui.attempt(lambda: health.adopt_row(rt, me, pending, _ui.request_key(FORM)), FORM)
     if new_id:
         st.success(
             _ui.plain(
@@ -41,7 +39,7 @@ if pending is not None:
             )
         )
 
-found = _ui.attempt(lambda: data_health.report(rt, me))
+found = _ui.attempt(lambda: health.report(rt, me))
 if found is None:
     st.stop()
 

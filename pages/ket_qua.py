@@ -1,6 +1,6 @@
 """Kết quả công nhận: recognition per upper unit, what fails most, the trend, one unit's history.
 
-Every figure comes from `services.results` (and `services.unit_history` for the drill-down),
+Every figure comes from `services.year_end.results` (and `services.year_end.unit_history` for the drill-down),
 computed once per data version for everybody who watches; this page only draws it: for each
 section a headline figure, then a chart, then the table. A secretary sees their own unit's history.
 The charts are drawn by pages/_result_charts.py.
@@ -14,9 +14,9 @@ import streamlit as st
 from pages import _result_charts as charts
 from pages import _ui
 from schemas.models import Cycle
-from services import results, unit_history
-from services.access import Role
-from services.results import LABELS, CycleResults
+from services.core.access import Role
+from services.year_end import results, unit_history
+from services.year_end.results import LABELS, CycleResults
 
 rt = _ui.runtime()
 me = _ui.actor()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Role, User
-from services import users
+from services.people import users
 
 ADD, EDIT = "user-add", "user-edit"
 FLASH = "user-flash"

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from services import audit_log
+from services.data import audit_log
 
 PAGE_SIZE = 50
 PAGE_KEY = "audit_page"

@@ -10,10 +10,10 @@ from pages import _ui
 from schemas.cells import day_words
 from schemas.models import Decision
 from schemas.vntext import sort_key
-from services import decision_lists, decisions, results
-from services.access import Role
-from services.decision_lists import DecisionView
-from services.decisions import Eligible
+from services.core.access import Role
+from services.year_end import decision_lists, decisions, results
+from services.year_end.decision_lists import DecisionView
+from services.year_end.decisions import Eligible
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "decision-flash"

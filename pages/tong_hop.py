@@ -14,8 +14,8 @@ import streamlit as st
 from pages import _ui
 from schemas.cells import VN_TZ
 from schemas.vntext import sort_key
-from services import dashboard, deadlines
-from services.dashboard import (
+from services.registration import dashboard, deadlines
+from services.registration.dashboard import (
     LATE,
     NEEDS_CHECK,
     ON_TIME,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import _ui
-from services import home
+from services.overview import home
 
 rt = _ui.runtime()
 me = _ui.actor()

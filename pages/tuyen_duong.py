@@ -7,9 +7,9 @@ import streamlit as st
 
 from pages import _ui
 from schemas.cells import day_words
-from services import commendation
-from services.access import Role
-from services.commendation import Commendation, Moment, Term
+from services.core.access import Role
+from services.year_end import commendation
+from services.year_end.commendation import Commendation, Moment, Term
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -212,7 +212,7 @@ class Cycle(Record):
     register_cutoff: Instant
     report_cutoff: Instant
     late_policy: Policy = LatePolicy.FLAG
-    assess_cutoff: OptInstant = None  # blank: 1 January of year N+1 (services.assessments)
+    assess_cutoff: OptInstant = None  # blank: 1 January of year N+1 (services.year_end.assessments)
     points_threshold: OptDecimal = Field(default=None, ge=0)  # blank: as the criteria set says
     version: OptCount = None
     updated_at: OptInstant = None
@@ -522,7 +522,7 @@ class DecisionForm(BaseModel):
     number: CleanText = Field(min_length=1, max_length=100)
     signed_on: Day
     signer: CleanText = Field(min_length=1, max_length=200)
-    note: str = ""  # kept as typed, line breaks included (services.forms.free_text)
+    note: str = ""  # kept as typed, line breaks included (services.core.forms.free_text)
     unit_ids: list[str] = Field(default_factory=list)
 
 

@@ -9,9 +9,9 @@ import pytest
 from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
 from services import demo
-from services.access import Actor, Role
-from services.clock import FixedClock
-from services.runtime import ENV, Runtime
+from services.core.access import Actor, Role
+from services.core.clock import FixedClock
+from services.core.runtime import ENV, Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 

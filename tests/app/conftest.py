@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from schemas.criteria import load_catalogue
-from services.clock import FixedClock
-from services.runtime import Runtime
+from services.core.clock import FixedClock
+from services.core.runtime import Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from tests.conftest import NOW
@@ -21,7 +21,7 @@ PEOPLE = {
     "upper": 1,
     "secretary": 2,
     "viewer": 3,
-}  # order of services.demo.DEMO_PEOPLE
+}  # order of services.demo.province.DEMO_PEOPLE
 
 
 def app_sqlite(tmp_path: Path) -> Path:

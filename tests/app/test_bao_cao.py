@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from services import demo, registrations, rollups
-from services.access import Role
-from services.errors import AccessDenied
-from services.runtime import Runtime
+from services import demo
+from services.core.access import Role
+from services.core.errors import AccessDenied
+from services.core.runtime import Runtime
+from services.registration import plans, rollups
 from tests.app.conftest import page_alone
 from tests.conftest import NOW, PLAN, unit_id
 
@@ -51,7 +52,7 @@ def test_the_sent_report_shows_its_frozen_figures_beside_the_current_ones(open_a
     at = send(open_app("upper", PAGE))
     rt = app_runtime()
     secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
-    registrations.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
+    plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     at.run()
     table = next(d.value for d in at.dataframe if "Đã gửi" in d.value.columns).set_index("Mục")
     assert table.loc["Chưa đăng ký", "Đã gửi"] == 1 and table.loc["Chưa đăng ký", "Hiện tại"] == 0
@@ -64,7 +65,7 @@ def test_sending_again_updates_the_figures_but_keeps_the_first_on_time_verdict(
     at = send(open_app("upper", PAGE))
     rt = app_runtime()
     secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
-    registrations.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
+    plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     rt.clock.set(NOW + timedelta(days=40))  # well past the report cut-off (end of 20/12/2026)
     at.run()
     send(at, "Bổ sung Thuần Hưng", label="Gửi lại báo cáo")

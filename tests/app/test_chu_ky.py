@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from schemas.models import LatePolicy
-from services import cycles
-from services.access import Role
-from services.cycles import CycleDraft
-from services.demo import demo_actors
+from services.core.access import Role
+from services.demo.province import demo_actors
+from services.registration import cycles
+from services.registration.cycles import CycleDraft
 
 PAGE = "pages/chu_ky.py"
 CURRENT_SET = "3cd-2023-2027@1"

@@ -8,8 +8,8 @@ import openpyxl
 from streamlit.testing.v1 import AppTest
 
 from schemas.tabs import ALL_TABS, TABS
-from services import transfer
-from services.access import Actor, Role
+from services.core.access import Actor, Role
+from services.data import transfer
 from services.storage import Append
 from services.storage.sql import SqlStore
 from tests.app.conftest import page_alone

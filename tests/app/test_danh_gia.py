@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from schemas.models import AssessmentState, Assessor
-from services import assessments
-from services.access import Role
-from services.demo import demo_actors
-from services.records import new_request_key
+from services.core.access import Role
+from services.core.records import new_request_key
+from services.demo.province import demo_actors
+from services.year_end import assessments
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)

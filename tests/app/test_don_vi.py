@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 
 from schemas.models import UnitKind
-from services import units
-from services.access import Role
-from services.demo import demo_actors
+from services.core.access import Role
+from services.demo.province import demo_actors
+from services.people import units
 
 PAGE = "pages/don_vi.py"
 KHOAI_CHAU = "Huyện đoàn Khoái Châu"

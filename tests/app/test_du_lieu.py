@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from pages._ui import plain
-from services import records
+from services.core import records
 from services.storage import Append
 from services.storage.sql import SqlStore
 from tests.app.conftest import ROOT, app_sqlite

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from schemas.models import Role
-from services.access import Actor
+from services.core.access import Actor
 from tests.app.conftest import ROOT, app_sqlite
 from tests.conftest import NOW
 
@@ -172,8 +172,8 @@ def test_province_staff_cannot_lock_themselves_out(open_app, stored):
 def test_a_stale_edit_is_a_conflict_showing_both_values(open_app, app_runtime, stored):
     at = choose_user(open_app("province", PAGE), stored(), SECRETARY_EMAIL)
     rt = app_runtime()
-    from services import users
-    from services.demo import demo_actors
+    from services.demo.province import demo_actors
+    from services.people import users
 
     province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
     loaded = rt.workbook().user_by_email(SECRETARY_EMAIL)

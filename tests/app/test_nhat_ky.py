@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from services import registrations
-from services.access import Actor, Role
-from services.records import audit
+from services.core.access import Actor, Role
+from services.core.records import audit
+from services.registration import plans
 from tests.app.conftest import app_sqlite, page_alone
 from tests.conftest import NOW, PLAN, unit_id
 
@@ -20,7 +20,7 @@ def register(rt, unit_name: str, key: str) -> str:
     """A grassroots secretary sends the plan; returns the registration's id."""
     uid = unit_id(rt, unit_name)
     secretary = Actor(f"bithu-{key}@mau.example", f"Bí thư {unit_name}", Role.SECRETARY, uid)
-    return registrations.register_plan(rt, secretary, "CK-2027", uid, PLAN, key).reference
+    return plans.register_plan(rt, secretary, "CK-2027", uid, PLAN, key).reference
 
 
 def table(at) -> list[dict[str, str]]:

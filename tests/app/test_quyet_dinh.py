@@ -11,9 +11,11 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from schemas.models import RegistrationState
-from services import assessments, decisions, demo, registrations
-from services.access import Actor, Role
-from services.runtime import Runtime
+from services import demo
+from services.core.access import Actor, Role
+from services.core.runtime import Runtime
+from services.registration import plans
+from services.year_end import assessments, decisions
 from tests.conftest import unit_id
 from tests.unit.support import plan
 from tests.unit.test_decisions import passing_values
@@ -37,7 +39,7 @@ def passed(rt: Runtime, name: str, cycle: str = CYCLE) -> str:
     year = rt.workbook().cycles[cycle].year
     reg = rt.workbook().registration(cycle, uid)
     if reg is None or reg.state is RegistrationState.RETURNED:
-        registrations.register_plan(
+        plans.register_plan(
             rt,
             who,
             cycle,

@@ -8,9 +8,10 @@ import json
 import pandas as pd
 import pyarrow as pa
 
-from services import demo, registrations
-from services.access import Role
-from services.dashboard import (
+from services import demo
+from services.core.access import Role
+from services.registration import plans
+from services.registration.dashboard import (
     REPORTED_LATE,
     REPORTED_ON_TIME,
     STATUS_COLOURS,
@@ -75,7 +76,7 @@ def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_ap
 
     rt = app_runtime()
     secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
-    registrations.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "e2e-key-1")
+    plans.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "e2e-key-1")
     at.run()
 
     after = metrics(at)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from services import assessments, registrations
-from services.access import Role
-from services.demo import demo_actors
+from services.core.access import Role
+from services.demo.province import demo_actors
+from services.registration import plans
+from services.year_end import assessments
 from tests.conftest import PLAN
 
 PAGE = "pages/trang_chu.py"
@@ -24,7 +25,7 @@ def test_after_registering_the_secretary_sees_the_registration_state(open_app, a
     at = open_app("secretary", PAGE)
     rt = app_runtime()
     secretary = next(a for a in demo_actors(rt) if a.role is Role.SECRETARY)
-    registrations.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "home-1")
+    plans.register_plan(rt, secretary, "CK-2027", secretary.unit_id, PLAN, "home-1")
     at.run()
     assert any("Đăng ký đã gửi, trạng thái: Đã gửi" in item for item in items(at))
     assert not any("chưa đăng ký kế hoạch" in item for item in items(at))

@@ -8,9 +8,9 @@ import io
 import openpyxl
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from services import decisions
-from services.access import Role
-from services.commendation import Moment
+from services.core.access import Role
+from services.year_end import decisions
+from services.year_end.commendation import Moment
 from tests.app.conftest import page_alone
 from tests.app.test_quyet_dinh import officer, passed
 

@@ -7,7 +7,7 @@ delivers the lossless export.
 from __future__ import annotations
 
 from schemas.tabs import ALL_TABS
-from services import transfer
+from services.data import transfer
 from services.storage.sql import SqlStore
 from tests.e2e.conftest import start_app_server, wait_for_app
 from tests.e2e.test_registration_flow import (

@@ -40,7 +40,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from services.clock import VN_TZ, FixedClock
+from services.core.clock import VN_TZ, FixedClock
 from tests.fakes.sheets_cells import (
     EMPTY,
     Box,

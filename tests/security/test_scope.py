@@ -15,10 +15,12 @@ import pytest
 
 from schemas.models import RegistrationState
 from schemas.tabs import ALL_TABS
-from services import cycles, dashboard, home, registrations, rollups, units, users
-from services.access import Actor, Role, scope
-from services.errors import AccessDenied, DomainError
-from services.runtime import Runtime
+from services.core.access import Actor, Role, scope
+from services.core.errors import AccessDenied, DomainError
+from services.core.runtime import Runtime
+from services.overview import home
+from services.people import units, users
+from services.registration import cycles, dashboard, plans, rollups
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -116,40 +118,40 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "read Hồng Tiến's registration",
-            lambda w, a: registrations.registration_of(w.rt, a, OPEN, w.id(HONG_TIEN)),
+            lambda w, a: plans.registration_of(w.rt, a, OPEN, w.id(HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "read a Tiên Lữ registration",
-        lambda w, a: registrations.registration_of(w.rt, a, PAST, w.id(VUONG)),
+        lambda w, a: plans.registration_of(w.rt, a, PAST, w.id(VUONG)),
     ),
     *[
         (
             who,
             "get the receipt of Hồng Tiến's registration",
-            lambda w, a: registrations.receipt_for(w.rt, a, w.registration(OPEN, HONG_TIEN)),
+            lambda w, a: plans.receipt_for(w.rt, a, w.registration(OPEN, HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "get the receipt of a Tiên Lữ registration",
-        lambda w, a: registrations.receipt_for(w.rt, a, w.any_registration_below(PAST, TIEN_LU)),
+        lambda w, a: plans.receipt_for(w.rt, a, w.any_registration_below(PAST, TIEN_LU)),
     ),
     *[
         (
             who,
             "read Hồng Tiến's deadline",
-            lambda w, a: registrations.deadline_for(w.rt, a, OPEN, w.id(HONG_TIEN)),
+            lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "read Vương's deadline",
-        lambda w, a: registrations.deadline_for(w.rt, a, OPEN, w.id(VUONG)),
+        lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(VUONG)),
     ),
     # ---- roll-ups of another upper unit --------------------------------------------------------
     *[
@@ -214,7 +216,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "register a plan for Thuần Hưng",
-            lambda w, a: registrations.register_plan(
+            lambda w, a: plans.register_plan(
                 w.rt, a, OPEN, w.id(THUAN_HUNG), plan(), "k1", received_on=date(2026, 11, 24)
             ),
         )
@@ -223,14 +225,14 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "secretary",
         "register a plan for its neighbour Hồng Tiến",
-        lambda w, a: registrations.register_plan(
+        lambda w, a: plans.register_plan(
             w.rt, a, OPEN, w.id(HONG_TIEN), plan(), "k1", received_on=date(2026, 11, 24)
         ),
     ),
     (
         "upper",
         "enter a paper plan for Vương (Tiên Lữ)",
-        lambda w, a: registrations.register_plan(
+        lambda w, a: plans.register_plan(
             w.rt, a, OPEN, w.id(VUONG), plan(), "k1", received_on=date(2026, 11, 24)
         ),
     ),
@@ -238,7 +240,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "accept Hồng Tiến's registration",
-            lambda w, a: registrations.accept(w.rt, a, w.registration(OPEN, HONG_TIEN), "k1"),
+            lambda w, a: plans.accept(w.rt, a, w.registration(OPEN, HONG_TIEN), "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
@@ -246,7 +248,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "return Hồng Tiến's registration",
-            lambda w, a: registrations.return_for_correction(
+            lambda w, a: plans.return_for_correction(
                 w.rt, a, w.registration(OPEN, HONG_TIEN), "Sửa lại", "k1"
             ),
         )
@@ -255,7 +257,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "upper",
         "return a Tiên Lữ registration",
-        lambda w, a: registrations.return_for_correction(
+        lambda w, a: plans.return_for_correction(
             w.rt, a, w.any_registration_below(PAST, TIEN_LU), "Sửa lại", "k1"
         ),
     ),
@@ -263,7 +265,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "extend Thuần Hưng's deadline",
-            lambda w, a: registrations.grant_extension(
+            lambda w, a: plans.grant_extension(
                 w.rt, a, OPEN, w.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
             ),
         )
@@ -272,7 +274,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "upper",
         "extend Vương's deadline",
-        lambda w, a: registrations.grant_extension(
+        lambda w, a: plans.grant_extension(
             w.rt, a, OPEN, w.id(VUONG), date(2026, 12, 31), "Lý do", "k1"
         ),
     ),
@@ -420,7 +422,7 @@ REPLAYED: list[tuple[str, str, Attempt]] = [
     (
         "secretary",
         "register its own plan with the key of Hồng Tiến's registration id",
-        lambda w, a: registrations.register_plan(
+        lambda w, a: plans.register_plan(
             w.rt, a, OPEN, a.unit_id, plan(), w.registration(OPEN, HONG_TIEN).id.removeprefix("DK-")
         ),
     ),
@@ -537,19 +539,17 @@ def test_the_in_scope_calls_of_the_table_do_succeed_for_the_right_person(world):
     rt, upper = world.rt, world.people["upper"]
     units.get_unit(rt, upper, world.id(THUAN_HUNG))
     rollups.preview(rt, upper, OPEN, world.id(KHOAI_CHAU))
-    registrations.grant_extension(
-        rt, upper, OPEN, world.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
-    )
+    plans.grant_extension(rt, upper, OPEN, world.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1")
     units.assign_officer(rt, upper, world.unit(THUAN_HUNG), "Ai đó", "k2")
     units.edit_unit(
         rt, upper, world.unit(HONG_TIEN), unit_form(world.unit(HONG_TIEN), secretary="X"), "k3"
     )
     units.add_unit(rt, upper, new_unit(KHOAI_CHAU)(world), "k4")
-    accepted = registrations.accept(rt, upper, world.registration(OPEN, HONG_TIEN), "k5")
+    accepted = plans.accept(rt, upper, world.registration(OPEN, HONG_TIEN), "k5")
     assert accepted.state is RegistrationState.ACCEPTED
     other = world.people["other_upper"]
     if world.registration(OPEN, VUONG) is None:
-        registrations.register_plan(
+        plans.register_plan(
             rt, other, OPEN, world.id(VUONG), plan(), "k6", received_on=date(2026, 11, 24)
         )
     rollups.send_rollup(rt, other, OPEN, world.id(TIEN_LU), "", "k7")

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from services import (
-    assessments,
-    commendation,
-    data_health,
-    decisions,
-    demo,
-    recognition,
-    transfer,
-)
-from services.access import scope
-from services.errors import AccessDenied
+from services import demo
+from services.core.access import scope
+from services.core.errors import AccessDenied
+from services.data import health, transfer
+from services.year_end import assessments, commendation, decisions, province_check
 from tests.security.test_scope import PAST, Attempt, everything
 from tests.security.test_scope import world as world  # noqa: F401 - the fixture, by its name
 from tests.unit.support import HONG_TIEN, KHOAI_CHAU, THUAN_HUNG, TIEN_LU, VUONG
@@ -89,10 +83,10 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "secretary",
         "see the province check",
-        lambda w, a: recognition.province_check(w.rt, a, PAST),
+        lambda w, a: province_check.province_check(w.rt, a, PAST),
     ),
     *[
-        (who, "read the data-health report", lambda w, a: data_health.report(w.rt, a))
+        (who, "read the data-health report", lambda w, a: health.report(w.rt, a))
         for who in ("upper", "secretary", "viewer")
     ],
     *[
@@ -133,6 +127,6 @@ def test_commendation_candidates_are_only_units_in_scope(world, who):
 def test_the_province_check_shows_only_rows_in_scope(world, who):
     actor = world.people[who]
     mine = scope(world.rt.workbook(), actor)
-    rows = recognition.province_check(world.rt, actor, PAST)
+    rows = province_check.province_check(world.rt, actor, PAST)
     assert rows, "the officer's or viewer's own upper unit has a row"
     assert all(row.unit_id in mine for row in rows)

@@ -19,9 +19,11 @@ import pytest
 from openpyxl import load_workbook
 
 from schemas.models import RegistrationState
-from services import demo, registrations, rollups, units
-from services.access import Role
-from services.errors import InvalidInput
+from services import demo
+from services.core.access import Role
+from services.core.errors import InvalidInput
+from services.people import units
+from services.registration import plans, rollups
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -63,7 +65,7 @@ def targets(text: str) -> dict:
 
 @pytest.mark.parametrize("text", CASES)
 def test_plan_targets_are_stored_byte_exact_apart_from_the_ends(rt, people, text):
-    registrations.register_plan(
+    plans.register_plan(
         rt, people[Role.SECRETARY], OPEN, unit_id(rt, THUAN_HUNG), targets(text), "t1"
     )
     row = stored_registration(rt, THUAN_HUNG)
@@ -73,7 +75,7 @@ def test_plan_targets_are_stored_byte_exact_apart_from_the_ends(rt, people, text
 
 def test_a_10000_character_target_is_refused_and_nothing_is_stored(rt, people):
     with pytest.raises(InvalidInput, match="tối đa 5000"):
-        registrations.register_plan(
+        plans.register_plan(
             rt, people[Role.SECRETARY], OPEN, unit_id(rt, THUAN_HUNG), targets(LONG), "t1"
         )
     assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=unit_id(rt, THUAN_HUNG)) == []
@@ -82,7 +84,7 @@ def test_a_10000_character_target_is_refused_and_nothing_is_stored(rt, people):
 @pytest.mark.parametrize("text", CASES)
 def test_a_return_reason_is_stored_as_typed(rt, people, text):
     reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
-    registrations.return_for_correction(rt, people[Role.UPPER], reg, text, "r1")
+    plans.return_for_correction(rt, people[Role.UPPER], reg, text, "r1")
     row = stored_registration(rt, HONG_TIEN)
     assert row["return_reason"].encode() == text.strip().encode()
     assert row["state"] == RegistrationState.RETURNED.value
@@ -90,7 +92,7 @@ def test_a_return_reason_is_stored_as_typed(rt, people, text):
 
 def test_a_return_reason_keeps_its_line_breaks_and_inner_spaces(rt, people):
     reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
-    registrations.return_for_correction(rt, people[Role.UPPER], reg, " Dòng 1\nDòng  2 ", "r1")
+    plans.return_for_correction(rt, people[Role.UPPER], reg, " Dòng 1\nDòng  2 ", "r1")
     assert stored_registration(rt, HONG_TIEN)["return_reason"] == "Dòng 1\nDòng  2"
 
 
@@ -126,7 +128,7 @@ def test_a_10000_character_reason_or_note_is_refused_and_nothing_is_written(rt, 
     before = rt.store.read(["registrations", "upper_reports", "audit_log"])
     reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
     with pytest.raises(InvalidInput, match="quá dài"):
-        registrations.return_for_correction(rt, people[Role.UPPER], reg, LONG, "r1")
+        plans.return_for_correction(rt, people[Role.UPPER], reg, LONG, "r1")
     with pytest.raises(InvalidInput, match="quá dài"):
         rollups.send_rollup(rt, people[Role.UPPER], OPEN, unit_id(rt, KHOAI_CHAU), LONG, "n1")
     assert rt.store.read(["registrations", "upper_reports", "audit_log"]) == before
@@ -184,7 +186,7 @@ HOSTILE_TEXT = f"{HOSTILE['link']} {HOSTILE['script']}"
 def returned_with_hostile_text(app_runtime) -> None:
     rt = app_runtime()
     people = {p.role: p for p in demo.demo_actors(rt)}
-    registrations.register_plan(
+    plans.register_plan(
         rt,
         people[Role.SECRETARY],
         OPEN,
@@ -193,7 +195,7 @@ def returned_with_hostile_text(app_runtime) -> None:
         "h1",
     )
     reg = rt.workbook().registration(OPEN, unit_id(rt, THUAN_HUNG))
-    registrations.return_for_correction(rt, people[Role.UPPER], reg, HOSTILE_TEXT, "h2")
+    plans.return_for_correction(rt, people[Role.UPPER], reg, HOSTILE_TEXT, "h2")
 
 
 @pytest.mark.parametrize("page", ["pages/dang_ky.py", "pages/trang_chu.py"])
@@ -257,9 +259,7 @@ def test_the_review_of_a_hostile_unit_name_is_plain_text(open_app, app_runtime):
     )
     rt = app_runtime()
     officer = next(p for p in demo.demo_actors(rt) if p.role is Role.UPPER)
-    registrations.register_plan(
-        rt, officer, OPEN, hostile_id, plan(), "p1", received_on=date(2026, 11, 24)
-    )
+    plans.register_plan(rt, officer, OPEN, hostile_id, plan(), "p1", received_on=date(2026, 11, 24))
     at.run()
     box = at.selectbox(key="review-unit")
     box.select_index(box.options.index(name)).run()

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from schemas.models import LatePolicy
-from services import cycles, deadlines
-from services.access import Actor, Role
-from services.records import new_request_key
-from services.runtime import Runtime
+from services.core.access import Actor, Role
+from services.core.records import new_request_key
+from services.core.runtime import Runtime
+from services.registration import cycles, deadlines
 
 NewCycle = Callable[..., str]
 

@@ -14,9 +14,9 @@ import gspread
 from schemas.criteria import load_catalogue
 from schemas.tabs import TABS
 from services import demo
-from services.access import Actor, Role
-from services.clock import FixedClock
-from services.runtime import Runtime, Settings
+from services.core.access import Actor, Role
+from services.core.clock import FixedClock
+from services.core.runtime import Runtime, Settings
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from tests.conftest import NOW

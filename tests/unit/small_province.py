@@ -12,10 +12,12 @@ from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import set_for_year
 from schemas.models import RegistrationState, Role, UnitKind
-from services import assessments, decisions, demo, units
-from services.access import Actor
-from services.runtime import Runtime
+from services import demo
+from services.core.access import Actor
+from services.core.runtime import Runtime
+from services.people import units
 from services.storage import Append
+from services.year_end import assessments, decisions
 from tests.unit.test_decisions import passing_values
 
 K = UnitKind

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from schemas.models import Unit
-from services.access import Actor, Role
-from services.runtime import Runtime
+from services.core.access import Actor, Role
+from services.core.runtime import Runtime
 from tests.conftest import unit_id
 
 OPEN = "CK-2027"  # the demo's open cycle (cut-off 16/12/2026 00:00)

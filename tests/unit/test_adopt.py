@@ -8,10 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from schemas.tabs import TABS
-from services import data_health, records
-from services.access import Role
-from services.errors import AccessDenied
-from services.runtime import Runtime
+from services import demo
+from services.core import records
+from services.core.access import Role
+from services.core.errors import AccessDenied
+from services.core.runtime import Runtime
+from services.data import health
 from services.storage import Append, Conflict, RecordMissing
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -21,7 +23,7 @@ UNITS = "units"
 TYPED = ["", "Đoàn xã Mẫu Tay", "Xã", "DV-0002", "045", "", "", "0912345678", "", "", "Có"]
 
 
-def hand_row(found: data_health.HealthReport) -> data_health.Unadopted:
+def hand_row(found: health.HealthReport) -> health.Unadopted:
     (row,) = found.unadopted
     return row
 
@@ -45,10 +47,10 @@ def sheet() -> DemoSheet:
 
 def test_adopting_writes_only_id_and_version_into_that_row_with_an_audit_row(sheet):
     me = sheet.province()
-    row = hand_row(data_health.report(sheet.later(), me))
+    row = hand_row(health.report(sheet.later(), me))
     before = sheet.values(UNITS)
     writes = sheet.fake.counts("write")
-    new_id = data_health.adopt_row(sheet.rt, me, row, "a1b2c3d4e5f6a7b8")
+    new_id = health.adopt_row(sheet.rt, me, row, "a1b2c3d4e5f6a7b8")
     assert new_id == "DV-A1B2C3D4E5F6"
     after = sheet.values(UNITS)
     header = after[0]
@@ -67,15 +69,15 @@ def test_adopting_writes_only_id_and_version_into_that_row_with_an_audit_row(she
     assert audit["action"] == records.ADOPTED and audit["tab"] == UNITS
     assert json.loads(audit["before"]) == {"id": "", "version": ""}
     assert json.loads(audit["after"]) == {"id": new_id, "version": "1"}
-    found = data_health.report(sheet.later(), me)
+    found = health.report(sheet.later(), me)
     assert found.unadopted == [] and sheet.rt.workbook().units[new_id].name == "Đoàn xã Mẫu Tay"
 
 
 def test_the_request_sent_updates_just_the_two_cells_of_that_row(sheet):
     me = sheet.province()
-    row = hand_row(data_health.report(sheet.later(), me))
+    row = hand_row(health.report(sheet.later(), me))
     sheet.fake.calls.clear()
-    data_health.adopt_row(sheet.rt, me, row, "feedfacecafe0000")
+    health.adopt_row(sheet.rt, me, row, "feedfacecafe0000")
     (write,) = [c for c in sheet.fake.calls if c.kind == "write"]
     unit_cells = [
         r["updateCells"]
@@ -95,8 +97,8 @@ def test_the_request_sent_updates_just_the_two_cells_of_that_row(sheet):
 def test_adoption_finds_the_id_column_where_a_person_moved_it(sheet):
     me = sheet.province()
     sheet.person.move_column(TABS[UNITS].title, "Mã", 5)
-    row = hand_row(data_health.report(sheet.later(), me))
-    new_id = data_health.adopt_row(sheet.rt, me, row, "0123456789abcdef")
+    row = hand_row(health.report(sheet.later(), me))
+    new_id = health.adopt_row(sheet.rt, me, row, "0123456789abcdef")
     after = dict(zip(sheet.values(UNITS)[0], sheet.values(UNITS)[row.row - 1], strict=False))
     assert (after["Mã"], after["Tên đơn vị"], after["Phiên bản"]) == (
         new_id,
@@ -108,21 +110,21 @@ def test_adoption_finds_the_id_column_where_a_person_moved_it(sheet):
 
 def test_a_row_a_person_moved_down_is_a_conflict_not_a_write_into_the_wrong_row(sheet):
     me = sheet.province()
-    row = hand_row(data_health.report(sheet.later(), me))
+    row = hand_row(health.report(sheet.later(), me))
     sheet.person.insert_rows(TABS[UNITS].title, 3)  # everything below row 2 moves down one row
     before = sheet.values(UNITS)
     with pytest.raises((Conflict, RecordMissing)):
-        data_health.adopt_row(sheet.rt, me, row, "1111222233334444")
+        health.adopt_row(sheet.rt, me, row, "1111222233334444")
     assert sheet.values(UNITS) == before
     assert audit_rows(sheet.rt, "DV-111122223333") == []
 
 
 def test_a_row_a_person_edited_meanwhile_is_a_conflict_showing_both_values(sheet):
     me = sheet.province()
-    row = hand_row(data_health.report(sheet.later(), me))
+    row = hand_row(health.report(sheet.later(), me))
     sheet.type(UNITS, "name", row.row, "Đoàn xã Mẫu Tay (đã sửa)")
     with pytest.raises(Conflict) as conflict:
-        data_health.adopt_row(sheet.rt, me, row, "5555666677778888")
+        health.adopt_row(sheet.rt, me, row, "5555666677778888")
     (change,) = conflict.value.changes
     assert (change.field, change.loaded, change.current) == (
         "name",
@@ -134,13 +136,12 @@ def test_a_row_a_person_edited_meanwhile_is_a_conflict_showing_both_values(sheet
 
 
 def test_only_province_staff_may_adopt(sheet):
-    from services import demo
 
-    row = hand_row(data_health.report(sheet.later(), sheet.province()))
+    row = hand_row(health.report(sheet.later(), sheet.province()))
     for actor in demo.demo_actors(sheet.rt):
         if actor.role is not Role.PROVINCE:
             with pytest.raises(AccessDenied):
-                data_health.adopt_row(sheet.rt, actor, row, "9999aaaabbbbcccc")
+                health.adopt_row(sheet.rt, actor, row, "9999aaaabbbbcccc")
     assert sheet.values(UNITS)[row.row - 1][0] == ""
 
 
@@ -162,8 +163,8 @@ def fresh(rt: Runtime) -> Runtime:
 
 def test_adopting_on_the_embedded_store_writes_id_and_version_of_that_row(rt, people, by_hand):
     me = people[Role.PROVINCE]
-    row = hand_row(data_health.report(fresh(rt), me))
-    new_id = data_health.adopt_row(rt, me, row, "abcdefabcdef0000")
+    row = hand_row(health.report(fresh(rt), me))
+    new_id = health.adopt_row(rt, me, row, "abcdefabcdef0000")
     stored = {r.number: r.cells for r in by_hand.read([UNITS])[UNITS]}
     assert stored[row.row] == {**row.cells, "id": new_id, "version": "1"}
     assert [a["action"] for a in audit_rows(rt, new_id)] == [records.ADOPTED]
@@ -172,12 +173,12 @@ def test_adopting_on_the_embedded_store_writes_id_and_version_of_that_row(rt, pe
 
 def test_on_the_embedded_store_a_row_changed_meanwhile_is_a_conflict(rt, people, by_hand):
     me = people[Role.PROVINCE]
-    row = hand_row(data_health.report(fresh(rt), me))
+    row = hand_row(health.report(fresh(rt), me))
     table = by_hand.tables[UNITS]
     with by_hand.engine.begin() as conn:  # someone edits the row directly in the database
         conn.execute(table.update().where(table.c.id == "").values(members="46"))
     with pytest.raises(Conflict):
-        data_health.adopt_row(rt, me, row, "abcdefabcdef1111")
+        health.adopt_row(rt, me, row, "abcdefabcdef1111")
     with by_hand.engine.connect() as conn:
         assert conn.execute(sa.select(table.c.id).where(table.c.members == "46")).scalar() == ""
     assert audit_rows(rt, "DV-ABCDEFABCDEF") == []

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from schemas.criteria import CONTENT_IDS, CriteriaSet, load_catalogue
-from services.scoring import compute, read_value, threshold_for
+from services.year_end.scoring import compute, read_value, threshold_for
 
 
 def a_set(points: dict | None = None, rules: dict[str, dict] | None = None, **top: Any):

@@ -10,13 +10,14 @@ import pytest
 
 from schemas.criteria import CriteriaSet, load_catalogue
 from schemas.models import AssessmentState, Assessor, LatePolicy
-from services import assessments, cycles, registrations
-from services.access import Role
-from services.assessments import AssessmentClosed
-from services.errors import AccessDenied, InvalidInput, NotAllowed
-from services.records import new_request_key, record_id
-from services.runtime import Runtime
+from services.core.access import Role
+from services.core.errors import AccessDenied, InvalidInput, NotAllowed
+from services.core.records import new_request_key, record_id
+from services.core.runtime import Runtime
+from services.registration import cycles, plans
 from services.storage import Append, Conflict, DuplicateRecord, Update
+from services.year_end import assessments
+from services.year_end.assessments import AssessmentClosed
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -49,8 +50,8 @@ def round_(rt, people, new_cycle):
     def make(**cycle_args) -> str:
         cycle_id = new_cycle(**cycle_args)
         me = people[Role.SECRETARY]
-        registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(), new_request_key())
-        registrations.register_plan(
+        plans.register_plan(rt, me, cycle_id, me.unit_id, plan(), new_request_key())
+        plans.register_plan(
             rt,
             people[Role.UPPER],
             cycle_id,
@@ -290,7 +291,7 @@ def test_a_registration_returned_for_correction_does_not_make_a_unit_assessable(
     cycle = round_()
     officer = people[Role.UPPER]
     reg = rt.workbook().registration(cycle, unit_id(rt, THUAN_HUNG))
-    registrations.return_for_correction(rt, officer, reg, "Bổ sung lộ trình", new_request_key())
+    plans.return_for_correction(rt, officer, reg, "Bổ sung lộ trình", new_request_key())
     with pytest.raises(NotAllowed, match="chưa đăng ký"):
         draft(rt, officer, cycle, name=THUAN_HUNG)
     status = assessments.status_of(rt.workbook(), rt.criteria, cycle, unit_id(rt, THUAN_HUNG))
@@ -552,7 +553,7 @@ def test_a_cycle_with_a_points_threshold_computes_and_stores_points(rt, people, 
     assert draft_.criteria_set == "3cd-diem@1"
     cycle = cycles.save_cycle(scored, people[Role.PROVINCE], draft_, new_request_key()).id
     me = people[Role.SECRETARY]
-    registrations.register_plan(scored, me, cycle, me.unit_id, plan(), new_request_key())
+    plans.register_plan(scored, me, cycle, me.unit_id, plan(), new_request_key())
     sent = send(scored, people[Role.UPPER], cycle, name=THUAN_HUNG)
     assert (sent.assessment.points, sent.assessment.points_threshold) == ("65", 60)
     outcome = assessments.official_outcomes(scored, people[Role.UPPER], cycle)[me.unit_id]

@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from schemas.cells import VN_TZ
-from services import audit_log, registrations, units
-from services.access import Actor, Role
-from services.errors import AccessDenied, InvalidInput, NotFound
-from services.records import audit
+from services.core.access import Actor, Role
+from services.core.errors import AccessDenied, InvalidInput, NotFound
+from services.core.records import audit
+from services.data import audit_log
+from services.people import units
+from services.registration import plans
 from services.storage import Append
 from tests.conftest import NOW, unit_id
 from tests.unit.support import (
@@ -34,10 +36,10 @@ def shown(page: audit_log.AuditPage) -> list[str]:
 @pytest.fixture
 def written(rt, people, new_cycle) -> dict[str, str]:
     """Real writes through the services: a plan in Khoái Châu, one in Tiên Lữ, a new cycle."""
-    khoai_chau = registrations.register_plan(
+    khoai_chau = plans.register_plan(
         rt, secretary_of(rt, THUAN_HUNG), OPEN, unit_id(rt, THUAN_HUNG), plan(), "kc-1"
     )
-    tien_lu = registrations.register_plan(
+    tien_lu = plans.register_plan(
         rt, secretary_of(rt, VUONG), OPEN, unit_id(rt, VUONG), plan(), "tl-1"
     )
     return {"khoai_chau": khoai_chau.reference, "tien_lu": tien_lu.reference, "cycle": new_cycle()}

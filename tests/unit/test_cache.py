@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from services import records
-from services.access import Role
+from services.core import records
+from services.core.access import Role
 from services.storage import Append, Row
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -180,14 +180,14 @@ def test_derived_data_asked_for_by_many_sessions_at_once_is_computed_once(path):
 
 
 def test_the_parsed_workbook_is_shared_until_the_data_changes(rt, people):
-    from services import registrations
-    from services.access import Role
+    from services.core.access import Role
+    from services.registration import plans
     from tests.unit.support import OPEN, plan
 
     first = rt.workbook()
     assert rt.workbook() is first
     me = people[Role.SECRETARY]
-    registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     after = rt.workbook()
     assert after is not first and after.registration(OPEN, me.unit_id) is not None
 

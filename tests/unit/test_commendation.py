@@ -9,8 +9,8 @@ from datetime import date
 import openpyxl
 import pytest
 
-from services import commendation
-from services.commendation import Moment, Term, TermsFileError
+from services.year_end import commendation
+from services.year_end.commendation import Moment, Term, TermsFileError
 from tests.unit.small_province import Province
 
 TERM = Term("Nhiệm kỳ 2023–2027", 2023, 2027)

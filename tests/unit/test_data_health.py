@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from schemas.tabs import TABS
-from services import dashboard, data_health
-from services.access import Role
-from services.errors import AccessDenied
-from services.runtime import Runtime
+from services import demo
+from services.core.access import Role
+from services.core.errors import AccessDenied
+from services.core.runtime import Runtime
+from services.data import health
+from services.registration import dashboard
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -24,12 +26,12 @@ def sheet() -> DemoSheet:
     return DemoSheet.open()
 
 
-def listed(sheet: DemoSheet, **match) -> list[data_health.Problem]:
-    found = data_health.report(sheet.later(), sheet.province())
+def listed(sheet: DemoSheet, **match) -> list[health.Problem]:
+    found = health.report(sheet.later(), sheet.province())
     return [p for p in found.problems if all(getattr(p, k) == v for k, v in match.items())]
 
 
-def the_one(problems: list[data_health.Problem]) -> data_health.Problem:
+def the_one(problems: list[health.Problem]) -> health.Problem:
     assert len(problems) == 1, problems
     return problems[0]
 
@@ -38,7 +40,7 @@ def the_one(problems: list[data_health.Problem]) -> data_health.Problem:
 
 
 def test_a_clean_sheet_in_vietnamese_settings_has_no_problem(sheet):
-    found = data_health.report(sheet.rt, sheet.province())
+    found = health.report(sheet.rt, sheet.province())
     assert found.problems == [] and found.unadopted == []
     assert found.sheet_url == f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
 
@@ -90,7 +92,7 @@ def test_a_row_without_id_is_listed_as_chua_co_ma_and_offered_for_adoption(sheet
     assert (problem.tab_title, problem.row, problem.column) == ("Đơn vị", last + 3, "Mã")
     assert problem.kind_label == "Chưa có mã" and "chưa có mã" in problem.message
     assert problem.link == sheet.link(UNITS, f"A{last + 3}")
-    (row,) = data_health.report(sheet.rt, sheet.province()).unadopted
+    (row,) = health.report(sheet.rt, sheet.province()).unadopted
     assert (row.tab, row.row, row.cells["name"]) == (UNITS, last + 3, "Đoàn xã Mẫu Tay")
     assert row.label == f"Bảng Đơn vị · hàng {last + 3} · Tên đơn vị: Đoàn xã Mẫu Tay; " + (
         "Loại đơn vị: Xã; Mã đơn vị cấp trên: DV-0002"
@@ -119,7 +121,7 @@ def test_a_column_a_person_added_or_moved_is_fine(sheet):
     width = len(sheet.values(UNITS)[0])
     sheet.person.type(title, f"{chr(ord('A') + width)}1", "Ghi chú riêng của huyện")
     sheet.person.move_column(title, "Điện thoại", 1)
-    found = data_health.report(sheet.later(), sheet.province())
+    found = health.report(sheet.later(), sheet.province())
     assert found.problems == []
 
 
@@ -127,7 +129,7 @@ def test_a_tab_a_person_renamed_is_listed_and_the_other_tabs_are_still_read(shee
     me = sheet.province()
     sheet.person.rename_tab(TABS["extensions"].title, "Gia hạn (cũ)")
     later = sheet.later()
-    found = data_health.report(later, me)
+    found = health.report(later, me)
     problem = the_one(found.filtered(kind_label="Thiếu hoặc đổi tên cột"))
     assert problem.tab_title == "Gia hạn" and "Không tìm thấy bảng “Gia hạn”" in problem.message
     wb = later.workbook()  # every screen still reads the other tabs
@@ -157,7 +159,7 @@ def test_counts_and_filters_by_tab_and_kind(sheet):
     sheet.type(REGS, "on_time", sheet.row_of(REGS, reg.id), "chắc là có")
     sheet.person.type_row(TABS[UNITS].title, len(sheet.values(UNITS)) + 1, ["", "Đoàn xã Mới"])
     sheet.fake.book(KEY).locale = "en_US"
-    found = data_health.report(sheet.later(), sheet.province())
+    found = health.report(sheet.later(), sheet.province())
     assert found.counts() == {
         "Cài đặt bảng tính": 1,
         "Chưa có mã": 1,
@@ -201,12 +203,11 @@ def test_a_broken_registration_row_still_counts_its_unit_as_needing_a_check(shee
 
 
 def test_only_province_staff_see_the_list(sheet):
-    from services import demo
 
     for actor in demo.demo_actors(sheet.rt):
         if actor.role is not Role.PROVINCE:
             with pytest.raises(AccessDenied):
-                data_health.report(sheet.rt, actor)
+                health.report(sheet.rt, actor)
 
 
 # ---- on the embedded store ---------------------------------------------------------------------
@@ -223,7 +224,7 @@ def test_on_the_embedded_store_problems_have_row_numbers_but_no_links_or_sheet_s
         ]
     )
     fresh = Runtime(CachedStore(SqlStore(rt.store.inner.url)), rt.clock, rt.criteria)
-    found = data_health.report(fresh, people[Role.PROVINCE])
+    found = health.report(fresh, people[Role.PROVINCE])
     rows = [r.number for r in by_hand.read([UNITS])[UNITS][-2:]]
     assert [(p.kind_label, p.row, p.column) for p in found.problems] == [
         ("Giá trị không đọc được", rows[0], "Loại đơn vị"),
@@ -236,7 +237,6 @@ def test_on_the_embedded_store_problems_have_row_numbers_but_no_links_or_sheet_s
 def test_an_assessment_result_changed_by_hand_is_listed_as_disagreeing_with_recomputation(
     rt, people
 ):
-    from services import demo
 
     assert demo.seed_year_end(rt)
     by_hand = SqlStore(rt.store.inner.url)
@@ -246,7 +246,7 @@ def test_an_assessment_result_changed_by_hand_is_listed_as_disagreeing_with_reco
     with by_hand.engine.begin() as conn:  # someone "corrects" the overall result in the sheet
         conn.execute(table.update().where(table.c.id == row.cells["id"]).values(result=flipped))
     fresh = Runtime(CachedStore(SqlStore(rt.store.inner.url)), rt.clock, rt.criteria)
-    found = data_health.report(fresh, people[Role.PROVINCE])
+    found = health.report(fresh, people[Role.PROVINCE])
     problem = the_one(found.filtered(kind_label="Kết quả đánh giá cần kiểm tra"))
     assert (problem.tab_title, problem.row, problem.record_id) == (
         "Đánh giá",

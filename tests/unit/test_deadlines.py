@@ -9,11 +9,11 @@ import pytest
 
 from schemas.cells import VN_TZ, iso
 from schemas.models import LatePolicy, RegistrationState
-from services import deadlines, registrations
-from services.access import Role
-from services.clock import FixedClock, SystemClock
-from services.dashboard import LATE, ON_TIME, unit_status
-from services.errors import AccessDenied, InvalidInput, RegistrationClosed
+from services.core.access import Role
+from services.core.clock import FixedClock, SystemClock
+from services.core.errors import AccessDenied, InvalidInput, RegistrationClosed
+from services.registration import deadlines, plans
+from services.registration.dashboard import LATE, ON_TIME, unit_status
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -165,7 +165,7 @@ def test_a_registration_is_judged_against_the_cutoff_in_vietnam_time(
     cycle_id = new_cycle(2030)
     clock.set(now)
     me = people[Role.SECRETARY]
-    receipt = registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+    receipt = plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
     stored = rt.workbook().registration(cycle_id, me.unit_id)
     assert receipt.on_time is on_time
     assert stored is not None and stored.on_time is on_time
@@ -181,7 +181,7 @@ def test_the_refuse_policy_refuses_at_the_first_late_instant_naming_the_upper_un
     me = people[Role.SECRETARY]
     audit_before = len(audit_rows(rt))
     with pytest.raises(RegistrationClosed) as refused:
-        registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+        plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
     assert "Huyện đoàn Khoái Châu" in str(refused.value)
     assert "hết ngày 09/10/2029" in str(refused.value)
     assert rows_of(rt, "registrations", cycle_id=cycle_id) == []
@@ -194,7 +194,7 @@ def test_the_refuse_policy_still_takes_a_registration_in_the_last_second(
     cycle_id = new_cycle(2030, LatePolicy.REFUSE)
     clock.set(vn(2029, 10, 9, 23, 59, 59))
     me = people[Role.SECRETARY]
-    receipt = registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+    receipt = plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
     assert receipt.on_time is True
 
 
@@ -204,7 +204,7 @@ def test_the_flag_policy_accepts_a_late_registration_and_marks_it_late(
     cycle_id = new_cycle(2030, LatePolicy.FLAG)
     clock.set(vn(2029, 10, 12, 9, 0))
     me = people[Role.SECRETARY]
-    receipt = registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+    receipt = plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
     wb = rt.workbook()
     assert receipt.on_time is False
     assert rows_of(rt, "registrations", cycle_id=cycle_id)[0]["on_time"] == "Không"
@@ -222,12 +222,12 @@ def test_an_edit_after_the_cutoff_keeps_an_on_time_registration_on_time(
     cycle_id = new_cycle(2030, policy)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 9, 20, 0))
-    first = registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+    first = plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
     if returned_first:
         loaded = rt.workbook().registration(cycle_id, me.unit_id)
-        registrations.return_for_correction(rt, officer, loaded, "Bổ sung lộ trình", "k2")
+        plans.return_for_correction(rt, officer, loaded, "Bổ sung lộ trình", "k2")
     clock.set(vn(2029, 10, 20, 8, 0))
-    again = registrations.register_plan(
+    again = plans.register_plan(
         rt, me, cycle_id, me.unit_id, plan(PLAN_2029, plan_number="02-KH/ĐTN"), "k3"
     )
     stored = rt.workbook().registration(cycle_id, me.unit_id)
@@ -242,12 +242,10 @@ def test_a_late_registration_stays_late_when_resent_inside_a_later_extension(
     cycle_id = new_cycle(2030, LatePolicy.FLAG)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
-    registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
-    registrations.grant_extension(
-        rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Bí thư ốm", "k2"
-    )
+    plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
+    plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Bí thư ốm", "k2")
     clock.set(vn(2029, 10, 13, 9, 0))
-    again = registrations.register_plan(
+    again = plans.register_plan(
         rt, me, cycle_id, me.unit_id, plan(PLAN_2029, plan_number="02-KH/ĐTN"), "k3"
     )
     stored = rt.workbook().registration(cycle_id, me.unit_id)
@@ -264,28 +262,26 @@ def test_an_extension_to_a_later_day_makes_a_late_registration_on_time(
     cycle_id = new_cycle(2030, LatePolicy.REFUSE)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
-    deadline = registrations.grant_extension(
+    deadline = plans.grant_extension(
         rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Bí thư mới nhận nhiệm vụ", "k1"
     )
-    receipt = registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k2")
+    receipt = plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k2")
     assert deadline.extended and deadline.words == "hết ngày 15/10/2029"
     assert deadline.reason == "Bí thư mới nhận nhiệm vụ"
     assert receipt.on_time is True and receipt.cutoff_words == "hết ngày 15/10/2029"
     neighbour = secretary_of(rt, HONG_TIEN)  # same cycle, no extension: still refused
     with pytest.raises(RegistrationClosed):
-        registrations.register_plan(
-            rt, neighbour, cycle_id, neighbour.unit_id, plan(PLAN_2029), "k3"
-        )
+        plans.register_plan(rt, neighbour, cycle_id, neighbour.unit_id, plan(PLAN_2029), "k3")
 
 
 def test_an_extension_lasts_until_the_end_of_its_last_day(rt, clock, people, new_cycle):
     cycle_id = new_cycle(2030, LatePolicy.REFUSE)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
-    registrations.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Lũ", "k1")
+    plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Lũ", "k1")
     clock.set(vn(2029, 10, 16, 0, 0, 0))
     with pytest.raises(RegistrationClosed) as refused:
-        registrations.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k2")
+        plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k2")
     assert "hết ngày 15/10/2029" in str(refused.value)
 
 
@@ -297,7 +293,7 @@ def test_an_extension_that_does_not_move_the_cutoff_later_is_refused(
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 5, 9, 0))
     with pytest.raises(InvalidInput) as refused:
-        registrations.grant_extension(rt, officer, cycle_id, me.unit_id, last_day, "Lũ", "k1")
+        plans.grant_extension(rt, officer, cycle_id, me.unit_id, last_day, "Lũ", "k1")
     assert any(m.startswith("Hạn mới") and THUAN_HUNG in m for m in refused.value.messages)
     assert rows_of(rt, "extensions", cycle_id=cycle_id) == []
 
@@ -306,12 +302,10 @@ def test_a_second_extension_earlier_than_the_first_is_refused(rt, clock, people,
     cycle_id = new_cycle(2030)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
-    registrations.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1")
+    plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1")
     with pytest.raises(InvalidInput):
-        registrations.grant_extension(
-            rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Lũ", "k2"
-        )
-    assert registrations.deadline_for(rt, me, cycle_id, me.unit_id).words == "hết ngày 20/10/2029"
+        plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 15), "Lũ", "k2")
+    assert plans.deadline_for(rt, me, cycle_id, me.unit_id).words == "hết ngày 20/10/2029"
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -320,9 +314,7 @@ def test_an_extension_needs_a_reason(rt, clock, people, new_cycle, reason):
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
     with pytest.raises(InvalidInput) as refused:
-        registrations.grant_extension(
-            rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), reason, "k1"
-        )
+        plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), reason, "k1")
     assert "Lý do gia hạn: bắt buộc phải nhập" in refused.value.messages
     assert rows_of(rt, "extensions", cycle_id=cycle_id) == []
 
@@ -333,11 +325,9 @@ def test_an_extension_granted_twice_with_one_request_key_is_stored_once(
     cycle_id = new_cycle(2030)
     me, officer = people[Role.SECRETARY], people[Role.UPPER]
     clock.set(vn(2029, 10, 12, 9, 0))
-    registrations.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1")
+    plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1")
     clock.advance(seconds=20)
-    again = registrations.grant_extension(
-        rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1"
-    )
+    again = plans.grant_extension(rt, officer, cycle_id, me.unit_id, date(2029, 10, 20), "Lũ", "k1")
     assert again.words == "hết ngày 20/10/2029"
     assert len(rows_of(rt, "extensions", cycle_id=cycle_id)) == 1
 
@@ -348,7 +338,7 @@ def test_only_the_upper_unit_grants_an_extension(rt, clock, people, new_cycle, w
     actor = people[Role.SECRETARY] if who == "secretary" else officer_of(rt, TIEN_LU)
     clock.set(vn(2029, 10, 12, 9, 0))
     with pytest.raises(AccessDenied):
-        registrations.grant_extension(
+        plans.grant_extension(
             rt, actor, cycle_id, unit_id(rt, THUAN_HUNG), date(2029, 10, 20), "Lũ", "k1"
         )
 
@@ -374,11 +364,11 @@ def test_a_plan_entered_on_behalf_is_judged_on_the_day_it_was_received(
     clock.set(vn(2029, 10, 20, 15, 0))  # entered well after the cut-off
     if verdict == "refused":
         with pytest.raises(RegistrationClosed):
-            registrations.register_plan(
+            plans.register_plan(
                 rt, officer, cycle_id, thuan_hung, plan(PLAN_2029), "k1", received_on=received
             )
         return
-    receipt = registrations.register_plan(
+    receipt = plans.register_plan(
         rt, officer, cycle_id, thuan_hung, plan(PLAN_2029), "k1", received_on=received
     )
     wb = rt.workbook()
@@ -392,7 +382,7 @@ def test_a_plan_entered_on_behalf_needs_the_day_it_was_received(rt, clock, peopl
     cycle_id = new_cycle(2030)
     clock.set(vn(2029, 10, 5, 15, 0))
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(
+        plans.register_plan(
             rt, people[Role.UPPER], cycle_id, unit_id(rt, THUAN_HUNG), plan(PLAN_2029), "k1"
         )
     assert any(m.startswith("Ngày nhận bản giấy") for m in refused.value.messages)
@@ -402,7 +392,7 @@ def test_a_received_day_in_the_future_is_refused(rt, clock, people, new_cycle):
     cycle_id = new_cycle(2030)
     clock.set(vn(2029, 10, 5, 15, 0))
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(
+        plans.register_plan(
             rt,
             people[Role.UPPER],
             cycle_id,
@@ -421,7 +411,7 @@ def test_a_secretary_cannot_backdate_their_own_registration_with_a_received_day(
     me = people[Role.SECRETARY]
     clock.set(vn(2029, 10, 20, 15, 0))
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(
+        plans.register_plan(
             rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1", received_on=date(2029, 10, 1)
         )
     assert any(m.startswith("Ngày nhận bản giấy") for m in refused.value.messages)

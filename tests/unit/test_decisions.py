@@ -12,11 +12,13 @@ import pytest
 
 from schemas.criteria import CriteriaSet
 from schemas.models import Role
-from services import assessments, decision_lists, decisions, registrations, units
-from services.access import Actor
-from services.errors import AccessDenied, InvalidInput
-from services.runtime import Runtime
+from services.core.access import Actor
+from services.core.errors import AccessDenied, InvalidInput
+from services.core.runtime import Runtime
+from services.people import units
+from services.registration import plans
 from services.storage import Append, Conflict
+from services.year_end import assessments, decision_lists, decisions
 from tests.conftest import NOW, unit_id
 from tests.unit.support import audit_rows, officer_of, plan, rows_of, unit_form
 
@@ -51,7 +53,7 @@ def assessed(
 ) -> str:
     """Register a unit (entered by its upper unit) and give it an official assessment."""
     uid = unit_id(rt, name)
-    registrations.register_plan(
+    plans.register_plan(
         rt,
         officer,
         cycle,
@@ -146,7 +148,7 @@ def test_a_unit_without_a_submitted_official_assessment_is_refused(rt, cycle, kh
     if how == "draft only":
         assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng", submit=False)
     else:
-        registrations.register_plan(
+        plans.register_plan(
             rt,
             khoai_chau,
             cycle,

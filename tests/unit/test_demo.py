@@ -10,12 +10,13 @@ import pytest
 from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
 from schemas.models import AssessmentState, Assessor, RegistrationState, UnitKind
-from services import assessments, decisions, demo
-from services.access import Role
-from services.clock import FixedClock
-from services.runtime import Runtime
+from services import demo
+from services.core.access import Role
+from services.core.clock import FixedClock
+from services.core.runtime import Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
+from services.year_end import assessments, decisions
 from tests.conftest import NOW
 
 # programme.md §6: the sourced commune-level names under their district-level union, and the one

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from schemas.cells import VN_TZ
-from services.clock import FixedClock
+from services.core.clock import FixedClock
 from tests.fakes import FakeSheets, Quota
 
 START = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from schemas.models import RegistrationState, Role
-from services import decisions, recognition
-from services.access import Actor
-from services.errors import AccessDenied
+from services.core.access import Actor
+from services.core.errors import AccessDenied
+from services.year_end import decisions, province_check
 from tests.unit.small_province import Province
 
 
@@ -28,12 +28,12 @@ def tree(empty_rt) -> Province:
     return built
 
 
-def by_name(rows: list[recognition.UpperCheck]) -> dict[str, recognition.UpperCheck]:
+def by_name(rows: list[province_check.UpperCheck]) -> dict[str, province_check.UpperCheck]:
     return {r.unit_name: r for r in rows}
 
 
 def test_the_province_sees_every_upper_units_figures(tree):
-    rows = recognition.province_check(tree.rt, tree.actor("P"), "CK-2026")
+    rows = province_check.province_check(tree.rt, tree.actor("P"), "CK-2026")
     assert [r.unit_name for r in rows] == ["Tỉnh đoàn Mẫu", "Huyện đoàn Mẫu A", "Huyện đoàn Mẫu B"]
     a, b, p = (by_name(rows)[n] for n in ("Huyện đoàn Mẫu A", "Huyện đoàn Mẫu B", "Tỉnh đoàn Mẫu"))
 
@@ -57,20 +57,20 @@ def test_the_province_sees_every_upper_units_figures(tree):
 
 def test_a_unit_that_moved_after_registering_stays_counted_where_it_was(tree):
     tree.move("a2", "B")
-    rows = by_name(recognition.province_check(tree.rt, tree.actor("P"), "CK-2026"))
+    rows = by_name(province_check.province_check(tree.rt, tree.actor("P"), "CK-2026"))
     assert rows["Huyện đoàn Mẫu A"].total_units == 3
     assert rows["Huyện đoàn Mẫu B"].total_units == 2
 
 
 def test_an_upper_officer_sees_only_its_own_row(tree):
-    rows = recognition.province_check(tree.rt, tree.actor("A"), "CK-2026")
+    rows = province_check.province_check(tree.rt, tree.actor("A"), "CK-2026")
     assert [r.unit_name for r in rows] == ["Huyện đoàn Mẫu A"]
 
 
 def test_a_secretary_is_refused(tree):
     secretary = Actor("bt@mau.example", "Bí thư", Role.SECRETARY, tree.id("a1"))
     with pytest.raises(AccessDenied):
-        recognition.province_check(tree.rt, secretary, "CK-2026")
+        province_check.province_check(tree.rt, secretary, "CK-2026")
 
 
 def test_a_unit_taken_off_its_decision_no_longer_counts_as_recognised(tree):
@@ -82,6 +82,6 @@ def test_a_unit_taken_off_its_decision_no_longer_counts_as_recognised(tree):
     decisions.correct_decision(
         rt, tree.actor("A"), decision, {**data, "unit_ids": [tree.id("a3")]}, "swap"
     )
-    a = by_name(recognition.province_check(rt, tree.actor("P"), "CK-2026"))["Huyện đoàn Mẫu A"]
+    a = by_name(province_check.province_check(rt, tree.actor("P"), "CK-2026"))["Huyện đoàn Mẫu A"]
     assert (a.registered, a.assessed, a.recognised) == (3, 3, 1)
     assert set(decisions.recognised(rt.workbook(), "CK-2026")) == {tree.id("a3"), tree.id("p1")}

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from schemas.models import RegistrationState
-from services import registrations, units
-from services.access import Role
-from services.errors import AccessDenied, InvalidInput, NotAllowed, NotFound
+from services.core.access import Role
+from services.core.errors import AccessDenied, InvalidInput, NotAllowed, NotFound
+from services.people import units
+from services.registration import plans
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -37,7 +38,7 @@ def registration(rt, name: str, cycle_id: str = OPEN):
 
 def test_a_secretary_sends_the_plan_and_it_is_waiting_for_review(rt, people):
     me = people[Role.SECRETARY]
-    receipt = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     stored = registration(rt, THUAN_HUNG)
     assert receipt.state is RegistrationState.SENT and stored.state is RegistrationState.SENT
     assert receipt.reference == stored.id and receipt.unit_name == THUAN_HUNG
@@ -48,11 +49,9 @@ def test_a_secretary_sends_the_plan_and_it_is_waiting_for_review(rt, people):
 
 def test_a_second_registration_edits_the_first_and_keeps_one_row(rt, people, clock):
     me = people[Role.SECRETARY]
-    first = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    first = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     clock.advance(hours=2)
-    second = registrations.register_plan(
-        rt, me, OPEN, me.unit_id, plan(plan_number="07-KH/ĐTN"), "k2"
-    )
+    second = plans.register_plan(rt, me, OPEN, me.unit_id, plan(plan_number="07-KH/ĐTN"), "k2")
     rows = rows_of(rt, "registrations", cycle_id=OPEN, unit_id=me.unit_id)
     assert len(rows) == 1
     assert second.reference == first.reference == rows[0]["id"]
@@ -61,10 +60,10 @@ def test_a_second_registration_edits_the_first_and_keeps_one_row(rt, people, clo
 
 def test_the_same_request_sent_twice_is_stored_once(rt, people, clock):
     me = people[Role.SECRETARY]
-    first = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "same-key")
+    first = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "same-key")
     audit_after_first = len(audit_rows(rt))
     clock.advance(seconds=40)  # a retried click, after the first reply was lost
-    again = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "same-key")
+    again = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "same-key")
     assert again.reference == first.reference and again.sent_at == first.sent_at
     assert len(rows_of(rt, "registrations", cycle_id=OPEN, unit_id=me.unit_id)) == 1
     assert len(audit_rows(rt)) == audit_after_first
@@ -72,12 +71,12 @@ def test_the_same_request_sent_twice_is_stored_once(rt, people, clock):
 
 def test_the_same_resend_sent_twice_is_stored_once(rt, people, clock):
     me = people[Role.SECRETARY]
-    registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     edited = plan(plan_number="07-KH/ĐTN")
-    registrations.register_plan(rt, me, OPEN, me.unit_id, edited, "k2")
+    plans.register_plan(rt, me, OPEN, me.unit_id, edited, "k2")
     audit_after_resend = len(audit_rows(rt))
     clock.advance(seconds=40)
-    again = registrations.register_plan(rt, me, OPEN, me.unit_id, edited, "k2")
+    again = plans.register_plan(rt, me, OPEN, me.unit_id, edited, "k2")
     assert again.state is RegistrationState.SENT
     assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=me.unit_id)[0]["version"] == "2"
     assert len(audit_rows(rt)) == audit_after_resend
@@ -88,7 +87,7 @@ def test_the_same_resend_sent_twice_is_stored_once(rt, people, clock):
 
 def test_the_upper_officer_accepts_a_sent_registration(rt, people):
     officer = people[Role.UPPER]
-    accepted = registrations.accept(rt, officer, registration(rt, HONG_TIEN), "k1")
+    accepted = plans.accept(rt, officer, registration(rt, HONG_TIEN), "k1")
     stored = registration(rt, HONG_TIEN)
     assert accepted.state is RegistrationState.ACCEPTED and stored.state is accepted.state
     assert stored.reviewed_by == officer.label and stored.reviewed_at is not None
@@ -96,7 +95,7 @@ def test_the_upper_officer_accepts_a_sent_registration(rt, people):
 
 def test_the_upper_officer_returns_a_registration_with_its_reason(rt, people):
     officer = people[Role.UPPER]
-    registrations.return_for_correction(
+    plans.return_for_correction(
         rt, officer, registration(rt, HONG_TIEN), "  Bổ sung lộ trình ND3\n(mục 3.3) ", "k1"
     )
     stored = registration(rt, HONG_TIEN)
@@ -109,7 +108,7 @@ def test_returning_needs_a_reason_and_writes_nothing_without_one(rt, people, rea
     before = registration(rt, HONG_TIEN)
     audit_before = len(audit_rows(rt))
     with pytest.raises(InvalidInput) as refused:
-        registrations.return_for_correction(rt, people[Role.UPPER], before, reason, "k1")
+        plans.return_for_correction(rt, people[Role.UPPER], before, reason, "k1")
     assert refused.value.messages[0].startswith("Lý do trả lại: bắt buộc")
     assert registration(rt, HONG_TIEN).cells == before.cells
     assert len(audit_rows(rt)) == audit_before
@@ -117,44 +116,44 @@ def test_returning_needs_a_reason_and_writes_nothing_without_one(rt, people, rea
 
 def test_a_resend_after_a_return_is_sent_again_and_the_reason_is_cleared(rt, people):
     officer = people[Role.UPPER]
-    registrations.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
+    plans.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
     me = secretary_of(rt, HONG_TIEN)
-    receipt = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k2")
+    receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k2")
     stored = registration(rt, HONG_TIEN)
     assert receipt.state is RegistrationState.SENT and stored.state is RegistrationState.SENT
     assert stored.return_reason == ""
 
 
 def test_an_accepted_registration_cannot_be_edited_by_the_unit(rt, people):
-    registrations.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
+    plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
     accepted = registration(rt, HONG_TIEN)
     me = secretary_of(rt, HONG_TIEN)
     with pytest.raises(NotAllowed) as refused:
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan(plan_number="99"), "k2")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan(plan_number="99"), "k2")
     assert KHOAI_CHAU in str(refused.value)
     assert registration(rt, HONG_TIEN).cells == accepted.cells
 
 
 def test_a_registration_cannot_be_accepted_twice(rt, people):
-    registrations.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
+    plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
     with pytest.raises(NotAllowed):
-        registrations.accept(rt, people[Role.PROVINCE], registration(rt, HONG_TIEN), "k2")
+        plans.accept(rt, people[Role.PROVINCE], registration(rt, HONG_TIEN), "k2")
 
 
 def test_a_returned_registration_cannot_be_accepted_until_it_is_resent(rt, people):
     officer = people[Role.UPPER]
-    registrations.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
+    plans.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
     with pytest.raises(NotAllowed):
-        registrations.accept(rt, officer, registration(rt, HONG_TIEN), "k2")
+        plans.accept(rt, officer, registration(rt, HONG_TIEN), "k2")
 
 
 def test_the_same_acceptance_clicked_twice_is_stored_once(rt, people, clock):
     officer = people[Role.UPPER]
     loaded = registration(rt, HONG_TIEN)
-    registrations.accept(rt, officer, loaded, "k1")
+    plans.accept(rt, officer, loaded, "k1")
     audit_after_first = len(audit_rows(rt))
     clock.advance(seconds=30)
-    again = registrations.accept(rt, officer, loaded, "k1")
+    again = plans.accept(rt, officer, loaded, "k1")
     assert again.state is RegistrationState.ACCEPTED
     assert len(audit_rows(rt)) == audit_after_first
 
@@ -163,9 +162,9 @@ def test_a_review_based_on_a_stale_form_is_a_conflict_and_keeps_the_other_review
     from services.storage import Conflict
 
     stale = registration(rt, HONG_TIEN)
-    registrations.return_for_correction(rt, people[Role.PROVINCE], stale, "Thiếu ND3", "k1")
+    plans.return_for_correction(rt, people[Role.PROVINCE], stale, "Thiếu ND3", "k1")
     with pytest.raises(Conflict) as conflict:
-        registrations.accept(rt, people[Role.UPPER], stale, "k2")
+        plans.accept(rt, people[Role.UPPER], stale, "k2")
     fields = {c.field: (c.loaded, c.current) for c in conflict.value.changes}
     assert fields["state"] == ("Đã gửi", "Trả lại để sửa")
     assert registration(rt, HONG_TIEN).state is RegistrationState.RETURNED
@@ -179,15 +178,15 @@ def test_a_secretary_cannot_register_another_unit(rt, people):
     other = unit_id(rt, "Đoàn xã Phụng Công")
     before = rows_of(rt, "registrations")
     with pytest.raises(AccessDenied):
-        registrations.register_plan(rt, me, OPEN, other, plan(), "k1")
+        plans.register_plan(rt, me, OPEN, other, plan(), "k1")
     assert rows_of(rt, "registrations") == before
 
 
 def test_a_secretary_cannot_review_even_their_own_registration(rt, people):
     me = people[Role.SECRETARY]
-    registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
+    plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     with pytest.raises(AccessDenied):
-        registrations.accept(rt, me, registration(rt, THUAN_HUNG), "k2")
+        plans.accept(rt, me, registration(rt, THUAN_HUNG), "k2")
 
 
 @pytest.mark.parametrize("who", ["officer of Tiên Lữ", "viewer"])
@@ -195,16 +194,16 @@ def test_only_an_upper_unit_of_the_unit_reviews_its_registration(rt, people, who
     actor = officer_of(rt, TIEN_LU) if who == "officer of Tiên Lữ" else people[Role.VIEWER]
     before = registration(rt, HONG_TIEN)
     with pytest.raises(AccessDenied):
-        registrations.accept(rt, actor, before, "k1")
+        plans.accept(rt, actor, before, "k1")
     with pytest.raises(AccessDenied):
-        registrations.return_for_correction(rt, actor, before, "Thiếu ND3", "k2")
+        plans.return_for_correction(rt, actor, before, "Thiếu ND3", "k2")
     assert registration(rt, HONG_TIEN).cells == before.cells
 
 
 def test_an_officer_of_another_district_cannot_enter_a_plan_on_behalf(rt, people):
     vuong = unit_id(rt, VUONG)
     with pytest.raises(AccessDenied):
-        registrations.register_plan(
+        plans.register_plan(
             rt, people[Role.UPPER], OPEN, vuong, plan(), "k1", received_on=date(2026, 11, 24)
         )
     assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=vuong) == []
@@ -213,7 +212,7 @@ def test_an_officer_of_another_district_cannot_enter_a_plan_on_behalf(rt, people
 @pytest.mark.parametrize("who", [Role.UPPER, Role.PROVINCE])
 def test_an_upper_unit_enters_a_paper_plan_on_behalf_of_its_unit(rt, people, who):
     thuan_hung = unit_id(rt, THUAN_HUNG)
-    receipt = registrations.register_plan(
+    receipt = plans.register_plan(
         rt, people[who], OPEN, thuan_hung, plan(), "k1", received_on=date(2026, 11, 24)
     )
     assert receipt.state is RegistrationState.SENT and receipt.on_time is True
@@ -226,14 +225,14 @@ def test_an_inactive_unit_cannot_register(rt, people):
     units.edit_unit(rt, province, loaded, unit_form(loaded, active=False), "k1")
     me = people[Role.SECRETARY]
     with pytest.raises(NotAllowed) as refused:
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "k2")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k2")
     assert "ngừng hoạt động" in str(refused.value)
 
 
 def test_an_upper_unit_cannot_register_a_plan_for_itself(rt, people):
     khoai_chau = unit_id(rt, KHOAI_CHAU)
     with pytest.raises(NotAllowed) as refused:
-        registrations.register_plan(
+        plans.register_plan(
             rt,
             people[Role.PROVINCE],
             OPEN,
@@ -248,9 +247,9 @@ def test_an_upper_unit_cannot_register_a_plan_for_itself(rt, people):
 def test_an_unknown_unit_or_cycle_is_not_found(rt, people):
     me = people[Role.SECRETARY]
     with pytest.raises(NotFound):
-        registrations.register_plan(rt, me, OPEN, "DV-9999", plan(), "k1")
+        plans.register_plan(rt, me, OPEN, "DV-9999", plan(), "k1")
     with pytest.raises(NotFound):
-        registrations.register_plan(rt, me, "CK-1999", me.unit_id, plan(), "k2")
+        plans.register_plan(rt, me, "CK-1999", me.unit_id, plan(), "k2")
 
 
 # ---- what the plan must contain ---------------------------------------------------------------
@@ -259,7 +258,7 @@ def test_an_unknown_unit_or_cycle_is_not_found(rt, people):
 def test_a_plan_dated_in_the_future_is_refused(rt, people):
     me = people[Role.SECRETARY]
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan("26/11/2026"), "k1")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan("26/11/2026"), "k1")
     assert "Ngày kế hoạch: không được sau ngày hôm nay" in refused.value.messages
 
 
@@ -281,7 +280,7 @@ def test_the_plan_needs_one_target_per_content_of_the_cycles_criteria_set(
 ):
     me = people[Role.SECRETARY]
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan(targets=targets), "k1")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan(targets=targets), "k1")
     assert message in refused.value.messages
     assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=me.unit_id) == []
 
@@ -297,7 +296,7 @@ def test_the_plan_needs_one_target_per_content_of_the_cycles_criteria_set(
 def test_the_plan_form_names_the_bad_field(rt, people, changes, label):
     me = people[Role.SECRETARY]
     with pytest.raises(InvalidInput) as refused:
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan(**changes), "k1")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan(**changes), "k1")
     assert any(m.startswith(f"{label}: ") for m in refused.value.messages)
 
 
@@ -306,20 +305,18 @@ def test_the_plan_form_names_the_bad_field(rt, people, changes, label):
 
 def _send(rt, people):
     me = people[Role.SECRETARY]
-    receipt = registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "w1")
+    receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "w1")
     return me, "Gửi đăng ký", "registrations", receipt.reference, {"state": "Đã gửi"}
 
 
 def _resend(rt, people):
     me = people[Role.SECRETARY]  # sent before as "w0" by the test's set-up
-    receipt = registrations.register_plan(
-        rt, me, OPEN, me.unit_id, plan(plan_number="07-KH/ĐTN"), "w1"
-    )
+    receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(plan_number="07-KH/ĐTN"), "w1")
     return me, "Gửi lại đăng ký", "registrations", receipt.reference, {"plan_number": "07-KH/ĐTN"}
 
 
 def _accept(rt, people):
-    reg = registrations.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "w1")
+    reg = plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "w1")
     return (
         people[Role.UPPER],
         "Tiếp nhận đăng ký",
@@ -330,7 +327,7 @@ def _accept(rt, people):
 
 
 def _return(rt, people):
-    reg = registrations.return_for_correction(
+    reg = plans.return_for_correction(
         rt, people[Role.UPPER], registration(rt, HONG_TIEN), "Thiếu ND3", "w1"
     )
     after = {"state": "Trả lại để sửa", "return_reason": "Thiếu ND3"}
@@ -338,7 +335,7 @@ def _return(rt, people):
 
 
 def _on_behalf(rt, people):
-    receipt = registrations.register_plan(
+    receipt = plans.register_plan(
         rt,
         people[Role.UPPER],
         OPEN,
@@ -353,9 +350,7 @@ def _on_behalf(rt, people):
 
 def _extend(rt, people):
     thuan_hung = unit_id(rt, THUAN_HUNG)
-    registrations.grant_extension(
-        rt, people[Role.UPPER], OPEN, thuan_hung, date(2026, 12, 31), "Lũ", "w1"
-    )
+    plans.grant_extension(rt, people[Role.UPPER], OPEN, thuan_hung, date(2026, 12, 31), "Lũ", "w1")
     ext = next(e for e in rt.workbook().extensions if e.unit_id == thuan_hung)
     return people[Role.UPPER], "Gia hạn đăng ký", "extensions", ext.id, {"reason": "Lũ"}
 
@@ -387,7 +382,7 @@ def test_every_write_appends_exactly_one_audit_row_with_who_what_and_before_afte
 ):
     if write is _resend:  # its first send is set-up, not the write under test
         me = people[Role.SECRETARY]
-        registrations.register_plan(rt, me, OPEN, me.unit_id, plan(), "w0")
+        plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "w0")
     before_rows = audit_rows(rt)
     actor, action, tab, record_id, expected_after = write(rt, people)
     new = audit_rows(rt)[len(before_rows) :]
@@ -408,11 +403,11 @@ def test_every_write_appends_exactly_one_audit_row_with_who_what_and_before_afte
 
 
 def test_the_review_list_holds_only_units_the_person_may_review(rt, people):
-    lines = registrations.review_lines(rt, people[Role.UPPER], OPEN)
+    lines = plans.review_lines(rt, people[Role.UPPER], OPEN)
     assert [(line.unit.name, line.status) for line in lines] == [
         (HONG_TIEN, "Đúng hạn"),
         ("Đoàn xã Thuần Hưng", "Chưa đăng ký"),
     ]
     assert lines[0].registration is not None and lines[1].registration is None
-    assert registrations.review_lines(rt, people[Role.VIEWER], OPEN) == []
-    assert registrations.review_lines(rt, people[Role.SECRETARY], OPEN) == []
+    assert plans.review_lines(rt, people[Role.VIEWER], OPEN) == []
+    assert plans.review_lines(rt, people[Role.SECRETARY], OPEN) == []

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from schemas.models import RegistrationState, Role
-from services import failing, results, unit_history
-from services.access import Actor
-from services.errors import AccessDenied
+from services.core.access import Actor
+from services.core.errors import AccessDenied
+from services.year_end import failing, results, unit_history
 from tests.unit.small_province import Province
 
 

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from requests.adapters import BaseAdapter
 
 from schemas.tabs import TABS
-from services.runtime import Settings, SettingsError, build_runtime, open_sheets_store
+from services.core.runtime import Settings, SettingsError, build_runtime, open_sheets_store
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy

@@ -17,7 +17,7 @@ import gspread
 import pytest
 
 from schemas.tabs import TABS
-from services.clock import VN_TZ
+from services.core.clock import VN_TZ
 from services.storage import Append, Conflict, DuplicateRecord, StoreUnavailable, Update
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
@@ -336,7 +336,7 @@ def test_a_person_inserting_rows_while_the_app_appends_keeps_their_rows_and_ours
 
 
 def test_the_pacer_lets_a_burst_through_then_spaces_requests_under_the_quota():
-    from services.clock import FixedClock
+    from services.core.clock import FixedClock
     from services.storage.coalesce import ClockWaits, Pacer
 
     clock = FixedClock(START)

@@ -13,7 +13,7 @@ import gspread
 import pytest
 
 from schemas.tabs import TABS
-from services.clock import VN_TZ, FixedClock
+from services.core.clock import VN_TZ, FixedClock
 from services.storage import Append, StoreUnavailable, Update
 from services.storage.coalesce import ClockWaits
 from services.storage.sheets import SheetsStore

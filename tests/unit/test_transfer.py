@@ -10,12 +10,13 @@ import openpyxl
 import pytest
 
 from schemas.tabs import ALL_TABS, TABS
-from services import records, transfer
-from services.access import Actor, Role
-from services.errors import AccessDenied
+from services.core import records
+from services.core.access import Actor, Role
+from services.core.errors import AccessDenied
+from services.core.xlsx import escape_text, sheet_title, unescape_text
+from services.data import transfer
 from services.storage import Row, StoreUnavailable
 from services.storage.sql import SqlStore
-from services.xlsx import escape_text, sheet_title, unescape_text
 from tests.conftest import NOW
 
 NAMES = [t.name for t in ALL_TABS]

@@ -6,8 +6,9 @@ import gspread
 import pytest
 
 from schemas.tabs import ALL_TABS, TABS
-from services import copy_to_sheets, records, transfer
-from services.access import Role
+from services.core import records
+from services.core.access import Role
+from services.data import copy_to_sheets, transfer
 from services.storage import Append, StoreUnavailable
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy

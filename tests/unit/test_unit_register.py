@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services import units
-from services.access import Role
+from services.core.access import Role
+from services.people import units
 
 
 def test_an_upper_unit_shows_the_totals_of_its_grassroots_units(rt, people):

@@ -7,15 +7,15 @@ import dataclasses
 import pytest
 
 from schemas.models import Role, UnitKind, User
-from services import users
-from services.access import Actor
-from services.errors import AccessDenied, InvalidInput
-from services.records import new_request_key
-from services.runtime import Runtime
+from services.core.access import Actor
+from services.core.errors import AccessDenied, InvalidInput
+from services.core.records import new_request_key
+from services.core.runtime import Runtime
+from services.people import users
+from services.people.users import SignInRefused
 from services.storage import Append, Conflict, Update
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from services.users import SignInRefused
 from tests.conftest import unit_id
 from tests.unit.support import KHOAI_CHAU, THUAN_HUNG, audit_rows, changed, rows_of
 

@@ -10,10 +10,10 @@ from pydantic import ValidationError
 
 from schemas.cells import parse_count, parse_day
 from schemas.models import Registration, Unit, UnitForm, UnitKind
-from services import units
-from services.access import Role
-from services.errors import AccessDenied, InvalidInput
-from services.forms import validate
+from services.core.access import Role
+from services.core.errors import AccessDenied, InvalidInput
+from services.core.forms import validate
+from services.people import units
 from tests.conftest import unit_id
 from tests.unit.support import KHOAI_CHAU, THUAN_HUNG, TIEN_LU, officer_of, unit_form
 

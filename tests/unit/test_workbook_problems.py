@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from services import dashboard, registrations, rollups
-from services.access import Role
-from services.errors import NotAllowed
-from services.runtime import Runtime
+from services.core.access import Role
+from services.core.errors import NotAllowed
+from services.core.runtime import Runtime
+from services.core.workbook import Workbook
+from services.registration import dashboard, plans, rollups
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from services.workbook import Workbook
 from tests.conftest import unit_id
 from tests.unit.support import HONG_TIEN, OPEN, plan
 
@@ -150,7 +150,7 @@ def test_a_unit_with_a_broken_registration_cannot_send_a_second_one(rt, people, 
     fresh = reopen(rt)
     unit = broken["bad date"][3]
     with pytest.raises(NotAllowed) as refused:
-        registrations.register_plan(
+        plans.register_plan(
             fresh,
             people[Role.PROVINCE],
             OPEN,

@@ -1,0 +1,480 @@
+"""The demo province: Hưng Yên on its 2018–2022 structure, seeded into an empty embedded store.
+
+Unit names are the sourced ones from the programme brief, under their real upper units; every
+further unit is visibly a sample ("… Mẫu 1"), and member counts, secretaries, phones and e-mails
+are visibly invented. Cycles are placed relative to the day of seeding, so a newcomer always finds
+a registration round open for a few more weeks; the past cycles carry assessments and recognition
+decisions as far as their year end has come (services/demo/year_end.py).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from schemas import tabs
+from schemas.cells import iso, to_cell
+from schemas.criteria import CriteriaSet, set_for_year
+from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
+from services.core.access import Actor
+from services.core.runtime import Runtime
+from services.demo import year_end as demo_year_end
+from services.registration import deadlines
+from services.storage import Append
+
+PROVINCE = "Tỉnh đoàn Hưng Yên"
+K = UnitKind
+
+# upper unit -> [(kind, place name)], from programme.md section 6
+SOURCED: dict[str, list[tuple[UnitKind, str]]] = {
+    "Thành đoàn Hưng Yên": [
+        (K.PHUONG, "An Tảo"),
+        (K.XA, "Trung Nghĩa"),
+        (K.PHUONG, "Hiến Nam"),
+        (K.XA, "Liên Phương"),
+        (K.PHUONG, "Lê Lợi"),
+        (K.PHUONG, "Minh Khai"),
+        (K.XA, "Phú Cường"),
+        (K.XA, "Hùng Cường"),
+        (K.XA, "Bảo Khê"),
+        (K.PHUONG, "Lam Sơn"),
+        (K.PHUONG, "Hồng Châu"),
+        (K.XA, "Quảng Châu"),
+        (K.XA, "Hoàng Hanh"),
+    ],
+    "Thị đoàn Mỹ Hào": [
+        (K.PHUONG, "Bạch Sam"),
+        (K.PHUONG, "Bần Yên Nhân"),
+        (K.PHUONG, "Dị Sử"),
+        (K.PHUONG, "Minh Đức"),
+        (K.PHUONG, "Nhân Hoà"),
+        (K.PHUONG, "Phan Đình Phùng"),
+        (K.PHUONG, "Phùng Chí Kiên"),
+        (K.XA, "Cẩm Xá"),
+        (K.XA, "Dương Quang"),
+        (K.XA, "Hoà Phong"),
+        (K.XA, "Hưng Long"),
+        (K.XA, "Ngọc Lâm"),
+        (K.XA, "Xuân Dục"),
+    ],
+    "Huyện đoàn Tiên Lữ": [
+        (K.XA, "Hưng Đạo"),
+        (K.XA, "Nhật Tân"),
+        (K.XA, "An Viên"),
+        (K.THI_TRAN, "Vương"),
+        (K.XA, "Thiện Phiến"),
+        (K.XA, "Hải Thắng"),
+        (K.XA, "Thụy Lôi"),
+        (K.XA, "Lệ Xá"),
+    ],
+    "Huyện đoàn Phù Cừ": [
+        (K.XA, "Nhật Quang"),
+        (K.XA, "Minh Tân"),
+        (K.XA, "Trần Cao"),
+        (K.XA, "Tống Phan"),
+        (K.XA, "Đoàn Đào"),
+        (K.XA, "Tam Đa"),
+    ],
+    "Huyện đoàn Kim Động": [
+        (K.XA, "Phạm Ngũ Lão"),
+        (K.XA, "Chính Nghĩa"),
+        (K.XA, "Song Mai"),
+        (K.XA, "Đức Hợp"),
+    ],
+    "Huyện đoàn Khoái Châu": [(K.XA, "Hồng Tiến"), (K.XA, "Thuần Hưng")],
+    "Huyện đoàn Văn Lâm": [(K.XA, "Lạc Hồng"), (K.XA, "Việt Hưng")],
+    "Huyện đoàn Văn Giang": [(K.XA, "Phụng Công")],
+    "Huyện đoàn Yên Mỹ": [(K.XA, "Thanh Long")],
+    "Huyện đoàn Ân Thi": [(K.XA, "Quang Vinh"), (K.XA, "Hoàng Hoa Thám")],
+}
+BLOCS = ["Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", "Đoàn Thanh niên Công an tỉnh"]
+UNDER_PROVINCE = [(K.TRUONG_DH_CD, "Đoàn trường ĐH Sư phạm Kỹ thuật Hưng Yên")]
+# Visibly sample units (names not sourced), to reach a realistic mix of kinds.
+SAMPLES: list[tuple[str, UnitKind, str]] = (
+    [
+        ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.DOANH_NGHIEP, f"Đoàn cơ sở Công ty Mẫu {i}")
+        for i in range(1, 6)
+    ]
+    + [
+        ("Đoàn Khối Cơ quan – Doanh nghiệp tỉnh", K.CO_QUAN, f"Đoàn cơ sở Cơ quan Mẫu {i}")
+        for i in range(1, 3)
+    ]
+    + [
+        ("Đoàn Thanh niên Công an tỉnh", K.LUC_LUONG_VU_TRANG, f"Đoàn cơ sở Công an Mẫu {i}")
+        for i in range(1, 3)
+    ]
+    + [
+        ("Huyện đoàn Văn Giang", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 1"),
+        ("Huyện đoàn Yên Mỹ", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 2"),
+        ("Huyện đoàn Ân Thi", K.TRUONG_THPT, "Đoàn trường THPT Mẫu 3"),
+    ]
+)
+PREFIX = {K.XA: "Đoàn xã", K.PHUONG: "Đoàn phường", K.THI_TRAN: "Đoàn thị trấn"}
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """A sign-in choice of the demo: one per role, tied to a unit by name."""
+
+    email: str
+    name: str
+    role: Role
+    unit_name: str
+
+
+DEMO_PEOPLE = (
+    DemoPerson("tinhdoan@mau.example", "Cán bộ Tỉnh đoàn (mẫu)", Role.PROVINCE, PROVINCE),
+    DemoPerson(
+        "khoaichau@mau.example",
+        "Cán bộ Huyện đoàn Khoái Châu (mẫu)",
+        Role.UPPER,
+        "Huyện đoàn Khoái Châu",
+    ),
+    DemoPerson(
+        "thuanhung@mau.example",
+        "Bí thư Đoàn xã Thuần Hưng (mẫu)",
+        Role.SECRETARY,
+        "Đoàn xã Thuần Hưng",
+    ),
+    DemoPerson(
+        "xem@mau.example", "Người xem Thành đoàn Hưng Yên (mẫu)", Role.VIEWER, "Thành đoàn Hưng Yên"
+    ),
+)
+
+
+def demo_actors(rt: Runtime) -> list[Actor]:
+    """The demo people as their rows in the users tab say now (rows missing there are skipped)."""
+    wb = rt.workbook()
+    found = [wb.user_by_email(p.email) for p in DEMO_PEOPLE]
+    return [Actor(u.email, u.name, u.role, u.unit_id) for u in found if u is not None]
+
+
+def user_rows(unit_ids: dict[str, str], now: datetime) -> list[dict[str, str]]:
+    """Users-tab rows for the demo people, given unit ids by unit name (names not found skipped)."""
+    return [
+        {
+            "id": f"ND-{n:04d}",
+            "email": p.email,
+            "name": p.name,
+            "role": to_cell(p.role),
+            "unit_id": unit_ids[p.unit_name],
+            "active": "Có",
+            "version": "1",
+            "updated_at": iso(now),
+        }
+        for n, p in enumerate(DEMO_PEOPLE, start=1)
+        if p.unit_name in unit_ids
+    ]
+
+
+def seed_if_empty(rt: Runtime, year_end: bool = False) -> bool:
+    """Seed the demo into an empty store, in one write; a store with any unit is left alone.
+
+    With `year_end`, the past cycles also get their assessments and recognition decisions
+    (`year_end_operations`).
+    """
+    if rt.store.read([tabs.UNITS.name])[tabs.UNITS.name]:
+        return False
+    rt.store.apply(demo_operations(rt.clock.now(), rt, year_end))
+    return True
+
+
+def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[Append]:
+    """Every row of the demo, as appends, ending with one audit row saying it was seeded; with
+    `year_end`, the past cycles' assessments and decisions too."""
+    rng = random.Random(2018)
+    ops: list[Append] = []
+    units = _units(now, rng)
+    ops += [Append(tabs.UNITS.name, u) for u in units]
+    ops += [Append(tabs.USERS.name, u) for u in user_rows({u["name"]: u["id"] for u in units}, now)]
+    grassroots = [u for u in units if UnitKind(u["kind"]).is_grassroots]
+    open_last_day = (now + timedelta(days=20)).date()
+    open_year = open_last_day.year + 1
+    for year in (open_year - 2, open_year - 1):
+        cycle = cycle_row(rt.criteria, year, None, now)
+        ops.append(Append(tabs.CYCLES.name, cycle))
+        ops += _past_round(cycle, grassroots, units, rng)
+    cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
+    ops.append(Append(tabs.CYCLES.name, cycle))
+    ops += _open_round(cycle, grassroots, now, rng)
+    if year_end:
+        ops += year_end_operations(now, rt, ops)
+    ops.append(_seeding_audit(now, "NK-DEMO", "Nạp dữ liệu mẫu", len(ops), "demo"))
+    return ops
+
+
+def _seeding_audit(now: datetime, audit_id: str, action: str, rows: int, key: str) -> Append:
+    """The one audit row a demo seeding write ends with (the system wrote `rows` rows)."""
+    return Append(
+        tabs.AUDIT_LOG.name,
+        {
+            "id": audit_id,
+            "at": iso(now),
+            "actor": "Hệ thống",
+            "action": action,
+            "tab": "*",
+            "record_id": "",
+            "before": "{}",
+            "after": f'{{"rows": "{rows}"}}',
+            "request_key": key,
+        },
+    )
+
+
+def seed_year_end(rt: Runtime) -> bool:
+    """Add the past cycles' assessments and decisions to a seeded demo that has none, in one
+    write; a store that has any assessment or decision is left alone."""
+    wb = rt.workbook()
+    if wb.assessments or wb.decisions or not wb.units:
+        return False
+    rows = rt.store.read([tabs.UNITS.name, tabs.CYCLES.name, tabs.REGISTRATIONS.name])
+    base = [Append(tab, dict(row.cells)) for tab, found in rows.items() for row in found]
+    now = rt.clock.now()
+    ops = year_end_operations(now, rt, base)
+    if not ops:
+        return False
+    audit = _seeding_audit(now, "NK-DEMO-CUOI-NAM", "Nạp dữ liệu mẫu cuối năm", len(ops), "demo")
+    rt.store.apply([*ops, audit])
+    return True
+
+
+def year_end_operations(now: datetime, rt: Runtime, base: list[Append]) -> list[Append]:
+    """Assessments, criterion results and decisions of every past cycle among the demo's rows
+    (`base`), as far as each cycle's year end has come by `now` (services/demo/year_end.py)."""
+    units = [op.cells for op in base if op.tab == tabs.UNITS.name]
+    registrations = [op.cells for op in base if op.tab == tabs.REGISTRATIONS.name]
+    ops: list[Append] = []
+    for op in base:
+        if op.tab != tabs.CYCLES.name:
+            continue
+        cycle = op.cells
+        ops += demo_year_end.year_end(
+            rt.criteria,
+            cycle,
+            units,
+            [r for r in registrations if r["cycle_id"] == cycle["id"]],
+            now,
+            # its own random stream, so the rest of the demo is the same with or without it
+            random.Random(f"3cd-demo-year-end-{cycle['year']}"),
+        )
+    return ops
+
+
+def _units(now: datetime, rng: random.Random) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+
+    def add(name: str, kind: UnitKind, parent: str | None, officer: str = "") -> str:
+        n = len(rows) + 1
+        grassroots = kind.is_grassroots
+        members = rng.randrange(80, 600, 10) if grassroots else None
+        rows.append(
+            {
+                "id": f"DV-{n:04d}",
+                "name": name,
+                "kind": to_cell(kind),
+                "parent_id": parent or "",
+                "members": to_cell(members),
+                "chi_doan": to_cell(max(2, members // rng.randint(25, 45)) if members else None),
+                "secretary": f"Bí thư mẫu {n:02d}",
+                "phone": f"0900000{n:03d}",
+                "email": f"bithu{n:03d}@mau.example",
+                "officer": officer,
+                "active": "Có",
+                "version": "1",
+                "updated_at": iso(now),
+            }
+        )
+        return rows[-1]["id"]
+
+    root = add(PROVINCE, K.TINH_DOAN, None)
+    uppers = {}
+    for index, upper in enumerate(SOURCED):
+        uppers[upper] = add(upper, K.CAP_HUYEN, root)
+        for kind, place in SOURCED[upper]:
+            add(f"{PREFIX[kind]} {place}", kind, uppers[upper], f"Cán bộ theo dõi mẫu {index + 1}")
+    for bloc in BLOCS:
+        uppers[bloc] = add(bloc, K.TRUC_THUOC, root)
+    for kind, name in UNDER_PROVINCE:
+        add(name, kind, root, "Cán bộ Tỉnh đoàn mẫu")
+    for upper, kind, name in SAMPLES:
+        add(name, kind, uppers[upper], "Cán bộ theo dõi mẫu 12")
+    return rows
+
+
+def cycle_row(
+    catalogue: dict[str, CriteriaSet], year: int, last_day: date | None, now: datetime
+) -> dict[str, str]:
+    """A cycles-tab row for year N: default cut-offs, or registration until `last_day` (report
+    5 days later); the criteria set covering N."""
+    register, report = deadlines.default_cutoffs(year)
+    if last_day is not None:
+        register = deadlines.cutoff_after(last_day)
+        report = deadlines.cutoff_after(last_day + timedelta(days=5))
+    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
+    return {
+        "id": f"CK-{year}",
+        "year": str(year),
+        "name": f"Năm {year}",
+        "criteria_set": criteria.ref,
+        "register_cutoff": iso(register),
+        "report_cutoff": iso(report),
+        "late_policy": to_cell(LatePolicy.FLAG),
+        "version": "1",
+        "updated_at": iso(now),
+    }
+
+
+def registration_row(
+    cycle: dict[str, str],
+    unit: dict[str, str],
+    at: datetime,
+    state: RegistrationState,
+    on_time: bool,
+    received_on: date | None = None,
+) -> dict[str, str]:
+    """A registrations-tab row for a sample plan (entered by the upper unit when `received_on`)."""
+    year = cycle["year"]
+    reviewed = state is not RegistrationState.SENT
+    return {
+        "id": f"DK-{year}-{unit['id'][3:]}",
+        "cycle_id": cycle["id"],
+        "unit_id": unit["id"],
+        "upper_unit_id": unit["parent_id"],
+        "state": to_cell(state),
+        "plan_number": f"{unit['id'][3:]}-KH/ĐTN",
+        "plan_date": to_cell((received_on or at.date()) - timedelta(days=3)),
+        "target_nd1": "Cập nhật danh sách đoàn viên hằng quý; nắm tình hình thanh niên qua các chi đoàn",
+        "target_nd2": f"Xây dựng và thực hiện chương trình công tác năm {year}; ít nhất 1 công trình thanh niên",
+        "target_nd3": "Tham mưu cấp ủy tổ chức đối thoại với thanh niên ít nhất 1 lần trong năm",
+        "submitted_at": iso(at),
+        "received_on": to_cell(received_on),
+        "on_time": to_cell(on_time),
+        "last_sent_at": iso(at),
+        "sent_by": (
+            "Cán bộ theo dõi (mẫu)" if received_on else f"{unit['secretary']} <{unit['email']}>"
+        ),
+        "return_reason": (
+            "Bổ sung lộ trình thực hiện nội dung 3" if state is RegistrationState.RETURNED else ""
+        ),
+        "reviewed_by": "Cán bộ theo dõi (mẫu)" if reviewed else "",
+        "reviewed_at": iso(at + timedelta(days=2)) if reviewed else "",
+        "version": "1",
+        "updated_at": iso(at),
+    }
+
+
+def _past_round(
+    cycle: dict[str, str],
+    grassroots: list[dict[str, str]],
+    units: list[dict[str, str]],
+    rng: random.Random,
+) -> list[Append]:
+    """A finished round: most units registered (some late, a few returned), every roll-up sent."""
+    cutoff = datetime.fromisoformat(cycle["register_cutoff"])
+    ops = []
+    for unit in grassroots:
+        roll = rng.random()
+        if roll < 0.08:
+            continue  # never registered
+        late = roll > 0.85
+        at = cutoff + (
+            timedelta(hours=rng.randint(2, 240))
+            if late
+            else -timedelta(hours=rng.randint(3, 24 * 30))
+        )
+        state = RegistrationState.RETURNED if roll < 0.12 else RegistrationState.ACCEPTED
+        ops.append(
+            Append(tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, not late))
+        )
+    report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
+    for unit in units:
+        if UnitKind(unit["kind"]) in (K.CAP_HUYEN, K.TRUC_THUOC):
+            at = report_cutoff - timedelta(hours=rng.randint(-30, 90))
+            ops.append(
+                Append(
+                    tabs.UPPER_REPORTS.name,
+                    {
+                        "id": f"BC-{cycle['year']}-{unit['id'][3:]}",
+                        "cycle_id": cycle["id"],
+                        "unit_id": unit["id"],
+                        "parent_unit_id": unit["parent_id"],
+                        "sent_at": iso(at),
+                        "on_time": to_cell(at < report_cutoff),
+                        "last_sent_at": iso(at),
+                        "total_units": "",
+                        "registered_on_time": "",
+                        "registered_late": "",
+                        "returned": "",
+                        "not_registered": "",
+                        "accepted": "",
+                        "needs_check": "0",
+                        "note": "",
+                        "sent_by": f"Cán bộ {unit['name']} (mẫu)",
+                        "version": "1",
+                        "updated_at": iso(at),
+                    },
+                )
+            )
+    return _fill_report_counts(ops, grassroots, units)
+
+
+def _fill_report_counts(
+    ops: list[Append], grassroots: list[dict[str, str]], units: list[dict[str, str]]
+) -> list[Append]:
+    """Put each past roll-up's frozen figures in, counted from the round's own registrations."""
+    regs = {op.cells["unit_id"]: op.cells for op in ops if op.tab == tabs.REGISTRATIONS.name}
+    filled = []
+    for op in ops:
+        if op.tab != tabs.UPPER_REPORTS.name:
+            filled.append(op)
+            continue
+        mine = [u for u in grassroots if u["parent_id"] == op.cells["unit_id"]]
+        states = [regs.get(u["id"]) for u in mine]
+        returned = sum(1 for r in states if r and r["state"] == RegistrationState.RETURNED.value)
+        counted = [r for r in states if r and r["state"] != RegistrationState.RETURNED.value]
+        filled.append(
+            Append(
+                op.tab,
+                {
+                    **op.cells,
+                    "total_units": str(len(mine)),
+                    "registered_on_time": str(sum(1 for r in counted if r["on_time"] == "Có")),
+                    "registered_late": str(sum(1 for r in counted if r["on_time"] == "Không")),
+                    "returned": str(returned),
+                    "not_registered": str(sum(1 for r in states if r is None)),
+                    "accepted": str(
+                        sum(1 for r in counted if r["state"] == RegistrationState.ACCEPTED.value)
+                    ),
+                },
+            )
+        )
+    return filled
+
+
+def _open_round(
+    cycle: dict[str, str], grassroots: list[dict[str, str]], now: datetime, rng: random.Random
+) -> list[Append]:
+    """The round open now: about half the units registered over the last two weeks."""
+    ops = []
+    keep_open = {"Đoàn xã Thuần Hưng"}  # the demo secretary's unit: left for a newcomer to register
+    waiting = {"Đoàn xã Hồng Tiến"}  # sent and waiting for the demo Khoái Châu officer to review
+    for unit in grassroots:
+        if unit["name"] in keep_open or (rng.random() < 0.5 and unit["name"] not in waiting):
+            continue
+        at = now - timedelta(hours=rng.randint(1, 24 * 14))
+        roll = 0.5 if unit["name"] in waiting else rng.random()
+        state = (
+            RegistrationState.ACCEPTED
+            if roll < 0.4
+            else RegistrationState.RETURNED
+            if roll > 0.9
+            else RegistrationState.SENT
+        )
+        received = at.date() if roll < 0.1 else None  # a paper plan entered by the upper unit
+        ops.append(
+            Append(
+                tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, True, received)
+            )
+        )
+    return ops

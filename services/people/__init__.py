@@ -1,0 +1,1 @@
+"""People and units: the unit tree and who may sign in with which role."""

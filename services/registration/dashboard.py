@@ -1,0 +1,201 @@
+"""Tổng hợp: where a cycle's registrations stand, grouped by the units directly below the viewer.
+
+Chart data is computed once per data version and scope, and shared by every open dashboard
+(`Snapshot.derived`), so a hundred people watching cost one computation per change, not per tick.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from schemas.models import Cycle, RegistrationState, Unit
+from schemas.vntext import sort_key
+from services.core.access import Actor, Role, scope
+from services.core.runtime import Runtime
+from services.core.workbook import Workbook
+from services.registration import deadlines
+from services.registration.cycles import get_cycle
+
+ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK = (
+    "Đúng hạn",
+    "Trễ hạn",
+    "Trả lại để sửa",
+    "Chưa đăng ký",
+    "Cần kiểm tra",
+)
+STATUSES = (ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK)
+STATUS_COLOURS = ("#2e7d32", "#f9a825", "#ef6c00", "#b0bec5", "#c62828")
+REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (
+    "Đã báo cáo đúng hạn",
+    "Đã báo cáo trễ hạn",
+    "Chưa báo cáo",
+)
+
+
+def unit_status(wb: Workbook, cycle: Cycle, unit: Unit) -> str:
+    """One grassroots unit's registration status in a cycle."""
+    if (cycle.id, unit.id) in wb.broken_registrations:
+        return NEEDS_CHECK
+    reg = wb.registration(cycle.id, unit.id)
+    if reg is None:
+        return NOT_YET
+    if reg.state is RegistrationState.RETURNED:
+        return RETURNED
+    return ON_TIME if reg.on_time else LATE
+
+
+@dataclass(frozen=True)
+class RegistrationBoard:
+    cycle: Cycle
+    cutoff_words: str
+    report_cutoff_words: str
+    totals: dict[str, int]
+    by_group: pd.DataFrame  # group, status, units
+    timeline: pd.DataFrame  # day, registrations (cumulative), status
+    not_registered: pd.DataFrame  # unit, upper unit, secretary, phone, email, officer, status
+    rollups: pd.DataFrame  # upper unit, status, sent at, counts
+
+
+def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> RegistrationBoard:
+    """The dashboard for one cycle as this person may see it, computed once per data version."""
+    wb = rt.workbook()
+    get_cycle(wb, cycle_id)  # an unknown cycle is refused before anything is computed
+    top = _top_unit(wb, actor)
+    return rt.derived(
+        ("board", cycle_id, top, actor.role is Role.PROVINCE),
+        lambda current: _build(current, get_cycle(current, cycle_id), top, scope(current, actor)),
+    )
+
+
+def _top_unit(wb: Workbook, actor: Actor) -> str:
+    if actor.role is Role.PROVINCE:
+        roots = wb.root_ids()
+        return roots[0] if roots else actor.unit_id
+    return actor.unit_id
+
+
+def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> RegistrationBoard:
+    units = wb.grassroots(visible)
+    group_of = _groups(wb, cycle, top, visible)
+    statuses = {u.id: unit_status(wb, cycle, u) for u in units}
+    by_group = (
+        pd.DataFrame(
+            [
+                {"group": group_of.get(u.id, u.name), "status": statuses[u.id], "units": 1}
+                for u in units
+            ],
+            columns=["group", "status", "units"],
+        )
+        .groupby(["group", "status"], as_index=False)["units"]
+        .sum()
+    )
+    totals = Counter(statuses.values())
+    return RegistrationBoard(
+        cycle=cycle,
+        cutoff_words=deadlines.cutoff_words(cycle.register_cutoff),
+        report_cutoff_words=deadlines.cutoff_words(cycle.report_cutoff),
+        totals={s: totals.get(s, 0) for s in STATUSES},
+        by_group=by_group,
+        timeline=_timeline(wb, cycle, {u.id for u in units}),
+        not_registered=_not_registered(wb, units, statuses),
+        rollups=_rollups(wb, cycle, visible),
+    )
+
+
+def _groups(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> dict[str, str]:
+    """Each unit's group: the unit directly below the viewer's unit on its path (itself if direct).
+
+    A registered unit is placed by the upper unit it had when it registered, so moving or merging
+    units (the 2025 restructuring) never regroups a past cycle.
+    """
+    groups = {}
+    for unit_id in visible:
+        reg = wb.registration(cycle.id, unit_id)
+        upper = reg.upper_unit_id if reg and reg.upper_unit_id in wb.units else None
+        path = (
+            [unit_id, upper, *wb.ancestors(upper)] if upper else [unit_id, *wb.ancestors(unit_id)]
+        )
+        if top in path and path.index(top) > 0:
+            groups[unit_id] = wb.unit_name(path[path.index(top) - 1])
+        else:
+            groups[unit_id] = wb.unit_name(unit_id)
+    return groups
+
+
+def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
+    """Registrations received per day (the day they count from), cumulative, split on time/late."""
+    rows = []
+    for reg in wb.registrations_of(cycle.id):
+        if reg.unit_id in unit_ids:
+            arrived: datetime = deadlines.judged_instant(reg.submitted_at, reg.received_on)
+            rows.append({"day": arrived.date(), "status": ON_TIME if reg.on_time else LATE})
+    frame = pd.DataFrame(rows, columns=["day", "status"])
+    if frame.empty:
+        return pd.DataFrame(columns=["day", "status", "registrations"])
+    daily = frame.groupby(["day", "status"]).size().unstack(fill_value=0)
+    cumulative = daily.sort_index().cumsum().stack().rename("registrations").reset_index()
+    cumulative["day"] = pd.to_datetime(cumulative["day"])
+    return cumulative
+
+
+def _not_registered(wb: Workbook, units: list[Unit], statuses: dict[str, str]) -> pd.DataFrame:
+    rows = [
+        {
+            "Đơn vị": u.name,
+            "Đơn vị cấp trên": wb.unit_name(u.parent_id or ""),
+            "Tình trạng": statuses[u.id],
+            "Bí thư": u.secretary,
+            "Điện thoại": u.phone,
+            "Email": u.email,
+            "Cán bộ theo dõi": u.officer,
+        }
+        for u in units
+        if statuses[u.id] in (NOT_YET, RETURNED, NEEDS_CHECK)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Đơn vị",
+            "Đơn vị cấp trên",
+            "Tình trạng",
+            "Bí thư",
+            "Điện thoại",
+            "Email",
+            "Cán bộ theo dõi",
+        ],
+    )
+
+
+def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
+    """Roll-up status of every upper unit that has grassroots units directly below it."""
+    rows = []
+    for unit_id in visible:
+        unit = wb.units[unit_id]
+        if unit.kind.is_grassroots or not unit.parent_id:
+            continue
+        if not any(wb.units[c].kind.is_grassroots for c in wb.children.get(unit_id, ())):
+            continue
+        report = wb.upper_report(cycle.id, unit_id)
+        status = (
+            NOT_REPORTED
+            if report is None
+            else (REPORTED_ON_TIME if report.on_time else REPORTED_LATE)
+        )
+        rows.append(
+            {
+                "Đơn vị": unit.name,
+                "Tình trạng": status,
+                "Gửi lúc": report.sent_at.strftime("%H:%M %d/%m/%Y") if report else "",
+                "Đúng hạn": report.registered_on_time if report else None,
+                "Trễ hạn": report.registered_late if report else None,
+                "Chưa đăng ký": report.not_registered if report else None,
+            }
+        )
+    rows.sort(key=lambda r: sort_key(r["Đơn vị"]))
+    return pd.DataFrame(
+        rows, columns=["Đơn vị", "Tình trạng", "Gửi lúc", "Đúng hạn", "Trễ hạn", "Chưa đăng ký"]
+    )

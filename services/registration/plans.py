@@ -1,0 +1,367 @@
+"""Registering a unit's "3 chủ động" plan with its upper unit, and the upper unit's review of it.
+
+States: Đã gửi (sent by the unit, or entered by the upper unit from a paper plan) → Đã tiếp nhận
+(accepted) or Trả lại để sửa (returned with a reason) → Đã gửi again when the unit resends.
+Whether it was on time is decided once, at the first submission, and never flips afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from schemas import tabs
+from schemas.cells import iso, to_cell
+from schemas.models import LatePolicy, PlanForm, Registration, RegistrationState, Unit
+from services.core import records
+from services.core.access import (
+    Actor,
+    can_review,
+    ensure_can_view,
+    ensure_reviewer,
+    is_secretary_of,
+)
+from services.core.errors import (
+    AccessDenied,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RegistrationClosed,
+)
+from services.core.forms import free_text, validate
+from services.core.runtime import Runtime
+from services.core.workbook import Workbook
+from services.people.units import list_units
+from services.registration import deadlines
+from services.registration.cycles import get_cycle
+from services.registration.dashboard import unit_status
+
+REASON_LIMIT = 1000  # characters in a return or extension reason
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the unit keeps after sending: reference, time, and whether it counted as on time."""
+
+    reference: str
+    unit_name: str
+    cycle_name: str
+    sent_at: datetime
+    on_time: bool
+    cutoff_words: str
+    state: RegistrationState
+
+
+@dataclass(frozen=True)
+class UnitDeadline:
+    """A unit's own cut-off for a cycle (an extension included) and how it reads."""
+
+    cutoff: datetime
+    words: str
+    extended: bool
+    reason: str = ""
+
+
+def deadline_for(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> UnitDeadline:
+    """A unit's own registration cut-off for a cycle, as this person may see it."""
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, unit_id)
+    cycle = get_cycle(wb, cycle_id)
+    extension = wb.extension(cycle_id, unit_id)
+    cutoff = deadlines.registration_cutoff(cycle, extension)
+    extended = cutoff != cycle.register_cutoff
+    return UnitDeadline(
+        cutoff,
+        deadlines.cutoff_words(cutoff),
+        extended,
+        extension.reason if extended and extension else "",
+    )
+
+
+def registration_of(rt: Runtime, actor: Actor, cycle_id: str, unit_id: str) -> Registration | None:
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, unit_id)
+    return wb.registration(cycle_id, unit_id)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One grassroots unit as its upper unit reviews it in a cycle."""
+
+    unit: Unit
+    upper_name: str
+    status: str
+    registration: Registration | None
+
+
+def review_lines(rt: Runtime, actor: Actor, cycle_id: str) -> list[ReviewLine]:
+    """The active grassroots units this person may review, in tree order, with their status."""
+    wb = rt.workbook()
+    cycle = get_cycle(wb, cycle_id)
+    lines = []
+    for line in list_units(rt, actor, include_inactive=False):
+        unit = line.unit
+        if unit.kind.is_grassroots and can_review(wb, actor, unit.id):
+            lines.append(
+                ReviewLine(
+                    unit,
+                    line.parent_name,
+                    unit_status(wb, cycle, unit),
+                    wb.registration(cycle_id, unit.id),
+                )
+            )
+    return lines
+
+
+def register_plan(
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    unit_id: str,
+    data: dict[str, Any],
+    request_key: str,
+    received_on: date | None = None,
+) -> Receipt:
+    """Send (or resend) a unit's plan. The upper unit may enter a paper plan with the day received.
+
+    A second registration for the same unit and cycle edits the first. Late registrations are
+    refused or accepted-and-flagged according to the cycle's late policy.
+    """
+    form = validate(PlanForm, data)
+    with rt.store.serialised():
+        wb = rt.workbook()
+        now = rt.clock.now()
+        unit = _registrable_unit(wb, unit_id)
+        cycle = get_cycle(wb, cycle_id)
+        on_behalf = not is_secretary_of(actor, unit_id)
+        if on_behalf and not can_review(wb, actor, unit_id):
+            raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
+        _check_plan(rt, form, cycle.criteria_set, now, on_behalf, received_on)
+        rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
+        same = wb.registrations.get(rec_id)
+        if same is not None:  # the same submission arrived twice: stored once
+            if (same.cycle_id, same.unit_id) != (cycle_id, unit_id):
+                raise NotAllowed(records.KEY_USED)
+            return _receipt(wb, same)
+        if (cycle_id, unit_id) in wb.broken_registrations:
+            raise NotAllowed(
+                f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
+                "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
+            )
+        plan = {
+            "plan_number": form.plan_number,
+            "plan_date": to_cell(form.plan_date),
+            **{f"target_{c.lower()}": form.targets[c].strip() for c in ("ND1", "ND2", "ND3")},
+            "state": to_cell(RegistrationState.SENT),
+            "last_sent_at": iso(now),
+            "sent_by": actor.label,
+            "return_reason": "",
+        }
+        existing = wb.registration(cycle_id, unit_id)
+        if existing is not None:
+            if existing.state is RegistrationState.ACCEPTED:
+                raise NotAllowed(
+                    f"Đăng ký của {unit.name} đã được tiếp nhận; muốn sửa, hãy liên hệ "
+                    f"{wb.unit_name(unit.parent_id or '')} để được trả lại."
+                )
+            if all(existing.cells.get(f, "") == v for f, v in plan.items() if f != "last_sent_at"):
+                return _receipt(wb, existing)  # exactly this was already sent (a retried click)
+            rt.store.apply(
+                records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key)
+            )
+            return _receipt(rt.workbook(), rt.workbook().registrations[existing.id])
+        cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id))
+        on_time = deadlines.is_on_time(deadlines.judged_instant(now, received_on), cutoff)
+        if not on_time and cycle.late_policy is LatePolicy.REFUSE:
+            raise RegistrationClosed(
+                f"Hạn đăng ký đã {deadlines.cutoff_words(cutoff)}. Liên hệ "
+                f"{wb.unit_name(unit.parent_id or '')} nếu cần gia hạn."
+            )
+        cells = {
+            **plan,
+            "id": rec_id,
+            "cycle_id": cycle_id,
+            "unit_id": unit_id,
+            "upper_unit_id": unit.parent_id or "",
+            "submitted_at": iso(now),
+            "received_on": to_cell(received_on),
+            "on_time": to_cell(on_time),
+            "reviewed_by": "",
+            "reviewed_at": "",
+            "version": "1",
+            "updated_at": iso(now),
+        }
+        action = "Nhập thay đăng ký" if on_behalf else "Gửi đăng ký"
+        rt.store.apply(
+            records.create(
+                actor,
+                now,
+                action,
+                cells,
+                tabs.REGISTRATIONS.name,
+                request_key,
+                unique=("cycle_id", "unit_id"),
+            )
+        )
+        return _receipt(wb, Registration.from_cells(cells))
+
+
+def accept(rt: Runtime, actor: Actor, loaded: Registration, request_key: str) -> Registration:
+    """The upper unit accepts a sent registration."""
+    return _review(
+        rt, actor, loaded, RegistrationState.ACCEPTED, "", "Tiếp nhận đăng ký", request_key
+    )
+
+
+def return_for_correction(
+    rt: Runtime, actor: Actor, loaded: Registration, reason: str, request_key: str
+) -> Registration:
+    """The upper unit returns a registration with the reason the unit must fix."""
+    if not reason.strip():
+        raise InvalidInput(["Lý do trả lại: bắt buộc phải nhập, để đơn vị biết cần sửa gì"])
+    reason = free_text(reason, "Lý do trả lại", REASON_LIMIT)
+    return _review(
+        rt, actor, loaded, RegistrationState.RETURNED, reason, "Trả lại đăng ký", request_key
+    )
+
+
+def _review(
+    rt: Runtime,
+    actor: Actor,
+    loaded: Registration,
+    state: RegistrationState,
+    reason: str,
+    action: str,
+    request_key: str,
+) -> Registration:
+    wb = rt.workbook()
+    ensure_reviewer(wb, actor, loaded.unit_id)
+    current = wb.registrations.get(loaded.id)
+    if (
+        current is not None
+        and current.state is state
+        and current.reviewed_by == actor.label
+        and current.return_reason == reason
+    ):
+        return current  # this person's same step already landed (a retried click)
+    if loaded.state is state:
+        raise NotAllowed(f"Đăng ký này đã ở trạng thái '{state.value}'.")
+    if state is RegistrationState.ACCEPTED and loaded.state is not RegistrationState.SENT:
+        raise NotAllowed("Chỉ tiếp nhận được đăng ký đang ở trạng thái 'Đã gửi'.")
+    now = rt.clock.now()
+    cells = {
+        "state": to_cell(state),
+        "return_reason": reason,
+        "reviewed_by": actor.label,
+        "reviewed_at": iso(now),
+    }
+    rt.store.apply(records.change(actor, now, action, loaded, cells, request_key))
+    return rt.workbook().registrations[loaded.id]
+
+
+def grant_extension(
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    unit_id: str,
+    last_day: date,
+    reason: str,
+    request_key: str,
+) -> UnitDeadline:
+    """An upper unit lets one unit register until the end of `last_day`, with a recorded reason."""
+    reason = free_text(reason, "Lý do gia hạn", REASON_LIMIT)
+    with rt.store.serialised():
+        wb = rt.workbook()
+        unit = _registrable_unit(wb, unit_id)
+        ensure_reviewer(wb, actor, unit_id)
+        cycle = get_cycle(wb, cycle_id)
+        rec_id = records.record_id(tabs.EXTENSIONS.name, request_key)
+        if any(e.id == rec_id for e in wb.extensions):  # the same grant arrived twice
+            return deadline_for(rt, actor, cycle_id, unit_id)
+        cutoff = deadlines.cutoff_after(last_day)
+        problems = []
+        if not reason:
+            problems.append("Lý do gia hạn: bắt buộc phải nhập")
+        if cutoff <= deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id)):
+            problems.append(f"Hạn mới: phải muộn hơn hạn hiện tại của {unit.name}")
+        if problems:
+            raise InvalidInput(problems)
+        now = rt.clock.now()
+        cells = {
+            "id": rec_id,
+            "cycle_id": cycle_id,
+            "unit_id": unit_id,
+            "cutoff": iso(cutoff),
+            "reason": reason,
+            "granted_by": actor.label,
+            "granted_at": iso(now),
+        }
+        rt.store.apply(
+            records.create(actor, now, "Gia hạn đăng ký", cells, tabs.EXTENSIONS.name, request_key)
+        )
+    return deadline_for(rt, actor, cycle_id, unit_id)
+
+
+def receipt_for(rt: Runtime, actor: Actor, registration: Registration) -> Receipt:
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, registration.unit_id)
+    return _receipt(wb, registration)
+
+
+def _receipt(wb: Workbook, reg: Registration) -> Receipt:
+    cycle = wb.cycles[reg.cycle_id]
+    cutoff = deadlines.registration_cutoff(cycle, wb.extension(reg.cycle_id, reg.unit_id))
+    return Receipt(
+        reg.id,
+        wb.unit_name(reg.unit_id),
+        cycle.name,
+        reg.submitted_at,
+        reg.on_time,
+        deadlines.cutoff_words(cutoff),
+        reg.state,
+    )
+
+
+def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
+    unit = wb.units.get(unit_id)
+    if unit is None:
+        raise NotFound(f"Không tìm thấy đơn vị có mã {unit_id}.")
+    if not unit.kind.is_grassroots:
+        raise NotAllowed(f"{unit.name} không phải đoàn cơ sở nên không đăng ký kế hoạch.")
+    if not unit.active:
+        raise NotAllowed(f"{unit.name} đang ngừng hoạt động nên không thể đăng ký.")
+    return unit
+
+
+def _check_plan(
+    rt: Runtime,
+    form: PlanForm,
+    criteria_ref: str,
+    now: datetime,
+    on_behalf: bool,
+    received_on: date | None,
+) -> None:
+    problems = []
+    if form.plan_date > now.date():
+        problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
+    criteria = rt.criteria.get(criteria_ref)
+    contents = criteria.contents if criteria else []
+    for content in contents:
+        if not form.targets.get(content.id, "").strip():
+            problems.append(f"Mục tiêu {content.id}: bắt buộc phải nhập")
+        elif len(form.targets[content.id]) > 5000:
+            problems.append(f"Mục tiêu {content.id}: quá dài (tối đa 5000 ký tự)")
+    unknown = set(form.targets) - {c.id for c in contents}
+    if unknown:
+        problems.append(
+            f"Mục tiêu: nội dung không có trong bộ tiêu chí: {', '.join(sorted(unknown))}"
+        )
+    if on_behalf and received_on is None:
+        problems.append("Ngày nhận bản giấy: bắt buộc khi Đoàn cấp trên nhập thay")
+    if not on_behalf and received_on is not None:
+        problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
+    if received_on and received_on > now.date():
+        problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
+    if problems:
+        raise InvalidInput(problems)

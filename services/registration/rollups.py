@@ -1,0 +1,163 @@
+"""Báo cáo lên tỉnh: an upper unit sends the province its units' registration counts, frozen then."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas import tabs
+from schemas.cells import iso, to_cell
+from schemas.models import RegistrationState, UpperReport
+from services.core import records
+from services.core.access import Actor, Role, ensure_can_view, scope
+from services.core.errors import AccessDenied, NotAllowed, NotFound
+from services.core.forms import free_text
+from services.core.runtime import Runtime
+from services.core.workbook import Workbook
+from services.core.xlsx import workbook_bytes
+from services.registration import deadlines
+from services.registration.cycles import get_cycle
+from services.registration.dashboard import (
+    LATE,
+    NEEDS_CHECK,
+    NOT_YET,
+    ON_TIME,
+    RETURNED,
+    unit_status,
+)
+
+
+@dataclass(frozen=True)
+class RollupCounts:
+    total_units: int
+    registered_on_time: int
+    registered_late: int
+    returned: int
+    not_registered: int
+    accepted: int
+    needs_check: int
+
+
+def reporting_units(rt: Runtime, actor: Actor) -> list[str]:
+    """Upper units this person may send a roll-up for (their own; any, for province staff)."""
+    wb = rt.workbook()
+    candidates = scope(wb, actor) if actor.role is Role.PROVINCE else {actor.unit_id}
+    return [
+        u
+        for u in candidates
+        if u in wb.units
+        and wb.units[u].parent_id
+        and not wb.units[u].kind.is_grassroots
+        and actor.role in (Role.PROVINCE, Role.UPPER)
+    ]
+
+
+def counts(wb: Workbook, cycle_id: str, upper_unit_id: str) -> RollupCounts:
+    """Registration counts of the grassroots units below an upper unit, as they are right now."""
+    cycle = get_cycle(wb, cycle_id)
+    units = wb.grassroots(wb.subtree(upper_unit_id))
+    statuses = [unit_status(wb, cycle, u) for u in units]
+    accepted = sum(
+        1
+        for u in units
+        if (r := wb.registration(cycle_id, u.id)) and r.state is RegistrationState.ACCEPTED
+    )
+    return RollupCounts(
+        len(units),
+        statuses.count(ON_TIME),
+        statuses.count(LATE),
+        statuses.count(RETURNED),
+        statuses.count(NOT_YET),
+        accepted,
+        statuses.count(NEEDS_CHECK),
+    )
+
+
+def preview(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str) -> RollupCounts:
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, upper_unit_id)
+    return counts(wb, cycle_id, upper_unit_id)
+
+
+def send_rollup(
+    rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str, note: str, request_key: str
+) -> UpperReport:
+    """Freeze the counts now and send them up. Sending again updates the figures; on time stays."""
+    if upper_unit_id not in reporting_units(rt, actor):
+        raise AccessDenied("Bạn chỉ gửi được báo cáo của đơn vị mình.")
+    with rt.store.serialised():
+        wb = rt.workbook()
+        cycle = get_cycle(wb, cycle_id)
+        now = rt.clock.now()
+        figures = counts(wb, cycle_id, upper_unit_id)
+        cells = {
+            **{k: str(v) for k, v in figures.__dict__.items()},
+            "note": free_text(note, "Ghi chú", 2000),
+            "sent_by": actor.label,
+            "last_sent_at": iso(now),
+        }
+        existing = wb.upper_report(cycle_id, upper_unit_id)
+        if existing is not None:
+            rt.store.apply(
+                records.change(actor, now, "Gửi lại báo cáo lên tỉnh", existing, cells, request_key)
+            )
+            return rt.workbook().upper_reports[existing.id]
+        rec_id = records.record_id(tabs.UPPER_REPORTS.name, request_key)
+        if rec_id in wb.upper_reports:  # only another unit's report can hold this id here
+            raise NotAllowed(records.KEY_USED)
+        cells.update(
+            {
+                "id": rec_id,
+                "cycle_id": cycle_id,
+                "unit_id": upper_unit_id,
+                "parent_unit_id": wb.units[upper_unit_id].parent_id or "",
+                "sent_at": iso(now),
+                "on_time": to_cell(deadlines.is_on_time(now, cycle.report_cutoff)),
+                "version": "1",
+                "updated_at": iso(now),
+            }
+        )
+        rt.store.apply(
+            records.create(
+                actor,
+                now,
+                "Gửi báo cáo lên tỉnh",
+                cells,
+                tabs.UPPER_REPORTS.name,
+                request_key,
+                unique=("cycle_id", "unit_id"),
+            )
+        )
+        return UpperReport.from_cells(cells)
+
+
+def report_of(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str) -> UpperReport | None:
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, upper_unit_id)
+    return wb.upper_report(cycle_id, upper_unit_id)
+
+
+def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
+    """The sent report as an .xlsx file: every value a text cell, never a formula."""
+    wb = rt.workbook()
+    ensure_can_view(wb, actor, report.unit_id)
+    if report.cycle_id not in wb.cycles:
+        raise NotFound("Không tìm thấy chu kỳ của báo cáo.")
+    cycle = wb.cycles[report.cycle_id]
+    lines = [
+        ("Đơn vị báo cáo", wb.unit_name(report.unit_id)),
+        ("Gửi tới", wb.unit_name(report.parent_unit_id)),
+        ("Chu kỳ", cycle.name),
+        ("Hạn báo cáo", deadlines.cutoff_words(cycle.report_cutoff)),
+        ("Gửi lần đầu lúc", report.sent_at.strftime("%H:%M %d/%m/%Y")),
+        ("Đúng hạn", to_cell(report.on_time)),
+        ("Tổng số đoàn cơ sở", report.total_units),
+        ("Đăng ký đúng hạn", report.registered_on_time),
+        ("Đăng ký trễ hạn", report.registered_late),
+        ("Trả lại để sửa", report.returned),
+        ("Chưa đăng ký", report.not_registered),
+        ("Đã tiếp nhận", report.accepted),
+        ("Cần kiểm tra", report.needs_check),
+        ("Ghi chú", report.note),
+        ("Người gửi", report.sent_by),
+    ]
+    return workbook_bytes([("Báo cáo", ("Mục", "Giá trị"), lines)], widths={"A": 24, "B": 48})

@@ -1,0 +1,1 @@
+"""The year-end round: assessment against the criteria, recognition decisions, the province check, results and commendation."""
