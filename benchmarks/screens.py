@@ -38,7 +38,8 @@ from schemas.criteria import load_catalogue
 from schemas.tabs import SCREEN_TABS
 from schemas.vntext import sort_key
 from services.core.clock import FixedClock
-from services.core.runtime import ENV, Runtime
+from services.core.runtime import Runtime
+from services.core.settings import ENV
 from services.core.workbook import Workbook
 from services.demo.province import DEMO_PEOPLE, demo_actors
 from services.registration import dashboard, plans

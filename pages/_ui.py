@@ -17,9 +17,11 @@ import streamlit as st
 
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
+from services.bootstrap import build_runtime, load_settings
 from services.core.access import Actor
 from services.core.errors import DomainError, InvalidInput
-from services.core.runtime import Runtime, Settings, SettingsError, build_runtime
+from services.core.runtime import Runtime
+from services.core.settings import SettingsError
 from services.people import users
 from services.registration import cycles, deadlines
 from services.storage import Conflict, StoreError
@@ -40,7 +42,7 @@ def _secrets() -> dict[str, Any]:
 @st.cache_resource(show_spinner="Đang mở kho dữ liệu…")
 def runtime() -> Runtime:
     """One runtime (store, read cache, clock) per server process, shared by every session."""
-    return build_runtime(Settings.from_sources(_secrets(), os.environ))
+    return build_runtime(load_settings(_secrets(), os.environ))
 
 
 def started_runtime() -> Runtime:
@@ -60,7 +62,7 @@ def started_runtime() -> Runtime:
 def settings_error() -> str | None:
     """The reason the settings cannot start the app (also written to the log), or None."""
     try:
-        Settings.from_sources(_secrets(), os.environ).sign_in  # noqa: B018 - it validates
+        load_settings(_secrets(), os.environ).sign_in  # noqa: B018 - it validates
     except SettingsError as exc:
         log.error("3CĐ không khởi động: %s", exc)
         return str(exc)

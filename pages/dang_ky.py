@@ -12,9 +12,9 @@ from schemas.models import Registration, RegistrationState, Unit
 from services.core.access import Actor, Role
 from services.people import units
 from services.registration import plans
-from services.registration.dashboard import NOT_YET
 from services.registration.deadlines import countdown_words
 from services.registration.plans import Receipt
+from services.registration.status import NOT_YET
 
 rt = _ui.runtime()
 me = _ui.actor()

@@ -11,26 +11,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _colours, _ui
 from schemas.cells import VN_TZ
 from schemas.vntext import sort_key
 from services.registration import dashboard, deadlines
-from services.registration.dashboard import (
-    LATE,
-    NEEDS_CHECK,
-    ON_TIME,
-    STATUS_COLOURS,
-    STATUSES,
-    RegistrationBoard,
-)
+from services.registration.dashboard import RegistrationBoard
+from services.registration.status import LATE, NEEDS_CHECK, NOT_YET, ON_TIME, RETURNED, STATUSES
 
 REFRESH_SECONDS = 15
-COLOUR = dict(zip(STATUSES, STATUS_COLOURS, strict=True))
+COLOUR = _colours.REGISTRATION
 HELP = {
     ON_TIME: "Đơn vị đã gửi kế hoạch trước hạn (kể cả hạn được gia hạn).",
     LATE: "Đơn vị đã gửi kế hoạch sau hạn.",
-    dashboard.RETURNED: "Đoàn cấp trên đã trả lại kế hoạch để đơn vị sửa và gửi lại.",
-    dashboard.NOT_YET: "Đơn vị chưa gửi kế hoạch.",
+    RETURNED: "Đoàn cấp trên đã trả lại kế hoạch để đơn vị sửa và gửi lại.",
+    NOT_YET: "Đơn vị chưa gửi kế hoạch.",
     NEEDS_CHECK: "Dòng đăng ký bị sửa tay và không đọc được; cán bộ Tỉnh đoàn cần kiểm tra lại dữ liệu.",
 }
 
@@ -76,7 +70,7 @@ def units_by_group(board: RegistrationBoard) -> alt.Chart:
             color=alt.Color(
                 "status:N",
                 title="Tình trạng",
-                scale=alt.Scale(domain=list(STATUSES), range=list(STATUS_COLOURS)),
+                scale=alt.Scale(**_colours.scale(COLOUR, STATUSES)),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -122,16 +122,14 @@ def decimal_cell(value: float | None) -> str:
 OptDecimal = Annotated[float | None, BeforeValidator(parse_decimal)]
 
 
-def _choice(enum: type[Enum]):
-    return Annotated[enum, BeforeValidator(parse_choice(enum))]
-
-
-Kind = _choice(UnitKind)
-AssessState = _choice(AssessmentState)
-AssessorChoice = _choice(Assessor)
-Policy = _choice(LatePolicy)
-State = _choice(RegistrationState)
-RoleChoice = _choice(Role)
+# A closed-set column: the enum, read from its Vietnamese label or its value (parse_choice).
+# Spelled out per enum so that type checkers see each alias as the enum it is.
+Kind = Annotated[UnitKind, BeforeValidator(parse_choice(UnitKind))]
+AssessState = Annotated[AssessmentState, BeforeValidator(parse_choice(AssessmentState))]
+AssessorChoice = Annotated[Assessor, BeforeValidator(parse_choice(Assessor))]
+Policy = Annotated[LatePolicy, BeforeValidator(parse_choice(LatePolicy))]
+State = Annotated[RegistrationState, BeforeValidator(parse_choice(RegistrationState))]
+RoleChoice = Annotated[Role, BeforeValidator(parse_choice(Role))]
 OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
 ]

@@ -11,7 +11,8 @@ from schemas.criteria import load_catalogue
 from services import demo
 from services.core.access import Actor, Role
 from services.core.clock import FixedClock
-from services.core.runtime import ENV, Runtime
+from services.core.runtime import Runtime
+from services.core.settings import ENV
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 

@@ -104,6 +104,7 @@ class Workbook:
         wb.users = wb._records(tabs.USERS.name, tabs_rows)
         wb._index_tree()
         wb._index_registrations()
+        wb._earlier = {}  # only one generation back is kept: the previous one can be freed
         return wb
 
     def _records(self, tab: str, tabs_rows: dict[str, list[Row]]) -> dict:

@@ -39,9 +39,9 @@ from services.data import transfer
 from services.core.access import Actor, Role
 from services.core.clock import SystemClock
 from services.core.errors import DomainError
-from services.core.runtime import Settings, SettingsError, open_sheets_store
+from services.bootstrap import load_settings, open_sheets_store, open_sqlite
+from services.core.settings import SettingsError
 from services.storage import Row, Store, StoreError
-from services.storage.sql import SqlStore
 
 CHUNK = 2000  # rows per batchUpdate; a request of this size stays far below Google's limits
 SECRETS = Path(".streamlit/secrets.toml")
@@ -182,7 +182,7 @@ def main(
     parser.add_argument("--chunk", type=int, default=CHUNK, help="số dòng mỗi lần ghi")
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_sources(
+        settings = load_settings(
             _secrets() if secrets is None else secrets, os.environ if environ is None else environ
         )
         path = Path(args.xlsx or args.sqlite or settings.sqlite_path)
@@ -198,7 +198,7 @@ def main(
             report = copy_upload(upload, target, at, chunk=chunk)
         else:
             report = copy_store(
-                SqlStore.at_path(path), target, at, chunk=chunk, source_name=path.name
+                open_sqlite(path), target, at, chunk=chunk, source_name=path.name
             )
     except (SettingsError, DomainError, StoreError) as exc:
         print(f"Không sao chép được: {exc}", file=sys.stderr)

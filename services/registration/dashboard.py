@@ -12,40 +12,25 @@ from datetime import datetime
 
 import pandas as pd
 
-from schemas.models import Cycle, RegistrationState, Unit
+from schemas.models import Cycle, Unit
 from schemas.vntext import sort_key
 from services.core.access import Actor, Role, scope
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.registration import deadlines
 from services.registration.cycles import get_cycle
-
-ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK = (
-    "Đúng hạn",
-    "Trễ hạn",
-    "Trả lại để sửa",
-    "Chưa đăng ký",
-    "Cần kiểm tra",
+from services.registration.status import (
+    LATE,
+    NEEDS_CHECK,
+    NOT_REPORTED,
+    NOT_YET,
+    ON_TIME,
+    REPORTED_LATE,
+    REPORTED_ON_TIME,
+    RETURNED,
+    STATUSES,
+    unit_status,
 )
-STATUSES = (ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK)
-STATUS_COLOURS = ("#2e7d32", "#f9a825", "#ef6c00", "#b0bec5", "#c62828")
-REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (
-    "Đã báo cáo đúng hạn",
-    "Đã báo cáo trễ hạn",
-    "Chưa báo cáo",
-)
-
-
-def unit_status(wb: Workbook, cycle: Cycle, unit: Unit) -> str:
-    """One grassroots unit's registration status in a cycle."""
-    if (cycle.id, unit.id) in wb.broken_registrations:
-        return NEEDS_CHECK
-    reg = wb.registration(cycle.id, unit.id)
-    if reg is None:
-        return NOT_YET
-    if reg.state is RegistrationState.RETURNED:
-        return RETURNED
-    return ON_TIME if reg.on_time else LATE
 
 
 @dataclass(frozen=True)

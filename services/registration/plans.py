@@ -35,7 +35,7 @@ from services.core.workbook import Workbook
 from services.people.units import list_units
 from services.registration import deadlines
 from services.registration.cycles import get_cycle
-from services.registration.dashboard import unit_status
+from services.registration.status import unit_status
 
 REASON_LIMIT = 1000  # characters in a return or extension reason
 

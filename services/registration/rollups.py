@@ -16,7 +16,7 @@ from services.core.workbook import Workbook
 from services.core.xlsx import workbook_bytes
 from services.registration import deadlines
 from services.registration.cycles import get_cycle
-from services.registration.dashboard import (
+from services.registration.status import (
     LATE,
     NEEDS_CHECK,
     NOT_YET,

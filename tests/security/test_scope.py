@@ -20,7 +20,7 @@ from services.core.errors import AccessDenied, DomainError
 from services.core.runtime import Runtime
 from services.overview import home
 from services.people import units, users
-from services.registration import cycles, dashboard, plans, rollups
+from services.registration import cycles, dashboard, plans, rollups, status
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,
@@ -503,7 +503,7 @@ def test_a_viewer_of_thanh_doan_does_not_see_province_wide_figures(world):
     thanh_doan = len(wb.grassroots(wb.subtree(world.id(THANH_DOAN))))
     assert sum(viewer.totals.values()) == thanh_doan < len(wb.grassroots(wb.units))
     assert AN_TAO in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
-        viewer.totals[dashboard.NOT_YET] == 0
+        viewer.totals[status.NOT_YET] == 0
     )
     assert HONG_TIEN not in set(viewer.not_registered["Đơn vị"])
     assert list(viewer.rollups["Đơn vị"]) == [THANH_DOAN]

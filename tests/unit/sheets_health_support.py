@@ -16,7 +16,8 @@ from schemas.tabs import TABS
 from services import demo
 from services.core.access import Actor, Role
 from services.core.clock import FixedClock
-from services.core.runtime import Runtime, Settings
+from services.core.runtime import Runtime
+from services.core.settings import Settings
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from tests.conftest import NOW

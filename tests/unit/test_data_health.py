@@ -10,7 +10,7 @@ from services.core.access import Role
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
 from services.data import health
-from services.registration import dashboard
+from services.registration import status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -199,7 +199,7 @@ def test_a_broken_registration_row_still_counts_its_unit_as_needing_a_check(shee
     sheet.type(REGS, "submitted_at", sheet.row_of(REGS, reg.id), "sáng nay")
     rt = sheet.later()
     wb = rt.workbook()
-    assert dashboard.unit_status(wb, wb.cycles[OPEN], wb.units[hong_tien]) == dashboard.NEEDS_CHECK
+    assert status.unit_status(wb, wb.cycles[OPEN], wb.units[hong_tien]) == status.NEEDS_CHECK
 
 
 def test_only_province_staff_see_the_list(sheet):

@@ -13,7 +13,7 @@ from services.core.access import Role
 from services.core.clock import FixedClock, SystemClock
 from services.core.errors import AccessDenied, InvalidInput, RegistrationClosed
 from services.registration import deadlines, plans
-from services.registration.dashboard import LATE, ON_TIME, unit_status
+from services.registration.status import LATE, ON_TIME, unit_status
 from tests.conftest import unit_id
 from tests.unit.support import (
     HONG_TIEN,

@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from requests.adapters import BaseAdapter
 
 from schemas.tabs import TABS
-from services.core.runtime import Settings, SettingsError, build_runtime, open_sheets_store
+from services.bootstrap import build_runtime, load_settings, open_sheets_store
+from services.core.settings import SettingsError
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
@@ -33,7 +34,7 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
     ],
 )
 def test_the_sign_in_mode_follows_the_settings(secrets, environ, mode):
-    assert Settings.from_sources(secrets, environ).sign_in == mode
+    assert load_settings(secrets, environ).sign_in == mode
 
 
 @pytest.mark.parametrize(
@@ -42,21 +43,21 @@ def test_the_sign_in_mode_follows_the_settings(secrets, environ, mode):
 )
 def test_without_demo_and_without_login_the_app_refuses_to_start(secrets, environ):
     with pytest.raises(SettingsError, match=r"Chưa cấu hình đăng nhập.*\[auth\]"):
-        Settings.from_sources(secrets, environ).sign_in  # noqa: B018
+        load_settings(secrets, environ).sign_in  # noqa: B018
 
 
 def test_an_unsupported_store_engine_is_refused_in_vietnamese():
     with pytest.raises(SettingsError, match="chưa được hỗ trợ"):
-        Settings.from_sources({"store": {"engine": "postgres"}}, {})
+        load_settings({"store": {"engine": "postgres"}}, {})
 
 
 def test_stewards_are_read_case_insensitively():
-    settings = Settings.from_sources({"access": {"stewards": [" Can.Bo@TinhDoan.vn "]}}, {})
+    settings = load_settings({"access": {"stewards": [" Can.Bo@TinhDoan.vn "]}}, {})
     assert settings.stewards == ("can.bo@tinhdoan.vn",)
 
 
 def test_a_store_with_login_configured_is_never_seeded_with_the_demo(tmp_path):
-    settings = Settings.from_sources(
+    settings = load_settings(
         {"auth": AUTH, "store": {"sqlite_path": str(tmp_path / "real.sqlite"), "demo": True}}, {}
     )
     rt = build_runtime(settings)
@@ -64,9 +65,7 @@ def test_a_store_with_login_configured_is_never_seeded_with_the_demo(tmp_path):
 
 
 def test_the_demo_store_is_seeded_with_one_user_per_role(tmp_path):
-    rt = build_runtime(
-        Settings.from_sources({"store": {"sqlite_path": str(tmp_path / "d.sqlite")}}, {})
-    )
+    rt = build_runtime(load_settings({"store": {"sqlite_path": str(tmp_path / "d.sqlite")}}, {}))
     roles = sorted(u.role.value for u in rt.workbook().users.values())
     assert roles == sorted(
         ["Cán bộ Tỉnh đoàn", "Cán bộ Đoàn cấp trên", "Bí thư Đoàn cơ sở", "Người xem"]
@@ -124,7 +123,7 @@ def test_a_sheets_deployment_opens_the_spreadsheet_creates_its_tabs_and_seeds_no
     fake, account
 ):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account, demo=True), {})
+    settings = load_settings(sheets_secrets(key, account, demo=True), {})
     client = gspread.Client(auth=None, session=fake.session())
     rt = build_runtime(settings, client)
     person = fake.person(key)
@@ -138,7 +137,7 @@ def test_a_sheets_deployment_opens_the_spreadsheet_creates_its_tabs_and_seeds_no
 
 def test_the_sheets_store_reads_what_a_person_typed(fake, account):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    settings = load_settings(sheets_secrets(key, account), {})
     rt = build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
     fake.person(key).type_row(
         TABS["units"].title, 2, ["DV-TAY", "Tỉnh đoàn Mẫu", "Tỉnh đoàn", *[""] * 7, "Có"]
@@ -150,7 +149,7 @@ def test_a_sheets_deployment_without_sign_in_refuses_to_start_and_touches_nothin
     key = fake.create_spreadsheet("3CĐ")
     secrets = sheets_secrets(key, account, demo=True)
     del secrets["auth"]
-    settings = Settings.from_sources(secrets, {})
+    settings = load_settings(secrets, {})
     with pytest.raises(SettingsError, match=r"Chưa cấu hình đăng nhập"):
         build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
     assert fake.calls == []
@@ -158,15 +157,15 @@ def test_a_sheets_deployment_without_sign_in_refuses_to_start_and_touches_nothin
 
 def test_the_refresh_interval_is_a_setting(tmp_path):
     path = str(tmp_path / "d.sqlite")
-    assert Settings.from_sources({}, {}).refresh_seconds == 60
-    settings = Settings.from_sources({"store": {"sqlite_path": path, "refresh_seconds": 15}}, {})
+    assert load_settings({}, {}).refresh_seconds == 60
+    settings = load_settings({"store": {"sqlite_path": path, "refresh_seconds": 15}}, {})
     assert build_runtime(settings).store.ttl == 15
 
 
 @pytest.mark.parametrize("value", ["abc", 0, -5, 7200])
 def test_a_refresh_interval_that_is_not_a_sensible_number_of_seconds_is_refused(value):
     with pytest.raises(SettingsError, match="refresh_seconds"):
-        Settings.from_sources({"store": {"refresh_seconds": value}}, {})
+        load_settings({"store": {"refresh_seconds": value}}, {})
 
 
 REFUSALS = [
@@ -203,14 +202,14 @@ def test_incomplete_sheets_settings_are_refused_in_vietnamese_without_showing_th
     caplog.set_level(logging.DEBUG)
     secrets = {"store": {"engine": "sheets"}, "sheets": sheets(account), "auth": AUTH}
     with pytest.raises(SettingsError) as refused:
-        Settings.from_sources(secrets, {})
+        load_settings(secrets, {})
     assert reason in str(refused.value)
     shown = "".join(traceback.format_exception(refused.value))
     assert_no_secret_in(shown + caplog.text, account)
 
 
 def test_settings_never_show_the_service_account_key(account):
-    settings = Settings.from_sources(sheets_secrets("k", account), {})
+    settings = load_settings(sheets_secrets("k", account), {})
     assert settings.service_account["client_email"] == account["client_email"]
     assert_no_secret_in(repr(settings) + str(settings), account)
     assert "service_account" not in repr(settings)
@@ -218,13 +217,13 @@ def test_settings_never_show_the_service_account_key(account):
 
 def test_the_runtime_never_shows_the_service_account_key(fake, account):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    settings = load_settings(sheets_secrets(key, account), {})
     rt = build_runtime(settings, gspread.Client(auth=None, session=fake.session()))
     assert_no_secret_in(repr(rt), account)
 
 
 def test_a_spreadsheet_that_does_not_exist_is_refused_saying_so(fake, account):
-    settings = Settings.from_sources(sheets_secrets("khong-co-bang-nay", account), {})
+    settings = load_settings(sheets_secrets("khong-co-bang-nay", account), {})
     with pytest.raises(SettingsError, match="Không tìm thấy bảng tính") as refused:
         open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
     assert_no_secret_in("".join(traceback.format_exception(refused.value)), account)
@@ -232,7 +231,7 @@ def test_a_spreadsheet_that_does_not_exist_is_refused_saying_so(fake, account):
 
 def test_a_spreadsheet_not_shared_with_the_account_is_refused_naming_the_account(fake, account):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    settings = load_settings(sheets_secrets(key, account), {})
     fake.fail_next(status=403)  # Google's answer when the sheet is not shared with the account
     with pytest.raises(SettingsError, match="chưa được chia sẻ") as refused:
         open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
@@ -241,7 +240,7 @@ def test_a_spreadsheet_not_shared_with_the_account_is_refused_naming_the_account
 
 def test_a_spreadsheet_shared_read_only_is_refused_when_the_tabs_cannot_be_created(fake, account):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    settings = load_settings(sheets_secrets(key, account), {})
     fake.fail_next(status=403, kind="write")
     with pytest.raises(SettingsError, match="Người chỉnh sửa"):
         open_sheets_store(settings, gspread.Client(auth=None, session=fake.session()))
@@ -260,7 +259,7 @@ class NoNetwork(BaseAdapter):
 def test_with_the_network_down_the_app_says_so_after_a_bounded_number_of_tries(fake, account):
     session = requests.Session()
     session.mount("https://", NoNetwork())
-    settings = Settings.from_sources(sheets_secrets("k", account), {})
+    settings = load_settings(sheets_secrets("k", account), {})
     retry = RetryPolicy.simulated(fake.clock, max_attempts=3)
     with pytest.raises(SettingsError, match="Không kết nối được Google Sheets"):
         open_sheets_store(settings, gspread.Client(auth=None, session=session), retry)
@@ -268,7 +267,7 @@ def test_with_the_network_down_the_app_says_so_after_a_bounded_number_of_tries(f
 
 def test_a_timeout_on_every_try_is_reported_as_a_network_problem(fake, account):
     key = fake.create_spreadsheet("3CĐ")
-    settings = Settings.from_sources(sheets_secrets(key, account), {})
+    settings = load_settings(sheets_secrets(key, account), {})
     fake.timeout_next(10)
     retry = RetryPolicy.simulated(fake.clock, max_attempts=3)
     with pytest.raises(SettingsError, match="Không kết nối được"):
@@ -292,7 +291,7 @@ def test_without_a_client_one_is_signed_in_with_the_service_account(monkeypatch,
         return "store"
 
     monkeypatch.setattr("services.storage.sheets_connect.open_spreadsheet", open_)
-    assert open_sheets_store(Settings.from_sources(sheets_secrets("k-1", account), {})) == "store"
+    assert open_sheets_store(load_settings(sheets_secrets("k-1", account), {})) == "store"
     creds = seen["client"].http_client.auth
     assert creds.service_account_email == account["client_email"]
     assert tuple(creds.scopes) == ("https://www.googleapis.com/auth/spreadsheets",)

@@ -8,7 +8,7 @@ from services.core.access import Role
 from services.core.errors import NotAllowed
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
-from services.registration import dashboard, plans, rollups
+from services.registration import dashboard, plans, rollups, status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -125,8 +125,8 @@ def test_the_unit_of_a_broken_registration_counts_as_needing_a_check(rt, people,
     unit = wb.units[broken[case][3]]
     board = dashboard.registration_board(fresh, people[Role.PROVINCE], OPEN)
     listed = board.not_registered.set_index("Đơn vị")["Tình trạng"]
-    assert dashboard.unit_status(wb, wb.cycles[OPEN], unit) == dashboard.NEEDS_CHECK
-    assert listed[unit.name] == dashboard.NEEDS_CHECK
+    assert status.unit_status(wb, wb.cycles[OPEN], unit) == status.NEEDS_CHECK
+    assert listed[unit.name] == status.NEEDS_CHECK
 
 
 def test_the_board_and_the_rollup_count_every_broken_unit_once_and_keep_the_rest(
@@ -135,11 +135,9 @@ def test_the_board_and_the_rollup_count_every_broken_unit_once_and_keep_the_rest
     before = broken["totals before"]
     fresh = reopen(rt)
     board = dashboard.registration_board(fresh, people[Role.PROVINCE], OPEN)
-    assert board.totals[dashboard.NEEDS_CHECK] == 3
-    assert board.totals[dashboard.NOT_YET] == before[dashboard.NOT_YET] - 3
-    assert (
-        board.totals[dashboard.ON_TIME] == before[dashboard.ON_TIME]
-    )  # Hồng Tiến's row still counts
+    assert board.totals[status.NEEDS_CHECK] == 3
+    assert board.totals[status.NOT_YET] == before[status.NOT_YET] - 3
+    assert board.totals[status.ON_TIME] == before[status.ON_TIME]  # Hồng Tiến's row still counts
     assert sum(board.totals.values()) == sum(before.values())
     wb = fresh.workbook()
     root = unit_id(fresh, PROVINCE_ROOT)
@@ -172,7 +170,7 @@ def test_two_registrations_of_one_unit_in_one_cycle_are_listed_and_need_a_check(
     row = row_number(by_hand, "registrations", plan_number="LAN-2")
     found = [p for p in wb.problems if p.row == row]
     assert found and found[0].column == "Mã đơn vị" and "hai bản đăng ký" in found[0].message
-    assert dashboard.unit_status(wb, wb.cycles[OPEN], wb.units[hong_tien]) == dashboard.NEEDS_CHECK
+    assert status.unit_status(wb, wb.cycles[OPEN], wb.units[hong_tien]) == status.NEEDS_CHECK
 
 
 def test_a_unit_row_with_an_unknown_kind_or_upper_unit_is_listed_with_its_row(rt, by_hand):
