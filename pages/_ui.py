@@ -10,6 +10,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -18,11 +19,11 @@ import streamlit as st
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
 from services.bootstrap import build_runtime, load_settings
-from services.core.access import Actor
+from services.core.access import Actor, Role
 from services.core.errors import DomainError, InvalidInput
 from services.core.runtime import Runtime
 from services.core.settings import SettingsError
-from services.people import users
+from services.people import units, users
 from services.registration import cycles, deadlines
 from services.storage import Conflict, StoreError
 
@@ -196,22 +197,67 @@ def plain(text: str) -> str:
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
 
 
-def cycle_picker(key: str = "cycle") -> Cycle | None:
-    """Choose a cycle (newest first), defaulting to the one whose registration is open."""
+def registration_deadline(cycle: Cycle) -> str:
+    """A cycle as the registration screens name it: with its registration cut-off in words."""
+    return f"{cycle.name} (hạn đăng ký: {deadlines.cutoff_words(cycle.register_cutoff)})"
+
+
+def cycle_picker(
+    key: str = "cycle",
+    start: Cycle | None = None,
+    describe: Callable[[Cycle], str] = registration_deadline,
+) -> Cycle | None:
+    """The one cycle picker of every screen: newest first, opening on `start` (by default the
+    cycle whose registration is open), each cycle named with the deadline that matters there."""
     rt = runtime()
-    wb = rt.workbook()
-    options = wb.cycles_newest_first()
+    options = cycles.list_cycles(rt, actor())
     if not options:
         st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
         return None
-    current = cycles.current_cycle(wb, rt.clock.now())
-    index = options.index(current) if current in options else 0
+    if start is None:
+        start = cycles.open_cycle(rt, actor())
     return st.selectbox(
         "Chu kỳ",
         options,
-        index=index,
+        index=options.index(start) if start in options else 0,
         key=key,
-        format_func=lambda c: (
-            f"{c.name} (hạn đăng ký: {deadlines.cutoff_words(c.register_cutoff)})"
-        ),
+        format_func=describe,
+    )
+
+
+def flash(key: str, message: str) -> None:
+    """Keep a success message for the rerun that follows a save, then rerun the page.
+
+    Streamlit reruns the script after a click; the message belongs to the action that produced it
+    and is shown once, by `show_flash`, at the top of the redrawn page.
+    """
+    st.session_state[key] = message
+    st.rerun()
+
+
+def show_flash(key: str) -> None:
+    """Show (once) the success message `flash` kept for this page, if any."""
+    if message := st.session_state.pop(key, None):
+        st.success(plain(message))
+
+
+def acting_unit(
+    label: str, choices: list[str], key: str, help: str | None = None, first: bool = False
+) -> str | None:
+    """Choose the unit you act for: an upper-unit officer acts for their own unit (shown as the
+    heading); province staff choose among `choices` (unit ids, in the order given), starting on
+    the first when `first`, otherwise on none."""
+    rt, me = runtime(), actor()
+    name = partial(units.unit_name, rt, me)
+    if me.role is Role.UPPER and choices:
+        st.subheader(plain(name(choices[0])))
+        return choices[0]
+    return st.selectbox(
+        label,
+        choices,
+        format_func=name,
+        index=0 if first else None,
+        placeholder="Chọn đơn vị",
+        key=key,
+        help=help,
     )

@@ -7,6 +7,7 @@ Sending again updates the figures; whether the report was on time stays as decid
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,7 @@ from pages import _ui
 from schemas.models import UpperReport
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.people import units
 from services.registration import deadlines, rollups
 from services.registration.rollups import RollupCounts
 
@@ -46,22 +48,12 @@ if cycle is None:
 
 def choose_unit() -> str | None:
     """The upper unit reporting: an officer's own unit; any upper unit for province staff."""
-    wb = rt.workbook()
-    choices = sorted(rollups.reporting_units(rt, me), key=lambda u: sort_key(wb.unit_name(u)))
+    name = partial(units.unit_name, rt, me)
+    choices = sorted(rollups.reporting_units(rt, me), key=lambda u: sort_key(name(u)))
     if not choices:
         st.info("Đơn vị của bạn không có đoàn cơ sở trực thuộc để báo cáo lên tỉnh.")
         return None
-    if me.role is Role.UPPER:
-        st.subheader(_ui.plain(wb.unit_name(choices[0])))
-        return choices[0]
-    return st.selectbox(
-        "Đoàn cấp trên báo cáo",
-        choices,
-        format_func=wb.unit_name,
-        index=None,
-        placeholder="Chọn đơn vị",
-        key="report-unit",
-    )
+    return _ui.acting_unit("Đoàn cấp trên báo cáo", choices, key="report-unit")
 
 
 def deadline(cycle_cutoff: datetime, sent: UpperReport | None) -> None:
@@ -137,7 +129,7 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
 
 if sent := st.session_state.pop("rollup-sent", None):
     st.success(
-        f"Đã gửi báo cáo của {_ui.plain(rt.workbook().unit_name(sent.unit_id))} lên tỉnh lúc "
+        f"Đã gửi báo cáo của {_ui.plain(units.unit_name(rt, me, sent.unit_id))} lên tỉnh lúc "
         f"{(sent.last_sent_at or sent.sent_at):%H:%M %d/%m/%Y}."
     )
 unit_id = choose_unit()

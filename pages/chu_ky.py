@@ -160,10 +160,10 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     cycle = _ui.attempt(lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form)
     if cycle:
         verb = "Đã lưu" if held else "Đã tạo"
-        st.session_state[FLASH] = (
-            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}."
+        _ui.flash(
+            FLASH,
+            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}.",
         )
-        st.rerun()
 
 
 def create() -> None:
@@ -210,8 +210,7 @@ def edit(existing: list[Cycle]) -> None:
     cycle_form(EDIT, cycles.draft_of(held), held)
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 existing = cycles.list_cycles(rt, me)
 if existing:
     st.dataframe(cycle_table(existing), hide_index=True, width="stretch")

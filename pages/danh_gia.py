@@ -24,18 +24,11 @@ st.title('Đánh giá Đoàn cơ sở "3 chủ động"')
 
 
 def pick_cycle() -> Cycle | None:
-    wb = rt.workbook()
-    options = wb.cycles_newest_first()
-    if not options:
-        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
-        return None
-    current = assessments.cycle_to_assess(wb, rt.clock.now())
-    return st.selectbox(
-        "Chu kỳ",
-        options,
-        index=options.index(current) if current in options else 0,
-        key="assess-cycle",
-        format_func=lambda c: (
+    """Opens on the cycle being assessed now; each cycle named with its assessment cut-off."""
+    return _ui.cycle_picker(
+        "assess-cycle",
+        start=assessments.cycle_being_assessed(rt, me),
+        describe=lambda c: (
             f"{c.name} (hạn đánh giá: {deadlines.cutoff_words(cycles.assessment_cutoff(c))})"
         ),
     )
@@ -164,12 +157,14 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     )
     if saved:
         verdict = saved.result.verdict.value if saved.result else ""
-        st.session_state[FLASH] = (
-            f"Đã gửi đánh giá {saved.unit.name}: {verdict}. Bản đánh giá đã khoá."
-            if send
-            else f"Đã lưu nháp đánh giá {saved.unit.name} (kết quả tạm tính: {verdict})."
+        _ui.flash(
+            FLASH,
+            (
+                f"Đã gửi đánh giá {saved.unit.name}: {verdict}. Bản đánh giá đã khoá."
+                if send
+                else f"Đã lưu nháp đánh giá {saved.unit.name} (kết quả tạm tính: {verdict})."
+            ),
         )
-        st.rerun()
 
 
 def held_items(form: str, held, current: dict[str, AssessmentItem]) -> dict[str, AssessmentItem]:
@@ -226,8 +221,7 @@ def reopen_form(view: AssessmentView) -> None:
     if clicked and _ui.attempt(
         lambda: assessments.reopen(rt, me, held, reason, _ui.request_key(form)), form
     ):
-        st.session_state[FLASH] = f"Đã mở lại bản đánh giá {view.unit.name}."
-        st.rerun()
+        _ui.flash(FLASH, f"Đã mở lại bản đánh giá {view.unit.name}.")
 
 
 def show_problems(view: AssessmentView) -> None:
@@ -285,8 +279,7 @@ def one_unit(line: AssessmentLine) -> None:
         st.info("Đoàn cấp trên chưa gửi bản đánh giá chính thức của đơn vị.")
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 cycle = pick_cycle()
 if cycle is None:
     st.stop()

@@ -22,7 +22,7 @@ st.title("Đơn vị")
 
 
 def name_of(unit_id: str) -> str:
-    return rt.workbook().unit_name(unit_id)
+    return units.unit_name(rt, me, unit_id)
 
 
 def number(n: int) -> str:
@@ -136,8 +136,7 @@ def saved(message: str, other_form: str | None = None) -> None:
     """After a save: drop what another form loaded of the same unit, say so, and redraw."""
     if other_form:
         _ui.form_saved(other_form)
-    st.session_state[FLASH] = message
-    st.rerun()
+    _ui.flash(FLASH, message)
 
 
 def add_form(parents: list[str]) -> None:
@@ -160,7 +159,7 @@ def edit_form(editable: list[str]) -> None:
     unit_id = pick_unit("Đơn vị cần sửa", editable, "edit-unit")
     if unit_id is None:
         return
-    held = _ui.loaded(EDIT, rt.workbook().units[unit_id])
+    held = _ui.loaded(EDIT, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(EDIT)
     parents = [u.id for u in units.parent_choices(rt, me, moving=held.id)]
     with st.form(EDIT):
@@ -179,7 +178,7 @@ def officer_form(editable: list[str]) -> None:
     unit_id = pick_unit("Đơn vị", editable, "officer-unit")
     if unit_id is None:
         return
-    held = _ui.loaded(OFFICER, rt.workbook().units[unit_id])
+    held = _ui.loaded(OFFICER, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(OFFICER)
     with st.form(OFFICER):
         officer = st.text_input(
@@ -196,8 +195,7 @@ def officer_form(editable: list[str]) -> None:
             saved(f"Cán bộ theo dõi {unit.name}: {who}.", EDIT)
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 browse()
 parents = [u.id for u in units.parent_choices(rt, me)]
 editable = [u.id for u in units.manageable_units(rt, me)]

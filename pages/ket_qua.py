@@ -205,18 +205,9 @@ def history_section() -> None:
 
 
 def choose_cycle() -> Cycle | None:
-    """Newest first; opens on the newest cycle with official results in this person's scope."""
-    options = rt.workbook().cycles_newest_first()
-    if not options:
-        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
-        return None
-    start = results.default_cycle(rt, me)
-    return st.selectbox(
-        "Chu kỳ",
-        options,
-        index=options.index(start) if start in options else 0,
-        format_func=lambda c: c.name,
-        key="results-cycle",
+    """Opens on the newest cycle with official results in this person's scope."""
+    return _ui.cycle_picker(
+        "results-cycle", start=results.default_cycle(rt, me), describe=lambda c: c.name
     )
 
 

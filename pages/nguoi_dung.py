@@ -9,7 +9,7 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Role, User
-from services.people import users
+from services.people import units, users
 
 ADD, EDIT = "user-add", "user-edit"
 FLASH = "user-flash"
@@ -21,7 +21,7 @@ st.title("Người dùng")
 
 
 def name_of(unit_id: str) -> str:
-    return rt.workbook().unit_name(unit_id)
+    return units.unit_name(rt, me, unit_id)
 
 
 def user_table(rows: list[User]) -> pd.DataFrame:
@@ -90,8 +90,7 @@ def pick_unit(key: str, role: Role | None, current: str | None = None) -> str | 
 
 def saved(message: str) -> None:
     """After a save: say so above the list, and redraw it with the change."""
-    st.session_state[FLASH] = message
-    st.rerun()
+    _ui.flash(FLASH, message)
 
 
 def add_form() -> None:
@@ -158,8 +157,7 @@ everyone = _ui.attempt(lambda: users.list_users(rt, me))
 if everyone is None:  # the service refused (not province staff); the reason is already shown
     st.info("Việc cấp, sửa hoặc khóa quyền truy cập do cán bộ Tỉnh đoàn thực hiện.")
     st.stop()
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 browse()
 tab_add, tab_edit = st.tabs(["Thêm người dùng", "Sửa người dùng"])
 with tab_add:

@@ -11,6 +11,7 @@ from schemas.cells import day_words
 from schemas.models import Decision
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.people import units
 from services.year_end import decision_lists, decisions, results
 from services.year_end.decision_lists import DecisionView
 from services.year_end.decisions import Eligible
@@ -31,7 +32,6 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
 cycle = _ui.cycle_picker("decision-cycle")
 if cycle is None:
     st.stop()
-wb = rt.workbook()
 
 
 def choose_issuer() -> str | None:
@@ -40,16 +40,13 @@ def choose_issuer() -> str | None:
     if not choices:
         st.info("Đơn vị của bạn không phải Đoàn cấp trên nên không ra quyết định công nhận.")
         return None
-    if me.role is Role.UPPER:
-        st.subheader(_ui.plain(wb.unit_name(choices[0])))
-        return choices[0]
-    return st.selectbox(
+    return _ui.acting_unit(
         "Đơn vị ra quyết định",
         choices,
-        format_func=wb.unit_name,
         key="decision-issuer",
         help="Tỉnh đoàn công nhận các đơn vị trực thuộc tỉnh; có thể ghi thay quyết định bản giấy "
         "của một Đoàn cấp trên.",
+        first=True,
     )
 
 
@@ -121,10 +118,7 @@ def new_decision(issuer: str, eligible: list[Eligible]) -> None:
         form=form,
     )
     if saved:
-        st.session_state[FLASH] = (
-            f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."
-        )
-        st.rerun()
+        _ui.flash(FLASH, (f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."))
 
 
 def decision_block(view: DecisionView, may_correct: bool) -> None:
@@ -189,8 +183,7 @@ def correction(view: DecisionView) -> None:
         lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)), form=form
     )
     if saved:
-        st.session_state[FLASH] = f"Đã lưu thay đổi của Quyết định số {saved.number}."
-        st.rerun()
+        _ui.flash(FLASH, f"Đã lưu thay đổi của Quyết định số {saved.number}.")
 
 
 def check_table() -> None:
@@ -205,8 +198,7 @@ def check_table() -> None:
     )
 
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(flash))
+_ui.show_flash(FLASH)
 issuer = choose_issuer()
 if issuer is not None:
     eligible = _ui.attempt(lambda: decisions.eligible_units(rt, me, cycle.id, issuer))
@@ -218,7 +210,7 @@ if issuer is not None:
         else:
             st.info(
                 f"Trong {cycle.name.lower()} chưa có đơn vị nào của "
-                f"{_ui.plain(wb.unit_name(issuer))} được đánh giá đạt (bản đánh giá chính thức "
+                f"{_ui.plain(units.unit_name(rt, me, issuer))} được đánh giá đạt (bản đánh giá chính thức "
                 "đã gửi) mà chưa được công nhận."
             )
 views = _ui.attempt(lambda: decision_lists.decisions_of(rt, me, cycle.id))

@@ -87,7 +87,7 @@ class Criterion(_Strict):
     @property
     def most_points(self) -> float:
         """The most this criterion can add to a total when points are on."""
-        return self.maximum if self.kind == "points" else self.points
+        return (self.maximum or 0.0) if self.kind == "points" else self.points
 
 
 class ContentRule(_Strict):

@@ -212,14 +212,14 @@ def _read_sheets(book: Any, source: str) -> Upload:
     seen: set[str] = set()
     total = 0
     for sheet in book.worksheets:
-        tab = wanted.get(_key(sheet.title))
-        if tab is None or tab.name in seen:
+        found = wanted.get(_key(sheet.title))
+        if found is None or found.name in seen:
             upload.problems.append(
                 FileProblem(sheet.title, 0, "", "Trang này không thuộc dữ liệu 3CĐ; bỏ qua.", False)
             )
             continue
-        seen.add(tab.name)
-        total = _read_sheet(sheet, tab, upload, total)
+        seen.add(found.name)
+        total = _read_sheet(sheet, found, upload, total)
     for tab in ALL_TABS:
         if tab.name not in seen:
             upload.problems.append(
@@ -406,7 +406,7 @@ def _follows_a_broken_row(
         return False
     names = [f for t, f in CHECKED_BY_WORKBOOK if t == problem.tab]
     pointed = {f: cells.get(f, "").strip() for f in names}
-    parsed = {tabs.UNITS.name: wb.units, tabs.CYCLES.name: wb.cycles}
+    parsed: dict[str, Mapping[str, Any]] = {tabs.UNITS.name: wb.units, tabs.CYCLES.name: wb.cycles}
     in_file = all(v in known[REFERENCES[f]] for f, v in pointed.items() if v)
     all_parsed = all(v in parsed[REFERENCES[f]] for f, v in pointed.items() if v)
     return in_file and not all_parsed

@@ -130,6 +130,11 @@ def _allows(
     return True
 
 
+def unit_name(rt: Runtime, actor: Actor, unit_id: str) -> str:
+    """A unit's name as stored; names are shown to everyone signed in, like the tree above them."""
+    return rt.workbook().unit_name(unit_id)
+
+
 def get_unit(rt: Runtime, actor: Actor, unit_id: str) -> Unit:
     wb = rt.workbook()
     if unit_id not in wb.units:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import pandas as pd
 
@@ -75,8 +76,9 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
             ],
             columns=["group", "status", "units"],
         )
-        .groupby(["group", "status"], as_index=False)["units"]
+        .groupby(["group", "status"])["units"]
         .sum()
+        .reset_index()
     )
     totals = Counter(statuses.values())
     return RegistrationBoard(
@@ -122,7 +124,9 @@ def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["day", "status", "registrations"])
     daily = frame.groupby(["day", "status"]).size().unstack(fill_value=0)
-    cumulative = daily.sort_index().cumsum().stack().rename("registrations").reset_index()
+    # stack() of a frame with one column level is a Series; pandas-stubs types it as either
+    stacked = cast(pd.Series, daily.sort_index().cumsum().stack())
+    cumulative = stacked.rename("registrations").reset_index()
     cumulative["day"] = pd.to_datetime(cumulative["day"])
     return cumulative
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,7 +29,9 @@ ROW = "_row"  # insertion order, shown to people as the sheet row number (header
 
 
 def _table(metadata: sa.MetaData, name: str) -> sa.Table:
-    columns = [sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)]
+    columns: list[sa.Column[Any]] = [
+        sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)
+    ]
     columns += [sa.Column(f, sa.Text, nullable=False, server_default="") for f in TABS[name].fields]
     return sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_id", "id"))
 
@@ -128,7 +131,7 @@ class SqlStore:
         table = self.tables[op.tab]
         row = conn.execute(sa.select(table).where(table.c.id == op.id)).mappings().first()
         current = {f: row[f] for f in TABS[op.tab].fields} if row else None
-        if should_update(op, current):
+        if should_update(op, current) and row is not None:  # it raises when the row is gone
             conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
 
     def _adopt(self, conn: sa.Connection, op: Adopt) -> None:
