@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 
-from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
 from services import demo
 from services.core.access import Actor, Role
@@ -15,15 +12,7 @@ from services.core.runtime import Runtime
 from services.core.settings import ENV
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-
-# The demo is seeded relative to "now": the open cycle's registration cut-off is 20 days later.
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
-# A complete registration form, as a secretary would fill it in before NOW.
-PLAN = {
-    "plan_number": "07-KH/ĐTN",
-    "plan_date": date(2026, 11, 20),
-    "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
-}
+from tests.support.world import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +45,3 @@ def rt(empty_rt) -> Runtime:
 def people(rt) -> dict[Role, Actor]:
     """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer."""
     return {a.role: a for a in demo.demo_actors(rt)}
-
-
-def unit_id(rt: Runtime, name: str) -> str:
-    """The id of the unit with exactly this name in the store."""
-    return next(u.id for u in rt.workbook().units.values() if u.name == name)

@@ -425,3 +425,23 @@ def test_the_structure_checker_accepts_a_clean_tree(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(source, encoding="utf-8")
     assert structure_violations(tmp_path) == []
+
+
+def test_modules_import_other_tests_only_through_tests_support():
+    """Shared builders live in tests/support (and the fake Sheets API in tests/fakes): a test
+    module or conftest never imports another test module or conftest."""
+    shared = ("tests.support", "tests.fakes")
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("tests.") and not name.startswith(shared):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

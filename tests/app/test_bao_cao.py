@@ -14,8 +14,8 @@ from services.core.access import Role
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
 from services.registration import plans, rollups
-from tests.app.conftest import page_alone
-from tests.conftest import NOW, PLAN, unit_id
+from tests.support.app import page_alone
+from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/bao_cao.py"
 CYCLE = "CK-2027"

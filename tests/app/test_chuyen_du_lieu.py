@@ -12,8 +12,8 @@ from services.core.access import Actor, Role
 from services.data import transfer
 from services.storage import Append
 from services.storage.sql import SqlStore
-from tests.app.conftest import page_alone
-from tests.conftest import NOW
+from tests.support.app import page_alone
+from tests.support.world import NOW
 
 PAGE = "pages/chuyen_du_lieu.py"
 NAMES = [t.name for t in ALL_TABS]

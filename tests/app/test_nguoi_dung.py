@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from schemas.models import Role
 from services.core.access import Actor
-from tests.app.conftest import ROOT, app_sqlite
-from tests.conftest import NOW
+from tests.support.app import ROOT, app_sqlite
+from tests.support.world import NOW
 
 PAGE = "pages/nguoi_dung.py"
 SECRETARY_EMAIL = "thuanhung@mau.example"

@@ -9,8 +9,8 @@ import streamlit as st
 from services.core.access import Actor, Role
 from services.core.records import audit
 from services.registration import plans
-from tests.app.conftest import app_sqlite, page_alone
-from tests.conftest import NOW, PLAN, unit_id
+from tests.support.app import app_sqlite, page_alone
+from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
 THUAN_HUNG, VUONG = "Đoàn xã Thuần Hưng", "Đoàn thị trấn Vương"

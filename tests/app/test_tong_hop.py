@@ -13,7 +13,7 @@ from services import demo
 from services.core.access import Role
 from services.registration import plans
 from services.registration.status import REPORTED_LATE, REPORTED_ON_TIME, STATUSES
-from tests.conftest import PLAN
+from tests.support.world import PLAN
 
 PAGE = "pages/tong_hop.py"
 

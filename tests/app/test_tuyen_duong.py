@@ -11,8 +11,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from services.core.access import Role
 from services.year_end import decisions
 from services.year_end.commendation import Moment
-from tests.app.conftest import page_alone
-from tests.app.test_quyet_dinh import officer, passed
+from tests.support.app import page_alone
+from tests.support.year_end import officer, passed
 
 PAGE = "pages/tuyen_duong.py"
 

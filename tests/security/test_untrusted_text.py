@@ -24,8 +24,7 @@ from services.core.access import Role
 from services.core.errors import InvalidInput
 from services.people import units
 from services.registration import plans, rollups
-from tests.conftest import unit_id
-from tests.unit.support import (
+from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
     OPEN,
@@ -34,6 +33,7 @@ from tests.unit.support import (
     rows_of,
     unit_form,
 )
+from tests.support.world import unit_id
 
 NFD_HOA = unicodedata.normalize("NFD", "Hoà")
 NFC_THUY = unicodedata.normalize("NFC", "Thuỷ")

@@ -20,10 +20,10 @@ from services.core.runtime import Runtime
 from services.core.settings import Settings
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
-from tests.conftest import NOW
 from tests.fakes import FakeSheets, Quota
 from tests.fakes.sheets_cells import col_letter
 from tests.fakes.sheets_grid import Person, Spreadsheet
+from tests.support.world import NOW
 
 KEY = "1DemoHungYenSheet3cd"
 NO_QUOTA = Quota(10**6, 10**6, 10**6, 10**6)

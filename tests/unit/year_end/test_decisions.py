@@ -10,7 +10,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from schemas.criteria import CriteriaSet
 from schemas.models import Role
 from services.core.access import Actor
 from services.core.errors import AccessDenied, InvalidInput
@@ -19,23 +18,11 @@ from services.people import units
 from services.registration import plans
 from services.storage import Append, Conflict
 from services.year_end import assessments, decision_lists, decisions
-from tests.conftest import NOW, unit_id
-from tests.unit.support import audit_rows, officer_of, plan, rows_of, unit_form
+from tests.support.builders import audit_rows, officer_of, plan, rows_of, unit_form
+from tests.support.world import NOW, unit_id
+from tests.support.year_end import passing_values
 
 YEAR = 2024  # a past year the demo has no cycle for: decisions can be signed in it
-
-
-def passing_values(criteria: CriteriaSet) -> dict[str, str]:
-    """A value for every criterion that passes it."""
-    values = {}
-    for cid, c in criteria.criteria.items():
-        if c.kind == "dat":
-            values[cid] = "Đạt"
-        elif c.kind == "count":
-            values[cid] = str(int(c.minimum or 0))
-        else:
-            values[cid] = str(c.maximum)
-    return values
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from services.core.xlsx import escape_text, sheet_title, unescape_text
 from services.data import transfer
 from services.storage import Row, StoreUnavailable
 from services.storage.sql import SqlStore
-from tests.conftest import NOW
+from tests.support.world import NOW
 
 NAMES = [t.name for t in ALL_TABS]
 NASTY = [

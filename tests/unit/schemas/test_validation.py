@@ -14,8 +14,8 @@ from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput
 from services.core.forms import validate
 from services.people import units
-from tests.conftest import unit_id
-from tests.unit.support import KHOAI_CHAU, THUAN_HUNG, TIEN_LU, officer_of, unit_form
+from tests.support.builders import KHOAI_CHAU, THUAN_HUNG, TIEN_LU, officer_of, unit_form
+from tests.support.world import unit_id
 
 MY_HAO = "Thị đoàn Mỹ Hào"
 

@@ -18,7 +18,7 @@ from services.core.runtime import Runtime
 from services.people import units
 from services.storage import Append
 from services.year_end import assessments, decisions
-from tests.unit.test_decisions import passing_values
+from tests.support.year_end import passing_values
 
 K = UnitKind
 # key: (name, kind, parent key)

@@ -14,9 +14,9 @@ from services.registration import status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.conftest import unit_id
-from tests.unit.sheets_health_support import KEY, DemoSheet
-from tests.unit.support import HONG_TIEN, OPEN
+from tests.support.world import unit_id
+from tests.support.sheets_health import KEY, DemoSheet
+from tests.support.builders import HONG_TIEN, OPEN
 
 UNITS, REGS = "units", "registrations"
 

@@ -16,8 +16,8 @@ from services.people.users import SignInRefused
 from services.storage import Append, Conflict, Update
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.conftest import unit_id
-from tests.unit.support import KHOAI_CHAU, THUAN_HUNG, audit_rows, changed, rows_of
+from tests.support.builders import KHOAI_CHAU, THUAN_HUNG, audit_rows, changed, rows_of
+from tests.support.world import unit_id
 
 PROVINCE_EMAIL = "tinhdoan@mau.example"
 UPPER_EMAIL = "khoaichau@mau.example"

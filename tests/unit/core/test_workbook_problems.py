@@ -12,8 +12,8 @@ from services.registration import dashboard, plans, rollups, status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.conftest import unit_id
-from tests.unit.support import HONG_TIEN, OPEN, plan
+from tests.support.builders import HONG_TIEN, OPEN, plan
+from tests.support.world import unit_id
 
 PROVINCE_ROOT = "Tỉnh đoàn Hưng Yên"
 

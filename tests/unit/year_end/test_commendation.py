@@ -11,7 +11,7 @@ import pytest
 
 from services.year_end import commendation
 from services.year_end.commendation import Moment, Term, TermsFileError
-from tests.unit.small_province import Province
+from tests.support.province import Province
 
 TERM = Term("Nhiệm kỳ 2023–2027", 2023, 2027)
 

@@ -14,8 +14,7 @@ from services.core.clock import FixedClock, SystemClock
 from services.core.errors import AccessDenied, InvalidInput, RegistrationClosed
 from services.registration import deadlines, plans
 from services.registration.status import LATE, ON_TIME, unit_status
-from tests.conftest import unit_id
-from tests.unit.support import (
+from tests.support.builders import (
     HONG_TIEN,
     THUAN_HUNG,
     TIEN_LU,
@@ -25,6 +24,7 @@ from tests.unit.support import (
     rows_of,
     secretary_of,
 )
+from tests.support.world import unit_id
 
 VN = VN_TZ
 CUTOFF_2030 = datetime(2029, 10, 10, 0, 0, tzinfo=VN)  # the default cut-off of a 2030 cycle

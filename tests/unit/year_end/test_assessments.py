@@ -18,8 +18,7 @@ from services.registration import cycles, plans
 from services.storage import Append, Conflict, DuplicateRecord, Update
 from services.year_end import assessments
 from services.year_end.assessments import AssessmentClosed
-from tests.conftest import unit_id
-from tests.unit.support import (
+from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
     THUAN_HUNG,
@@ -30,6 +29,7 @@ from tests.unit.support import (
     plan,
     rows_of,
 )
+from tests.support.world import unit_id
 
 SET = "3cd-2023-2027@1"
 

@@ -13,7 +13,7 @@ from schemas.models import RegistrationState, Role
 from services.core.access import Actor
 from services.core.errors import AccessDenied
 from services.year_end import failing, results, unit_history
-from tests.unit.small_province import Province
+from tests.support.province import Province
 
 
 @pytest.fixture

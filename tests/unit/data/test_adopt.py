@@ -17,7 +17,7 @@ from services.data import health
 from services.storage import Append, Conflict, RecordMissing
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.unit.sheets_health_support import DemoSheet
+from tests.support.sheets_health import DemoSheet
 
 UNITS = "units"
 TYPED = ["", "Đoàn xã Mẫu Tay", "Xã", "DV-0002", "045", "", "", "0912345678", "", "", "Có"]

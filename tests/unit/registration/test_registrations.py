@@ -11,8 +11,7 @@ from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput, NotAllowed, NotFound
 from services.people import units
 from services.registration import plans
-from tests.conftest import unit_id
-from tests.unit.support import (
+from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
     OPEN,
@@ -27,6 +26,7 @@ from tests.unit.support import (
     secretary_of,
     unit_form,
 )
+from tests.support.world import unit_id
 
 
 def registration(rt, name: str, cycle_id: str = OPEN):

@@ -182,7 +182,7 @@ def test_derived_data_asked_for_by_many_sessions_at_once_is_computed_once(path):
 def test_the_parsed_workbook_is_shared_until_the_data_changes(rt, people):
     from services.core.access import Role
     from services.registration import plans
-    from tests.unit.support import OPEN, plan
+    from tests.support.builders import OPEN, plan
 
     first = rt.workbook()
     assert rt.workbook() is first

@@ -17,7 +17,7 @@ from services.core.runtime import Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from services.year_end import assessments, decisions
-from tests.conftest import NOW
+from tests.support.world import NOW
 
 # programme.md §6: the sourced commune-level names under their district-level union, and the one
 # grassroots unit sourced directly under the province: 53 names in all.

@@ -14,8 +14,8 @@ from services.data import audit_log
 from services.people import units
 from services.registration import plans
 from services.storage import Append
-from tests.conftest import NOW, unit_id
-from tests.unit.support import (
+from tests.support.world import NOW, unit_id
+from tests.support.builders import (
     KHOAI_CHAU,
     OPEN,
     THUAN_HUNG,

@@ -8,7 +8,7 @@ from typing import Any
 from schemas.models import Unit
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
-from tests.conftest import unit_id
+from tests.support.world import unit_id
 
 OPEN = "CK-2027"  # the demo's open cycle (cut-off 16/12/2026 00:00)
 KHOAI_CHAU = "Huyện đoàn Khoái Châu"

@@ -13,7 +13,7 @@ from services.storage import Append, StoreUnavailable
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
 from services.storage.sql import SqlStore
-from tests.conftest import NOW
+from tests.support.world import NOW
 from tests.fakes import FakeSheets
 
 NAMES = [t.name for t in ALL_TABS]
