@@ -258,25 +258,33 @@ def one_unit(line: AssessmentLine) -> None:
     if view.found:
         result_panel("Kết quả", view.result)
     if other.found:
-        with st.expander(
-            "Bản tự đánh giá của đơn vị" if view.official else "Bản đánh giá của Đoàn cấp trên",
-            expanded=not view.official,
-        ):
-            st.markdown(state_words(other))
-            result_panel("Kết quả", other.result)
-            read_only(other)
+        other_assessment(view, other)
     if view.editable:
         assessment_form(f"assess-{cycle.id}-{line.unit.id}", view, other if view.official else None)
     elif view.found:
-        read_only(view)
-        if view.can_reopen:
-            reopen_form(view)
-        elif view.assessment.locked:
-            st.info(
-                "Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại."
-            )
+        locked_assessment(view)
     elif view.official and me.role is Role.SECRETARY:
         st.info("Đoàn cấp trên chưa gửi bản đánh giá chính thức của đơn vị.")
+
+
+def other_assessment(view: AssessmentView, other: AssessmentView) -> None:
+    """The other side's assessment, read-only: the self-assessment beside the official one."""
+    with st.expander(
+        "Bản tự đánh giá của đơn vị" if view.official else "Bản đánh giá của Đoàn cấp trên",
+        expanded=not view.official,
+    ):
+        st.markdown(state_words(other))
+        result_panel("Kết quả", other.result)
+        read_only(other)
+
+
+def locked_assessment(view: AssessmentView) -> None:
+    """An assessment this person cannot edit: shown read-only, with the way to reopen it."""
+    read_only(view)
+    if view.can_reopen:
+        reopen_form(view)
+    elif view.assessment.locked:
+        st.info("Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại.")
 
 
 _ui.show_flash(FLASH)
