@@ -19,6 +19,7 @@ from schemas.models import Cycle, Record
 from schemas.tabs import TABS
 from services import cycles, deadlines, users
 from services.access import Actor
+from services.core.messages import describe
 from services.errors import DomainError, InvalidInput
 from services.runtime import Runtime, Settings, SettingsError, build_runtime
 from services.storage import Conflict, StoreError
@@ -151,8 +152,11 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     except Conflict as exc:
         show_conflict(exc, form)
         return None
-    except (DomainError, StoreError) as exc:
+    except DomainError as exc:
         st.error(plain(str(exc)))
+        return None
+    except StoreError as exc:
+        st.error(plain(describe(exc)))
         return None
     if form:
         form_saved(form)
@@ -160,7 +164,9 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
 
 
 def show_conflict(exc: Conflict, form: str | None) -> None:
-    st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
+    st.error(
+        plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."
+    )
     st.dataframe(
         pd.DataFrame(
             [

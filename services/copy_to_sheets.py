@@ -37,6 +37,7 @@ from schemas.tabs import ALL_TABS
 from services import records, transfer
 from services.access import Actor, Role
 from services.clock import SystemClock
+from services.core.messages import describe
 from services.errors import DomainError
 from services.runtime import Settings, SettingsError, open_sheets_store
 from services.storage import Row, Store, StoreError
@@ -97,7 +98,7 @@ def copy_upload(
             + listing
             + (f"\n  … và {more} lỗi khác." if more > 0 else "")
         )
-    created = list(target.ensure_tabs()) if hasattr(target, "ensure_tabs") else []
+    created = list(target.ensure_tabs())
     if created:
         say(f"Đã tạo {len(created)} trang tính: {', '.join(tabs.TABS[n].title for n in created)}.")
     last: dict[str, int] = {}
@@ -200,7 +201,8 @@ def main(
                 SqlStore.at_path(path), target, at, chunk=chunk, source_name=path.name
             )
     except (SettingsError, DomainError, StoreError) as exc:
-        print(f"Không sao chép được: {exc}", file=sys.stderr)
+        reason = describe(exc) if isinstance(exc, StoreError) else str(exc)
+        print(f"Không sao chép được: {reason}", file=sys.stderr)
         return 1
     print("Xong. Số dòng trên Google Sheets (đã đọc lại và so khớp từng ô với nguồn):")
     for title, n in report.counts.items():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from schemas.cells import parse_iso
 from schemas.criteria import CriteriaSet, load_catalogue
 from services.clock import Clock, FixedClock, SystemClock
+from services.core.messages import describe
 from services.storage import SpreadsheetLayout, StoreError
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
@@ -120,7 +121,7 @@ class Settings:
         try:
             sheets_connect.credentials(self.service_account)
         except sheets_connect.SheetsSetupError as exc:
-            raise SettingsError(str(exc)) from None
+            raise SettingsError(describe(exc)) from None
 
 
 def _seconds(value: Any) -> float:
@@ -152,13 +153,13 @@ class Runtime:
     def spreadsheet_layout(self) -> SpreadsheetLayout | None:
         """The Google Sheet's locale, time zone, tabs and header positions, at most
         `refresh_seconds` old (two reads per refresh); None for the embedded store."""
-        describe = getattr(self.store.inner, "layout", None)
-        if describe is None:
-            return None
         with self._layout_lock:
             now = time.monotonic()
             if self._layout is None or now - self._layout[0] >= self.settings.refresh_seconds:
-                self._layout = (now, describe())
+                layout = self.store.inner.layout()
+                if layout is None:
+                    return None
+                self._layout = (now, layout)
             return self._layout[1]
 
     def workbook(self) -> Workbook:
@@ -225,7 +226,7 @@ def open_sheets_store(
         account = str(settings.service_account.get("client_email", ""))
         return sheets_connect.open_spreadsheet(client, settings.spreadsheet_key, account, retry)
     except StoreError as exc:
-        raise SettingsError(str(exc)) from exc
+        raise SettingsError(describe(exc)) from exc
 
 
 def _sheets_settings(secrets: Mapping[str, Any]) -> Settings:

@@ -68,7 +68,7 @@ def should_adopt(
     DuplicateRecord.
     """
     if current is None:
-        raise RecordMissing(op.tab, f"hàng {op.row}")
+        raise RecordMissing(op.tab, "", row=op.row)
     written = op.changes(list(current))
     if all(current.get(f) == v for f, v in written.items()) and all(
         current.get(f, "") == v for f, v in op.expected.items() if f not in written
@@ -80,7 +80,7 @@ def should_adopt(
         if current.get(f, "") != op.expected.get(f, "")
     ]
     if differences:
-        raise Conflict(op.tab, f"hàng {op.row}", differences)
+        raise Conflict(op.tab, "", differences, row=op.row)
     if id_taken():
         raise DuplicateRecord(op.tab, {"id": op.id})
     return True

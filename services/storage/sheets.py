@@ -83,15 +83,9 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
 METADATA_FIELDS = {"fields": "properties,sheets.properties"}
 
-# Said when a write timed out and the look-up that would tell whether it landed failed too.
-UNCERTAIN = (
-    "Google Sheets không phản hồi nên chưa xác định được dữ liệu đã được lưu hay chưa. "
-    "Vui lòng tải lại trang sau ít phút để kiểm tra trước khi gửi lại."
-)
-PARTIAL = (
-    "Dữ liệu trên Google Sheets vừa thay đổi trong lúc lưu nên không xác định được lần lưu này; "
-    "chỉ một phần dữ liệu đang có trên bảng tính. Vui lòng tải lại trang và kiểm tra."
-)
+# StoreError codes of this engine (worded in services.core.messages)
+UNCERTAIN = "uncertain"  # a write timed out and the look-up that would tell failed too
+PARTIAL = "partial"  # the look-up after a timeout found only part of a submission
 
 
 class _Unpaced:
@@ -140,11 +134,7 @@ class _Layout:
         try:
             return self.columns[name]
         except KeyError:
-            header = self.tab.header(name)
-            raise StoreError(
-                f"Bảng {self.tab.title} thiếu cột “{header}”; chưa lưu gì. "
-                "Hãy khôi phục tiêu đề cột rồi thử lại."
-            ) from None
+            raise StoreError("missing_column", tab=self.tab.name, field=name) from None
 
 
 @dataclass
@@ -285,12 +275,12 @@ class SheetsStore:
             ]
         return requests_, ids
 
-    def _metadata(self, message: str = NOT_READ) -> Mapping[str, Any]:
+    def _metadata(self, code: str = NOT_READ) -> Mapping[str, Any]:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
         with _reaching_google():
             return self.retry.run(
                 self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS)),
-                message,
+                code,
             )
 
     def _paced(self, request: Callable[[], T]) -> Callable[[], T]:
@@ -316,7 +306,7 @@ class SheetsStore:
         try:
             return self._sheet_ids[tab.title]
         except KeyError:
-            raise StoreError(f"Không tìm thấy bảng “{tab.title}” trong tệp dữ liệu.") from None
+            raise StoreError("missing_tab", tab=tab.name) from None
 
     # ------------------------------------------------------------------ reading
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
@@ -330,7 +320,7 @@ class SheetsStore:
             )
         return out
 
-    def _batch_get(self, names: Sequence[str], message: str = NOT_READ) -> list[list[list[str]]]:
+    def _batch_get(self, names: Sequence[str], code: str = NOT_READ) -> list[list[list[str]]]:
         """Every tab's values, in one request. A tab a person renamed or deleted reads as empty
         (Google refuses the whole request with 400 "Unable to parse range"): the pages keep
         working and the data-health screen names the missing tab."""
@@ -338,25 +328,25 @@ class SheetsStore:
             return []
         with _reaching_google():
             try:
-                return self._values(names, message)
+                return self._values(names, code)
             except gspread.exceptions.APIError as error:
                 if status_of(error) != 400:
                     raise
-                self._learn(self._metadata(message))
+                self._learn(self._metadata(code))
                 present = [n for n in names if TABS[n].title in self._sheet_ids]
                 if len(present) == len(names):
                     raise
-                got = dict(zip(present, self._values(present, message), strict=True))
+                got = dict(zip(present, self._values(present, code), strict=True))
                 return [got.get(n, []) for n in names]
 
-    def _values(self, names: Sequence[str], message: str) -> list[list[list[str]]]:
+    def _values(self, names: Sequence[str], code: str) -> list[list[list[str]]]:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
         params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         got = self.retry.run(
             self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
-            message,
+            code,
         )
         return [vr.get("values", []) for vr in got.get("valueRanges", [])]
 
@@ -497,10 +487,10 @@ class SheetsStore:
                 self._tell(states)
                 return
 
-    def _states(self, names: Sequence[str], message: str = NOT_READ) -> dict[str, _TabState]:
+    def _states(self, names: Sequence[str], code: str = NOT_READ) -> dict[str, _TabState]:
         """The tabs as they are now (one batchGet), ready to take this batch's operations."""
         states: dict[str, _TabState] = {}
-        for name, grid in zip(names, self._batch_get(names, message), strict=True):
+        for name, grid in zip(names, self._batch_get(names, code), strict=True):
             layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
             states[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
         return states
@@ -714,7 +704,7 @@ def _adopt(state: _TabState, op: Adopt) -> None:
 
 
 class _reaching_google:
-    """Turns transport and API failures into StoreUnavailable (a Vietnamese message)."""
+    """Turns transport and API failures into StoreUnavailable with a code saying which."""
 
     def __enter__(self) -> None:
         return None
@@ -723,14 +713,9 @@ class _reaching_google:
         if error is None or isinstance(error, StoreError):
             return False
         if isinstance(error, gspread.exceptions.APIError):
-            raise StoreUnavailable(
-                f"Google Sheets từ chối yêu cầu ({error.code}); chưa chắc đã lưu. Hãy thử lại sau."
-            ) from error
+            raise StoreUnavailable("rejected", status=error.code) from error
         if isinstance(error, gspread.exceptions.SpreadsheetNotFound):
-            raise StoreUnavailable("Không mở được tệp dữ liệu trên Google Sheets.") from error
+            raise StoreUnavailable("spreadsheet_unavailable") from error
         if isinstance(error, requests.exceptions.RequestException):
-            raise StoreUnavailable(
-                "Không kết nối được Google Sheets (quá thời gian chờ hoặc lỗi mạng); "
-                "có thể chưa lưu. Hãy thử lại sau."
-            ) from error
+            raise StoreUnavailable("unreachable") from error
         return False

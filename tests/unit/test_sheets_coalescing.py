@@ -18,6 +18,7 @@ import pytest
 
 from schemas.tabs import TABS
 from services.clock import VN_TZ
+from services.core.messages import describe
 from services.storage import Append, Conflict, DuplicateRecord, StoreUnavailable, Update
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
@@ -308,7 +309,7 @@ def test_writes_that_keep_failing_refuse_every_submission_of_the_batch_in_vietna
     rig.fake.fail_next(1000, status=503, kind="write")
     outcomes = rig.rush([lambda n=n: rig.cache.apply(submission(n)) for n in range(6)])
     assert all(isinstance(o, StoreUnavailable) for o in outcomes.values())
-    assert all("chưa được lưu" in str(o) for o in outcomes.values())
+    assert all("chưa được lưu" in describe(o) for o in outcomes.values())
     assert all(rig.copies(UNITS, f"DV-{n}") == 0 for n in range(6))
 
 
