@@ -144,6 +144,11 @@ WORDING: dict[str, Callable[[StoreError], str]] = {
     ),
     "database_unavailable": lambda e: f"Không mở được kho dữ liệu: {e.data['reason']}",
     "missing_column": _missing_column,
+    "misdirected": lambda e: (
+        f"Trong lúc lưu, có người sắp xếp, chèn hoặc xoá hàng trong bảng {_title(e.data['tab'])} "
+        f"nên thay đổi của bản ghi {e.data['id']} chưa được lưu đúng chỗ; các ô ghi nhầm đã được "
+        "hoàn tác nếu có thể (xem màn hình Dữ liệu). Hãy tải lại trang, kiểm tra rồi lưu lại."
+    ),
     "missing_tab": lambda e: f"Không tìm thấy bảng “{_title(e.data['tab'])}” trong tệp dữ liệu.",
     **_SETUP,
 }

@@ -40,13 +40,15 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import gspread
 import requests
 from gspread.utils import absolute_range_name
 
-from schemas.tabs import ALL_TABS, SCREEN_TABS, TABS, Tab
+from schemas.cells import iso
+from schemas.tabs import ALL_TABS, AUDIT_LOG, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
     Adopt,
@@ -69,6 +71,16 @@ from services.storage.sheets_retry import (
     RetryPolicy,
     classify,
     status_of,
+)
+from services.storage.sheets_verify import (
+    MAX_ROUNDS,
+    Leftover,
+    Repair,
+    Target,
+    fail_unrepaired,
+    misdirected,
+    plan_repair,
+    rows_by_number,
 )
 
 T = TypeVar("T")
@@ -146,6 +158,11 @@ class _TabState:
     last: int  # sheet row number of the last row with data (1: just the header)
     appended: list[dict[str, str]] = field(default_factory=list)
     changed: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, field) -> value
+    targets: list[Target] = field(default_factory=list)  # rows written in place, to check
+    owner: Any = None  # the submission whose operations are being planned
+
+    def __post_init__(self) -> None:
+        self.read = list(self.rows)  # the rows as read: what a misdirected write is undone from
 
 
 class SheetsStore:
@@ -160,8 +177,12 @@ class SheetsStore:
         retry: RetryPolicy | None = None,
         waits: Waits | None = None,
         pace: bool = True,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.spreadsheet = spreadsheet
+        self._now = now
+        self.leftovers: list[Leftover] = []  # cells a repair could not put back (Dữ liệu shows)
+        self.repairs = 0  # saves whose write went astray and was repaired, for tests and benchmarks
         self.retry = retry or RetryPolicy()
         if timeout is not None:
             # gspread 6 sends every request with the client's timeout (None = wait forever).
@@ -457,7 +478,7 @@ class SheetsStore:
         pending = [s for s in batch if s.operations]
         touched = dict.fromkeys(op.tab for s in pending for op in s.operations)
         extra = SCREEN_TABS if self._listeners else ()
-        names = list(dict.fromkeys([*touched, *extra]))
+        names = list(dict.fromkeys([*touched, *extra, AUDIT_LOG.name]))  # a repair audits
         attempt, waited = 0, 0.0
         with _reaching_google():
             while pending:
@@ -469,8 +490,7 @@ class SheetsStore:
                     self._tell(states)  # every accepted operation was already stored
                     return
                 try:
-                    self._write_pace.take()
-                    self.spreadsheet.batch_update({"requests": requests_})
+                    reply = self._send(requests_, names)
                 except Exception as error:
                     kind = classify(error)
                     if kind is None:
@@ -483,8 +503,7 @@ class SheetsStore:
                         raise StoreUnavailable(NOT_STORED) from error
                     waited += self.retry.wait(attempt)
                     continue
-                self._writes += 1
-                self._tell(states)
+                self._tell(self._settle(states, self._after(reply, names, states)))
                 return
 
     def _states(self, names: Sequence[str], code: str = NOT_READ) -> dict[str, _TabState]:
@@ -513,6 +532,79 @@ class SheetsStore:
             rows.append(row)
         self._known[name] = (where, seen)
         return rows
+
+    def _send(self, requests_: list[dict[str, Any]], names: Sequence[str]) -> Mapping[str, Any]:
+        """One batchUpdate whose reply holds the touched tabs as this very request left them."""
+        ranges = [
+            absolute_range_name(TABS[n].title) for n in names if TABS[n].title in self._sheet_ids
+        ]
+        body = {
+            "requests": requests_,
+            "includeSpreadsheetInResponse": True,
+            "responseRanges": ranges,
+            "responseIncludeGridData": True,
+        }
+        self._write_pace.take()
+        reply = self.spreadsheet.batch_update(body)
+        self._writes += 1
+        return reply
+
+    def _after(
+        self, reply: Mapping[str, Any], names: Sequence[str], planned: Mapping[str, _TabState]
+    ) -> dict[str, _TabState]:
+        """The tabs as the write left them, from its reply (the planned state if it has none)."""
+        grids = _grids(reply)
+        out = {}
+        for name in names:
+            grid = grids.get(TABS[name].title)
+            if grid is None:
+                out[name] = planned[name]
+                continue
+            layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
+            out[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+        return out
+
+    def _settle(
+        self, states: Mapping[str, _TabState], after: dict[str, _TabState]
+    ) -> dict[str, _TabState]:
+        """Check every row written in place; repair in this same save what went astray."""
+        targets = [t for state in states.values() for t in state.targets]
+        snapshot = {name: state.read for name, state in states.items()}
+        for round_ in range(MAX_ROUNDS + 1):
+            view = rows_by_number({name: state.rows for name, state in after.items()})
+            missed = misdirected(targets, view)
+            if not missed:
+                return after
+            if round_ == 0:
+                self.repairs += 1
+            if round_ == MAX_ROUNDS:
+                break
+            repair = plan_repair(missed, targets, snapshot, view, iso(self._now()))
+            self.leftovers += repair.leftovers
+            try:
+                fixed = self._send_repair(repair, after)
+            except Exception:  # noqa: BLE001 - whatever failed, these writes are not known to be right
+                break
+            snapshot = {name: state.rows for name, state in after.items()}
+            after, targets = fixed, repair.targets
+        fail_unrepaired(missed, _fail)
+        return after
+
+    def _send_repair(self, repair: Repair, after: Mapping[str, _TabState]) -> dict[str, _TabState]:
+        """One batchUpdate with the repair's cells and its audit rows; the tabs as it left them."""
+        names = list(after)
+        states = {name: _TabState(s.layout, list(s.rows), s.last) for name, s in after.items()}
+        for (tab, number), cells in repair.cells.items():
+            for name, value in cells.items():
+                states[tab].changed[(number, name)] = value
+        if AUDIT_LOG.name in states:
+            states[AUDIT_LOG.name].appended += [
+                {f: row.get(f, "") for f in AUDIT_LOG.fields} for row in repair.audit
+            ]
+        requests_ = self._requests(states)
+        if not requests_:
+            return dict(after)
+        return self._after(self._send(requests_, names), names, states)
 
     def _tell(self, states: Mapping[str, _TabState]) -> None:
         if self._listeners and all(name in states for name in SCREEN_TABS):
@@ -584,6 +676,28 @@ class SheetsStore:
         return out
 
 
+def _fail(submission: Submission, error: StoreError) -> None:
+    submission.error = error
+
+
+def _grids(reply: Mapping[str, Any]) -> dict[str, list[list[str]]]:
+    """Each tab's shown values in a batchUpdate reply's `updatedSpreadsheet` (GridData rowData),
+    rows without trailing blanks, trailing blank rows left out: what a values read returns."""
+    out = {}
+    for sheet in (reply.get("updatedSpreadsheet") or {}).get("sheets", []):
+        rows: list[list[str]] = []
+        for data in sheet.get("data", [])[:1]:
+            for row in data.get("rowData", []):
+                values = [str(v.get("formattedValue", "")) for v in row.get("values", [])]
+                while values and values[-1] == "":
+                    values.pop()
+                rows.append(values)
+        while rows and not rows[-1]:
+            rows.pop()
+        out[sheet["properties"]["title"]] = rows
+    return out
+
+
 def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[Submission]:
     """Apply each submission's operations to the planned states, in arrival order, on its own.
 
@@ -599,6 +713,7 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
         try:
             for op in submission.operations:
                 state = states[op.tab]
+                state.owner = submission
                 if isinstance(op, Append):
                     before = len(state.appended)
                     _append(state, op)
@@ -620,12 +735,20 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
     return accepted
 
 
-def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict]:
-    return list(state.rows), state.last, list(state.appended), dict(state.changed)
+def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]:
+    return (
+        list(state.rows),
+        state.last,
+        list(state.appended),
+        dict(state.changed),
+        list(state.targets),
+    )
 
 
-def _restore(state: _TabState, saved: tuple[list[Row], int, list[dict[str, str]], dict]) -> None:
-    state.rows, state.last, state.appended, state.changed = saved
+def _restore(
+    state: _TabState, saved: tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]
+) -> None:
+    state.rows, state.last, state.appended, state.changed, state.targets = saved
 
 
 def _expectations(
@@ -680,10 +803,14 @@ def _update(state: _TabState, op: Update) -> None:
     if index >= pending:  # a row appended by this very apply: change what will be appended
         state.appended[index - pending] = new
         return
-    for name, value in op.changes.items():
-        if value != current.cells[name]:
-            state.layout.column(name)
-            state.changed[(current.number, name)] = value
+    written = {name: v for name, v in op.changes.items() if v != current.cells[name]}
+    for name, value in written.items():
+        state.layout.column(name)
+        state.changed[(current.number, name)] = value
+    if written:
+        state.targets.append(
+            Target(op.tab, current.number, current.cells, written, state.owner, op)
+        )
 
 
 def _adopt(state: _TabState, op: Adopt) -> None:
@@ -701,6 +828,7 @@ def _adopt(state: _TabState, op: Adopt) -> None:
     state.rows[index] = Row(current.number, {**current.cells, **changes})
     for name, value in changes.items():
         state.changed[(current.number, name)] = value
+    state.targets.append(Target(op.tab, current.number, current.cells, changes, state.owner, op))
 
 
 class _reaching_google:
