@@ -106,6 +106,9 @@ class _Unpaced:
     def take(self) -> float:
         return 0.0
 
+    def charge(self) -> None:
+        return None
+
 
 def _header_key(text: str) -> str:
     """How a header cell is matched to a tab's header: NFC, surrounding spaces ignored."""
@@ -483,6 +486,7 @@ class SheetsStore:
         with _reaching_google():
             while pending:
                 attempt += 1
+                self._write_pace.take()  # wait for the turn before reading: the window stays short
                 states = self._states(names)
                 pending = _check(states, pending)
                 requests_ = self._requests(states)
@@ -490,7 +494,7 @@ class SheetsStore:
                     self._tell(states)  # every accepted operation was already stored
                     return
                 try:
-                    reply = self._send(requests_, names)
+                    reply = self._send(requests_, names, paced=False)
                 except Exception as error:
                     kind = classify(error)
                     if kind is None:
@@ -533,7 +537,9 @@ class SheetsStore:
         self._known[name] = (where, seen)
         return rows
 
-    def _send(self, requests_: list[dict[str, Any]], names: Sequence[str]) -> Mapping[str, Any]:
+    def _send(
+        self, requests_: list[dict[str, Any]], names: Sequence[str], paced: bool = True
+    ) -> Mapping[str, Any]:
         """One batchUpdate whose reply holds the touched tabs as this very request left them."""
         ranges = [
             absolute_range_name(TABS[n].title) for n in names if TABS[n].title in self._sheet_ids
@@ -544,7 +550,8 @@ class SheetsStore:
             "responseRanges": ranges,
             "responseIncludeGridData": True,
         }
-        self._write_pace.take()
+        if paced:
+            self._write_pace.take()
         reply = self.spreadsheet.batch_update(body)
         self._writes += 1
         return reply
@@ -581,7 +588,8 @@ class SheetsStore:
                 break
             repair = plan_repair(missed, targets, snapshot, view, iso(self._now()))
             self.leftovers += repair.leftovers
-            try:
+            try:  # sent at once, never waiting for the pace: a wait would widen the window
+                self._write_pace.charge()
                 fixed = self._send_repair(repair, after)
             except Exception:  # noqa: BLE001 - whatever failed, these writes are not known to be right
                 break
@@ -604,7 +612,7 @@ class SheetsStore:
         requests_ = self._requests(states)
         if not requests_:
             return dict(after)
-        return self._after(self._send(requests_, names), names, states)
+        return self._after(self._send(requests_, names, paced=False), names, states)
 
     def _tell(self, states: Mapping[str, _TabState]) -> None:
         if self._listeners and all(name in states for name in SCREEN_TABS):

@@ -8,16 +8,21 @@ holds afterwards is compared with what each record should hold, record by record
 from __future__ import annotations
 
 import json
+import random
+import threading
+from datetime import datetime
 
 import gspread
 import pytest
 
 from schemas.tabs import TABS
+from services.clock import VN_TZ
 from services.core.messages import describe
 from services.storage import Adopt, Append, Conflict, RecordMissing, StoreError, Update
 from services.storage.sheets import SheetsStore
+from services.storage.sheets_retry import RetryPolicy
 from services.storage.sheets_verify import LEFT, REPLACED, RESTORED, WITHDRAWN
-from tests.fakes import FakeSheets
+from tests.fakes import FakeSheets, SimClock
 
 UNITS = TABS["units"].title
 AUDIT = TABS["audit_log"].title
@@ -225,3 +230,102 @@ def test_a_write_still_astray_after_every_repair_round_is_never_reported_as_save
         store.apply([rename(2, "Đoàn xã Bình Mới")])
     assert refused.value.code == "misdirected"
     assert "chưa được lưu đúng chỗ" in describe(refused.value)
+
+
+# ---- a rush: many secretaries resubmitting while a person keeps sorting ------------------------
+
+
+def test_thirty_secretaries_resubmitting_while_a_person_sorts_every_two_seconds():
+    """30 records, each resent 4 times over about 40 s by its own thread, while a person sorts the
+    tab every 2 s by another column, with 0.2–0.6 s of API latency. Every record ends holding
+    exactly its last accepted save; no record holds anything another save meant for it."""
+    clock = SimClock(datetime(2026, 10, 9, 8, 0, tzinfo=VN_TZ))
+    fake = FakeSheets(clock, latency=(0.2, 0.6), seed=7)
+    key = fake.create_spreadsheet("3CĐ")
+    client = gspread.Client(auth=None, session=fake.session())
+    retry = RetryPolicy.simulated(clock, seed=7)
+    store = clock.run(lambda: SheetsStore.open(client, key, retry=retry, waits=clock))
+    clock.run(store.ensure_tabs)
+    count = 30
+    start = [Append("units", rush_unit(n)) for n in range(count)]
+    clock.run(store.apply, start)
+    ledger = {f"DV-R{n}": rush_unit(n) for n in range(count)}
+    lock = threading.Lock()
+    sorts: list[float] = []
+    done: list[int] = []
+
+    def secretary(n: int) -> None:
+        """Resends its unit's form 5 times; the form shows what it saved last (its own record)."""
+        rng, record = random.Random(n), f"DV-R{n}"
+        try:
+            for send in range(5):
+                clock.sleep(rng.uniform(1, 9))
+                loaded = ledger[record]
+                changes = {"phone": f"09{n:02d}{send:02d}{rng.randrange(10**6):06d}"}
+                changes["version"] = str(int(loaded["version"]) + 1)
+                store.apply([Update("units", record, loaded, changes), audit_of(n, send)])
+                with lock:
+                    ledger[record] = {**loaded, **changes}
+        finally:
+            done.append(n)
+
+    def sorter() -> None:
+        person = fake.person(key)
+        headers = [TABS["units"].header(f) for f in ("name", "phone", "members", "id")]
+        turn = 0
+        while len(done) < count:
+            clock.sleep(2.0)
+            with fake._lock:  # one edit in the browser, between two API requests
+                person.sort(UNITS, headers[turn % 4], descending=turn % 3 == 0)
+                sorts.append(clock.monotonic())
+            turn += 1
+
+    windows = watch_windows(store, clock)
+    threads = [clock.start(secretary, n) for n in range(count)] + [clock.start(sorter)]
+    clock.join(threads, timeout=300)
+    assert not clock.errors
+    assert records_of(fake, key) == ledger
+    inside = sum(1 for at in sorts if any(a < at < b for a, b in windows))
+    assert inside >= 3  # sorts did land inside saves' read→write windows: the run proves something
+
+
+def watch_windows(store: SheetsStore, clock: SimClock) -> list[tuple[float, float]]:
+    """Each batch's read→write window (simulated seconds): from its fresh read to its write's
+    reply. Batches run one at a time, so one pending start is enough."""
+    windows: list[tuple[float, float]] = []
+    opened: list[float] = []
+    states, send = store._states, store._send
+
+    def read(*a, **k):
+        out = states(*a, **k)
+        opened[:] = [clock.monotonic()]
+        return out
+
+    def write(*a, **k):
+        out = send(*a, **k)
+        if opened:
+            windows.append((opened[0], clock.monotonic()))
+        return out
+
+    store._states, store._send = read, write  # type: ignore[method-assign]
+    return windows
+
+
+def rush_unit(n: int) -> dict[str, str]:
+    cells = {
+        "id": f"DV-R{n}",
+        "name": f"Đoàn xã {chr(0x41 + n % 26)}{n:02d}",
+        "members": str(100 + (n * 37) % 50),
+        "phone": f"0900{n:06d}",
+        "version": "1",
+    }
+    return {f: cells.get(f, "") for f in TABS["units"].fields}
+
+
+def audit_of(n: int, send: int) -> Append:
+    cells = {"id": f"NK-R{n}-{send}", "action": "Sửa", "tab": "units", "record_id": f"DV-R{n}"}
+    return Append("audit_log", {f: cells.get(f, "") for f in TABS["audit_log"].fields})
+
+
+def records_of(fake: FakeSheets, key: str) -> dict[str, dict[str, str]]:
+    return {k: v for k, v in records(fake, key).items() if k.startswith("DV-R")}
