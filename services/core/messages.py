@@ -42,6 +42,11 @@ def _header(tab: str, field: str) -> str:
     return spec.header(field) if spec is not None and field in spec.fields else field
 
 
+def _number(n: int) -> str:
+    """A count as Vietnamese write it: 60.001."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _record(exc: StoreError) -> str:
     """How a message names the record: its id, or the sheet row of a row without one."""
     record_id, row = getattr(exc, "id", ""), getattr(exc, "row", None)
@@ -144,6 +149,15 @@ WORDING: dict[str, Callable[[StoreError], str]] = {
     ),
     "database_unavailable": lambda e: f"Không mở được kho dữ liệu: {e.data['reason']}",
     "missing_column": _missing_column,
+    "cell_too_long": lambda e: (
+        f"Ô “{_header(e.data['tab'], e.data['field'])}” của bảng {_title(e.data['tab'])} dài "
+        f"{_number(e.data['length'])} ký tự, vượt giới hạn 50.000 ký tự một ô của Google Sheets; "
+        "chưa lưu gì. Hãy rút gọn nội dung rồi lưu lại."
+    ),
+    "refused": lambda e: (
+        f"Google Sheets từ chối yêu cầu ({e.data['status']}); dữ liệu chưa được lưu. Gửi lại "
+        "cũng sẽ bị từ chối: hãy báo cán bộ quản trị kiểm tra bảng tính."
+    ),
     "misdirected": lambda e: (
         f"Trong lúc lưu, có người sắp xếp, chèn hoặc xoá hàng trong bảng {_title(e.data['tab'])} "
         f"nên thay đổi của bản ghi {e.data['id']} chưa được lưu đúng chỗ; các ô ghi nhầm đã được "

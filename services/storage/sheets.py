@@ -63,7 +63,7 @@ from services.storage import (
     Update,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
-from services.storage.rules import should_adopt, should_append, should_update
+from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 from services.storage.sheets_retry import (
     AMBIGUOUS,
     NOT_READ,
@@ -494,7 +494,7 @@ class SheetsStore:
                     self._tell(states)  # every accepted operation was already stored
                     return
                 try:
-                    reply = self._send(requests_, names, paced=False)
+                    reply = self._send(requests_, _in_place(states.values()), paced=False)
                 except Exception as error:
                     kind = classify(error)
                     if kind is None:
@@ -538,18 +538,20 @@ class SheetsStore:
         return rows
 
     def _send(
-        self, requests_: list[dict[str, Any]], names: Sequence[str], paced: bool = True
+        self, requests_: list[dict[str, Any]], checked: Sequence[str], paced: bool = True
     ) -> Mapping[str, Any]:
-        """One batchUpdate whose reply holds the touched tabs as this very request left them."""
+        """One batchUpdate; its reply holds the `checked` tabs (those written in place) as this
+        very request left them. A batch of appends only asks for nothing more."""
+        body: dict[str, Any] = {"requests": requests_}
         ranges = [
-            absolute_range_name(TABS[n].title) for n in names if TABS[n].title in self._sheet_ids
+            absolute_range_name(TABS[n].title) for n in checked if TABS[n].title in self._sheet_ids
         ]
-        body = {
-            "requests": requests_,
-            "includeSpreadsheetInResponse": True,
-            "responseRanges": ranges,
-            "responseIncludeGridData": True,
-        }
+        if ranges:
+            body.update(
+                includeSpreadsheetInResponse=True,
+                responseRanges=ranges,
+                responseIncludeGridData=True,
+            )
         if paced:
             self._write_pace.take()
         reply = self.spreadsheet.batch_update(body)
@@ -612,7 +614,8 @@ class SheetsStore:
         requests_ = self._requests(states)
         if not requests_:
             return dict(after)
-        return self._after(self._send(requests_, names, paced=False), names, states)
+        checked = list(dict.fromkeys(t.tab for t in repair.targets))
+        return self._after(self._send(requests_, checked, paced=False), names, states)
 
     def _tell(self, states: Mapping[str, _TabState]) -> None:
         if self._listeners and all(name in states for name in SCREEN_TABS):
@@ -684,6 +687,11 @@ class SheetsStore:
         return out
 
 
+def _in_place(states: Iterable[_TabState]) -> list[str]:
+    """The tabs with rows written in place: the ones a write's reply must show for the check."""
+    return list(dict.fromkeys(t.tab for state in states for t in state.targets))
+
+
 def _fail(submission: Submission, error: StoreError) -> None:
     submission.error = error
 
@@ -719,6 +727,7 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
         saved = {name: _saved(states[name]) for name in tabs}
         marks: list[tuple[str, str, tuple[str, ...]]] = []
         try:
+            check_sizes(submission.operations)  # refused before sending: fails only itself
             for op in submission.operations:
                 state = states[op.tab]
                 state.owner = submission
@@ -849,6 +858,11 @@ class _reaching_google:
         if error is None or isinstance(error, StoreError):
             return False
         if isinstance(error, gspread.exceptions.APIError):
+            status = status_of(error)
+            if status is not None and 400 <= status < 500 and status != 429:
+                # Google refused the request itself (its content, or access): nothing was applied,
+                # and asking again gets the same answer: never "maybe stored".
+                raise StoreError("refused", status=status) from error
             raise StoreUnavailable("rejected", status=error.code) from error
         if isinstance(error, gspread.exceptions.SpreadsheetNotFound):
             raise StoreUnavailable("spreadsheet_unavailable") from error

@@ -24,7 +24,7 @@ from services.storage import (
     Tail,
     Update,
 )
-from services.storage.rules import should_adopt, should_append, should_update
+from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 
@@ -119,6 +119,7 @@ class SqlStore:
         return Tail(rows, start)
 
     def apply(self, operations: Sequence[Operation]) -> None:
+        check_sizes(operations)
         with self._connect() as conn, conn.begin():
             conn.execute(self.meta.update().values(data_version=self.meta.c.data_version + 1))
             for op in operations:

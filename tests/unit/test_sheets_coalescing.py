@@ -19,7 +19,7 @@ import pytest
 from schemas.tabs import TABS
 from services.clock import VN_TZ
 from services.core.messages import describe
-from services.storage import Append, Conflict, DuplicateRecord, StoreUnavailable, Update
+from services.storage import Append, Conflict, DuplicateRecord, StoreError, StoreUnavailable, Update
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
@@ -351,3 +351,17 @@ def test_the_pacer_lets_a_burst_through_then_spaces_requests_under_the_quota():
     assert sent[12] == pytest.approx(60 / 46)
     busiest = max(sum(1 for t in sent if start <= t < start + 60) for start in sent)
     assert 55 <= busiest <= 58  # under Google's 60, and not needlessly slow
+
+
+def test_a_submission_over_the_cell_limit_fails_alone_and_its_batch_mates_are_stored():
+    rig = Rig()
+    too_long = [Append("units", unit(99, chi_doan="x" * 50_001))]
+    jobs = [lambda n=n: rig.cache.apply(submission(n)) for n in range(5)]
+    outcomes = rig.rush([*jobs[:2], lambda: rig.cache.apply(too_long), *jobs[2:]])
+    refused = outcomes.pop(2)
+    assert isinstance(refused, StoreError) and refused.code == "cell_too_long"
+    assert not isinstance(refused, StoreUnavailable)  # never "maybe stored"
+    assert all(o is None for o in outcomes.values())
+    stored_once_each(rig, range(5))
+    assert rig.copies(UNITS, "DV-99") == 0
+    assert rig.store._coalescer.largest > 1  # it was in a batch with others

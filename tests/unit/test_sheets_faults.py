@@ -15,7 +15,7 @@ import pytest
 from schemas.tabs import TABS
 from services.clock import VN_TZ, FixedClock
 from services.core.messages import NOT_STORED, describe
-from services.storage import Append, StoreUnavailable, Update
+from services.storage import Append, StoreError, StoreUnavailable, Update
 from services.storage.coalesce import ClockWaits
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy, classify
@@ -205,16 +205,17 @@ def test_a_write_that_keeps_failing_stores_nothing_and_says_so(fake, key, store,
 @pytest.mark.parametrize("status", [400, 403, 404])
 def test_a_refusal_is_not_retried(fake, key, store, status, sleeps, clock):
     fake.fail_next(1, status=status, kind="write")
-    with pytest.raises(StoreUnavailable) as raised:
+    with pytest.raises(StoreError) as raised:
         store.apply([Append("units", unit(1))])
     assert f"({status})" in describe(raised.value)
+    assert "chưa được lưu" in describe(raised.value)  # a refusal never reads as "maybe stored"
     assert fake.counts("write") == 1 and sleeps == [] and clock.now() == START
     assert copies(fake, key, UNITS, "DV-1") == 0
 
 
 def test_a_refused_read_is_not_retried(fake, store, sleeps):
     fake.fail_next(1, status=400, kind="read")
-    with pytest.raises(StoreUnavailable) as raised:
+    with pytest.raises(StoreError) as raised:
         store.read(["units"])
     assert "(400)" in describe(raised.value)
     batch_gets = [c for c in fake.calls if c.kind == "read" and "values:batchGet" in c.path]
