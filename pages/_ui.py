@@ -21,6 +21,7 @@ from schemas.tabs import TABS
 from services.bootstrap import build_runtime, load_settings
 from services.core.access import Actor, Role
 from services.core.errors import DomainError, InvalidInput
+from services.core.messages import describe
 from services.core.runtime import Runtime
 from services.core.settings import SettingsError
 from services.people import units, users
@@ -155,8 +156,11 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     except Conflict as exc:
         show_conflict(exc, form)
         return None
-    except (DomainError, StoreError) as exc:
+    except DomainError as exc:
         st.error(plain(str(exc)))
+        return None
+    except StoreError as exc:
+        st.error(plain(describe(exc)))
         return None
     if form:
         form_saved(form)
@@ -164,7 +168,9 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
 
 
 def show_conflict(exc: Conflict, form: str | None) -> None:
-    st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
+    st.error(
+        plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."
+    )
     st.dataframe(
         pd.DataFrame(
             [
@@ -205,7 +211,7 @@ def registration_deadline(cycle: Cycle) -> str:
 def cycle_picker(
     key: str = "cycle",
     start: Cycle | None = None,
-    describe: Callable[[Cycle], str] = registration_deadline,
+    label: Callable[[Cycle], str] = registration_deadline,
 ) -> Cycle | None:
     """The one cycle picker of every screen: newest first, opening on `start` (by default the
     cycle whose registration is open), each cycle named with the deadline that matters there."""
@@ -221,7 +227,7 @@ def cycle_picker(
         options,
         index=options.index(start) if start in options else 0,
         key=key,
-        format_func=describe,
+        format_func=label,
     )
 
 

@@ -28,7 +28,7 @@ def pick_cycle() -> Cycle | None:
     return _ui.cycle_picker(
         "assess-cycle",
         start=assessments.cycle_being_assessed(rt, me),
-        describe=lambda c: (
+        label=lambda c: (
             f"{c.name} (hạn đánh giá: {deadlines.cutoff_words(cycles.assessment_cutoff(c))})"
         ),
     )

@@ -207,7 +207,7 @@ def history_section() -> None:
 def choose_cycle() -> Cycle | None:
     """Opens on the newest cycle with official results in this person's scope."""
     return _ui.cycle_picker(
-        "results-cycle", start=results.default_cycle(rt, me), describe=lambda c: c.name
+        "results-cycle", start=results.default_cycle(rt, me), label=lambda c: c.name
     )
 
 

@@ -16,6 +16,7 @@ from schemas.cells import parse_iso
 from schemas.criteria import load_catalogue
 from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
+from services.core.messages import describe
 from services.core.runtime import Runtime
 from services.core.settings import Settings, SettingsError
 from services.storage import StoreError, sheets_connect
@@ -43,7 +44,7 @@ def check_service_account(settings: Settings) -> None:
     try:
         sheets_connect.credentials(settings.service_account)
     except sheets_connect.SheetsSetupError as exc:
-        raise SettingsError(str(exc)) from None
+        raise SettingsError(describe(exc)) from None
 
 
 def open_sqlite(path: str | Path) -> SqlStore:
@@ -93,7 +94,7 @@ def open_sheets_store(
         account = str(settings.service_account.get("client_email", ""))
         return sheets_connect.open_spreadsheet(client, settings.spreadsheet_key, account, retry)
     except StoreError as exc:
-        raise SettingsError(str(exc)) from exc
+        raise SettingsError(describe(exc)) from exc
 
 
 def _sheets_settings(secrets: Mapping[str, Any]) -> Settings:

@@ -38,13 +38,13 @@ class Runtime:
     def spreadsheet_layout(self) -> SpreadsheetLayout | None:
         """The Google Sheet's locale, time zone, tabs and header positions, at most
         `refresh_seconds` old (two reads per refresh); None for the embedded store."""
-        describe = getattr(self.store.inner, "layout", None)
-        if describe is None:
-            return None
         with self._layout_lock:
             now = time.monotonic()
             if self._layout is None or now - self._layout[0] >= self.settings.refresh_seconds:
-                self._layout = (now, describe())
+                layout = self.store.inner.layout()
+                if layout is None:
+                    return None
+                self._layout = (now, layout)
             return self._layout[1]
 
     def workbook(self) -> Workbook:

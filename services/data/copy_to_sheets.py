@@ -39,6 +39,7 @@ from services.data import transfer
 from services.core.access import Actor, Role
 from services.core.clock import SystemClock
 from services.core.errors import DomainError
+from services.core.messages import describe
 from services.bootstrap import load_settings, open_sheets_store, open_sqlite
 from services.core.settings import SettingsError
 from services.storage import Row, Store, StoreError
@@ -98,7 +99,7 @@ def copy_upload(
             + listing
             + (f"\n  … và {more} lỗi khác." if more > 0 else "")
         )
-    created = list(target.ensure_tabs()) if hasattr(target, "ensure_tabs") else []
+    created = list(target.ensure_tabs())
     if created:
         say(f"Đã tạo {len(created)} trang tính: {', '.join(tabs.TABS[n].title for n in created)}.")
     last: dict[str, int] = {}
@@ -201,7 +202,8 @@ def main(
                 open_sqlite(path), target, at, chunk=chunk, source_name=path.name
             )
     except (SettingsError, DomainError, StoreError) as exc:
-        print(f"Không sao chép được: {exc}", file=sys.stderr)
+        reason = describe(exc) if isinstance(exc, StoreError) else str(exc)
+        print(f"Không sao chép được: {reason}", file=sys.stderr)
         return 1
     print("Xong. Số dòng trên Google Sheets (đã đọc lại và so khớp từng ô với nguồn):")
     for title, n in report.counts.items():

@@ -17,6 +17,7 @@ from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import NotAllowed, NotFound
 from services.core.runtime import Runtime
+from services.core.messages import describe
 from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
 from services.core.workbook import (
     DUPLICATE,
@@ -140,7 +141,7 @@ def report(rt: Runtime, actor: Actor) -> HealthReport:
         snapshot = rt.store.snapshot()
         wb = rt.workbook()
     except StoreError as exc:  # e.g. a tab renamed by hand: what the layout found says why
-        found.append(Problem(SETTINGS, "", None, "", f"Chưa đọc được dữ liệu: {exc}"))
+        found.append(Problem(SETTINGS, "", None, "", f"Chưa đọc được dữ liệu: {describe(exc)}"))
         return HealthReport(found, [], SHEET_URL.format(key=layout.key) if layout else "")
     row_problems = [*wb.problems, *_recomputed(rt)]
     row_problems += _rows_without_id(snapshot.tabs, row_problems)
@@ -183,18 +184,14 @@ def adopt_row(rt: Runtime, actor: Actor, row: Unadopted, request_key: str) -> st
             records.adopt(actor, rt.clock.now(), row.tab, row.row, row.cells, request_key)
         )
     except Conflict as exc:
-        raise RowChanged(exc.tab, exc.id, exc.changes) from exc
+        raise RowChanged(exc.tab, exc.id, exc.changes, exc.row) from exc
     return records.record_id(row.tab, request_key)
 
 
 class RowChanged(Conflict):
     """The row to adopt changed (edited, moved or adopted) after the screen read it."""
 
-    def __str__(self) -> str:
-        return (
-            f"{self.id.capitalize()} của bảng {TABS[self.tab].title} đã thay đổi trong bảng tính "
-            "sau khi màn hình này đọc nó (có thể ai đó vừa sửa, xoá hoặc chèn hàng); chưa ghi gì."
-        )
+    code = "row_changed"
 
 
 # ---- where problems come from --------------------------------------------------------------
@@ -206,8 +203,8 @@ def _layout(rt: Runtime) -> tuple[SpreadsheetLayout | None, list[Problem]]:
         return rt.spreadsheet_layout(), []
     except StoreError as exc:
         message = (
-            f"Chưa đọc được tiêu đề cột và cài đặt của bảng tính ({exc}). Danh sách dưới đây "
-            "có thể chưa đủ; hãy tải lại trang sau ít phút."
+            f"Chưa đọc được tiêu đề cột và cài đặt của bảng tính ({describe(exc)}). Danh sách "
+            "dưới đây có thể chưa đủ; hãy tải lại trang sau ít phút."
         )
         return None, [Problem(SETTINGS, "", None, "", message)]
 

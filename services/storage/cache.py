@@ -63,7 +63,7 @@ class CachedStore:
         self._event = event  # what readers wait on during a refresh (simulated in benchmarks)
         self._lock = threading.Lock()  # guards the fields below; never held while reading
         self._write_lock = threading.RLock()  # check-then-write is serialised within the process
-        self._coalesced = bool(getattr(inner, "coalesces", False))
+        self._coalesced = inner.coalesces
         self._snapshot: Snapshot | None = None
         self._flight: Any = None  # the refresh in progress, if any: an event set when it ends
         self._generation = 0  # grows with every write seen: an older refresh must not win
@@ -73,8 +73,7 @@ class CachedStore:
         self._version = 0
         self.reads = 0  # engine reads done, for tests and benchmarks
         self.adopted = 0  # snapshots taken from the engine's own write batches
-        if hasattr(inner, "on_commit"):
-            inner.on_commit(self._adopt)
+        inner.on_commit(self._adopt)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""

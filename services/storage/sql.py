@@ -17,13 +17,15 @@ from services.storage import (
     FIRST_ROW,
     Adopt,
     Append,
+    CommitListener,
     Operation,
     Row,
+    SpreadsheetLayout,
     StoreUnavailable,
     Tail,
     Update,
 )
-from services.storage.rules import should_adopt, should_append, should_update
+from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 
@@ -39,6 +41,8 @@ def _table(metadata: sa.MetaData, name: str) -> sa.Table:
 class SqlStore:
     """A store in one SQL database (a SQLite file unless another URL is given)."""
 
+    coalesces = False  # one transaction per apply; the caller serialises check-then-write
+
     def __init__(self, url: str):
         self.url = url
         is_sqlite = url.startswith("sqlite")
@@ -51,11 +55,25 @@ class SqlStore:
         self.metadata = sa.MetaData()
         self.tables = {tab.name: _table(self.metadata, tab.name) for tab in ALL_TABS}
         self.meta = sa.Table("_meta", self.metadata, sa.Column("data_version", sa.Integer))
+        self.ensure_tabs()
+
+    def ensure_tabs(self) -> list[str]:
+        """Create missing tables and add missing columns; the names of the tabs created."""
+        with self._connect() as conn:
+            present = set(sa.inspect(conn).get_table_names())
         self.metadata.create_all(self.engine)
         self._add_new_columns()
         with self._connect() as conn, conn.begin():
             if conn.execute(sa.select(self.meta)).first() is None:
                 conn.execute(self.meta.insert().values(data_version=0))
+        return [tab.name for tab in ALL_TABS if tab.name not in present]
+
+    def layout(self) -> SpreadsheetLayout | None:
+        """None: a database has no spreadsheet layout (no tab a person can rename)."""
+        return None
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Never calls back: a SQL write reads nothing the read cache could take."""
 
     def _add_new_columns(self) -> None:
         """A database made by an older version lacks the fields added since: add them, empty.
@@ -104,6 +122,7 @@ class SqlStore:
         return Tail(rows, start)
 
     def apply(self, operations: Sequence[Operation]) -> None:
+        check_sizes(operations)
         with self._connect() as conn, conn.begin():
             conn.execute(self.meta.update().values(data_version=self.meta.c.data_version + 1))
             for op in operations:
@@ -154,7 +173,7 @@ class SqlStore:
         try:
             return self.engine.connect()
         except sa.exc.OperationalError as exc:
-            raise StoreUnavailable(f"Không mở được kho dữ liệu: {exc.orig}") from exc
+            raise StoreUnavailable("database_unavailable", reason=str(exc.orig)) from exc
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

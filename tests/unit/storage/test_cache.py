@@ -36,6 +36,17 @@ class CountingStore:
     def change_token(self) -> str:
         return self.inner.change_token()
 
+    coalesces = False
+
+    def ensure_tabs(self) -> list[str]:
+        return self.inner.ensure_tabs()
+
+    def layout(self) -> None:
+        return None
+
+    def on_commit(self, listener) -> None:
+        self.inner.on_commit(listener)
+
 
 class FakeMonotonic:
     def __init__(self) -> None:

@@ -18,7 +18,8 @@ import pytest
 
 from schemas.tabs import TABS
 from services.core.clock import VN_TZ
-from services.storage import Append, Conflict, DuplicateRecord, StoreUnavailable, Update
+from services.core.messages import describe
+from services.storage import Append, Conflict, DuplicateRecord, StoreError, StoreUnavailable, Update
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
@@ -308,7 +309,7 @@ def test_writes_that_keep_failing_refuse_every_submission_of_the_batch_in_vietna
     rig.fake.fail_next(1000, status=503, kind="write")
     outcomes = rig.rush([lambda n=n: rig.cache.apply(submission(n)) for n in range(6)])
     assert all(isinstance(o, StoreUnavailable) for o in outcomes.values())
-    assert all("chưa được lưu" in str(o) for o in outcomes.values())
+    assert all("chưa được lưu" in describe(o) for o in outcomes.values())
     assert all(rig.copies(UNITS, f"DV-{n}") == 0 for n in range(6))
 
 
@@ -350,3 +351,17 @@ def test_the_pacer_lets_a_burst_through_then_spaces_requests_under_the_quota():
     assert sent[12] == pytest.approx(60 / 46)
     busiest = max(sum(1 for t in sent if start <= t < start + 60) for start in sent)
     assert 55 <= busiest <= 58  # under Google's 60, and not needlessly slow
+
+
+def test_a_submission_over_the_cell_limit_fails_alone_and_its_batch_mates_are_stored():
+    rig = Rig()
+    too_long = [Append("units", unit(99, chi_doan="x" * 50_001))]
+    jobs = [lambda n=n: rig.cache.apply(submission(n)) for n in range(5)]
+    outcomes = rig.rush([*jobs[:2], lambda: rig.cache.apply(too_long), *jobs[2:]])
+    refused = outcomes.pop(2)
+    assert isinstance(refused, StoreError) and refused.code == "cell_too_long"
+    assert not isinstance(refused, StoreUnavailable)  # never "maybe stored"
+    assert all(o is None for o in outcomes.values())
+    stored_once_each(rig, range(5))
+    assert rig.copies(UNITS, "DV-99") == 0
+    assert rig.store._coalescer.largest > 1  # it was in a batch with others

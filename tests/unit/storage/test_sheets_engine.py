@@ -6,6 +6,7 @@ import gspread
 import pytest
 
 from schemas.tabs import ALL_TABS, TABS
+from services.core.messages import describe
 from services.storage import Append, CellChange, Conflict, StoreError, Update
 from services.storage.sheets import DEFAULT_TIMEOUT, SheetsStore
 from tests.fakes import FakeSheets
@@ -110,8 +111,9 @@ def test_a_missing_app_column_refuses_the_write_and_writes_nothing(fake, key, st
     store.apply([Append("units", unit(1))])
     fake.person(key).rename_header(UNITS, "Điện thoại", "SĐT")
     before = fake.counts("write")
-    with pytest.raises(StoreError, match="Điện thoại"):
+    with pytest.raises(StoreError) as refused:
         store.apply([Append("units", unit(2))])
+    assert describe(refused.value).startswith("Bảng Đơn vị thiếu cột “Điện thoại”; chưa lưu gì.")
     assert fake.counts("write") == before
     assert by_id(store, "DV-1")["phone"] == ""  # read past, not guessed
 
