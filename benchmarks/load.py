@@ -205,9 +205,11 @@ class Meter:
 
     def read(self) -> dict[str, float]:
         wall = time.perf_counter() - self.wall
+        cpu = self.server.cpu_s() - self.cpu
         return {
             "seconds": round(wall, 1),
-            "server_cpu_core": round((self.server.cpu_s() - self.cpu) / wall, 3),
+            "server_cpu_s": round(cpu, 2),
+            "server_cpu_core": round(cpu / wall, 3),
             "generator_cpu_core": round((time.process_time() - self.own) / wall, 3),
         }
 
@@ -304,6 +306,9 @@ async def level(server: Server, variant: Variant, n: int, plan: Plan) -> dict[st
             }
             | meter.read()
         }
+        figures["burst"]["server_cpu_ms_per_run"] = round(
+            1000 * figures["burst"]["server_cpu_s"] / max(1, len(drawn)), 1
+        )
         rss_open = server.rss_mb()
         figures["memory_per_session_mb"] = round((rss_open - rss_before) / n, 2)
         figures["exceptions_on_page"] = sum(s.exceptions for s in sessions)
@@ -322,7 +327,12 @@ async def level(server: Server, variant: Variant, n: int, plan: Plan) -> dict[st
             taken = meter.read()
             runs = [r for rs in done for r in rs]
             figures[phase] = summary(runs, taken["seconds"]) | taken
+            # CPU per script run does not depend on how busy the machine is: the fairest figure
+            figures[phase]["server_cpu_ms_per_run"] = round(
+                1000 * taken["server_cpu_s"] / max(1, sum(1 for r in runs if r.ok)), 1
+            )
         figures["server_rss_mb"] = round(server.rss_mb(), 1)
+        figures["load_average"] = round(os.getloadavg()[0], 1)  # other work on the machine
         figures["sign_in"] = sign_in_phase
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
@@ -395,8 +405,10 @@ def print_level(n: int, f: dict[str, Any]) -> None:
         f"{b['drawn_within_5s']}/{n} within 5 s) | active: rerun p50/p95/max "
         f"{fmt(a['rerun_p50_s'])}/{fmt(a['rerun_p95_s'])}/{fmt(a['rerun_max_s'])} s, "
         f"{a['renders_per_s']} renders/s, fragment p95 {fmt(a['fragment_p95_s'])} s, "
-        f"server {a['server_cpu_core']:.0%} of a core, failed {a['failed']} | idle: server "
-        f"{i['server_cpu_core']:.0%} of a core | {f['memory_per_session_mb']} MB/session | "
+        f"server {a['server_cpu_core']:.0%} of a core, {a['server_cpu_ms_per_run']} ms CPU/run, "
+        f"failed {a['failed']} | idle: server {i['server_cpu_core']:.0%} of a core, "
+        f"{i['server_cpu_ms_per_run']} ms CPU/tick | {f['memory_per_session_mb']} MB/session | "
+        f"load avg {f['load_average']} | "
         f"generator {max(b['generator_cpu_core'], a['generator_cpu_core']):.0%}{flag}",
         flush=True,
     )

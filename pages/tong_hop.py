@@ -35,4 +35,8 @@ board = _ui.attempt(lambda: dashboard.registration_board(rt, me, cycle.id))
 if board is None:
     st.stop()
 follow_new_data(version)
-_board_view.draw(board, rt.clock.now())
+# The charts, like the board, are built once per data version for everyone who sees this scope.
+charts = rt.derived(
+    ("board charts", cycle.id, me.role, me.unit_id), lambda _: _board_view.charts(board)
+)
+_board_view.draw(board, rt.clock.now(), charts)
