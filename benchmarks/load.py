@@ -20,7 +20,7 @@ not the server, would be the bottleneck). A variant that cannot hold N sessions 
 SATURATED_P95 s or runs lost) is not run at larger N.
 
 Bounded: only servers it starts on 127.0.0.1, every phase has a deadline, every run a timeout.
-`--quick` (used by `make bench`) runs N = 1, 10, 50 with shorter phases; without it the full table
+`--quick` (used by `make bench`) runs N = 10, 50 with shorter phases; without it the full table
 N = 1, 10, 50, 100, 200. The last line is one JSON object: `by_sessions` (the app, N -> figures)
 and `baselines` (name -> the same). Also written to benchmarks/out/load.json. See
 docs/benchmarks.md.
@@ -75,8 +75,8 @@ class Plan:
     burst_timeout_s: float = 120.0
 
 
-QUICK = Plan(sessions=(1, 10, 50), active_s=25, idle_s=16)
-FULL = Plan(sessions=(1, 10, 50, 100, 200), active_s=60, idle_s=31)
+QUICK = Plan(sessions=(10, 50), active_s=12, idle_s=16, run_timeout_s=30, burst_timeout_s=60)
+FULL = Plan(sessions=(1, 10, 50, 100, 200), active_s=45, idle_s=31)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def free_port() -> int:
 class Server:
     """`streamlit run` on 127.0.0.1, pinned to `core`; its CPU and memory read from /proc."""
 
-    def __init__(self, script: str, store: Path, core: int | None):
+    def __init__(self, script: str, store: Path, core: int | None, options: tuple[str, ...] = ()):
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCD_")}
         env |= {
@@ -140,6 +140,7 @@ class Server:
             "--server.headless=true",
             "--server.fileWatcherType=none",
             "--browser.gatherUsageStats=false",
+            *(f"--{option}" for option in options),
         ]
         pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
@@ -350,8 +351,10 @@ def saturated(figures: dict[str, Any]) -> bool:
     )
 
 
-async def measure(variant: Variant, store: Path, plan: Plan, core: int | None) -> dict[str, Any]:
-    server = Server(variant.script, store, core)
+async def measure(
+    variant: Variant, store: Path, plan: Plan, core: int | None, options: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    server = Server(variant.script, store, core, options)
     try:
         started = time.perf_counter()
         server.wait_healthy()
@@ -429,14 +432,26 @@ def pin_cores() -> tuple[int | None, int | None]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="N = 1, 10, 50; shorter phases")
+    parser.add_argument("--quick", action="store_true", help="N = 10, 50; shorter phases")
     parser.add_argument("--only", nargs="*", help="variants to run (app, cache_data, sql)")
     parser.add_argument("--sessions", type=int, nargs="*", help="override the list of N")
     parser.add_argument("--province", type=Path, help="a sample province built earlier (copied)")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        help="a Streamlit option for every server, e.g. runner.postScriptGC=true",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.sessions:
-        plan = Plan(tuple(args.sessions), plan.active_s, plan.idle_s)
+        plan = Plan(
+            tuple(args.sessions),
+            plan.active_s,
+            plan.idle_s,
+            run_timeout_s=plan.run_timeout_s,
+            burst_timeout_s=plan.burst_timeout_s,
+        )
     started = time.perf_counter()
     server_core, own_core = pin_cores()
     variants = [v for v in VARIANTS if not args.only or v.name in args.only]
@@ -458,13 +473,16 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
         for variant in variants:
-            results[variant.name] = asyncio.run(measure(variant, store, plan, server_core))
+            results[variant.name] = asyncio.run(
+                measure(variant, store, plan, server_core, tuple(args.option))
+            )
     app = results.pop("app", {})
     report = {
         "benchmark": "load",
         "mode": "quick" if args.quick else "full",
         "units": province.units,
         "cpus": os.cpu_count(),
+        "streamlit_options": args.option,
         "server_core": server_core,
         "generator_core": own_core,
         "plan": {
