@@ -9,7 +9,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
-BENCHES  := $(sort $(wildcard benchmarks/*.py))
+BENCHES  := $(filter-out benchmarks/_%,$(sort $(wildcard benchmarks/*.py)))
 ARGS     ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench copy-to-sheets clean distclean
+.PHONY: help venv browser run test lint format bench bench-load copy-to-sheets clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -87,12 +87,16 @@ format: venv  ## Fix what ruff can fix, then reformat
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
+bench: venv  ## Run every benchmarks/*.py in its quick mode (under 10 min; output in benchmarks/out/)
 	@mkdir -p benchmarks/out
 	@if [ -z "$(BENCHES)" ]; then echo "No benchmarks/*.py to run."; fi
 	@set -e; for f in $(BENCHES); do \
-	  echo "== $$f"; PYTHONPATH=. $(BIN)/python "$$f"; \
+	  echo "== $$f --quick"; PYTHONPATH=. $(BIN)/python "$$f" --quick; \
 	done
+
+bench-load: venv  ## The full load table: N = 1 … 200 sessions, the app and its baselines (≤ 30 min)
+	@mkdir -p benchmarks/out
+	PYTHONPATH=. $(BIN)/python benchmarks/load.py $(ARGS)
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
 	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)

@@ -460,7 +460,12 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--quick", action="store_true", help="300 submissions in 3 minutes, 60 dashboards"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.submissions, args.minutes, args.dashboards = 300, 3.0, 60
     threading.stack_size(512 * 1024)  # a thousand simulated people, each a real thread
     sys.setswitchinterval(0.001)
     ops, grassroots, cycle = province_rows()

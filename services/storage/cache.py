@@ -90,13 +90,19 @@ class CachedStore:
                     flight, leader = self._flight, False
             if not leader:
                 flight.wait()
-                continue
-            try:
-                self._refresh(generation)
-            finally:
-                with self._lock:
-                    self._flight = None
-                flight.set()
+            else:
+                try:
+                    self._refresh(generation)
+                finally:
+                    with self._lock:
+                        self._flight = None
+                    flight.set()
+            # The refresh just made (or waited for) is served even when already stale (ttl = 0):
+            # asking `_stale()` again would re-read forever. Only a write that dropped it meanwhile
+            # (or a failed read) sends us round again.
+            with self._lock:
+                if self._snapshot is not None:
+                    return self._snapshot
 
     def _stale(self) -> bool:
         now = self._monotonic()

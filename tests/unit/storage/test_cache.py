@@ -103,6 +103,45 @@ def test_readers_reuse_the_snapshot_until_something_changes(path, tick):
     assert engine.reads == 1
 
 
+class EndlessRefresh(Exception):
+    """The cache read the engine again and again inside one call."""
+
+
+def test_a_cache_with_no_ttl_reads_once_per_call_instead_of_refreshing_forever(path):
+    engine = CountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=0)
+    original = engine.read
+
+    def read(tabs: Iterable[str]) -> dict[str, list[Row]]:
+        if engine.reads >= 3:
+            raise EndlessRefresh
+        return original(tabs)
+
+    engine.read = read
+    cache.apply([unit(1)])
+    assert names(cache) == ["Đoàn xã Mẫu 1"]
+    assert engine.reads == 1  # always stale, yet the read just made is the one served
+
+
+def test_sessions_waiting_on_a_refresh_are_served_its_result_even_with_no_ttl(path):
+    engine = CountingStore(SqlStore.at_path(path), delay=0.5)
+    cache = CachedStore(engine, ttl=0)
+    start = threading.Barrier(8)
+    seen = []
+
+    def session() -> None:
+        start.wait()
+        seen.append(cache.snapshot())
+
+    threads = [threading.Thread(target=session) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(seen) == 8
+    assert engine.reads == 1  # the seven others waited for the leader's read and took it
+
+
 def test_an_app_write_is_seen_by_the_writer_at_once(path, tick):
     cache = CachedStore(SqlStore.at_path(path), check_every=5, monotonic=tick)
     assert names(cache) == []
