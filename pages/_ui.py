@@ -73,13 +73,23 @@ def sign_in(rt: Runtime) -> Actor:
     With [auth] configured people sign in with st.login (OIDC) and their e-mail must be in the
     users tab; on the embedded demo store a banner and a picker of the demo users stand in for it.
     """
-    if rt.settings.sign_in == "oidc":
+    try:
+        mode = rt.sign_in  # the demo ends for good when real data arrives, even mid-session
+    except SettingsError as exc:
+        st.session_state.pop("actor", None)
+        log.error("3CĐ không mở chế độ dùng thử: %s", exc)
+        st.error(f"Ứng dụng chưa thể chạy: {plain(str(exc))}")
+        st.stop()
+    verified = True
+    if mode == "oidc":
         if not st.user.get("is_logged_in", False):
             st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
             st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
             st.button("Đăng nhập", type="primary", on_click=st.login)
             st.stop()
-        email = str(st.user.email or "")
+        email = str(st.user.get("email") or "")
+        # Refused only when the provider says so (Google always sends the claim).
+        verified = str(st.user.get("email_verified", True)).strip().lower() not in ("false", "0")
         st.sidebar.caption(f"Đăng nhập: {plain(email)}")
         st.sidebar.button("Đăng xuất", on_click=st.logout)
     else:
@@ -99,7 +109,7 @@ def sign_in(rt: Runtime) -> Actor:
             )
         st.session_state["demo_email"] = email
     try:
-        return users.resolve(rt, email or "")
+        return users.resolve(rt, email or "", demo=mode == "demo", verified=verified)
     except users.SignInRefused as exc:
         st.session_state.pop("actor", None)  # fail closed: no earlier person stays signed in
         st.title("Không thể truy cập 3CĐ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -53,8 +54,9 @@ def rt(empty_rt) -> Runtime:
 
 @pytest.fixture
 def people(rt) -> dict[Role, Actor]:
-    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer."""
-    return {a.role: a for a in demo.demo_actors(rt)}
+    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer,
+    acting as signed-in people would (their writes are not tagged as demo writes)."""
+    return {a.role: replace(a, demo=False) for a in demo.demo_actors(rt)}
 
 
 def unit_id(rt: Runtime, name: str) -> str:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemas.cells import parse_iso
 from schemas.criteria import CriteriaSet, load_catalogue
-from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.workbook import Workbook
 from services.storage import SpreadsheetLayout, StoreError
@@ -33,6 +32,15 @@ ENV = {
     "demo": "TCD_DEMO",
     "now": "TCD_NOW",
 }
+
+
+REAL_DATA_WITHOUT_LOGIN = (
+    "Kho dữ liệu {path} chứa dữ liệu thật (không phải dữ liệu mẫu do chế độ dùng thử tạo ra), nên "
+    "không thể mở chế độ dùng thử: ai vào cũng sẽ xem và sửa được dữ liệu của mọi người. Hãy chọn "
+    "một trong hai cách: (1) cấu hình đăng nhập — thêm mục [auth] vào .streamlit/secrets.toml (xem "
+    "README, phần Login); hoặc (2) nếu chỉ muốn dùng thử, làm mới về dữ liệu mẫu bằng lệnh "
+    "`make demo-reset` (kho hiện tại được đổi tên để giữ lại, không bị xoá)."
+)
 
 
 class SettingsError(Exception):
@@ -56,19 +64,28 @@ class Settings:
 
     @property
     def sign_in(self) -> str:
-        """'oidc' when [auth] is configured, else 'demo' on the embedded demo store; else refuse.
+        """The sign-in these settings allow before the store is opened: 'oidc' with [auth], else
+        'demo' when they allow the demo on the embedded store; otherwise refuse (fail closed)."""
+        return self.sign_in_mode(demo_store=True)
 
-        Fail closed: a store that is not the embedded demo never runs without a real login.
+    def sign_in_mode(self, demo_store: bool) -> str:
+        """'oidc' when [auth] is configured; 'demo' only when the settings allow the demo *and* the
+        store carries the demo mark (made by the demo seeder, nothing a person made); else refuse.
+
+        Fail closed: a store with real data never opens without a real login, whatever the
+        settings or the environment say.
         """
         if self.login:
             return "oidc"
-        if self.demo and self.engine == "sqlite":
-            return "demo"
-        raise SettingsError(
-            "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem README, "
-            "phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử (demo = true) "
-            "với kho dữ liệu nhúng."
-        )
+        if not (self.demo and self.engine == "sqlite"):
+            raise SettingsError(
+                "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem "
+                "README, phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử "
+                "(demo = true) với kho dữ liệu nhúng."
+            )
+        if not demo_store:
+            raise SettingsError(REAL_DATA_WITHOUT_LOGIN.format(path=self.sqlite_path))
+        return "demo"
 
     @classmethod
     def from_sources(
@@ -145,6 +162,9 @@ class Runtime:
     clock: Clock
     criteria: dict[str, CriteriaSet]
     settings: Settings = field(default_factory=Settings)
+    # Recognises the demo mark on a store (services.demo.mark.is_demo_store, given by the
+    # composition root); without it no store is a demo store.
+    demo_mark: Callable[[Any], bool] | None = field(default=None, repr=False)
 
     _last: Workbook | None = field(default=None, repr=False)
     _layout: tuple[float, SpreadsheetLayout] | None = field(default=None, repr=False)
@@ -161,6 +181,21 @@ class Runtime:
             if self._layout is None or now - self._layout[0] >= self.settings.refresh_seconds:
                 self._layout = (now, describe())
             return self._layout[1]
+
+    @property
+    def sign_in(self) -> str:
+        """'oidc' or 'demo' for this store now, or SettingsError (`Settings.sign_in_mode`).
+
+        The demo mark is checked again for each data version: an import made through the demo
+        picker ends demo mode at once, not at the next start.
+        """
+        if self.settings.login:
+            return "oidc"
+        mark = self.demo_mark
+        demo_store = mark is not None and self.store.snapshot().derived(
+            "demo-mark", lambda: mark(self.store)
+        )
+        return self.settings.sign_in_mode(demo_store)
 
     def workbook(self) -> Workbook:
         """The parsed current snapshot, parsed once per data version for every session."""
@@ -185,10 +220,13 @@ class Runtime:
 def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     """Open the configured store once per process.
 
-    The embedded store is seeded with the demo when it is empty and the demo sign-in is on. A
-    Google Sheet needs a real sign-in (fail closed), is never seeded, and gets its missing tabs
-    created. `client` is a gspread client to use instead of one signed in from the settings.
+    The embedded store is seeded with the demo when it is empty and the demo sign-in is on; a
+    start with [auth] ends demo mode on it for good; a store with real data and no [auth] is
+    refused (SettingsError). A Google Sheet needs a real sign-in (fail closed), is never seeded,
+    and gets its missing tabs created. `client` is a gspread client to use instead of one signed in from the settings.
     """
+
+    from services import demo  # the composition root alone imports the demo
 
     clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
     if settings.engine == "sheets":
@@ -197,9 +235,10 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     else:
         inner = SqlStore.at_path(Path(settings.sqlite_path))
     store = CachedStore(inner, ttl=settings.refresh_seconds)
-    runtime = Runtime(store, clock, load_catalogue(), settings)
-    if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
-        demo.seed_if_empty(runtime, year_end=True)
+    runtime = Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
+    if settings.engine == "sqlite":
+        demo.settle(runtime)
+    runtime.sign_in  # noqa: B018 - raises when real data would open without a login
     return runtime
 
 
