@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench copy-to-sheets clean distclean
+.PHONY: help venv browser run test lint format bench copy-to-sheets demo-reset clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -96,6 +96,9 @@ bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
 	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)
+
+demo-reset: venv  ## Put the embedded store aside (renamed, not deleted) so the next run seeds a fresh demo
+	$(BIN)/python -m services.demo.reset
 
 # --------------------------------------------------------------------------- cleanup
 

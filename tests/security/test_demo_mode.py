@@ -70,6 +70,7 @@ def real_store(path: Path) -> None:
     rt = start(path)
     me = province(rt, picker=False)
     units.add_unit(rt, me, unit_form_for(rt.workbook().root_ids()[0]), "b" * 16)
+    rt.store.inner.engine.dispose()  # the app is stopped
 
 
 @pytest.mark.parametrize("environ", [{}, {"TCD_DEMO": "true"}])
@@ -150,3 +151,21 @@ def test_the_benchmark_province_counts_as_a_demo_store(tmp_path):
 
     build_province(tmp_path / "b.sqlite", units=60, uppers=3, blocs=1, under_root=1)
     assert demo.is_demo_store(SqlStore.at_path(tmp_path / "b.sqlite"))
+
+
+def test_the_reset_command_keeps_the_real_store_and_the_next_start_opens_a_fresh_demo(tmp_path):
+    from services.demo import reset
+
+    path = tmp_path / "d.sqlite"
+    real_store(path)
+    assert reset.main({"store": {"sqlite_path": str(path)}}, {}) == 0
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("d.sqlite.truoc-dat-lai-")]
+    assert len(kept) == 1 and not demo.is_demo_store(SqlStore.at_path(kept[0]))
+    assert start(path).sign_in == "demo"
+
+
+def test_the_reset_command_refuses_a_google_sheet():
+    from services.demo import reset
+
+    with pytest.raises(SettingsError, match="chỉ dùng cho kho dữ liệu nhúng"):
+        reset.reset(Settings(engine="sheets"), NOW)
