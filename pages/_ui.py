@@ -67,6 +67,16 @@ def settings_error() -> str | None:
     return None
 
 
+def frozen_clock_banner(rt: Runtime) -> None:
+    """On a signed-in deployment allowed a frozen clock for training: say so on every page."""
+    if rt.settings.now and rt.settings.login:
+        log.warning("3CĐ đang chạy với đồng hồ cố định %s (tập huấn)", rt.settings.now)
+        st.warning(
+            f"**Chế độ tập huấn** — đồng hồ của ứng dụng đang cố định ở {plain(rt.settings.now)}: "
+            "hạn chót và thời điểm ghi nhận không phải thời gian thật."
+        )
+
+
 def sign_in(rt: Runtime) -> Actor:
     """The person acting in this run, looked up again every run; draws the sign-in and stops if none.
 

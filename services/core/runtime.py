@@ -43,6 +43,13 @@ REAL_DATA_WITHOUT_LOGIN = (
 )
 
 
+FROZEN_CLOCK_WITH_LOGIN = (
+    "Đồng hồ cố định (TCD_NOW hoặc [clock] now) không được dùng khi đã cấu hình đăng nhập [auth]: "
+    "mọi hạn chót và thời điểm ghi nhật ký sẽ sai. Hãy bỏ TCD_NOW / [clock] now. Nếu đây là buổi "
+    "tập huấn, đặt thêm [clock] training = true (mọi trang sẽ hiện cảnh báo đồng hồ cố định)."
+)
+
+
 class SettingsError(Exception):
     """The settings cannot start the app; the message says what to change."""
 
@@ -53,6 +60,7 @@ class Settings:
     sqlite_path: str = DEFAULT_SQLITE_PATH
     demo: bool = True
     now: str = ""  # a frozen clock, for training and tests only
+    training: bool = False  # [clock] training: a frozen clock allowed with [auth], with a banner
     login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
     stewards: tuple[
         str, ...
@@ -101,6 +109,7 @@ class Settings:
             "sqlite_path": store.get("sqlite_path", cls.sqlite_path),
             "demo": store.get("demo", cls.demo),
             "now": dict(secrets.get("clock", {})).get("now", ""),
+            "training": dict(secrets.get("clock", {})).get("training", False) is True,
             "login": bool(secrets.get("auth")),
             "stewards": tuple(
                 str(e).strip().casefold()
@@ -122,6 +131,8 @@ class Settings:
             )
         values["refresh_seconds"] = _seconds(values["refresh_seconds"])
         settings = cls(**values)
+        if settings.login and settings.now and not settings.training:
+            raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
         if settings.engine == "sheets":
             settings.check_sheets()
         return settings
