@@ -180,9 +180,28 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     return result
 
 
+def inert_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with =, @, tab or carriage return, or with
+    + or - followed by something other than a digit, gets a leading apostrophe. Phone numbers
+    (+84…) and negative numbers are left as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    first, rest = value[0], value[1:2]
+    if first in "=@\t\r" or (first in "+-" and rest and not rest.isdigit()):
+        return "'" + value
+    return value
+
+
+def table(data: Any, **options: Any) -> Any:
+    """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
+    toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return st.dataframe(frame.map(inert_cell), **options)
+
+
 def show_conflict(exc: Conflict, form: str | None) -> None:
     st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
-    st.dataframe(
+    table(
         pd.DataFrame(
             [
                 {

@@ -94,7 +94,7 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
             for label, name in FIGURES
         ]
     )
-    st.dataframe(frame, hide_index=True, width="content")
+    _ui.table(frame, hide_index=True, width="content")
     if report.note:
         st.text(f"Ghi chú: {report.note}")
     if any(getattr(report, name) != getattr(counts, name) for _, name in FIGURES):

@@ -214,7 +214,7 @@ if message := st.session_state.pop(FLASH, None):
     st.success(_ui.plain(message))
 existing = cycles.list_cycles(rt, me)
 if existing:
-    st.dataframe(cycle_table(existing), hide_index=True, width="stretch")
+    _ui.table(cycle_table(existing), hide_index=True, width="stretch")
 else:
     st.info("Chưa có chu kỳ nào. Hãy tạo chu kỳ đầu tiên bên dưới.")
 explain_cutoff()

@@ -123,7 +123,7 @@ def review(actor: Actor) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     tab_review, tab_behalf, tab_extend = st.tabs(
         ["Tiếp nhận / trả lại", "Nhập thay bản giấy", "Gia hạn"]
     )

@@ -55,7 +55,7 @@ def overview(lines: list[AssessmentLine]) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def own_words(line: AssessmentLine) -> str:
@@ -199,7 +199,7 @@ def read_only(view: AssessmentView) -> None:
                     "Minh chứng": item.evidence if item else "",
                 }
             )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     if view.assessment and view.assessment.note:
         st.markdown(f"**Nhận xét:** {_ui.plain(view.assessment.note)}")
 

@@ -63,7 +63,7 @@ def browse() -> None:
             "Không có đơn vị nào khớp bộ lọc. Hãy bỏ bớt điều kiện lọc hoặc sửa từ khóa tìm kiếm."
         )
         return
-    st.dataframe(tree_table(lines), hide_index=True, width="stretch")
+    _ui.table(tree_table(lines), hide_index=True, width="stretch")
     st.caption(
         "Với Đoàn cấp trên, số đoàn viên và số chi đoàn là tổng của các đoàn cơ sở đang hoạt động trực thuộc."
     )

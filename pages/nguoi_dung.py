@@ -50,7 +50,7 @@ def browse() -> None:
     if not rows:
         st.info("Không có người dùng nào khớp từ khóa. Hãy sửa hoặc xóa từ khóa tìm kiếm.")
         return
-    st.dataframe(user_table(rows), hide_index=True, width="stretch")
+    _ui.table(user_table(rows), hide_index=True, width="stretch")
     st.caption(
         "Người bị tắt quyền truy cập ở màn hình này mất quyền ngay ở lần bấm tiếp theo. "
         'Nếu tắt quyền bằng cách sửa trực tiếp trong bảng tính (cột "Được truy cập" ghi "Không"), '

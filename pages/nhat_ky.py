@@ -71,7 +71,7 @@ if not page.lines:
         else "Không còn mục nhật ký nào ở trang này. Hãy quay lại trang trước."
     )
 else:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {

@@ -54,7 +54,7 @@ def choose_issuer() -> str | None:
 
 
 def eligible_table(eligible: list[Eligible]) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -137,7 +137,7 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
         st.text(f"Người ký: {d.signer}\nNgười ghi: {d.recorded_by}")
         if d.note:
             st.text(f"Ghi chú: {d.note}")
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [
                     {
@@ -198,7 +198,7 @@ def check_table() -> None:
     if table is None or table.empty:
         return
     st.subheader("Kiểm tra chỉ đạo của Đoàn cấp trên" if me.role is Role.PROVINCE else "Kết quả")
-    st.dataframe(table, hide_index=True)
+    _ui.table(table, hide_index=True)
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký (chỉ đơn vị đã đăng ký mới được đánh giá)."

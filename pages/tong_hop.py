@@ -161,7 +161,7 @@ def follow_up(board: RegistrationBoard) -> None:
     if statuses:
         shown = shown[shown["Tình trạng"].isin(statuses)]
     st.caption(f"Đang hiện {len(shown)} trên {len(table)} đơn vị.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    _ui.table(shown, hide_index=True, width="stretch")
 
 
 def rollup_status(board: RegistrationBoard) -> None:
@@ -173,7 +173,7 @@ def rollup_status(board: RegistrationBoard) -> None:
     shown = board.rollups.astype({c: "object" for c in counts})
     for column in counts:
         shown[column] = [("" if pd.isna(v) else str(int(v))) for v in shown[column]]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    _ui.table(shown, hide_index=True, width="stretch")
 
 
 version = rt.store.data_version()
