@@ -121,6 +121,7 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
             "Ghi chú gửi Tỉnh đoàn",
             value=report.note if report else "",
             placeholder="Ví dụ: các đơn vị chưa đăng ký đã được nhắc, dự kiến gửi trước…",
+            max_chars=2000,
         )
         st.caption("Khi gửi, số liệu được chốt tại thời điểm đó.")
         label = "Gửi lại báo cáo" if report else "Gửi báo cáo"

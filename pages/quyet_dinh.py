@@ -84,20 +84,25 @@ def decision_fields(form: str, held: Decision | None) -> dict:
         value=held.number if held else "",
         placeholder="Ví dụ: 125-QĐ/ĐTN",
         key=f"{widgets(form)}-number",
+        max_chars=200,
     )
     signed_on = right.text_input(
         "Ngày ký",
         value=day_words(held.signed_on) if held else "",
         placeholder="ngày/tháng/năm, ví dụ 20/12/2026",
         key=f"{widgets(form)}-signed",
+        max_chars=200,
     )
     signer = st.text_input(
         "Người ký",
         value=held.signer if held else "",
         placeholder="Ví dụ: Bí thư Nguyễn Văn A",
         key=f"{widgets(form)}-signer",
+        max_chars=200,
     )
-    note = st.text_area("Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note")
+    note = st.text_area(
+        "Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note", max_chars=2000
+    )
     return {"number": number, "signed_on": signed_on, "signer": signer, "note": note}
 
 
