@@ -225,11 +225,14 @@ def show_conflict(exc: Conflict, form: str | None) -> None:
         )
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+# Every markdown special, plus ":" (":material/…:" and ":streamlit:" shortcodes, "http://"
+# autolinks), "." ("www.x" autolinks), "@" (e-mail autolinks) and "&" (HTML entities).
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:@&"
 
 
 def plain(text: str) -> str:
-    """User text made safe for st.markdown/st.error: shown as typed, never as markup or a link."""
+    """User text made safe for st.markdown/st.error: shown as typed, never as markup, a link, an
+    icon or an entity."""
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
 
 

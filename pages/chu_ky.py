@@ -162,7 +162,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     if cycle:
         verb = "Đã lưu" if held else "Đã tạo"
         st.session_state[FLASH] = (
-            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}."
+            f"{verb} chu kỳ {_ui.plain(cycle.name)}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}."
         )
         st.rerun()
 

@@ -58,7 +58,7 @@ def recognition_section(found: CycleResults) -> None:
     )
     if not t.assessed:
         st.info(
-            f"Chưa có đơn vị nào được đánh giá trong {found.cycle.name.lower()}. Kết quả sẽ hiện ở "
+            f"Chưa có đơn vị nào được đánh giá trong {_ui.plain(found.cycle.name.lower())}. Kết quả sẽ hiện ở "
             "đây khi Đoàn cấp trên gửi bản đánh giá chính thức (màn hình Đánh giá)."
         )
         return

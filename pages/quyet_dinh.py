@@ -222,7 +222,7 @@ if issuer is not None:
             new_decision(issuer, eligible)
         else:
             st.info(
-                f"Trong {cycle.name.lower()} chưa có đơn vị nào của "
+                f"Trong {_ui.plain(cycle.name.lower())} chưa có đơn vị nào của "
                 f"{_ui.plain(wb.unit_name(issuer))} được đánh giá đạt (bản đánh giá chính thức "
                 "đã gửi) mà chưa được công nhận."
             )

@@ -26,7 +26,7 @@ def reset(settings: Settings, now: datetime) -> Path | None:
     """Rename the embedded store to `<file>.truoc-dat-lai-<time>`; its new name, or None if absent."""
     if settings.engine != "sqlite":
         raise SettingsError(
-            "Lệnh làm mới dữ liệu mẫu chỉ dùng cho kho dữ liệu nhúng (engine = \"sqlite\"); "
+            'Lệnh làm mới dữ liệu mẫu chỉ dùng cho kho dữ liệu nhúng (engine = "sqlite"); '
             "Google Sheet không bao giờ là kho dữ liệu mẫu, nên không có gì để làm mới."
         )
     path = Path(settings.sqlite_path)
@@ -55,7 +55,9 @@ def main(secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | 
     else:
         print(f"Đã cất kho cũ thành {kept}. Lần chạy tới (make run) sẽ tạo dữ liệu mẫu mới.")
     if settings.login:
-        print("Lưu ý: đang có mục [auth], nên ứng dụng sẽ dùng đăng nhập, không mở chế độ dùng thử.")
+        print(
+            "Lưu ý: đang có mục [auth], nên ứng dụng sẽ dùng đăng nhập, không mở chế độ dùng thử."
+        )
     return 0
 
 

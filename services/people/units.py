@@ -208,6 +208,10 @@ def _check_placement(wb: Workbook, actor: Actor, form: UnitForm, unit_id: str | 
     if parent is None:
         raise InvalidInput([f"Đơn vị cấp trên: không tồn tại (mã {form.parent_id})"])
     ensure_can_add_under(wb, actor, parent.id)
+    if form.kind is UnitKind.TINH_DOAN:  # province staff's role hangs on this kind
+        raise InvalidInput(
+            ["Loại đơn vị: chỉ đơn vị cấp cao nhất (không có đơn vị cấp trên) mới là Tỉnh đoàn"]
+        )
     if parent.kind.is_grassroots:
         raise InvalidInput(
             [f"Đơn vị cấp trên: {parent.name} là đoàn cơ sở, không thể có đơn vị trực thuộc"]

@@ -22,7 +22,9 @@ FROZEN = NOW.isoformat()
     [
         pytest.param({"auth": AUTH, "clock": {"now": FROZEN}}, {}, id="secrets"),
         pytest.param({"auth": AUTH}, {"TCD_NOW": FROZEN}, id="environment"),
-        pytest.param({"auth": AUTH, "clock": {"now": FROZEN, "training": "yes"}}, {}, id="not-true"),
+        pytest.param(
+            {"auth": AUTH, "clock": {"now": FROZEN, "training": "yes"}}, {}, id="not-true"
+        ),
     ],
 )
 def test_a_frozen_clock_with_login_is_refused(secrets, environ):

@@ -6,6 +6,7 @@ holding the interpreter lock, so every session froze.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -46,10 +47,8 @@ UNIT = {"name": "Đoàn xã Mẫu", "kind": "Xã", "parent_id": "DV-0001", "memb
 
 
 def run(check, text):
-    try:
+    with contextlib.suppress(ValueError, InvalidInput):
         check(text)
-    except (ValueError, InvalidInput):
-        pass
 
 
 CHECKS = {
