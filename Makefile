@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench bench-load copy-to-sheets clean distclean
+.PHONY: help venv browser run test lint format bench bench-load copy-to-sheets demo-reset clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -100,6 +100,9 @@ bench-load: venv  ## The full load table: N = 1 … 200 sessions, the app and it
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
 	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)
+
+demo-reset: venv  ## Put the embedded store aside (renamed, not deleted) so the next run seeds a fresh demo
+	$(BIN)/python -m services.demo.reset
 
 # --------------------------------------------------------------------------- cleanup
 

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements import vega_charts
 
-from pages import _colours
+from pages import _colours, _ui
 from schemas.cells import VN_TZ
 from schemas.vntext import sort_key
 from services.registration import deadlines
@@ -144,7 +144,7 @@ def follow_up(board: RegistrationBoard) -> None:
     if statuses:
         shown = shown[shown["Tình trạng"].isin(statuses)]
     st.caption(f"Đang hiện {len(shown)} trên {len(table)} đơn vị.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    _ui.table(shown, hide_index=True, width="stretch")
 
 
 def rollup_status(board: RegistrationBoard) -> None:
@@ -156,7 +156,7 @@ def rollup_status(board: RegistrationBoard) -> None:
     shown = board.rollups.astype({c: "object" for c in counts})
     for column in counts:
         shown[column] = [("" if pd.isna(v) else str(int(v))) for v in shown[column]]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    _ui.table(shown, hide_index=True, width="stretch")
 
 
 @dataclass(frozen=True)

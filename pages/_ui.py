@@ -71,19 +71,39 @@ def settings_error() -> str | None:
     return None
 
 
+def frozen_clock_banner(rt: Runtime) -> None:
+    """On a signed-in deployment allowed a frozen clock for training: say so on every page."""
+    if rt.settings.now and rt.settings.login:
+        log.warning("3CĐ đang chạy với đồng hồ cố định %s (tập huấn)", rt.settings.now)
+        st.warning(
+            f"**Chế độ tập huấn** — đồng hồ của ứng dụng đang cố định ở {plain(rt.settings.now)}: "
+            "hạn chót và thời điểm ghi nhận không phải thời gian thật."
+        )
+
+
 def sign_in(rt: Runtime) -> Actor:
     """The person acting in this run, looked up again every run; draws the sign-in and stops if none.
 
     With [auth] configured people sign in with st.login (OIDC) and their e-mail must be in the
     users tab; on the embedded demo store a banner and a picker of the demo users stand in for it.
     """
-    if rt.settings.sign_in == "oidc":
+    try:
+        mode = rt.sign_in  # the demo ends for good when real data arrives, even mid-session
+    except SettingsError as exc:
+        st.session_state.pop("actor", None)
+        log.error("3CĐ không mở chế độ dùng thử: %s", exc)
+        st.error(f"Ứng dụng chưa thể chạy: {plain(str(exc))}")
+        st.stop()
+    verified = True
+    if mode == "oidc":
         if not st.user.get("is_logged_in", False):
             st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
             st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
             st.button("Đăng nhập", type="primary", on_click=st.login)
             st.stop()
-        email = str(st.user.email or "")
+        email = str(st.user.get("email") or "")
+        # Refused only when the provider says so (Google always sends the claim).
+        verified = str(st.user.get("email_verified", True)).strip().lower() not in ("false", "0")
         st.sidebar.caption(f"Đăng nhập: {plain(email)}")
         st.sidebar.button("Đăng xuất", on_click=st.logout)
     else:
@@ -103,7 +123,7 @@ def sign_in(rt: Runtime) -> Actor:
             )
         st.session_state["demo_email"] = email
     try:
-        return users.resolve(rt, email or "")
+        return users.resolve(rt, email or "", demo=mode == "demo", verified=verified)
     except users.SignInRefused as exc:
         st.session_state.pop("actor", None)  # fail closed: no earlier person stays signed in
         st.title("Không thể truy cập 3CĐ")
@@ -167,11 +187,30 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     return result
 
 
+def inert_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with =, @, tab or carriage return, or with
+    + or - followed by something other than a digit, gets a leading apostrophe. Phone numbers
+    (+84…) and negative numbers are left as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    first, rest = value[0], value[1:2]
+    if first in "=@\t\r" or (first in "+-" and rest and not rest.isdigit()):
+        return "'" + value
+    return value
+
+
+def table(data: Any, **options: Any) -> Any:
+    """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
+    toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return st.dataframe(frame.map(inert_cell), **options)
+
+
 def show_conflict(exc: Conflict, form: str | None) -> None:
     st.error(
         plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."
     )
-    st.dataframe(
+    table(
         pd.DataFrame(
             [
                 {
@@ -195,11 +234,14 @@ def show_conflict(exc: Conflict, form: str | None) -> None:
         )
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+# Every markdown special, plus ":" (":material/…:" and ":streamlit:" shortcodes, "http://"
+# autolinks), "." ("www.x" autolinks), "@" (e-mail autolinks) and "&" (HTML entities).
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:@&"
 
 
 def plain(text: str) -> str:
-    """User text made safe for st.markdown/st.error: shown as typed, never as markup or a link."""
+    """User text made safe for st.markdown/st.error: shown as typed, never as markup, a link, an
+    icon or an entity."""
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
 
 

@@ -86,7 +86,7 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
             for label, name in FIGURES
         ]
     )
-    st.dataframe(frame, hide_index=True, width="content")
+    _ui.table(frame, hide_index=True, width="content")
     if report.note:
         st.text(f"Ghi chú: {report.note}")
     if any(getattr(report, name) != getattr(counts, name) for _, name in FIGURES):
@@ -113,6 +113,7 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
             "Ghi chú gửi Tỉnh đoàn",
             value=report.note if report else "",
             placeholder="Ví dụ: các đơn vị chưa đăng ký đã được nhắc, dự kiến gửi trước…",
+            max_chars=2000,
         )
         st.caption("Khi gửi, số liệu được chốt tại thời điểm đó.")
         label = "Gửi lại báo cáo" if report else "Gửi báo cáo"

@@ -90,7 +90,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 value=draft.year,
                 key=f"{prefix}-year",
             )
-        name = st.text_input("Tên chu kỳ", value=draft.name, key=f"{prefix}-name")
+        name = st.text_input("Tên chu kỳ", value=draft.name, key=f"{prefix}-name", max_chars=200)
         criteria = st.selectbox(
             "Bộ tiêu chí",
             refs,
@@ -127,6 +127,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 "Chỉ dùng khi tỉnh chọn chấm điểm và bộ tiêu chí đã khai báo điểm cho từng tiêu "
                 "chí. Đơn vị đạt khi cả ba nội dung đạt và tổng điểm không thấp hơn ngưỡng."
             ),
+            max_chars=200,
         )
         policy = st.radio(
             "Khi đơn vị đăng ký hoặc gửi đánh giá trễ hạn",
@@ -213,7 +214,7 @@ def edit(existing: list[Cycle]) -> None:
 _ui.show_flash(FLASH)
 existing = cycles.list_cycles(rt, me)
 if existing:
-    st.dataframe(cycle_table(existing), hide_index=True, width="stretch")
+    _ui.table(cycle_table(existing), hide_index=True, width="stretch")
 else:
     st.info("Chưa có chu kỳ nào. Hãy tạo chu kỳ đầu tiên bên dưới.")
 explain_cutoff()

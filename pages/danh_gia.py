@@ -48,7 +48,7 @@ def overview(lines: list[AssessmentLine]) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def own_words(line: AssessmentLine) -> str:
@@ -105,7 +105,7 @@ def criterion_input(form_prefix: str, criterion: Criterion, value: str) -> str:
         if criterion.kind == "count"
         else f"Điểm từ 0 đến {_num(criterion.maximum)}"
     )
-    return st.text_input(f"{label} — {hint}", value=value, key=key, help=help_text)
+    return st.text_input(f"{label} — {hint}", value=value, key=key, help=help_text, max_chars=200)
 
 
 def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | None) -> None:
@@ -130,6 +130,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
                     value=stored.evidence if stored else "",
                     key=f"{prefix}-evidence-{criterion.id}",
                     placeholder=criterion.evidence,
+                    max_chars=2000,
                 )
                 if criterion.id in other:
                     seen = other[criterion.id]
@@ -141,6 +142,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
             "Nhận xét chung",
             value=held.note if held else "",
             key=f"{prefix}-note",
+            max_chars=2000,
         )
         save_col, send_col = st.columns(2)
         save = save_col.form_submit_button("Lưu nháp")
@@ -194,7 +196,7 @@ def read_only(view: AssessmentView) -> None:
                     "Minh chứng": item.evidence if item else "",
                 }
             )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     if view.assessment and view.assessment.note:
         st.markdown(f"**Nhận xét:** {_ui.plain(view.assessment.note)}")
 
@@ -216,7 +218,9 @@ def reopen_form(view: AssessmentView) -> None:
     form = f"reopen-{view.assessment.id}"
     held = _ui.loaded(form, view.assessment)
     with st.form(form):
-        reason = st.text_input("Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?")
+        reason = st.text_input(
+            "Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?", max_chars=2000
+        )
         clicked = st.form_submit_button("Mở lại")
     if clicked and _ui.attempt(
         lambda: assessments.reopen(rt, me, held, reason, _ui.request_key(form)), form

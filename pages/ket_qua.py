@@ -32,7 +32,7 @@ def table(frame: pd.DataFrame, columns: list[str], percents: tuple[str, ...] = (
     shown = frame[columns].copy()
     for column in percents:
         shown[column] = [percent(v) for v in shown[column]]
-    st.dataframe(shown.rename(columns=LABELS), hide_index=True, width="stretch")
+    _ui.table(shown.rename(columns=LABELS), hide_index=True, width="stretch")
 
 
 # ---- recognition per upper unit -------------------------------------------------------------
@@ -58,7 +58,7 @@ def recognition_section(found: CycleResults) -> None:
     )
     if not t.assessed:
         st.info(
-            f"Chưa có đơn vị nào được đánh giá trong {found.cycle.name.lower()}. Kết quả sẽ hiện ở "
+            f"Chưa có đơn vị nào được đánh giá trong {_ui.plain(found.cycle.name.lower())}. Kết quả sẽ hiện ở "
             "đây khi Đoàn cấp trên gửi bản đánh giá chính thức (màn hình Đánh giá)."
         )
         return
@@ -153,7 +153,7 @@ def check_section(cycle: Cycle) -> None:
         st.subheader("Số liệu của đơn vị bạn")
     missing = int((frame["Quyết định"] == "Chưa có").sum())
     st.metric("Đoàn cấp trên chưa có quyết định công nhận", missing, border=True)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    _ui.table(frame, hide_index=True, width="stretch")
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký."
@@ -180,7 +180,7 @@ def show_history(unit_id: str) -> None:
         border=True,
     )
     st.altair_chart(charts.history_strip(history), width="stretch")
-    st.dataframe(history.frame(), hide_index=True, width="stretch")
+    _ui.table(history.frame(), hide_index=True, width="stretch")
 
 
 def history_section() -> None:

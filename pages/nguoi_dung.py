@@ -45,12 +45,13 @@ def browse() -> None:
         "Tìm người dùng",
         key="user-query",
         placeholder="Tên, email hoặc đơn vị; gõ có dấu hoặc không dấu",
+        max_chars=200,
     )
     rows = users.list_users(rt, me, query)
     if not rows:
         st.info("Không có người dùng nào khớp từ khóa. Hãy sửa hoặc xóa từ khóa tìm kiếm.")
         return
-    st.dataframe(user_table(rows), hide_index=True, width="stretch")
+    _ui.table(user_table(rows), hide_index=True, width="stretch")
     st.caption(
         "Người bị tắt quyền truy cập ở màn hình này mất quyền ngay ở lần bấm tiếp theo. "
         'Nếu tắt quyền bằng cách sửa trực tiếp trong bảng tính (cột "Được truy cập" ghi "Không"), '
@@ -100,9 +101,12 @@ def add_form() -> None:
     with st.form(ADD):
         data: dict[str, Any] = {
             "email": st.text_input(
-                "Email đăng nhập", key=f"{prefix}-email", placeholder="bithu@example.vn"
+                "Email đăng nhập",
+                key=f"{prefix}-email",
+                placeholder="bithu@example.vn",
+                max_chars=200,
             ),
-            "name": st.text_input("Họ và tên", key=f"{prefix}-name"),
+            "name": st.text_input("Họ và tên", key=f"{prefix}-name", max_chars=200),
             "role": role,
             "unit_id": pick_unit(f"{prefix}-unit", role),
         }
@@ -134,7 +138,9 @@ def edit_form(rows: list[User]) -> None:
     with st.form(EDIT):
         data: dict[str, Any] = {
             "email": held.email,
-            "name": st.text_input("Họ và tên", value=held.name, key=f"{prefix}-name"),
+            "name": st.text_input(
+                "Họ và tên", value=held.name, key=f"{prefix}-name", max_chars=200
+            ),
             "role": role,
             "unit_id": pick_unit(f"{prefix}-unit", role, held.unit_id),
             "active": st.checkbox(

@@ -33,7 +33,10 @@ unit = unit_col.selectbox(
     help="Gồm cả các đơn vị trực thuộc đơn vị được chọn.",
 )
 person = person_col.text_input(
-    "Người thực hiện", key="audit_person", placeholder="Tên hoặc email, gõ không dấu cũng được"
+    "Người thực hiện",
+    key="audit_person",
+    placeholder="Tên hoặc email, gõ không dấu cũng được",
+    max_chars=200,
 )
 since = since_col.date_input("Từ ngày", value=None, format="DD/MM/YYYY", key="audit_since")
 until = until_col.date_input("Đến ngày", value=None, format="DD/MM/YYYY", key="audit_until")
@@ -71,7 +74,7 @@ if not page.lines:
         else "Không còn mục nhật ký nào ở trang này. Hãy quay lại trang trước."
     )
 else:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {

@@ -51,7 +51,7 @@ def choose_issuer() -> str | None:
 
 
 def eligible_table(eligible: list[Eligible]) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -81,20 +81,25 @@ def decision_fields(form: str, held: Decision | None) -> dict:
         value=held.number if held else "",
         placeholder="Ví dụ: 125-QĐ/ĐTN",
         key=f"{widgets(form)}-number",
+        max_chars=200,
     )
     signed_on = right.text_input(
         "Ngày ký",
         value=day_words(held.signed_on) if held else "",
         placeholder="ngày/tháng/năm, ví dụ 20/12/2026",
         key=f"{widgets(form)}-signed",
+        max_chars=200,
     )
     signer = st.text_input(
         "Người ký",
         value=held.signer if held else "",
         placeholder="Ví dụ: Bí thư Nguyễn Văn A",
         key=f"{widgets(form)}-signer",
+        max_chars=200,
     )
-    note = st.text_area("Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note")
+    note = st.text_area(
+        "Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note", max_chars=2000
+    )
     return {"number": number, "signed_on": signed_on, "signer": signer, "note": note}
 
 
@@ -131,7 +136,7 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
         st.text(f"Người ký: {d.signer}\nNgười ghi: {d.recorded_by}")
         if d.note:
             st.text(f"Ghi chú: {d.note}")
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [
                     {
@@ -191,7 +196,7 @@ def check_table() -> None:
     if table is None or table.empty:
         return
     st.subheader("Kiểm tra chỉ đạo của Đoàn cấp trên" if me.role is Role.PROVINCE else "Kết quả")
-    st.dataframe(table, hide_index=True)
+    _ui.table(table, hide_index=True)
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký (chỉ đơn vị đã đăng ký mới được đánh giá)."
@@ -209,7 +214,7 @@ if issuer is not None:
             new_decision(issuer, eligible)
         else:
             st.info(
-                f"Trong {cycle.name.lower()} chưa có đơn vị nào của "
+                f"Trong {_ui.plain(cycle.name.lower())} chưa có đơn vị nào của "
                 f"{_ui.plain(units.unit_name(rt, me, issuer))} được đánh giá đạt (bản đánh giá chính thức "
                 "đã gửi) mà chưa được công nhận."
             )

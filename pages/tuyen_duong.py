@@ -46,7 +46,7 @@ moment: Moment = right.radio(
 
 
 def candidate_table(found: Commendation) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -67,7 +67,7 @@ def candidate_table(found: Commendation) -> None:
 
 
 def history_table(found: Commendation) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {

@@ -105,6 +105,8 @@ _DECIMAL = re.compile(r"^-?\d+([.,]\d+)?$")
 def parse_decimal(value: Any) -> Any:
     """A number as a Vietnamese user types it: '8,5' and '8.5' are both 8.5; blank is None."""
     if isinstance(value, str):
+        if len(value) > 50:  # no number is this long: refused before any pattern runs
+            raise ValueError("phải là số (ví dụ 8,5)")
         text = value.strip()
         if not text:
             return None
@@ -134,19 +136,33 @@ OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
 ]
 
-_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")  # one way to match: no backtracking
+PHONE_LIMIT = 30  # characters typed, spaces and dots included
+EMAIL_LIMIT = 200
 
 
 def check_phone(value: str) -> str:
     """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx; dots and spaces allowed, kept as typed."""
+    if len(value) > PHONE_LIMIT:  # before any pattern runs
+        raise ValueError(f"quá dài (tối đa {PHONE_LIMIT} ký tự)")
     if value and not _PHONE.match(re.sub(r"[\s.\-]", "", value)):
         raise ValueError("số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84912345678)")
     return value
 
 
 def check_email(value: str) -> str:
-    if value and not _EMAIL.match(value):
+    """name@domain.tld: one @, no spaces, a dot inside the domain; checked in one linear pass (a
+    backtracking pattern took seconds on a long input and froze every session)."""
+    if len(value) > EMAIL_LIMIT:
+        raise ValueError(f"quá dài (tối đa {EMAIL_LIMIT} ký tự)")
+    local, at, domain = value.partition("@")
+    valid = (
+        bool(local and at)
+        and "@" not in domain
+        and "." in domain[1:-1]
+        and not any(ch.isspace() for ch in value)
+    )
+    if value and not valid:
         raise ValueError("địa chỉ email không hợp lệ (ví dụ bithu@example.vn)")
     return value
 
@@ -433,7 +449,12 @@ MODELS: dict[str, type[Record]] = {
 # ---- Form input: what a person types, validated before any service runs ----------------------
 
 
+TYPED_LIMIT = 10_000  # no form field takes more; longer is refused before any other check
+
+
 def _clean_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > TYPED_LIMIT:
+        raise ValueError(f"quá dài (đang có {len(value)} ký tự)")
     return clean(value) if isinstance(value, str) else value
 
 
@@ -462,8 +483,12 @@ class UnitForm(BaseModel):
     members: OptCount = Field(default=None, ge=0)
     chi_doan: OptCount = Field(default=None, ge=0)
     secretary: CleanText = Field(default="", max_length=200)
-    phone: Annotated[CleanText, AfterValidator(check_phone)] = ""
-    email: Annotated[CleanText, AfterValidator(check_email)] = ""
+    phone: Annotated[CleanText, AfterValidator(check_phone)] = Field(
+        default="", max_length=PHONE_LIMIT
+    )
+    email: Annotated[CleanText, AfterValidator(check_email)] = Field(
+        default="", max_length=EMAIL_LIMIT
+    )
     officer: CleanText = Field(default="", max_length=200)
     active: bool = True
 
@@ -485,10 +510,12 @@ class UserForm(BaseModel):
         "active": "Được truy cập",
     }
 
-    email: Annotated[CleanText, AfterValidator(check_email)] = Field(min_length=1, max_length=200)
+    email: Annotated[CleanText, AfterValidator(check_email)] = Field(
+        min_length=1, max_length=EMAIL_LIMIT
+    )
     name: CleanText = Field(min_length=1, max_length=200)
     role: RoleChoice
-    unit_id: CleanText = Field(min_length=1)
+    unit_id: CleanText = Field(min_length=1, max_length=100)
     active: bool = True
 
 

@@ -55,9 +55,11 @@ def open_sqlite(path: str | Path) -> SqlStore:
 def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     """Open the configured store once per process.
 
-    The embedded store is seeded with the demo when it is empty and the demo sign-in is on. A
-    Google Sheet needs a real sign-in (fail closed), is never seeded, and gets its missing tabs
-    created. `client` is a gspread client to use instead of one signed in from the settings.
+    The embedded store is seeded with the demo when it is empty and the demo sign-in is on; a
+    start with [auth] ends demo mode on it for good; a store with real data and no [auth] is
+    refused (SettingsError). A Google Sheet needs a real sign-in (fail closed), is never seeded,
+    and gets its missing tabs created. `client` is a gspread client to use instead of one signed
+    in from the settings.
     """
 
     clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
@@ -67,9 +69,10 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     else:
         inner = open_sqlite(settings.sqlite_path)
     store = CachedStore(inner, ttl=settings.refresh_seconds)
-    runtime = Runtime(store, clock, load_catalogue(), settings)
-    if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
-        demo.seed_if_empty(runtime, year_end=True)
+    runtime = Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
+    if settings.engine == "sqlite":
+        demo.settle(runtime)
+    runtime.sign_in  # noqa: B018 - raises when real data would open without a login
     return runtime
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from schemas.criteria import load_catalogue
@@ -43,5 +45,6 @@ def rt(empty_rt) -> Runtime:
 
 @pytest.fixture
 def people(rt) -> dict[Role, Actor]:
-    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer."""
-    return {a.role: a for a in demo.demo_actors(rt)}
+    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer,
+    acting as signed-in people would (their writes are not tagged as demo writes)."""
+    return {a.role: replace(a, demo=False) for a in demo.demo_actors(rt)}

@@ -31,6 +31,9 @@ class Runtime:
     clock: Clock
     criteria: dict[str, CriteriaSet]
     settings: Settings = field(default_factory=Settings)
+    # Recognises the demo mark on a store (services.demo.mark.is_demo_store, given by the
+    # composition root); without it no store is a demo store.
+    demo_mark: Callable[[Any], bool] | None = field(default=None, repr=False)
 
     _last: Workbook | None = field(default=None, repr=False)
     _layout: tuple[float, SpreadsheetLayout] | None = field(default=None, repr=False)
@@ -47,6 +50,21 @@ class Runtime:
                     return None
                 self._layout = (now, layout)
             return self._layout[1]
+
+    @property
+    def sign_in(self) -> str:
+        """'oidc' or 'demo' for this store now, or SettingsError (`Settings.sign_in_mode`).
+
+        The demo mark is checked again for each data version: an import made through the demo
+        picker ends demo mode at once, not at the next start.
+        """
+        if self.settings.login:
+            return "oidc"
+        mark = self.demo_mark
+        demo_store = mark is not None and self.store.snapshot().derived(
+            "demo-mark", lambda: mark(self.store)
+        )
+        return self.settings.sign_in_mode(demo_store)
 
     def workbook(self) -> Workbook:
         """The parsed current snapshot, parsed once per data version for every session."""

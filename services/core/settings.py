@@ -21,6 +21,22 @@ ENV = {
 }
 
 
+REAL_DATA_WITHOUT_LOGIN = (
+    "Kho dữ liệu {path} chứa dữ liệu thật (không phải dữ liệu mẫu do chế độ dùng thử tạo ra), nên "
+    "không thể mở chế độ dùng thử: ai vào cũng sẽ xem và sửa được dữ liệu của mọi người. Hãy chọn "
+    "một trong hai cách: (1) cấu hình đăng nhập — thêm mục [auth] vào .streamlit/secrets.toml (xem "
+    "README, phần Login); hoặc (2) nếu chỉ muốn dùng thử, làm mới về dữ liệu mẫu bằng lệnh "
+    "`make demo-reset` (kho hiện tại được đổi tên để giữ lại, không bị xoá)."
+)
+
+
+FROZEN_CLOCK_WITH_LOGIN = (
+    "Đồng hồ cố định (TCD_NOW hoặc [clock] now) không được dùng khi đã cấu hình đăng nhập [auth]: "
+    "mọi hạn chót và thời điểm ghi nhật ký sẽ sai. Hãy bỏ TCD_NOW / [clock] now. Nếu đây là buổi "
+    "tập huấn, đặt thêm [clock] training = true (mọi trang sẽ hiện cảnh báo đồng hồ cố định)."
+)
+
+
 class SettingsError(Exception):
     """The settings cannot start the app; the message says what to change."""
 
@@ -31,6 +47,7 @@ class Settings:
     sqlite_path: str = DEFAULT_SQLITE_PATH
     demo: bool = True
     now: str = ""  # a frozen clock, for training and tests only
+    training: bool = False  # [clock] training: a frozen clock allowed with [auth], with a banner
     login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
     stewards: tuple[
         str, ...
@@ -42,19 +59,28 @@ class Settings:
 
     @property
     def sign_in(self) -> str:
-        """'oidc' when [auth] is configured, else 'demo' on the embedded demo store; else refuse.
+        """The sign-in these settings allow before the store is opened: 'oidc' with [auth], else
+        'demo' when they allow the demo on the embedded store; otherwise refuse (fail closed)."""
+        return self.sign_in_mode(demo_store=True)
 
-        Fail closed: a store that is not the embedded demo never runs without a real login.
+    def sign_in_mode(self, demo_store: bool) -> str:
+        """'oidc' when [auth] is configured; 'demo' only when the settings allow the demo *and* the
+        store carries the demo mark (made by the demo seeder, nothing a person made); else refuse.
+
+        Fail closed: a store with real data never opens without a real login, whatever the
+        settings or the environment say.
         """
         if self.login:
             return "oidc"
-        if self.demo and self.engine == "sqlite":
-            return "demo"
-        raise SettingsError(
-            "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem README, "
-            "phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử (demo = true) "
-            "với kho dữ liệu nhúng."
-        )
+        if not (self.demo and self.engine == "sqlite"):
+            raise SettingsError(
+                "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem "
+                "README, phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử "
+                "(demo = true) với kho dữ liệu nhúng."
+            )
+        if not demo_store:
+            raise SettingsError(REAL_DATA_WITHOUT_LOGIN.format(path=self.sqlite_path))
+        return "demo"
 
     @classmethod
     def from_sources(
@@ -70,6 +96,7 @@ class Settings:
             "sqlite_path": store.get("sqlite_path", cls.sqlite_path),
             "demo": store.get("demo", cls.demo),
             "now": dict(secrets.get("clock", {})).get("now", ""),
+            "training": dict(secrets.get("clock", {})).get("training", False) is True,
             "login": bool(secrets.get("auth")),
             "stewards": tuple(
                 str(e).strip().casefold()
@@ -91,6 +118,8 @@ class Settings:
             )
         values["refresh_seconds"] = _seconds(values["refresh_seconds"])
         settings = cls(**values)
+        if settings.login and settings.now and not settings.training:
+            raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
         if settings.engine == "sheets":
             settings.check_sheets()
         return settings

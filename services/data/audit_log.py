@@ -110,8 +110,8 @@ def entries(
     query = (person or "").strip()
 
     def wanted(entry: AuditEntry) -> bool:
-        if visible is not None and entry.unit_id not in visible:
-            return False
+        if visible is not None and (entry.unit_id not in visible or entry.tab == tabs.USERS.name):
+            return False  # who may sign in, with which role, is for province staff only
         if query and not matches(query, entry.actor):
             return False
         day = entry.at.astimezone(VN_TZ).date()

@@ -141,12 +141,19 @@ def save_cycle(
         return Cycle.from_cells(cells)
 
 
+CYCLE_NAME_LIMIT = 200
+
+
 def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
     problems = []
     if not 2000 <= draft.year <= 2100:
         problems.append("Năm thực hiện: phải trong khoảng 2000–2100")
     if not draft.name.strip():
         problems.append("Tên chu kỳ: bắt buộc phải nhập")
+    elif len(draft.name) > CYCLE_NAME_LIMIT:
+        problems.append(
+            f"Tên chu kỳ: quá dài (tối đa {CYCLE_NAME_LIMIT} ký tự, đang có {len(draft.name)})"
+        )
     if draft.criteria_set not in rt.criteria:
         problems.append(f"Bộ tiêu chí: không có bộ '{draft.criteria_set}'")
     if draft.report_last_day < draft.register_last_day:

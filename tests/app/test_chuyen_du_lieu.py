@@ -40,7 +40,8 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 def on_empty_store(tmp_path) -> AppTest:
     """The page alone on an empty store that is not the demo (sign-in configured, so no seeding)."""
     auth = {"redirect_uri": "http://localhost:8501/oauth2callback"}
-    at = page_alone(PAGE, tmp_path / "new.sqlite", STEWARD, auth=auth)
+    clock = {"now": NOW.isoformat(), "training": True}  # a frozen clock needs this with [auth]
+    at = page_alone(PAGE, tmp_path / "new.sqlite", STEWARD, auth=auth, clock=clock)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -12,11 +12,15 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from schemas.criteria import load_catalogue
+from services import demo
+from services.core.access import Role
 from services.core.clock import FixedClock
 from services.core.runtime import Runtime
+from services.people import units
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.world import NOW
+from tests.support.builders import THUAN_HUNG, unit_form
+from tests.support.world import NOW, unit_id
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = {
@@ -100,3 +104,13 @@ def open_app(tmp_path):
 
     yield open_
     st.cache_resource.clear()
+
+
+def with_hostile_unit(open_app, app_runtime, person: str, page: str, **fields):
+    at = open_app(person, page)
+    rt = app_runtime()
+    officer = next(p for p in demo.demo_actors(rt) if p.role is Role.UPPER)
+    unit = rt.workbook().units[unit_id(rt, THUAN_HUNG)]
+    units.edit_unit(rt, officer, unit, unit_form(unit, **fields), "e1")
+    at.run()
+    return at, unit.id

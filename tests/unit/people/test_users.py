@@ -23,7 +23,7 @@ PROVINCE_EMAIL = "tinhdoan@mau.example"
 UPPER_EMAIL = "khoaichau@mau.example"
 SECRETARY_EMAIL = "thuanhung@mau.example"
 TINH_DOAN = "Tỉnh đoàn Hưng Yên"
-CONTACT = f"Hãy liên hệ cán bộ {TINH_DOAN} ({PROVINCE_EMAIL})"
+CONTACT = f"Hãy liên hệ cán bộ {TINH_DOAN} để được cấp"
 
 
 def stored_user(rt: Runtime, email: str) -> User:

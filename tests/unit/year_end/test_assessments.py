@@ -30,64 +30,8 @@ from tests.support.builders import (
     rows_of,
 )
 from tests.support.world import unit_id
-
-SET = "3cd-2023-2027@1"
-
-
-def good(**overrides: str) -> dict[str, dict[str, str]]:
-    """A complete form that passes the 2023–2027 set (the optional 3.4 left blank)."""
-    criteria = load_catalogue()[SET]
-    values = {cid: "Đạt" for cid in criteria.criteria} | {"2.3": "4", "2.4": "2", "3.3": "1"}
-    values["3.4"] = ""
-    return {"values": values | overrides, "evidence": {"1.1": "Danh sách cập nhật 01/10/2030"}}
-
-
-@pytest.fixture
-def round_(rt, people, new_cycle):
-    """round_(**cycle) -> a new cycle where Thuần Hưng (by its secretary) and Hồng Tiến (entered
-    by Khoái Châu from paper) registered, and nobody else did."""
-
-    def make(**cycle_args) -> str:
-        cycle_id = new_cycle(**cycle_args)
-        me = people[Role.SECRETARY]
-        plans.register_plan(rt, me, cycle_id, me.unit_id, plan(), new_request_key())
-        plans.register_plan(
-            rt,
-            people[Role.UPPER],
-            cycle_id,
-            unit_id(rt, HONG_TIEN),
-            plan(),
-            new_request_key(),
-            received_on=date(2026, 11, 20),
-        )
-        return cycle_id
-
-    return make
-
-
-def view(rt, actor, cycle_id, name=HONG_TIEN, official=None):
-    return assessments.open_assessment(rt, actor, cycle_id, unit_id(rt, name), official)
-
-
-def draft(rt, actor, cycle_id, name=HONG_TIEN, data=None):
-    return assessments.save_draft(
-        rt, actor, cycle_id, unit_id(rt, name), data or good(), new_request_key()
-    )
-
-
-def send(rt, actor, cycle_id, name=HONG_TIEN, data=None, after=None):
-    """Submit, based on `after` (the view the form was opened on) when there is one."""
-    return assessments.submit(
-        rt,
-        actor,
-        cycle_id,
-        unit_id(rt, name),
-        data or good(),
-        new_request_key(),
-        loaded=after.assessment if after else None,
-        loaded_items=after.items if after else None,
-    )
-
+from tests.support.year_end import SET, draft, good, send, view
+from tests.support.year_end import round_ as round_  # noqa: F401 - the fixture, by its name
 
 # ---- drafts, submission, locking ------------------------------------------------------------
 
