@@ -15,6 +15,7 @@ from services.people import units, users
 from services.people.users import SignInRefused
 from services.registration import cycles
 from tests.conftest import unit_id
+from tests.unit.conftest import new_cycle  # noqa: F401 - a fixture
 from tests.unit.support import HONG_TIEN, KHOAI_CHAU
 
 
@@ -68,3 +69,23 @@ def test_a_cycle_name_has_a_length_limit(rt, people):
     draft = replace(cycles.draft_for(rt, 2031), name="Năm " + "x" * 300)
     with pytest.raises(InvalidInput, match="Tên chu kỳ: quá dài"):
         cycles.save_cycle(rt, people[Role.PROVINCE], draft, new_request_key())
+
+
+def test_a_paper_plan_cannot_be_received_before_it_was_written(rt, people, new_cycle):  # noqa: F811
+    from datetime import date
+
+    from services.registration import plans
+    from tests.unit.support import plan
+
+    cycle = new_cycle()
+    with pytest.raises(InvalidInput, match="Ngày nhận bản giấy: không được trước Ngày kế hoạch"):
+        plans.register_plan(
+            rt,
+            people[Role.UPPER],
+            cycle,
+            unit_id(rt, HONG_TIEN),
+            plan(plan_date="20/11/2026"),
+            new_request_key(),
+            received_on=date(2020, 1, 1),
+        )
+    assert rt.workbook().registration(cycle, unit_id(rt, HONG_TIEN)) is None
