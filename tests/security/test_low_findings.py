@@ -89,3 +89,24 @@ def test_a_paper_plan_cannot_be_received_before_it_was_written(rt, people, new_c
             received_on=date(2020, 1, 1),
         )
     assert rt.workbook().registration(cycle, unit_id(rt, HONG_TIEN)) is None
+
+
+def test_audit_rows_that_came_in_an_import_are_shown_as_imported(rt, people, tmp_path):
+    from schemas.criteria import load_catalogue
+    from services.core.clock import FixedClock
+    from services.core.runtime import Runtime
+    from services.data import transfer
+    from services.storage.cache import CachedStore
+    from services.storage.sql import SqlStore
+    from tests.conftest import NOW
+
+    me = people[Role.PROVINCE]
+    upload = transfer.read_workbook(transfer.export_xlsx(rt.store, me), "du-lieu.xlsx")
+    target = Runtime(
+        CachedStore(SqlStore.at_path(tmp_path / "new.sqlite")), FixedClock(NOW), load_catalogue()
+    )
+    transfer.import_workbook(target.store, me, upload, NOW)
+    lines = audit_log.entries(target, me, page_size=500).lines
+    from_file = {row.cells["id"] for row in upload.rows["audit_log"]}
+    assert from_file and {ln.entry.id for ln in lines if ln.imported} == from_file
+    assert all(ln.entry.action == "Nhập dữ liệu" for ln in lines if not ln.imported)
