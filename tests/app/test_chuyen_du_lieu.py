@@ -14,7 +14,6 @@ from services.storage import Append
 from services.storage.sql import SqlStore
 from tests.app.conftest import page_alone
 from tests.conftest import NOW
-from tests.conftest import NOW
 
 PAGE = "pages/chuyen_du_lieu.py"
 NAMES = [t.name for t in ALL_TABS]
