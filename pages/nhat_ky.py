@@ -81,6 +81,7 @@ else:
                     "Thời điểm": f"{line.entry.at:%d/%m/%Y %H:%M:%S}",
                     "Người thực hiện": line.entry.actor,
                     "Thao tác": line.entry.action,
+                    "Nguồn": "Nhập từ tệp" if line.imported else "",
                     "Bảng": line.tab_title,
                     "Mã bản ghi": line.entry.record_id,
                     "Đơn vị": line.unit_name,

@@ -363,5 +363,9 @@ def _check_plan(
         problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
     if received_on and received_on > now.date():
         problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
+    if (
+        received_on and received_on < form.plan_date
+    ):  # a back-dated receipt would turn late into on time
+        problems.append("Ngày nhận bản giấy: không được trước Ngày kế hoạch")
     if problems:
         raise InvalidInput(problems)

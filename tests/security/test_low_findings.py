@@ -15,6 +15,7 @@ from services.people import units, users
 from services.people.users import SignInRefused
 from services.registration import cycles
 from tests.support.builders import HONG_TIEN, KHOAI_CHAU
+from tests.support.cycles import new_cycle  # noqa: F401 - a fixture
 from tests.support.world import unit_id
 
 
@@ -68,3 +69,44 @@ def test_a_cycle_name_has_a_length_limit(rt, people):
     draft = replace(cycles.draft_for(rt, 2031), name="Năm " + "x" * 300)
     with pytest.raises(InvalidInput, match="Tên chu kỳ: quá dài"):
         cycles.save_cycle(rt, people[Role.PROVINCE], draft, new_request_key())
+
+
+def test_a_paper_plan_cannot_be_received_before_it_was_written(rt, people, new_cycle):  # noqa: F811
+    from datetime import date
+
+    from services.registration import plans
+    from tests.support.builders import plan
+
+    cycle = new_cycle()
+    with pytest.raises(InvalidInput, match="Ngày nhận bản giấy: không được trước Ngày kế hoạch"):
+        plans.register_plan(
+            rt,
+            people[Role.UPPER],
+            cycle,
+            unit_id(rt, HONG_TIEN),
+            plan(plan_date="20/11/2026"),
+            new_request_key(),
+            received_on=date(2020, 1, 1),
+        )
+    assert rt.workbook().registration(cycle, unit_id(rt, HONG_TIEN)) is None
+
+
+def test_audit_rows_that_came_in_an_import_are_shown_as_imported(rt, people, tmp_path):
+    from schemas.criteria import load_catalogue
+    from services.core.clock import FixedClock
+    from services.core.runtime import Runtime
+    from services.data import transfer
+    from services.storage.cache import CachedStore
+    from services.storage.sql import SqlStore
+    from tests.support.world import NOW
+
+    me = people[Role.PROVINCE]
+    upload = transfer.read_workbook(transfer.export_xlsx(rt.store, me), "du-lieu.xlsx")
+    target = Runtime(
+        CachedStore(SqlStore.at_path(tmp_path / "new.sqlite")), FixedClock(NOW), load_catalogue()
+    )
+    transfer.import_workbook(target.store, me, upload, NOW)
+    lines = audit_log.entries(target, me, page_size=500).lines
+    from_file = {row.cells["id"] for row in upload.rows["audit_log"]}
+    assert from_file and {ln.entry.id for ln in lines if ln.imported} == from_file
+    assert all(ln.entry.action == "Nhập dữ liệu" for ln in lines if not ln.imported)
