@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date, datetime
 
 import pytest
@@ -14,6 +16,7 @@ from services.core.clock import FixedClock
 from services.core.runtime import ENV, Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
+from tests import postgres_server
 
 # The demo is seeded relative to "now": the open cycle's registration cut-off is 20 days later.
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
@@ -23,6 +26,50 @@ PLAN = {
     "plan_date": date(2026, 11, 20),
     "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
 }
+
+
+def pytest_configure(config):
+    """The controller names this run's PostgreSQL server; workers inherit the name."""
+    if not hasattr(config, "workerinput"):
+        os.environ[postgres_server.RUN_VAR] = uuid.uuid4().hex[:12]
+
+
+def pytest_unconfigure(config):
+    """The controller stops the run's PostgreSQL server, if a test started one."""
+    if not hasattr(config, "workerinput") and os.environ.get(postgres_server.RUN_VAR):
+        postgres_server.stop_shared(os.environ.pop(postgres_server.RUN_VAR))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> tuple[postgres_server.PostgresServer, str]:
+    """A real PostgreSQL server for this run and this worker's own database on it.
+
+    Started from the distribution's package on first use; a server that cannot start fails the
+    tests that need it, with the reason (never a skip).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    try:
+        server = postgres_server.shared(os.environ[postgres_server.RUN_VAR])
+        server.fresh_database(f"test_{worker}")
+    except postgres_server.PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL test server unavailable: {exc}", pytrace=False)
+    return server, f"test_{worker}"
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """This worker's database with every table emptied: a store opened on it starts empty."""
+    server, database = postgres
+    server.truncate_all(database)
+    return server.url(database)
+
+
+@pytest.fixture
+def postgres_bare_url(postgres) -> str:
+    """This worker's database without any table, as a new deployment finds it."""
+    server, database = postgres
+    server.empty_schema(database)
+    return server.url(database)
 
 
 @pytest.fixture(autouse=True)
