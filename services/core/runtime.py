@@ -18,6 +18,7 @@ from services.core.workbook import Workbook
 from services.storage import SpreadsheetLayout, StoreError
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
+from services.storage.sql_dialects import Pool
 
 if TYPE_CHECKING:
     from services.storage.sheets import SheetsStore
@@ -26,10 +27,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
 DEFAULT_REFRESH_SECONDS = 60.0  # the longest a hand edit in the sheet takes to reach the screens
-ENGINES = ("sqlite", "sheets")
+ENGINES = ("sqlite", "sheets", "postgresql")
+# How often a server asks a shared database whether another server wrote: their writes show within
+# this plus one refresh (well under 2 s). One tiny query a second per server.
+SHARED_DATABASE_CHECK_SECONDS = 1.0
 ENV = {
     "engine": "TCD_STORE_ENGINE",
     "sqlite_path": "TCD_SQLITE_PATH",
+    "database_url": "TCD_DATABASE_URL",
+    "pool_size": "TCD_POOL_SIZE",
+    "pool_max_overflow": "TCD_POOL_MAX_OVERFLOW",
+    "pool_timeout": "TCD_POOL_TIMEOUT",
     "demo": "TCD_DEMO",
     "now": "TCD_NOW",
 }
@@ -51,6 +59,11 @@ class Settings:
     ] = ()  # [access] stewards: province staff until the users tab lists them
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS  # [store] refresh_seconds: read-cache TTL
     spreadsheet_key: str = ""  # [sheets] spreadsheet_key
+    # [store] database_url (engine = "postgresql"): it may hold a password, so never in repr.
+    database_url: str = field(default="", repr=False)
+    pool_size: int = 5  # [store] pool_size: connections each app server keeps open
+    pool_max_overflow: int = 10  # [store] pool_max_overflow: extra connections at a peak
+    pool_timeout: float = 30.0  # [store] pool_timeout: seconds to wait for a free connection
     # [sheets.service_account]: the JSON key. A secret: never in repr, logs or messages.
     service_account: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -92,6 +105,10 @@ class Settings:
             "refresh_seconds": store.get("refresh_seconds", cls.refresh_seconds),
             "spreadsheet_key": str(sheets.get("spreadsheet_key", "")).strip(),
             "service_account": dict(sheets.get("service_account", {})),
+            "database_url": str(store.get("database_url", "")).strip(),
+            "pool_size": store.get("pool_size", cls.pool_size),
+            "pool_max_overflow": store.get("pool_max_overflow", cls.pool_max_overflow),
+            "pool_timeout": store.get("pool_timeout", cls.pool_timeout),
         }
         for key, var in ENV.items():
             if environ.get(var):
@@ -100,14 +117,29 @@ class Settings:
             values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
         if values["engine"] not in ENGINES:
             raise SettingsError(
-                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\" "
-                'hoặc engine = "sheets".'
+                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\", "
+                'engine = "sheets" hoặc engine = "postgresql".'
             )
         values["refresh_seconds"] = _seconds(values["refresh_seconds"])
+        for key, low, high in (("pool_size", 1, 200), ("pool_max_overflow", 0, 500)):
+            values[key] = int(_number(key, values[key], low, high))
+        values["pool_timeout"] = _number("pool_timeout", values["pool_timeout"], 1, 600)
         settings = cls(**values)
         if settings.engine == "sheets":
             settings.check_sheets()
+        if settings.engine == "postgresql" and not settings.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg://")
+        ):
+            raise SettingsError(
+                "Chưa khai báo cơ sở dữ liệu PostgreSQL: hãy đặt database_url trong mục [store] "
+                "của .streamlit/secrets.toml (hoặc biến môi trường TCD_DATABASE_URL), dạng "
+                "postgresql://người_dùng:mật_khẩu@máy_chủ:5432/tên_csdl."
+            )
         return settings
+
+    @property
+    def pool(self) -> Pool:
+        return Pool(self.pool_size, self.pool_max_overflow, self.pool_timeout)
 
     def check_sheets(self) -> None:
         """The [sheets] settings are complete and the key parses; no request is sent."""
@@ -122,6 +154,19 @@ class Settings:
             sheets_connect.credentials(self.service_account)
         except sheets_connect.SheetsSetupError as exc:
             raise SettingsError(str(exc)) from None
+
+
+def _number(key: str, value: Any, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingsError(
+            f"{key} = {value!r} không hợp lệ: hãy đặt một số từ {low:g} đến {high:g} trong mục "
+            "[store]."
+        )
+    return number
 
 
 def _seconds(value: Any) -> float:
@@ -191,16 +236,29 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     """
 
     clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
+    check_every = 5.0
     if settings.engine == "sheets":
         settings.sign_in  # noqa: B018 - raises unless [auth] is configured
         inner: Any = open_sheets_store(settings, client)
+    elif settings.engine == "postgresql":
+        settings.sign_in  # noqa: B018 - a shared database never runs on the demo sign-in
+        inner = open_postgres_store(settings)
+        check_every = SHARED_DATABASE_CHECK_SECONDS
     else:
         inner = SqlStore.at_path(Path(settings.sqlite_path))
-    store = CachedStore(inner, ttl=settings.refresh_seconds)
+    store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
     runtime = Runtime(store, clock, load_catalogue(), settings)
     if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
         demo.seed_if_empty(runtime, year_end=True)
     return runtime
+
+
+def open_postgres_store(settings: Settings) -> SqlStore:
+    """The PostgreSQL store the settings name, its schema created or upgraded; uncached."""
+    try:
+        return SqlStore(settings.database_url, settings.pool)
+    except StoreError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def open_sheets_store(
