@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser postgres run test lint format bench copy-to-sheets clean distclean
+.PHONY: help venv browser postgres run test lint format bench copy-to-sheets copy-store clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -110,6 +110,9 @@ bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
 	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)
+
+copy-store: venv  ## Copy a whole store into an empty one: ARGS="--from sqlite --to postgresql" (or sheets, xlsx:FILE)
+	$(BIN)/python -m services.data.copy_store $(ARGS)
 
 # --------------------------------------------------------------------------- cleanup
 
