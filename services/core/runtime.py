@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemas.cells import parse_iso
 from schemas.criteria import CriteriaSet, load_catalogue
-from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.workbook import Workbook
 from services.storage import SpreadsheetLayout, StoreError
@@ -249,6 +248,8 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
     runtime = Runtime(store, clock, load_catalogue(), settings)
     if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
+        from services import demo  # here: the demo imports this module (Runtime)
+
         demo.seed_if_empty(runtime, year_end=True)
     return runtime
 
