@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any
 
-from services import demo  # noqa: F401 - first: runtime and demo import each other
 from services.core.access import Actor, Role
 from services.core.errors import DomainError
 from services.core.runtime import Settings, build_runtime
