@@ -198,17 +198,17 @@ class SqlStore:
             raise StoreUnavailable(f"Không mở được kho dữ liệu: {exc.orig}") from exc
 
 
-def _checked_keys(operations: Sequence[Operation]) -> list[str]:
-    """What the write checks before it inserts: each new id, each set of unique fields. Locked
-    for the transaction (PostgreSQL), two servers cannot both find a key free and both take it."""
+def _checked_keys(operations: Sequence[Operation]) -> list[tuple[str, str]]:
+    """What the write checks before it inserts, as (table, key): each new id, each set of unique
+    fields. Locked for the transaction (PostgreSQL), two servers cannot both find a key free and
+    both take it."""
     keys = []
     for op in operations:
         if isinstance(op, Append):
             if op.cells.get("id"):
-                keys.append(f"{op.tab}\x1fid\x1f{op.cells['id']}")
+                keys.append((op.tab, f"id={op.cells['id']}"))
             if op.unique:
-                values = "\x1f".join(f"{f}={op.cells.get(f, '')}" for f in op.unique)
-                keys.append(f"{op.tab}\x1f{values}")
+                keys.append((op.tab, "\x1f".join(f"{f}={op.cells.get(f, '')}" for f in op.unique)))
         elif isinstance(op, Adopt):
-            keys.append(f"{op.tab}\x1fid\x1f{op.id}")
+            keys.append((op.tab, f"id={op.id}"))
     return keys

@@ -20,6 +20,9 @@ SCHEMA_LOCK = 0x3CD5C4E4A
 # detected, and a unique violation (another server inserted the same id at the same moment: the
 # retry reads its row and the shared write rules decide, stored-once or DuplicateRecord).
 RETRY_SQLSTATES = frozenset({"40001", "40P01", "23505"})
+# Above this many keys in one write, its tables are locked instead of each key (default server:
+# 64 locks per connection on average in the shared lock table).
+MAX_KEY_LOCKS = 64
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class SqliteDialect:
     def lock_schema(self, conn: sa.Connection) -> None:
         """Nothing: BEGIN IMMEDIATE already holds the file's only write lock."""
 
-    def lock_keys(self, conn: sa.Connection, keys: Iterable[str]) -> None:
+    def lock_keys(self, conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> None:
         """Nothing: writers never overlap in SQLite."""
 
     def ensure_indexes(self, conn: sa.Connection, tables: Iterable[str]) -> list[str]:
@@ -77,11 +80,22 @@ class PostgresDialect:
         """Servers starting together wait here: the first upgrades, the others find it done."""
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
 
-    def lock_keys(self, conn: sa.Connection, keys: Iterable[str]) -> None:
-        """Hold each key until commit, in one order everywhere so two writers cannot deadlock."""
-        for key in sorted(set(keys)):
+    def lock_keys(self, conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> None:
+        """Hold each (table, key) until commit, taken in one order everywhere so two writers
+        cannot deadlock, in one round trip. A bulk write (an import, a copy: thousands of keys)
+        locks its tables instead, to stay far below the server's lock table."""
+        keys = sorted(set(keys))
+        if len(keys) > MAX_KEY_LOCKS:
+            for table in sorted({table for table, _ in keys}):
+                conn.exec_driver_sql(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
+            return
+        if keys:
             conn.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+                sa.text(
+                    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+                    "FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted"
+                ),
+                {"keys": [f"{table}\x1f{key}" for table, key in keys]},
             )
 
     def ensure_indexes(self, conn: sa.Connection, tables: Iterable[str]) -> list[str]:
