@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench bench-load copy-to-sheets demo-reset clean distclean
+.PHONY: help venv browser postgres run test lint format bench bench-load copy-to-sheets copy-store demo-reset clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -69,12 +69,26 @@ browser:  ## Make sure Debian's chromium is at /usr/bin/chromium (e2e tests driv
 	echo "Installing chromium (needed by the e2e tests)..."; \
 	$(APT_GET) update && $(APT_GET) install -y chromium
 
+postgres:  ## Make sure Debian's PostgreSQL server programs exist (tests start a throw-away cluster)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No PostgreSQL server (initdb) and no apt-get: install PostgreSQL's server package." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$(AS_ROOT)" = NOSUDO ]; then \
+	  echo "No PostgreSQL server, and installing it needs root. Run as root:" >&2; \
+	  echo "    apt-get update && apt-get install -y postgresql" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing postgresql (the tests start a throw-away server from it)..."; \
+	$(APT_GET) update && $(APT_GET) install -y --no-install-recommends postgresql
+
 # --------------------------------------------------------------------------- daily use
 
 run: venv  ## Start the app (http://localhost:8501)
 	$(BIN)/streamlit run app.py $(ARGS)
 
-test: venv browser  ## Lint, then run the whole test suite (unit + e2e)
+test: venv browser postgres  ## Lint, then run the whole test suite (unit, PostgreSQL, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto $(ARGS)
@@ -103,6 +117,8 @@ copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into th
 
 demo-reset: venv  ## Put the embedded store aside (renamed, not deleted) so the next run seeds a fresh demo
 	$(BIN)/python -m services.demo.reset
+copy-store: venv  ## Copy a whole store into an empty one: ARGS="--from sqlite --to postgresql" (or sheets, xlsx:FILE)
+	$(BIN)/python -m services.data.copy_store $(ARGS)
 
 # --------------------------------------------------------------------------- cleanup
 

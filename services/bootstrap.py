@@ -18,12 +18,13 @@ from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.messages import describe
 from services.core.runtime import Runtime
-from services.core.settings import Settings, SettingsError
+from services.core.settings import SHARED_DATABASE_CHECK_SECONDS, Settings, SettingsError
 from services.storage import StoreError, sheets_connect
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
 from services.storage.sql import SqlStore
+from services.storage.sql_dialects import Pool
 
 
 def load_settings(
@@ -66,14 +67,34 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     if settings.engine == "sheets":
         settings.sign_in  # noqa: B018 - raises unless [auth] is configured
         inner: Any = open_sheets_store(settings, client)
+        check_every = 5.0
+    elif settings.engine == "postgresql":
+        settings.sign_in  # noqa: B018 - a shared database never runs on the demo sign-in
+        inner = open_postgres_store(settings)
+        check_every = SHARED_DATABASE_CHECK_SECONDS
     else:
         inner = open_sqlite(settings.sqlite_path)
-    store = CachedStore(inner, ttl=settings.refresh_seconds)
+        check_every = 5.0
+    store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
     runtime = Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
     if settings.engine == "sqlite":
         demo.settle(runtime)
     runtime.sign_in  # noqa: B018 - raises when real data would open without a login
     return runtime
+
+
+def open_database(url: str) -> SqlStore:
+    """The SQL store at a SQLAlchemy URL (a PostgreSQL server), schema created; uncached."""
+    return SqlStore(url)
+
+
+def open_postgres_store(settings: Settings) -> SqlStore:
+    """The PostgreSQL store the settings name, its schema created or upgraded; uncached."""
+    pool = Pool(settings.pool_size, settings.pool_max_overflow, settings.pool_timeout)
+    try:
+        return SqlStore(settings.database_url, pool)
+    except StoreError as exc:
+        raise SettingsError(describe(exc)) from exc
 
 
 def open_sheets_store(

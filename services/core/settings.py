@@ -12,10 +12,17 @@ from typing import Any
 
 DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
 DEFAULT_REFRESH_SECONDS = 60.0  # the longest a hand edit in the sheet takes to reach the screens
-ENGINES = ("sqlite", "sheets")
+ENGINES = ("sqlite", "sheets", "postgresql")
+# How often a server asks a shared database whether another server wrote: their writes show within
+# this plus one refresh (well under 2 s). One tiny query a second per server.
+SHARED_DATABASE_CHECK_SECONDS = 1.0
 ENV = {
     "engine": "TCD_STORE_ENGINE",
     "sqlite_path": "TCD_SQLITE_PATH",
+    "database_url": "TCD_DATABASE_URL",
+    "pool_size": "TCD_POOL_SIZE",
+    "pool_max_overflow": "TCD_POOL_MAX_OVERFLOW",
+    "pool_timeout": "TCD_POOL_TIMEOUT",
     "demo": "TCD_DEMO",
     "now": "TCD_NOW",
 }
@@ -54,6 +61,11 @@ class Settings:
     ] = ()  # [access] stewards: province staff until the users tab lists them
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS  # [store] refresh_seconds: read-cache TTL
     spreadsheet_key: str = ""  # [sheets] spreadsheet_key
+    # [store] database_url (engine = "postgresql"): it may hold a password, so never in repr.
+    database_url: str = field(default="", repr=False)
+    pool_size: int = 5  # [store] pool_size: connections each app server keeps open
+    pool_max_overflow: int = 10  # [store] pool_max_overflow: extra connections at a peak
+    pool_timeout: float = 30.0  # [store] pool_timeout: seconds to wait for a free connection
     # [sheets.service_account]: the JSON key. A secret: never in repr, logs or messages.
     service_account: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -87,25 +99,8 @@ class Settings:
         cls, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
     ) -> Settings:
         """Environment variables win over `.streamlit/secrets.toml` ([store] and [clock] tables)."""
-        secrets = secrets or {}
+        values = _from_secrets(secrets or {})
         environ = os.environ if environ is None else environ
-        store = dict(secrets.get("store", {}))
-        sheets = dict(secrets.get("sheets", {}))
-        values: dict[str, Any] = {
-            "engine": store.get("engine", cls.engine),
-            "sqlite_path": store.get("sqlite_path", cls.sqlite_path),
-            "demo": store.get("demo", cls.demo),
-            "now": dict(secrets.get("clock", {})).get("now", ""),
-            "training": dict(secrets.get("clock", {})).get("training", False) is True,
-            "login": bool(secrets.get("auth")),
-            "stewards": tuple(
-                str(e).strip().casefold()
-                for e in dict(secrets.get("access", {})).get("stewards", ())
-            ),
-            "refresh_seconds": store.get("refresh_seconds", cls.refresh_seconds),
-            "spreadsheet_key": str(sheets.get("spreadsheet_key", "")).strip(),
-            "service_account": dict(sheets.get("service_account", {})),
-        }
         for key, var in ENV.items():
             if environ.get(var):
                 values[key] = environ[var]
@@ -113,16 +108,31 @@ class Settings:
             values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
         if values["engine"] not in ENGINES:
             raise SettingsError(
-                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\" "
-                'hoặc engine = "sheets".'
+                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\", "
+                'engine = "sheets" hoặc engine = "postgresql".'
             )
         values["refresh_seconds"] = _seconds(values["refresh_seconds"])
+        for key, low, high in (("pool_size", 1, 200), ("pool_max_overflow", 0, 500)):
+            values[key] = int(_number(key, values[key], low, high))
+        values["pool_timeout"] = _number("pool_timeout", values["pool_timeout"], 1, 600)
         settings = cls(**values)
-        if settings.login and settings.now and not settings.training:
-            raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
-        if settings.engine == "sheets":
-            settings.check_sheets()
+        settings.check_combination()
         return settings
+
+    def check_combination(self) -> None:
+        """Settings that are each valid but do not go together are refused, saying what to fix."""
+        if self.login and self.now and not self.training:
+            raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
+        if self.engine == "sheets":
+            self.check_sheets()
+        if self.engine == "postgresql" and not self.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg://")
+        ):
+            raise SettingsError(
+                "Chưa khai báo cơ sở dữ liệu PostgreSQL: hãy đặt database_url trong mục [store] "
+                "của .streamlit/secrets.toml (hoặc biến môi trường TCD_DATABASE_URL), dạng "
+                "postgresql://người_dùng:mật_khẩu@máy_chủ:5432/tên_csdl."
+            )
 
     def check_sheets(self) -> None:
         """The [sheets] settings name a spreadsheet; the key itself is checked by the bootstrap."""
@@ -131,6 +141,45 @@ class Settings:
                 "Chưa khai báo bảng tính: hãy đặt spreadsheet_key trong mục [sheets] của "
                 ".streamlit/secrets.toml (phần mã nằm giữa /d/ và /edit trong địa chỉ bảng tính)."
             )
+
+
+def _from_secrets(secrets: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings' raw values from the secrets' tables, defaults where a key is absent."""
+    store = dict(secrets.get("store", {}))
+    sheets = dict(secrets.get("sheets", {}))
+    clock = dict(secrets.get("clock", {}))
+    defaults = Settings()
+    return {
+        "engine": store.get("engine", defaults.engine),
+        "sqlite_path": store.get("sqlite_path", defaults.sqlite_path),
+        "demo": store.get("demo", defaults.demo),
+        "now": clock.get("now", ""),
+        "training": clock.get("training", False) is True,
+        "login": bool(secrets.get("auth")),
+        "stewards": tuple(
+            str(e).strip().casefold() for e in dict(secrets.get("access", {})).get("stewards", ())
+        ),
+        "refresh_seconds": store.get("refresh_seconds", defaults.refresh_seconds),
+        "spreadsheet_key": str(sheets.get("spreadsheet_key", "")).strip(),
+        "service_account": dict(sheets.get("service_account", {})),
+        "database_url": str(store.get("database_url", "")).strip(),
+        "pool_size": store.get("pool_size", defaults.pool_size),
+        "pool_max_overflow": store.get("pool_max_overflow", defaults.pool_max_overflow),
+        "pool_timeout": store.get("pool_timeout", defaults.pool_timeout),
+    }
+
+
+def _number(key: str, value: Any, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingsError(
+            f"{key} = {value!r} không hợp lệ: hãy đặt một số từ {low:g} đến {high:g} trong mục "
+            "[store]."
+        )
+    return number
 
 
 def _seconds(value: Any) -> float:

@@ -27,14 +27,22 @@ def _sheets(folder: Path) -> Store:
     return store
 
 
-# name -> how to open an empty store of that engine in a test's own folder.
-ENGINES: dict[str, Callable[[Path], Store]] = {
-    "sqlite": lambda folder: SqlStore.at_path(folder / "contract.sqlite"),
-    "sheets": _sheets,
+def _postgresql(request: pytest.FixtureRequest) -> Store:
+    """A store in this worker's database on the run's real PostgreSQL server, emptied first."""
+    store = SqlStore(request.getfixturevalue("postgres_url"))
+    request.addfinalizer(store.engine.dispose)
+    return store
+
+
+# name -> how to open an empty store of that engine for one test (its request, its own folder).
+ENGINES: dict[str, Callable[[pytest.FixtureRequest, Path], Store]] = {
+    "sqlite": lambda request, folder: SqlStore.at_path(folder / "contract.sqlite"),
+    "sheets": lambda request, folder: _sheets(folder),
+    "postgresql": lambda request, folder: _postgresql(request),
 }
 
 
 @pytest.fixture(params=sorted(ENGINES))
 def store(request, tmp_path) -> Store:
     """An empty store of each engine in turn."""
-    return ENGINES[request.param](tmp_path)
+    return ENGINES[request.param](request, tmp_path)

@@ -83,11 +83,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def start_app_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run app.py with its own temporary SQLite store; yield "http://127.0.0.1:PORT"."""
+def start_app_server(
+    extra_env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+) -> Iterator[str]:
+    """Run app.py with its own temporary SQLite store; yield "http://127.0.0.1:PORT".
+
+    `extra_env` may point it at another store; `args` go to `streamlit run` (e.g. a secrets file).
+    """
     with tempfile.TemporaryDirectory(prefix="3cd-e2e-") as tmp:
         tmp_dir = Path(tmp)
-        port = _free_port()
+        port = port or _free_port()
         base_url = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
@@ -105,6 +110,7 @@ def start_app_server(extra_env: dict[str, str] | None = None) -> Iterator[str]:
             "--browser.gatherUsageStats", "false",
             # Show full tracebacks in the page so failing tests are easy to diagnose.
             "--client.showErrorDetails", "full",
+            *args,
         ]  # fmt: skip
         log_path = tmp_dir / "server.log"
         with open(log_path, "wb") as log:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
+
+import sqlalchemy as sa
 
 from schemas.models import Unit
 from services.core.access import Actor, Role
@@ -75,3 +79,18 @@ def unit_form(unit: Unit, **changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+@contextlib.contextmanager
+def committed_writes(rt: Runtime) -> Iterator[list[int]]:
+    """Counts the transactions the SQL engine commits inside the block: [n] after it."""
+    count = [0]
+
+    def committed(_conn) -> None:
+        count[0] += 1
+
+    sa.event.listen(rt.store.inner.engine, "commit", committed)
+    try:
+        yield count
+    finally:
+        sa.event.remove(rt.store.inner.engine, "commit", committed)

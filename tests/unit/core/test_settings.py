@@ -296,3 +296,49 @@ def test_without_a_client_one_is_signed_in_with_the_service_account(monkeypatch,
     assert creds.service_account_email == account["client_email"]
     assert tuple(creds.scopes) == ("https://www.googleapis.com/auth/spreadsheets",)
     assert seen["key"] == "k-1" and seen["email"] == account["client_email"]
+
+
+def test_a_postgresql_deployment_reads_its_url_and_pool_with_the_environment_winning():
+    secrets = {
+        "store": {"engine": "postgresql", "database_url": "postgresql://a@db/x", "pool_size": 3},
+        "auth": {"client_id": "x"},
+    }
+    environ = {"TCD_DATABASE_URL": "postgresql://b@db2/y", "TCD_POOL_TIMEOUT": "12"}
+    settings = load_settings(secrets, environ)
+    assert (settings.engine, settings.database_url) == ("postgresql", "postgresql://b@db2/y")
+    assert (settings.pool_size, settings.pool_max_overflow, settings.pool_timeout) == (3, 10, 12.0)
+
+
+def test_a_postgresql_deployment_without_a_database_url_is_refused_in_vietnamese():
+    with pytest.raises(SettingsError, match="database_url"):
+        load_settings({"store": {"engine": "postgresql"}, "auth": {"x": 1}}, {})
+
+
+@pytest.mark.parametrize("key, value", [("pool_size", 0), ("pool_max_overflow", "nhiều")])
+def test_a_pool_setting_that_is_not_a_sensible_number_is_refused(key, value):
+    store = {"engine": "postgresql", "database_url": "postgresql://a@db/x", key: value}
+    with pytest.raises(SettingsError, match=key):
+        load_settings({"store": store, "auth": {"x": 1}}, {})
+
+
+def test_the_database_password_never_shows_in_the_settings():
+    store = {"engine": "postgresql", "database_url": "postgresql://a:bí-mật@db/x"}
+    assert "bí-mật" not in repr(load_settings({"store": store, "auth": {"x": 1}}, {}))
+
+
+def test_a_postgresql_deployment_without_sign_in_refuses_to_start(postgres_url):
+    settings = load_settings(
+        {"store": {"engine": "postgresql"}}, {"TCD_DATABASE_URL": postgres_url}
+    )
+    with pytest.raises(SettingsError, match=r"\[auth\]"):
+        build_runtime(settings)
+
+
+def test_a_postgresql_deployment_opens_its_database_and_seeds_nothing(postgres_url):
+    secrets = {"store": {"engine": "postgresql", "database_url": postgres_url}, "auth": {"x": 1}}
+    runtime = build_runtime(load_settings(secrets, {}))
+    try:
+        assert runtime.workbook().units == {}
+        assert runtime.store.check_every <= 1.0
+    finally:
+        runtime.store.inner.engine.dispose()

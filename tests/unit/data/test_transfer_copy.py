@@ -8,7 +8,7 @@ import pytest
 from schemas.tabs import ALL_TABS, TABS
 from services.core import records
 from services.core.access import Role
-from services.data import copy_to_sheets, transfer
+from services.data import copy_store, copy_to_sheets, transfer
 from services.storage import Append, StoreUnavailable
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
@@ -52,7 +52,7 @@ def copied(store) -> dict[str, list[dict[str, str]]]:
 def test_the_demo_store_is_copied_in_a_few_large_writes_and_verified(rt, fake, key):
     said: list[str] = []
     target = sheet(fake, key)
-    report = copy_to_sheets.copy_store(rt.store, target, NOW, say=said.append, chunk=100)
+    report = copy_store.copy_store(rt.store, target, NOW, say=said.append, chunk=100)
 
     assert copied(target) == rows(rt.store)
     assert report.created_tabs == NAMES
@@ -64,7 +64,7 @@ def test_the_demo_store_is_copied_in_a_few_large_writes_and_verified(rt, fake, k
     assert f"Đang chép bảng {TABS['units'].title}: 78/78 dòng" in said
     trail = [c for c in rows(target)["audit_log"] if c["id"].startswith(records.IMPORT_AUDIT)]
     assert len(trail) == report.requests
-    assert {c["actor"] for c in trail} == {copy_to_sheets.COPIER.label}
+    assert {c["actor"] for c in trail} == {copy_store.COPIER.label}
 
 
 def test_a_sheet_that_already_holds_rows_is_refused_untouched(rt, fake, key):
@@ -73,7 +73,7 @@ def test_a_sheet_that_already_holds_rows_is_refused_untouched(rt, fake, key):
     fake.person(key).type_row(TABS["units"].title, 2, ["DV-TAY", "Đơn vị gõ tay", "Xã"])
     writes = fake.counts("write")
     with pytest.raises(transfer.ImportRefused, match="đang có dữ liệu"):
-        copy_to_sheets.copy_store(rt.store, target, NOW, say=lambda _: None)
+        copy_store.copy_store(rt.store, target, NOW, say=lambda _: None)
     assert fake.counts("write") == writes
     assert [r["id"] for r in rows(target)["units"]] == ["DV-TAY"]
 
@@ -94,12 +94,12 @@ def test_a_copy_interrupted_by_google_completes_when_run_again(rt, fake, key):
             done.append(1)
 
         target.apply = flaky
-        copy_to_sheets.copy_store(rt.store, target, NOW, say=lambda _: None, chunk=50)
+        copy_store.copy_store(rt.store, target, NOW, say=lambda _: None, chunk=50)
     partial = sum(len(v) for v in copied(target).values())
     assert 0 < partial < sum(len(v) for v in rows(rt.store).values())
 
     again = sheet(fake, key)
-    report = copy_to_sheets.copy_store(rt.store, again, NOW, say=lambda _: None, chunk=50)
+    report = copy_store.copy_store(rt.store, again, NOW, say=lambda _: None, chunk=50)
     assert report.already == partial
     assert copied(again) == rows(rt.store)
     ids = [c["id"] for tab in rows(again).values() for c in tab]
@@ -117,8 +117,8 @@ def test_a_source_with_broken_rows_is_not_copied(tmp_path, fake, key):
     )
     target = sheet(fake, key)
     fake.calls.clear()
-    with pytest.raises(copy_to_sheets.CopyFailed, match="dòng 3, cột Số đoàn viên"):
-        copy_to_sheets.copy_store(source, target, NOW, say=lambda _: None)
+    with pytest.raises(copy_store.CopyFailed, match="dòng 3, cột Số đoàn viên"):
+        copy_store.copy_store(source, target, NOW, say=lambda _: None)
     assert fake.counts("write") == 0
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
+from schemas.tabs import SCREEN_TABS
 from services.core import records
 from services.core.access import Role
 from services.storage import Append, Row
@@ -172,6 +173,54 @@ def test_a_write_by_another_process_is_noticed_within_check_every(path, tick):
     assert names(cache) == []  # not yet checked: the cached copy is still served
     tick.now += 1
     assert names(cache) == ["Đoàn xã Mẫu 1"]
+
+
+class TabCountingStore(CountingStore):
+    """Also records which tabs each read asked for, and passes on the engine's tab counters."""
+
+    def __init__(self, inner: SqlStore):
+        super().__init__(inner)
+        self.asked: list[list[str]] = []
+
+    def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
+        self.asked.append(list(tabs))
+        return super().read(self.asked[-1])
+
+    def tab_versions(self) -> dict[str, int]:
+        return self.inner.tab_versions()
+
+
+def test_after_another_process_writes_only_the_tabs_it_wrote_are_read_again(path, tick):
+    engine = TabCountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=600, check_every=1, monotonic=tick)
+    cache.snapshot()
+    other_process = SqlStore.at_path(path)
+    other_process.apply([unit(1)])
+    tick.now += 1
+    assert names(cache) == ["Đoàn xã Mẫu 1"]
+    assert engine.asked[-1] == ["units"]
+    assert engine.asked[0] == list(SCREEN_TABS)  # the first read took every screen tab
+
+
+def test_after_its_own_write_the_cache_reads_only_the_written_tabs_and_keeps_the_rest(path, tick):
+    engine = TabCountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=600, check_every=5, monotonic=tick)
+    cache.apply([unit(1), Append("cycles", {"id": "CK-1", "year": "2030"})])
+    before = cache.snapshot()
+    cache.apply([unit(2)])
+    after = cache.snapshot()
+    assert engine.asked[-1] == ["units"]
+    assert names(cache) == ["Đoàn xã Mẫu 1", "Đoàn xã Mẫu 2"]
+    assert after.tabs["cycles"] is before.tabs["cycles"]
+
+
+def test_once_per_ttl_every_tab_is_read_again_even_with_no_counter_moved(path, tick):
+    engine = TabCountingStore(SqlStore.at_path(path))
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    cache.snapshot()
+    tick.now += 60
+    cache.snapshot()
+    assert [len(tabs) for tabs in engine.asked] == [len(engine.asked[0])] * 2
 
 
 def test_a_snapshot_older_than_ttl_is_read_again_and_same_data_keeps_its_version(path, tick):
