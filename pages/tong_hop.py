@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _reminders, _ui
 from schemas.cells import VN_TZ
 from schemas.vntext import sort_key
 from services.registration import dashboard, deadlines
@@ -23,6 +23,7 @@ from services.registration.dashboard import (
     STATUSES,
     RegistrationBoard,
 )
+from services.reminders.messages import Stage
 
 REFRESH_SECONDS = 15
 COLOUR = dict(zip(STATUSES, STATUS_COLOURS, strict=True))
@@ -191,3 +192,5 @@ else:
     st.altair_chart(registrations_over_time(board), width="stretch")
 follow_up(board)
 rollup_status(board)
+_reminders.section(rt, me, cycle, Stage.REGISTER)
+_reminders.schedule_form(rt, me, cycle)
