@@ -146,7 +146,10 @@ def _table(doc, block: Table):
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             _cell(cell, "" if value is None else str(value))
+    if block.widths_cm:
+        table.autofit = False
     for i, width in enumerate(block.widths_cm):
+        table.columns[i].width = Cm(width)  # the grid LibreOffice lays out by
         for row in table.rows:
             row.cells[i].width = Cm(width)
     return table

@@ -1,6 +1,7 @@
 """Settings of reminders: the app's address written in messages, and the [smtp] server.
 
-`.streamlit/secrets.toml` (environment variables win: TCD_APP_URL, TCD_SMTP_HOST, …):
+`.streamlit/secrets.toml` (environment variables win: TCD_APP_URL, TCD_SMTP_HOST, TCD_SMTP_PORT,
+TCD_SMTP_SECURITY, TCD_SMTP_PASSWORD, TCD_SMTP_SENDER):
 
     [app]
     url = "https://3cd.tinhdoan.example.vn"   # the address units open to register
@@ -53,10 +54,13 @@ def reminder_settings(
         smtp = Smtp(
             host=host,
             port=int(env.get("TCD_SMTP_PORT") or section.get("port", 587)),
-            security=str(section.get("security", "starttls")).lower(),
+            security=(
+                env.get("TCD_SMTP_SECURITY") or str(section.get("security", "starttls"))
+            ).lower(),
             username=str(section.get("username", "")),
             password=env.get("TCD_SMTP_PASSWORD") or str(section.get("password", "")),
-            sender=str(section.get("sender", "") or section.get("username", "")),
+            sender=env.get("TCD_SMTP_SENDER")
+            or str(section.get("sender", "") or section.get("username", "") or f"nhac-nho@{host}"),
             pause_seconds=float(section.get("pause_seconds", 2.0)),
         )
     return ReminderSettings(url or DEFAULT_URL, smtp)

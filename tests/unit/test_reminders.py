@@ -219,3 +219,36 @@ def test_automatic_sending_is_idempotent_and_off_unless_the_province_turns_it_on
     assert len(server.inbox.messages) == first
     recipients = [m.message["To"] for m in server.inbox.messages]
     assert len(recipients) == len(set(recipients))
+
+
+def test_the_cron_command_sends_the_due_round_once_even_when_run_twice(rt, people, server):
+    """`python -m services.reminders.send` as cron runs it: a process of its own, settings from
+    the environment, twice in a row."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import NOW
+
+    schedule.set_schedule(rt, people[Role.PROVINCE], OPEN, "21", "", True, "auto")
+    env = {
+        **os.environ,
+        "TCD_SQLITE_PATH": rt.store.inner.url.removeprefix("sqlite:///"),
+        "TCD_NOW": NOW.isoformat(),
+        "TCD_APP_URL": URL,
+        "TCD_SMTP_HOST": "127.0.0.1",
+        "TCD_SMTP_PORT": str(server.port),
+        "TCD_SMTP_SECURITY": "none",
+        "TCD_SMTP_SENDER": "Tỉnh đoàn Hưng Yên <nhacnho@mau.example>",
+    }
+    command = [sys.executable, "-m", "services.reminders.send"]
+    for _ in range(2):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    recipients = [m.message["To"] for m in server.inbox.messages]
+    missing = [m for m in unit_messages(rt, people[Role.PROVINCE], OPEN, Stage.REGISTER, URL)]
+    assert sorted(recipients) == sorted(m.to for m in missing if m.to)
+    assert all(URL in m.message.get_content() for m in server.inbox.messages)
+    assert (
+        server.inbox.messages[0].message["From"].addresses[0].display_name == "Tỉnh đoàn Hưng Yên"
+    )
