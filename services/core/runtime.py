@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from schemas.cells import parse_iso
 from schemas.criteria import CriteriaSet, load_catalogue
-from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.workbook import Workbook
 from services.storage import SpreadsheetLayout, StoreError
@@ -199,6 +198,10 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     store = CachedStore(inner, ttl=settings.refresh_seconds)
     runtime = Runtime(store, clock, load_catalogue(), settings)
     if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
+        # Imported here: the demo's modules import this one (a top-level import is a cycle
+        # that stops `streamlit run app.py` and every command importing this module first).
+        from services import demo
+
         demo.seed_if_empty(runtime, year_end=True)
     return runtime
 

@@ -19,9 +19,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-# services.demo first: importing services.core.runtime first runs into the runtime ↔ demo import
-# cycle (the composition root imports the demo, which imports the runtime type).
-from services import demo  # noqa: F401
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime, Settings, SettingsError, build_runtime
 from services.reminders import outbox, schedule
