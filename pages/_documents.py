@@ -101,6 +101,17 @@ def _texts_form(
     current = st.session_state.get(form, saved)
     if not st.toggle("Sửa nội dung văn bản: căn cứ, nơi nhận, người ký", key=f"{form}-open"):
         return current
+    folder = document_settings(_ui._secrets(), os.environ).templates
+    st.download_button(
+        "Tải mẫu văn bản đang dùng (.docx)",
+        data=render.template_path(kind, folder).read_bytes(),
+        file_name=f"mau-{kind}.docx",
+        mime=render.DOCX,
+        help="Mẫu theo thể thức văn bản của Đoàn; tỉnh có thể thay bằng mẫu của mình "
+        "(xem hướng dẫn: các trường {{...}} được ứng dụng điền).",
+        on_click="ignore",
+        key=f"{form}-template",
+    )
     with st.form(form + "-form"):
         values = {
             name: (st.text_area if name in MULTI_LINE else st.text_input)(

@@ -78,26 +78,7 @@ def _document(
     issuer = wb.units[issuer_id]
     full_number = common.full_number(number, texts.symbol)
     standing = f"Ban Thường vụ {issuer.name}"
-    body = [
-        Para(standing.upper(), "heading"),
-        *(Para(line, italic=True) for line in texts.grounds.splitlines() if line.strip()),
-        Para("QUYẾT ĐỊNH:", "heading"),
-        Para(
-            f"Điều 1. Công nhận {words.number(len(rows))} đoàn cơ sở đạt chuẩn {QUOTE} "
-            f"năm {year} (có danh sách kèm theo).",
-            "article",
-        ),
-        Para(
-            "Điều 2. Các đơn vị được công nhận tiếp tục duy trì, nâng cao chất lượng hoạt động; "
-            "kết quả công nhận là căn cứ đánh giá, xếp loại tổ chức cơ sở đoàn hằng năm.",
-            "article",
-        ),
-        Para(
-            "Điều 3. Văn phòng, các ban chuyên môn và các đơn vị có tên tại Điều 1 căn cứ "
-            "Quyết định thi hành. Quyết định có hiệu lực kể từ ngày ký./.",
-            "article",
-        ),
-    ]
+    body = _articles(standing, texts, len(rows), year)
     reference = (
         f"(Kèm theo Quyết định số {full_number} {words.day_in_words(signed_on)} của {standing})"
     )
@@ -133,3 +114,27 @@ def _document(
         annex,
         [("Danh sách công nhận", ANNEX_HEADER, rows), ("Quyết định", ("Mục", "Giá trị"), about)],
     )
+
+
+def _articles(standing: str, texts: Texts, count: int, year: int) -> list[Para]:
+    """The authority, the grounds, 'QUYẾT ĐỊNH:' and the three articles."""
+    return [
+        Para(standing.upper(), "heading"),
+        *(Para(line, italic=True) for line in texts.grounds.splitlines() if line.strip()),
+        Para("QUYẾT ĐỊNH:", "heading"),
+        Para(
+            f"Điều 1. Công nhận {words.number(count)} đoàn cơ sở đạt chuẩn {QUOTE} "
+            f"năm {year} (có danh sách kèm theo).",
+            "article",
+        ),
+        Para(
+            "Điều 2. Các đơn vị được công nhận tiếp tục duy trì, nâng cao chất lượng hoạt động; "
+            "kết quả công nhận là căn cứ đánh giá, xếp loại tổ chức cơ sở đoàn hằng năm.",
+            "article",
+        ),
+        Para(
+            "Điều 3. Văn phòng, các ban chuyên môn và các đơn vị có tên tại Điều 1 căn cứ "
+            "Quyết định thi hành. Quyết định có hiệu lực kể từ ngày ký./.",
+            "article",
+        ),
+    ]

@@ -8,7 +8,7 @@ from services.core.runtime import Runtime
 from services.documents import charts, common, words
 from services.documents.model import Document, Image, Para, Table
 from services.documents.texts import RESULTS, Texts
-from services.year_end.results import cycle_results
+from services.year_end.results import CycleResults, cycle_results
 
 QUOTE = "\u201c3 chủ động\u201d"
 UPPER_HEADER = (
@@ -32,26 +32,7 @@ def results_document(
     wb = rt.workbook()
     year = found.cycle.year
     t = found.totals
-    by_upper = [
-        (
-            r.upper,
-            words.number(r.units),
-            words.number(r.registered),
-            words.number(r.assessed),
-            words.number(r.passed),
-            words.number(r.recognised),
-            words.percent(None if r.rate != r.rate else r.rate),
-        )
-        for r in found.by_upper.itertuples()
-    ]
-    contents = [
-        (r.content, r.title, words.number(r.failed), words.percent(r.share))
-        for r in found.contents.itertuples()
-    ]
-    criteria = [
-        (r.criterion, r.full_title, words.number(r.failed), words.percent(r.share))
-        for r in found.criteria.head(TOP_CRITERIA).itertuples()
-    ]
+    by_upper, contents, criteria = _tables(found)
     body = [
         *(Para(line) for line in texts.grounds.splitlines() if line.strip()),
         Para(
@@ -91,3 +72,28 @@ def results_document(
             ("Chưa đạt nhiều nhất", FAIL_HEADER, contents + criteria),
         ],
     )
+
+
+def _tables(found: CycleResults) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Rows per upper unit, per content and per criterion (most failed first), as printed."""
+    by_upper = [
+        (
+            r.upper,
+            words.number(r.units),
+            words.number(r.registered),
+            words.number(r.assessed),
+            words.number(r.passed),
+            words.number(r.recognised),
+            words.percent(None if r.rate != r.rate else r.rate),  # NaN: no rate yet
+        )
+        for r in found.by_upper.itertuples()
+    ]
+    contents = [
+        (r.content, r.title, words.number(r.failed), words.percent(r.share))
+        for r in found.contents.itertuples()
+    ]
+    criteria = [
+        (r.criterion, r.full_title, words.number(r.failed), words.percent(r.share))
+        for r in found.criteria.head(TOP_CRITERIA).itertuples()
+    ]
+    return by_upper, contents, criteria
