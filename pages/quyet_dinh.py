@@ -165,15 +165,16 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
                 key=f"annex-{d.id}",
                 on_click="ignore",
             )
-        st.markdown("**Văn bản quyết định** (thể thức văn bản của Đoàn)")
-        _documents.panel(
-            rt,
-            me,
-            DECISION,
-            d.unit_id,
-            lambda texts: decision_doc.decision_document(rt, me, d.id, texts),
-            key=f"decision-doc-{d.id}",
-        )
+        # Built only when asked: a province sees dozens of decisions on this screen.
+        if st.toggle("Văn bản quyết định (.docx, PDF)", key=f"decision-doc-open-{d.id}"):
+            _documents.panel(
+                rt,
+                me,
+                DECISION,
+                d.unit_id,
+                lambda texts: decision_doc.decision_document(rt, me, d.id, texts),
+                key=f"decision-doc-{d.id}",
+            )
         if may_correct:
             correction(view)
 

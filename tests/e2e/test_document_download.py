@@ -56,6 +56,8 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
         open_screen(page, "Quyết định", "Quyết định công nhận")
         _choose(page, "Chu kỳ", "Năm 2025")
         page.get_by_text(re.compile(r"Quyết định số 30-QĐ/HĐ")).click()
+        page.get_by_text("Văn bản quyết định (.docx, PDF)").first.click()
+        wait_for_app(page)
         button = page.get_by_role("button", name="Tải văn bản (.docx)").first
         decision = _lines(_download(page, button, tmp_path))
 
