@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser postgres run test lint format bench bench-load copy-to-sheets copy-store demo-reset clean distclean
+.PHONY: help venv browser postgres converter run test lint format bench bench-load copy-to-sheets copy-store demo-reset clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -82,13 +82,28 @@ postgres:  ## Make sure Debian's PostgreSQL server programs exist (tests start a
 	fi; \
 	echo "Installing postgresql (the tests start a throw-away server from it)..."; \
 	$(APT_GET) update && $(APT_GET) install -y --no-install-recommends postgresql
+# LibreOffice (PDF of documents) with metric-compatible serif fonts; `make run` never needs it.
+SOFFICE := $(shell command -v soffice 2>/dev/null)
+converter:  ## Make sure LibreOffice and the Liberation fonts are installed (PDF of documents)
+	@if [ -n "$(SOFFICE)" ] && fc-list 2>/dev/null | grep -q LiberationSerif; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No LibreOffice and no apt-get: install LibreOffice Writer and the Liberation fonts." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$(AS_ROOT)" = NOSUDO ]; then \
+	  echo "No LibreOffice, and installing it needs root. Run as root:" >&2; \
+	  echo "    apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing LibreOffice Writer and fonts (needed by the PDF tests)..."; \
+	$(APT_GET) update && $(APT_GET) install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2
 
 # --------------------------------------------------------------------------- daily use
 
 run: venv  ## Start the app (http://localhost:8501)
 	$(BIN)/streamlit run app.py $(ARGS)
 
-test: venv browser postgres  ## Lint, then run the whole test suite (unit, PostgreSQL, e2e)
+test: venv browser postgres converter  ## Lint, type-check, then run the whole test suite (unit, PostgreSQL, documents, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto $(ARGS)

@@ -12,10 +12,12 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _documents, _ui
 from schemas.models import UpperReport
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.documents import rollup_doc
+from services.documents.texts import ROLLUP
 from services.people import units
 from services.registration import deadlines, rollups
 from services.registration.rollups import RollupCounts
@@ -104,6 +106,26 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
             file_name=f"bao-cao-3cd-{report.cycle_id}-{report.unit_id}.xlsx",
             on_click="ignore",
         )
+    st.markdown("**Văn bản báo cáo** (số liệu và danh sách đơn vị như lúc gửi)")
+    _documents.panel(
+        rt,
+        me,
+        ROLLUP,
+        report.unit_id,
+        lambda texts: rollup_doc.rollup_document(rt, me, report.cycle_id, report.unit_id, texts),
+        key=f"rollup-doc-{report.id}",
+    )
+    st.markdown("**Danh sách đăng ký** (riêng danh sách, như lúc gửi)")
+    _documents.panel(
+        rt,
+        me,
+        ROLLUP,
+        report.unit_id,
+        lambda texts: rollup_doc.rollup_document(
+            rt, me, report.cycle_id, report.unit_id, texts, listing_only=True
+        ),
+        key=f"rollup-list-{report.id}",
+    )
 
 
 def send_form(unit_id: str, report: UpperReport | None) -> None:

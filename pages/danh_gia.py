@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _reminders, _ui
 from schemas.criteria import Criterion
 from schemas.models import AssessmentItem, AssessmentState, Cycle
 from services.core.access import Role
 from services.registration import cycles, deadlines
+from services.reminders.messages import Stage
 from services.year_end import assessments
 from services.year_end.assessments import AssessmentLine, AssessmentView
 from services.year_end.scoring import Result
@@ -301,6 +302,8 @@ if not lines:
     st.stop()
 if me.role is not Role.SECRETARY:
     overview(lines)
+    with st.expander("Nhắc nhở đơn vị chưa có đánh giá chính thức"):
+        _reminders.section(rt, me, cycle, Stage.ASSESS)
 by_id = {line.unit.id: line for line in lines}
 chosen = st.selectbox(
     "Đơn vị",

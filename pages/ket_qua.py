@@ -11,10 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages import _documents, _ui
 from pages import _result_charts as charts
-from pages import _ui
 from schemas.models import Cycle
 from services.core.access import Role
+from services.documents import results_doc
+from services.documents.texts import RESULTS
 from services.year_end import results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
@@ -204,6 +206,23 @@ def history_section() -> None:
 # ---- the page -------------------------------------------------------------------------------
 
 
+def report_section(cycle: Cycle) -> None:
+    """Báo cáo kết quả of the year as a document, charts included (built only when asked)."""
+    if me.role not in (Role.PROVINCE, Role.UPPER):
+        return
+    st.subheader("Báo cáo kết quả")
+    if not st.toggle("Soạn báo cáo kết quả năm (văn bản có biểu đồ)", key="results-report"):
+        return
+    _documents.panel(
+        rt,
+        me,
+        RESULTS,
+        me.unit_id,
+        lambda texts: results_doc.results_document(rt, me, cycle.id, me.unit_id, texts),
+        key=f"results-doc-{cycle.id}",
+    )
+
+
 def choose_cycle() -> Cycle | None:
     """Opens on the newest cycle with official results in this person's scope."""
     return _ui.cycle_picker(
@@ -228,4 +247,5 @@ trend = _ui.attempt(lambda: results.trend(rt, me))
 if trend is not None:
     trend_section(trend)
 check_section(cycle)
+report_section(cycle)
 history_section()

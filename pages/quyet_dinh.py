@@ -6,11 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _documents, _ui
 from schemas.cells import day_words
 from schemas.models import Decision
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.documents import decision_doc
+from services.documents.texts import DECISION
 from services.people import units
 from services.year_end import decision_lists, decisions, results
 from services.year_end.decision_lists import DecisionView
@@ -162,6 +164,16 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
                 key=f"annex-{d.id}",
                 on_click="ignore",
             )
+        # Built only when asked: a province sees dozens of decisions on this screen.
+        if st.toggle("Văn bản quyết định (.docx, PDF)", key=f"decision-doc-open-{d.id}"):
+            _documents.panel(
+                rt,
+                me,
+                DECISION,
+                d.unit_id,
+                lambda texts: decision_doc.decision_document(rt, me, d.id, texts),
+                key=f"decision-doc-{d.id}",
+            )
         if may_correct:
             correction(view)
 
@@ -191,6 +203,22 @@ def correction(view: DecisionView) -> None:
         _ui.flash(FLASH, f"Đã lưu thay đổi của Quyết định số {saved.number}.")
 
 
+def draft(issuer_id: str) -> None:
+    """The draft decision from the units above, to edit, sign, then record below."""
+    st.markdown(
+        "**Dự thảo quyết định**: tải bản dự thảo từ các đơn vị trên, chỉnh sửa, trình ký, rồi ghi "
+        "số và ngày ký vào mục dưới đây."
+    )
+    _documents.panel(
+        rt,
+        me,
+        DECISION,
+        issuer_id,
+        lambda texts: decision_doc.draft_decision(rt, me, cycle.id, issuer_id, texts),
+        key=f"decision-draft-{cycle.id}",
+    )
+
+
 def check_table() -> None:
     table = _ui.attempt(lambda: results.check_table(rt, me, cycle.id))
     if table is None or table.empty:
@@ -211,6 +239,7 @@ if issuer is not None:
         st.subheader("Đơn vị đạt, chưa được công nhận")
         if eligible:
             eligible_table(eligible)
+            draft(issuer)
             new_decision(issuer, eligible)
         else:
             st.info(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _board_view, _ui
+from pages import _board_view, _reminders, _ui
 from services.registration import dashboard
+from services.reminders.messages import Stage
 
 REFRESH_SECONDS = 15
 
@@ -40,3 +41,5 @@ charts = rt.derived(
     ("board charts", cycle.id, me.role, me.unit_id), lambda _: _board_view.charts(board)
 )
 _board_view.draw(board, rt.clock.now(), charts)
+_reminders.section(rt, me, cycle, Stage.REGISTER)
+_reminders.schedule_form(rt, me, cycle)

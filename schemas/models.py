@@ -428,6 +428,77 @@ class User(Record):
         return self
 
 
+class UpperReportUnit(Record):
+    """One unit of a roll-up's list, as it stood when the report was sent (that send's version)."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.UPPER_REPORT_UNITS
+
+    report_id: Text = Field(min_length=1)
+    report_version: Count = Field(ge=1)
+    cycle_id: Text = ""
+    unit_id: Text = ""
+    unit_name: Text = ""
+    status: Text = ""
+    plan_number: Text = ""
+    plan_date: OptDay = None
+    submitted_at: OptInstant = None
+
+
+class DocumentTexts(Record):
+    """What an issuing unit typed for one kind of document: grounds, recipients, signer."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.DOCUMENT_TEXTS
+
+    unit_id: Text = Field(min_length=1)
+    kind: Text = Field(min_length=1)
+    place: Text = ""
+    symbol: Text = ""
+    grounds: Text = ""
+    recipients: Text = ""
+    authority: Text = ""
+    signer_title: Text = ""
+    signer_name: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class Reminder(Record):
+    """One reminder to one recipient: drafted, being sent, sent, or failed (the outbox row)."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.REMINDERS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    stage: Text = ""
+    round: Text = ""
+    recipient: Text = ""
+    cc: Text = ""
+    subject: Text = ""
+    body: Text = ""
+    state: Text = Field(min_length=1)
+    created_by: Text = ""
+    created_at: OptInstant = None
+    sent_by: Text = ""
+    sent_at: OptInstant = None
+    error: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class ReminderSchedule(Record):
+    """When a cycle's reminders are drafted, and whether they go out without a click."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.REMINDER_SCHEDULES
+
+    cycle_id: Text = Field(min_length=1)
+    days_before: Text = ""
+    days_after_upper: Text = ""
+    auto_send: Flag = False
+    set_by: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
 MODELS: dict[str, type[Record]] = {
     m.TAB.name: m
     for m in (
@@ -441,6 +512,10 @@ MODELS: dict[str, type[Record]] = {
         Decision,
         DecisionUnit,
         User,
+        UpperReportUnit,
+        DocumentTexts,
+        Reminder,
+        ReminderSchedule,
         AuditEntry,
     )
 }

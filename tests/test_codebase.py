@@ -239,7 +239,15 @@ MAY_IMPORT = {
     "data": {"storage", "core", "people", "registration", "year_end", "bootstrap"},
     "overview": {"storage", "core", "people", "registration", "year_end"},
     "documents": {"storage", "core", "people", "registration", "year_end"},
-    "reminders": {"storage", "core", "people", "registration", "year_end", "documents"},
+    "reminders": {
+        "storage",
+        "core",
+        "people",
+        "registration",
+        "year_end",
+        "documents",
+        "bootstrap",
+    },
     "demo": {"storage", "core", "people", "registration", "year_end"},
     "bootstrap": {"storage", "core", "people", "registration", "year_end", "demo"},
 }

@@ -26,6 +26,10 @@ PREFIX = {
     "decisions": "QD",
     "decision_units": "CN",
     "audit_log": "NK",
+    "upper_report_units": "BD",
+    "document_texts": "VB",
+    "reminders": "NN",
+    "reminder_schedules": "LN",
 }
 
 

@@ -137,3 +137,24 @@ def test_province_staff_see_the_check_of_each_upper_unit(open_app, app_runtime):
     row = check.set_index("Đơn vị").loc["Huyện đoàn Khoái Châu"]
     assert row["Tổng số đoàn cơ sở"] == 2
     assert row["Đã đánh giá"] >= 1 and row["Quyết định"] == "Chưa có"
+
+
+def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monkeypatch):
+    from tests.support.documents import docx_texts
+
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    at, rt, units, form = ready
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = next(n for n in files if n and n.startswith("du-thao-quyet-dinh-"))
+    lines = docx_texts(files[name])
+    assert "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in lines and "Số: ……-QĐ/ĐTN" in lines
+    assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
+    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(lines)

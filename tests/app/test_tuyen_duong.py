@@ -83,7 +83,9 @@ def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
     recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
     at.run()
     assert [b.label for b in at.get("download_button")] == [
-        "Tải danh sách đề nghị tuyên dương (.xlsx)"
+        "Tải danh sách đề nghị tuyên dương (.xlsx)",
+        "Tải văn bản (.docx)",
+        "Tải bảng (.xlsx)",
     ]
     name = next(n for n in files if n and n.startswith("tuyen-duong-2023-2027"))
     sheet = openpyxl.load_workbook(io.BytesIO(files[name]))["Đề nghị tuyên dương"]

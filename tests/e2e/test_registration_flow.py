@@ -9,22 +9,12 @@ from tests.support.browser import (
     PROVINCE,
     SECRETARY,
     choose_person,
+    on_time_count,
     open_screen,
     screenshot_on_failure,
+    type_date,
     wait_for_app,
 )
-
-
-def on_time_count(page) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text="Đúng hạn")
-    return int(metric.get_by_test_id("stMetricValue").inner_text())
-
-
-def type_date(page, label: str, day: datetime) -> None:
-    """Type a date into a Streamlit date_input: click its day segment, type DD MM YYYY, Enter."""
-    page.get_by_role("spinbutton", name=f"day, {label}").click()
-    page.keyboard.type(day.strftime("%d%m%Y"))
-    page.keyboard.press("Enter")
 
 
 def test_a_secretary_registers_and_the_province_sees_one_more_on_time(

@@ -17,8 +17,14 @@ from services.core.clock import FixedClock
 from services.core.runtime import Runtime
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.e2e.test_registration_flow import on_time_count, open_screen, type_date
-from tests.support.browser import _free_port, start_app_server, wait_for_app
+from tests.support.browser import (
+    _free_port,
+    on_time_count,
+    open_screen,
+    start_app_server,
+    type_date,
+    wait_for_app,
+)
 
 COOKIE_SECRET = "hai-may-chu-mot-co-so-du-lieu"  # the test servers' [auth] cookie_secret
 PROVINCE = "tinhdoan@mau.example"

@@ -9,7 +9,7 @@ import time
 
 from schemas.tabs import SCREEN_TABS
 from services.storage.sql import SqlStore
-from tests.servers.conftest import REPO_ROOT, AppProcess, at_once
+from tests.support.servers import REPO_ROOT, AppProcess, at_once
 
 
 def stored(url: str, table: str, **equal: str) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,15 @@ def screenshot_on_failure(page, tmp_path: Path):
         page.screenshot(path=str(path), full_page=True)
         print(f"Ảnh màn hình lúc lỗi: {path}")
         raise
+
+
+def on_time_count(page) -> int:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Đúng hạn")
+    return int(metric.get_by_test_id("stMetricValue").inner_text())
+
+
+def type_date(page, label: str, day: datetime) -> None:
+    """Type a date into a Streamlit date_input: click its day segment, type DD MM YYYY, Enter."""
+    page.get_by_role("spinbutton", name=f"day, {label}").click()
+    page.keyboard.type(day.strftime("%d%m%Y"))
+    page.keyboard.press("Enter")

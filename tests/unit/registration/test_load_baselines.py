@@ -67,7 +67,7 @@ def test_the_baselines_follow_a_new_registration_like_the_app(rt, people, tmp_pa
 
 
 def test_the_baseline_picker_offers_the_demo_people_as_the_app_does(rt, tmp_path):
-    from services.core.runtime import Settings
+    from services.core.settings import Settings
     from services.people import users
 
     rt.settings = Settings(demo=True)
