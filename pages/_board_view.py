@@ -16,9 +16,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements import vega_charts
 
-from pages import _colours, _ui
+from pages import _ui
 from schemas.cells import VN_TZ
 from schemas.vntext import sort_key
+from services.presentation import colours as _colours
 from services.registration import deadlines
 from services.registration.dashboard import RegistrationBoard
 from services.registration.status import LATE, NEEDS_CHECK, NOT_YET, ON_TIME, RETURNED, STATUSES

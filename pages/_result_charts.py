@@ -11,7 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pages import _colours
+from services.presentation import colours as _colours
 from services.year_end import failing, results, unit_history
 from services.year_end.results import LABELS, CycleResults
 

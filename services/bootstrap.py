@@ -83,6 +83,12 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     return runtime
 
 
+def close_store(store: Any) -> None:
+    """Let go of a store a command opened (a SQL engine's pooled connections)."""
+    if isinstance(store, SqlStore):
+        store.engine.dispose()
+
+
 def open_database(url: str) -> SqlStore:
     """The SQL store at a SQLAlchemy URL (a PostgreSQL server), schema created; uncached."""
     return SqlStore(url)

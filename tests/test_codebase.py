@@ -237,8 +237,9 @@ MAY_IMPORT = {
     "registration": {"storage", "core", "people"},
     "year_end": {"storage", "core", "people", "registration"},
     "data": {"storage", "core", "people", "registration", "year_end", "bootstrap"},
+    "presentation": {"registration", "year_end"},
     "overview": {"storage", "core", "people", "registration", "year_end"},
-    "documents": {"storage", "core", "people", "registration", "year_end"},
+    "documents": {"storage", "core", "people", "registration", "year_end", "presentation"},
     "reminders": {
         "storage",
         "core",

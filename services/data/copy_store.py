@@ -37,7 +37,13 @@ from services.core import records
 from services.core.access import Actor, Role
 from services.core.clock import SystemClock
 from services.core.errors import DomainError
-from services.bootstrap import load_settings, open_database, open_sheets_store, open_sqlite
+from services.bootstrap import (
+    close_store,
+    load_settings,
+    open_database,
+    open_sheets_store,
+    open_sqlite,
+)
 from services.core.messages import describe
 from services.core.settings import Settings, SettingsError
 from services.data import transfer
@@ -285,8 +291,7 @@ def main(
         return 1
     finally:
         for end in opened:
-            if isinstance(end.store, SqlStore):
-                end.store.engine.dispose()
+            close_store(end.store)
     print_report(report, target.name)
     return 0
 

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from services.presentation import colours
 from services.year_end import failing, results
 from services.year_end.results import CycleResults
 
@@ -41,9 +42,7 @@ def standing_by_upper(found: CycleResults) -> alt.Chart:
             color=alt.Color(
                 "status:N",
                 title="Kết quả",
-                scale=alt.Scale(
-                    domain=list(results.STATUSES[:-1]), range=list(results.STATUS_COLOURS[:-1])
-                ),
+                scale=alt.Scale(**colours.scale(colours.RESULT, results.STATUSES[:-1])),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),

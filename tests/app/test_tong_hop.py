@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pyarrow as pa
 
-from pages._colours import REGISTRATION
 from services import demo
 from services.core.access import Role
+from services.presentation.colours import REGISTRATION
 from services.registration import plans
 from services.registration.status import REPORTED_LATE, REPORTED_ON_TIME, STATUSES
 from tests.support.world import PLAN

@@ -1,4 +1,4 @@
-"""Colours of the statuses on every chart: presentation only, so it lives with the pages."""
+"""Colours of the statuses on every chart, on screen and in the documents: presentation only."""
 
 from __future__ import annotations
 
