@@ -482,7 +482,7 @@ class SheetsStore:
         touched = dict.fromkeys(op.tab for s in pending for op in s.operations)
         extra = SCREEN_TABS if self._listeners else ()
         names = list(dict.fromkeys([*touched, *extra, AUDIT_LOG.name]))  # a repair audits
-        attempt, waited = 0, 0.0
+        attempt, waited, relearned = 0, 0.0, False
         with _reaching_google():
             while pending:
                 attempt += 1
@@ -497,6 +497,10 @@ class SheetsStore:
                     reply = self._send(requests_, _in_place(states.values()), paced=False)
                 except Exception as error:
                     kind = classify(error)
+                    if kind is None and _grid_gone(error) and not relearned:
+                        relearned = True  # a tab replaced by a copy: same title, new sheet id
+                        self._learn(self._metadata())
+                        continue
                     if kind is None:
                         raise
                     if kind == AMBIGUOUS:
@@ -685,6 +689,12 @@ class SheetsStore:
                     }
                 )
         return out
+
+
+def _grid_gone(error: BaseException) -> bool:
+    """Google's answer to a request naming a sheet id that no longer exists (a tab deleted, or
+    replaced by a copy of itself under the same title): 400 "No grid with id"."""
+    return status_of(error) == 400 and "No grid with id" in str(error)
 
 
 def _in_place(states: Iterable[_TabState]) -> list[str]:

@@ -215,3 +215,14 @@ def test_an_update_of_a_row_appended_in_the_same_apply_is_written_with_the_appen
     )
     assert fake.counts("write") == 1
     assert by_id(store, "DV-1") == unit(1, name="Đoàn xã Mới")
+
+
+def test_a_tab_replaced_by_a_copy_of_itself_is_relearned_and_the_write_goes_through(
+    fake, key, store
+):
+    store.apply([Append("units", unit(1))])
+    old = fake.book(key).sheet(UNITS).sheet_id
+    fake.person(key).replace_with_copy(UNITS, sheet_id=old + 1000)  # same title, new sheet id
+    store.apply([Update("units", "DV-1", unit(1), {"name": "Tên mới", "version": "2"})])
+    assert by_id(store, "DV-1")["name"] == "Tên mới"
+    assert fake.book(key).sheet(UNITS).sheet_id == old + 1000
