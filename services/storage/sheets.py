@@ -163,6 +163,8 @@ class _TabState:
     changed: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, field) -> value
     targets: list[Target] = field(default_factory=list)  # rows written in place, to check
     owner: Any = None  # the submission whose operations are being planned
+    width: int = 0  # columns with data in any row: app columns missing are added after them
+    added: list[str] = field(default_factory=list)  # app fields this write adds as new columns
 
     def __post_init__(self) -> None:
         self.read = list(self.rows)  # the rows as read: what a misdirected write is undone from
@@ -488,6 +490,8 @@ class SheetsStore:
                 attempt += 1
                 self._write_pace.take()  # wait for the turn before reading: the window stays short
                 states = self._states(names)
+                for name in touched:
+                    _add_columns(states[name], TABS[name].title in self._sheet_ids)
                 pending = _check(states, pending)
                 requests_ = self._requests(states)
                 if not requests_:
@@ -519,7 +523,9 @@ class SheetsStore:
         states: dict[str, _TabState] = {}
         for name, grid in zip(names, self._batch_get(names, code), strict=True):
             layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
-            states[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state.width = max((len(row) for row in grid), default=0)
+            states[name] = state
         return states
 
     def _rows(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> list[Row]:
@@ -657,6 +663,8 @@ class SheetsStore:
         out: list[dict[str, Any]] = []
         for state in states.values():
             layout, sheet_id = state.layout, None
+            if state.added:
+                out += _column_requests(self._sheet_id(layout.tab), state)
             for (number, name), value in sorted(state.changed.items()):
                 sheet_id = sheet_id if sheet_id is not None else self._sheet_id(layout.tab)
                 out.append(
@@ -689,6 +697,43 @@ class SheetsStore:
                     }
                 )
         return out
+
+
+def _add_columns(state: _TabState, exists: bool) -> None:
+    """App columns missing from an older sheet (or whose header a person changed) get new columns
+    right after the last column with data: no person's column moves, nothing is refused."""
+    layout = state.layout
+    missing = [f for f in layout.tab.fields if f not in layout.columns]
+    if not exists or not missing or state.last < 1 or not layout.columns:
+        return
+    for offset, name in enumerate(missing):
+        layout.columns[name] = state.width + offset
+    layout.__post_init__()
+    state.added = missing
+
+
+def _column_requests(sheet_id: int, state: _TabState) -> list[dict[str, Any]]:
+    """Insert the new columns after the data, give them their headers, keep them plain text."""
+    start, end = state.width, state.width + len(state.added)
+    span = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": end}
+    headers = [_cell(state.layout.tab.header(f)) for f in state.added]
+    return [
+        {"insertDimension": {"range": span, "inheritFromBefore": False}},
+        {
+            "repeatCell": {
+                "range": {"sheetId": sheet_id, "startColumnIndex": start, "endColumnIndex": end},
+                "cell": {"userEnteredFormat": TEXT_FORMAT},
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        },
+        {
+            "updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": start},
+                "rows": [{"values": headers}],
+                "fields": "userEnteredValue",
+            }
+        },
+    ]
 
 
 def _grid_gone(error: BaseException) -> bool:

@@ -6,8 +6,7 @@ import gspread
 import pytest
 
 from schemas.tabs import ALL_TABS, TABS
-from services.core.messages import describe
-from services.storage import Append, CellChange, Conflict, StoreError, Update
+from services.storage import Append, CellChange, Conflict, Update
 from services.storage.sheets import DEFAULT_TIMEOUT, SheetsStore
 from tests.fakes import FakeSheets
 
@@ -107,15 +106,21 @@ def test_reordered_columns_and_a_persons_own_column_are_read_and_written_by_head
     assert by_id(store, "DV-2") == unit(2, phone="0900000002")
 
 
-def test_a_missing_app_column_refuses_the_write_and_writes_nothing(fake, key, store):
+def test_a_missing_app_column_is_added_after_the_data_and_no_persons_column_moves(fake, key, store):
     store.apply([Append("units", unit(1))])
-    fake.person(key).rename_header(UNITS, "Điện thoại", "SĐT")
-    before = fake.counts("write")
-    with pytest.raises(StoreError) as refused:
-        store.apply([Append("units", unit(2))])
-    assert describe(refused.value).startswith("Bảng Đơn vị thiếu cột “Điện thoại”; chưa lưu gì.")
-    assert fake.counts("write") == before
-    assert by_id(store, "DV-1")["phone"] == ""  # read past, not guessed
+    person = fake.person(key)
+    person.rename_header(UNITS, "Điện thoại", "SĐT")  # the app's header is gone
+    width = len(person.values(UNITS)[0])
+    person.type(UNITS, f"{chr(ord('A') + width)}1", "Ghi chú riêng")  # a person's own column
+    person.type(UNITS, f"{chr(ord('A') + width)}2", "của tôi")
+    before = person.values(UNITS)
+    store.apply([Append("units", unit(2, phone="0900000002"))])
+    after = person.values(UNITS)
+    assert after[0] == [*before[0], "Điện thoại"]  # added at the right, nothing moved
+    assert after[1][: len(before[1])] == before[1]
+    assert by_id(store, "DV-2")["phone"] == "0900000002"
+    assert by_id(store, "DV-1")["phone"] == ""  # the renamed column is read past, not guessed
+    assert after[2][-1] == "0900000002"
 
 
 # ---- where appends land ---------------------------------------------------------------------------
