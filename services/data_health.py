@@ -299,6 +299,20 @@ def _spreadsheet_problems(layout: SpreadsheetLayout) -> list[Problem]:
                 )
             )
             continue
+        for name in placed.repeated:
+            header = tab.header(name)
+            out.append(
+                Problem(
+                    HEADER,
+                    tab.name,
+                    1,
+                    header,
+                    f"Hàng tiêu đề của bảng {tab.title} có hai cột “{header}”; ứng dụng không "
+                    "đọc, không ghi cột này cho đến khi một trong hai được đổi tên (các ô đang "
+                    "được đọc là trống). Hãy đổi tên cột bạn tự thêm.",
+                    _link(layout, tab.name, 1, None),
+                )
+            )
         for name in placed.missing:
             header = tab.header(name)
             out.append(

@@ -126,16 +126,25 @@ class _Layout:
 
     tab: Tab
     columns: dict[str, int]
+    repeated: tuple[str, ...] = ()  # app fields whose header is in row 1 more than once
 
     @classmethod
     def from_header(cls, tab: Tab, header: Sequence[str]) -> _Layout:
+        """A field whose header appears twice (a person's own column named like the app's) is
+        neither read nor written until one of them is renamed: which one is the app's cannot be
+        told, and guessing would read or overwrite the person's column."""
         wanted = {_header_key(h): f for f, h in tab.columns}
         columns: dict[str, int] = {}
+        repeated: list[str] = []
         for index, text in enumerate(header):
             name = wanted.get(_header_key(str(text)))
-            if name is not None and name not in columns:  # a repeated header: the first one wins
+            if name is not None and name in columns:
+                repeated.append(name)
+            elif name is not None:
                 columns[name] = index
-        return cls(tab, columns)
+        for name in repeated:
+            columns.pop(name, None)
+        return cls(tab, columns, tuple(dict.fromkeys(repeated)))
 
     def __post_init__(self) -> None:
         # (field, column or -1), worked out once: `cells` runs for every row of every read.
@@ -149,7 +158,8 @@ class _Layout:
         try:
             return self.columns[name]
         except KeyError:
-            raise StoreError("missing_column", tab=self.tab.name, field=name) from None
+            code = "repeated_column" if name in self.repeated else "missing_column"
+            raise StoreError(code, tab=self.tab.name, field=name) from None
 
 
 @dataclass
@@ -447,9 +457,10 @@ class SheetsStore:
             if tab.name not in headers:
                 tabs[tab.name] = TabLayout(tab.name, None, {}, tab.fields)
                 continue
-            columns = _Layout.from_header(tab, headers[tab.name]).columns
-            missing = tuple(f for f in tab.fields if f not in columns)
-            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing)
+            placed = _Layout.from_header(tab, headers[tab.name])
+            columns, repeated = placed.columns, placed.repeated
+            missing = tuple(f for f in tab.fields if f not in columns and f not in repeated)
+            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing, repeated)
         return SpreadsheetLayout(
             self.spreadsheet.id, props.get("locale", ""), props.get("timeZone", ""), tabs
         )
@@ -703,7 +714,7 @@ def _add_columns(state: _TabState, exists: bool) -> None:
     """App columns missing from an older sheet (or whose header a person changed) get new columns
     right after the last column with data: no person's column moves, nothing is refused."""
     layout = state.layout
-    missing = [f for f in layout.tab.fields if f not in layout.columns]
+    missing = [f for f in layout.tab.fields if f not in layout.columns and f not in layout.repeated]
     if not exists or not missing or state.last < 1 or not layout.columns:
         return
     for offset, name in enumerate(missing):

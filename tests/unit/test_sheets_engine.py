@@ -6,7 +6,8 @@ import gspread
 import pytest
 
 from schemas.tabs import ALL_TABS, TABS
-from services.storage import Append, CellChange, Conflict, Update
+from services.core.messages import describe
+from services.storage import Append, CellChange, Conflict, StoreError, Update
 from services.storage.sheets import DEFAULT_TIMEOUT, SheetsStore
 from tests.fakes import FakeSheets
 
@@ -231,3 +232,21 @@ def test_a_tab_replaced_by_a_copy_of_itself_is_relearned_and_the_write_goes_thro
     store.apply([Update("units", "DV-1", unit(1), {"name": "Tên mới", "version": "2"})])
     assert by_id(store, "DV-1")["name"] == "Tên mới"
     assert fake.book(key).sheet(UNITS).sheet_id == old + 1000
+
+
+def test_an_app_header_repeated_by_a_persons_column_is_neither_read_nor_written(fake, key, store):
+    store.apply([Append("units", unit(1, phone="0911111111"))])
+    person = fake.person(key)
+    width = len(person.values(UNITS)[0])
+    own = chr(ord("A") + width)
+    person.type(UNITS, f"{own}1", "Điện thoại")  # a person's own column, same header as the app's
+    person.type(UNITS, f"{own}2", "số riêng của tôi")
+    assert by_id(store, "DV-1")["phone"] == ""  # which one is the app's cannot be told: not read
+    with pytest.raises(StoreError) as refused:
+        store.apply([Update("units", "DV-1", by_id(store, "DV-1"), {"phone": "0922222222"})])
+    assert refused.value.code == "repeated_column"
+    assert "có hai cột cùng tên “Điện thoại”" in describe(refused.value)
+    store.apply([Append("units", unit(2, phone=""))])  # a write not touching it goes through
+    assert person.values(UNITS)[1][width] == "số riêng của tôi"
+    assert store.layout().tabs["units"].repeated == ("phone",)
+    assert "phone" not in store.layout().tabs["units"].missing
