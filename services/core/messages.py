@@ -149,6 +149,11 @@ WORDING: dict[str, Callable[[StoreError], str]] = {
     ),
     "database_unavailable": lambda e: f"Không mở được kho dữ liệu: {e.data['reason']}",
     "missing_column": _missing_column,
+    "repeated_column": lambda e: (
+        f"Bảng {_title(e.data['tab'])} có hai cột cùng tên “{_header(e.data['tab'], e.data['field'])}”"
+        "; ứng dụng không đọc, không ghi cột này cho đến khi một trong hai được đổi tên. Chưa lưu "
+        "gì. Hãy đổi tên cột bạn tự thêm rồi lưu lại."
+    ),
     "cell_too_long": lambda e: (
         f"Ô “{_header(e.data['tab'], e.data['field'])}” của bảng {_title(e.data['tab'])} dài "
         f"{_number(e.data['length'])} ký tự, vượt giới hạn 50.000 ký tự một ô của Google Sheets; "

@@ -167,6 +167,7 @@ class TabLayout:
     sheet_id: int | None  # None: no tab with this title
     columns: Mapping[str, int]  # field -> 0-based column of its header in row 1
     missing: tuple[str, ...]  # app fields whose header is not in row 1
+    repeated: tuple[str, ...] = ()  # app fields whose header is in row 1 twice: not read/written
 
 
 @dataclass(frozen=True)

@@ -126,16 +126,25 @@ class _Layout:
 
     tab: Tab
     columns: dict[str, int]
+    repeated: tuple[str, ...] = ()  # app fields whose header is in row 1 more than once
 
     @classmethod
     def from_header(cls, tab: Tab, header: Sequence[str]) -> _Layout:
+        """A field whose header appears twice (a person's own column named like the app's) is
+        neither read nor written until one of them is renamed: which one is the app's cannot be
+        told, and guessing would read or overwrite the person's column."""
         wanted = {_header_key(h): f for f, h in tab.columns}
         columns: dict[str, int] = {}
+        repeated: list[str] = []
         for index, text in enumerate(header):
             name = wanted.get(_header_key(str(text)))
-            if name is not None and name not in columns:  # a repeated header: the first one wins
+            if name is not None and name in columns:
+                repeated.append(name)
+            elif name is not None:
                 columns[name] = index
-        return cls(tab, columns)
+        for name in repeated:
+            columns.pop(name, None)
+        return cls(tab, columns, tuple(dict.fromkeys(repeated)))
 
     def __post_init__(self) -> None:
         # (field, column or -1), worked out once: `cells` runs for every row of every read.
@@ -149,7 +158,8 @@ class _Layout:
         try:
             return self.columns[name]
         except KeyError:
-            raise StoreError("missing_column", tab=self.tab.name, field=name) from None
+            code = "repeated_column" if name in self.repeated else "missing_column"
+            raise StoreError(code, tab=self.tab.name, field=name) from None
 
 
 @dataclass
@@ -163,6 +173,8 @@ class _TabState:
     changed: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, field) -> value
     targets: list[Target] = field(default_factory=list)  # rows written in place, to check
     owner: Any = None  # the submission whose operations are being planned
+    width: int = 0  # columns with data in any row: app columns missing are added after them
+    added: list[str] = field(default_factory=list)  # app fields this write adds as new columns
 
     def __post_init__(self) -> None:
         self.read = list(self.rows)  # the rows as read: what a misdirected write is undone from
@@ -445,9 +457,10 @@ class SheetsStore:
             if tab.name not in headers:
                 tabs[tab.name] = TabLayout(tab.name, None, {}, tab.fields)
                 continue
-            columns = _Layout.from_header(tab, headers[tab.name]).columns
-            missing = tuple(f for f in tab.fields if f not in columns)
-            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing)
+            placed = _Layout.from_header(tab, headers[tab.name])
+            columns, repeated = placed.columns, placed.repeated
+            missing = tuple(f for f in tab.fields if f not in columns and f not in repeated)
+            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing, repeated)
         return SpreadsheetLayout(
             self.spreadsheet.id, props.get("locale", ""), props.get("timeZone", ""), tabs
         )
@@ -482,12 +495,14 @@ class SheetsStore:
         touched = dict.fromkeys(op.tab for s in pending for op in s.operations)
         extra = SCREEN_TABS if self._listeners else ()
         names = list(dict.fromkeys([*touched, *extra, AUDIT_LOG.name]))  # a repair audits
-        attempt, waited = 0, 0.0
+        attempt, waited, relearned = 0, 0.0, False
         with _reaching_google():
             while pending:
                 attempt += 1
                 self._write_pace.take()  # wait for the turn before reading: the window stays short
                 states = self._states(names)
+                for name in touched:
+                    _add_columns(states[name], TABS[name].title in self._sheet_ids)
                 pending = _check(states, pending)
                 requests_ = self._requests(states)
                 if not requests_:
@@ -497,6 +512,10 @@ class SheetsStore:
                     reply = self._send(requests_, _in_place(states.values()), paced=False)
                 except Exception as error:
                     kind = classify(error)
+                    if kind is None and _grid_gone(error) and not relearned:
+                        relearned = True  # a tab replaced by a copy: same title, new sheet id
+                        self._learn(self._metadata())
+                        continue
                     if kind is None:
                         raise
                     if kind == AMBIGUOUS:
@@ -515,7 +534,9 @@ class SheetsStore:
         states: dict[str, _TabState] = {}
         for name, grid in zip(names, self._batch_get(names, code), strict=True):
             layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
-            states[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state.width = max((len(row) for row in grid), default=0)
+            states[name] = state
         return states
 
     def _rows(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> list[Row]:
@@ -653,6 +674,8 @@ class SheetsStore:
         out: list[dict[str, Any]] = []
         for state in states.values():
             layout, sheet_id = state.layout, None
+            if state.added:
+                out += _column_requests(self._sheet_id(layout.tab), state)
             for (number, name), value in sorted(state.changed.items()):
                 sheet_id = sheet_id if sheet_id is not None else self._sheet_id(layout.tab)
                 out.append(
@@ -685,6 +708,49 @@ class SheetsStore:
                     }
                 )
         return out
+
+
+def _add_columns(state: _TabState, exists: bool) -> None:
+    """App columns missing from an older sheet (or whose header a person changed) get new columns
+    right after the last column with data: no person's column moves, nothing is refused."""
+    layout = state.layout
+    missing = [f for f in layout.tab.fields if f not in layout.columns and f not in layout.repeated]
+    if not exists or not missing or state.last < 1 or not layout.columns:
+        return
+    for offset, name in enumerate(missing):
+        layout.columns[name] = state.width + offset
+    layout.__post_init__()
+    state.added = missing
+
+
+def _column_requests(sheet_id: int, state: _TabState) -> list[dict[str, Any]]:
+    """Insert the new columns after the data, give them their headers, keep them plain text."""
+    start, end = state.width, state.width + len(state.added)
+    span = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": end}
+    headers = [_cell(state.layout.tab.header(f)) for f in state.added]
+    return [
+        {"insertDimension": {"range": span, "inheritFromBefore": False}},
+        {
+            "repeatCell": {
+                "range": {"sheetId": sheet_id, "startColumnIndex": start, "endColumnIndex": end},
+                "cell": {"userEnteredFormat": TEXT_FORMAT},
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        },
+        {
+            "updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": start},
+                "rows": [{"values": headers}],
+                "fields": "userEnteredValue",
+            }
+        },
+    ]
+
+
+def _grid_gone(error: BaseException) -> bool:
+    """Google's answer to a request naming a sheet id that no longer exists (a tab deleted, or
+    replaced by a copy of itself under the same title): 400 "No grid with id"."""
+    return status_of(error) == 400 and "No grid with id" in str(error)
 
 
 def _in_place(states: Iterable[_TabState]) -> list[str]:

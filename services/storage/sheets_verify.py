@@ -34,15 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.storage import Adopt, Conflict, Row, StoreError, Update
+from services.storage.repairs import ACTOR, LEFT, REPLACED, RESTORED, WITHDRAWN
 from services.storage.rules import should_update
 
 MAX_ROUNDS = 3  # repair writes per save, each checked in its own reply
-ACTOR = "3CĐ (tự kiểm tra sau khi ghi)"
-RESTORED = "Hoàn tác ô bị ghi nhầm hàng"  # another record's cells put back
-REPLACED = "Ghi lại vào đúng hàng"  # the intended record written where it is now
-WITHDRAWN = "Huỷ lần lưu bị ghi nhầm hàng"  # the intended record changed meanwhile: not saved
-LEFT = "Ô bị ghi nhầm chưa hoàn tác"  # a person changed the cell since: left for a person
-REPAIR_ACTIONS = (RESTORED, REPLACED, WITHDRAWN, LEFT)
 
 
 @dataclass(eq=False)

@@ -324,6 +324,14 @@ class Person:
         col = _column(sheet, old, self.book.locale)
         sheet.put(0, col, convert(new, self.book.locale, sheet.cell(0, col).text))
 
+    def replace_with_copy(self, tab: str, sheet_id: int) -> None:
+        """Duplicate a tab, delete the original and give the copy its name: the same rows under
+        the same title, with a new sheet id (what Sheets' "Duplicate" gives the copy)."""
+        old = self._sheet(tab)
+        copy_ = old.snapshot()
+        copy_.sheet_id = sheet_id
+        self.book.sheets[self.book.sheets.index(old)] = copy_
+
     def rename_tab(self, tab: str, title: str) -> None:
         self._sheet(tab).title = title
 

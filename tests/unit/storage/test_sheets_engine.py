@@ -107,15 +107,21 @@ def test_reordered_columns_and_a_persons_own_column_are_read_and_written_by_head
     assert by_id(store, "DV-2") == unit(2, phone="0900000002")
 
 
-def test_a_missing_app_column_refuses_the_write_and_writes_nothing(fake, key, store):
+def test_a_missing_app_column_is_added_after_the_data_and_no_persons_column_moves(fake, key, store):
     store.apply([Append("units", unit(1))])
-    fake.person(key).rename_header(UNITS, "Điện thoại", "SĐT")
-    before = fake.counts("write")
-    with pytest.raises(StoreError) as refused:
-        store.apply([Append("units", unit(2))])
-    assert describe(refused.value).startswith("Bảng Đơn vị thiếu cột “Điện thoại”; chưa lưu gì.")
-    assert fake.counts("write") == before
-    assert by_id(store, "DV-1")["phone"] == ""  # read past, not guessed
+    person = fake.person(key)
+    person.rename_header(UNITS, "Điện thoại", "SĐT")  # the app's header is gone
+    width = len(person.values(UNITS)[0])
+    person.type(UNITS, f"{chr(ord('A') + width)}1", "Ghi chú riêng")  # a person's own column
+    person.type(UNITS, f"{chr(ord('A') + width)}2", "của tôi")
+    before = person.values(UNITS)
+    store.apply([Append("units", unit(2, phone="0900000002"))])
+    after = person.values(UNITS)
+    assert after[0] == [*before[0], "Điện thoại"]  # added at the right, nothing moved
+    assert after[1][: len(before[1])] == before[1]
+    assert by_id(store, "DV-2")["phone"] == "0900000002"
+    assert by_id(store, "DV-1")["phone"] == ""  # the renamed column is read past, not guessed
+    assert after[2][-1] == "0900000002"
 
 
 # ---- where appends land ---------------------------------------------------------------------------
@@ -215,3 +221,32 @@ def test_an_update_of_a_row_appended_in_the_same_apply_is_written_with_the_appen
     )
     assert fake.counts("write") == 1
     assert by_id(store, "DV-1") == unit(1, name="Đoàn xã Mới")
+
+
+def test_a_tab_replaced_by_a_copy_of_itself_is_relearned_and_the_write_goes_through(
+    fake, key, store
+):
+    store.apply([Append("units", unit(1))])
+    old = fake.book(key).sheet(UNITS).sheet_id
+    fake.person(key).replace_with_copy(UNITS, sheet_id=old + 1000)  # same title, new sheet id
+    store.apply([Update("units", "DV-1", unit(1), {"name": "Tên mới", "version": "2"})])
+    assert by_id(store, "DV-1")["name"] == "Tên mới"
+    assert fake.book(key).sheet(UNITS).sheet_id == old + 1000
+
+
+def test_an_app_header_repeated_by_a_persons_column_is_neither_read_nor_written(fake, key, store):
+    store.apply([Append("units", unit(1, phone="0911111111"))])
+    person = fake.person(key)
+    width = len(person.values(UNITS)[0])
+    own = chr(ord("A") + width)
+    person.type(UNITS, f"{own}1", "Điện thoại")  # a person's own column, same header as the app's
+    person.type(UNITS, f"{own}2", "số riêng của tôi")
+    assert by_id(store, "DV-1")["phone"] == ""  # which one is the app's cannot be told: not read
+    with pytest.raises(StoreError) as refused:
+        store.apply([Update("units", "DV-1", by_id(store, "DV-1"), {"phone": "0922222222"})])
+    assert refused.value.code == "repeated_column"
+    assert "có hai cột cùng tên “Điện thoại”" in describe(refused.value)
+    store.apply([Append("units", unit(2, phone=""))])  # a write not touching it goes through
+    assert person.values(UNITS)[1][width] == "số riêng của tôi"
+    assert store.layout().tabs["units"].repeated == ("phone",)
+    assert "phone" not in store.layout().tabs["units"].missing

@@ -19,9 +19,9 @@ from schemas.tabs import TABS
 from services.core.clock import VN_TZ
 from services.core.messages import describe
 from services.storage import Adopt, Append, Conflict, RecordMissing, StoreError, Update
+from services.storage.repairs import LEFT, REPLACED, RESTORED, WITHDRAWN
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
-from services.storage.sheets_verify import LEFT, REPLACED, RESTORED, WITHDRAWN
 from tests.fakes import FakeSheets, SimClock
 
 UNITS = TABS["units"].title
