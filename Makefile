@@ -103,7 +103,7 @@ converter:  ## Make sure LibreOffice and the Liberation fonts are installed (PDF
 run: venv  ## Start the app (http://localhost:8501)
 	$(BIN)/streamlit run app.py $(ARGS)
 
-test: venv browser postgres converter  ## Lint, type-check, then run the whole test suite (unit, PostgreSQL, documents, e2e)
+test: venv browser postgres converter  ## Lint, then run the whole test suite (unit, PostgreSQL, documents, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto $(ARGS)

@@ -225,7 +225,12 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=2000)
     parser.add_argument("--submissions", type=int, default=60)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--quick", action="store_true", help="1,000 units, 300 writes, 20 submissions (make bench)"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.units, args.writes, args.submissions = 1000, 300, 20
 
     from schemas.criteria import load_catalogue
     from services.core.clock import FixedClock
