@@ -114,9 +114,7 @@ def _texts_form(
     )
     with st.form(form + "-form"):
         values = {
-            name: (st.text_area if name in MULTI_LINE else st.text_input)(
-                label, value=getattr(current, name), key=f"{form}-{name}"
-            )
+            name: text_box(name, label, getattr(current, name), f"{form}-{name}")
             for name, label in LABELS.items()
         }
         st.caption(
@@ -136,3 +134,10 @@ def _texts_form(
         if done is not None:
             st.success("Đã lưu nội dung văn bản làm mặc định của đơn vị.")
     return current
+
+
+def text_box(name: str, label: str, value: str, key: str) -> str:
+    """One editable text of a document: several lines where the text has them."""
+    if name in MULTI_LINE:
+        return st.text_area(label, value=value, key=key, max_chars=doc_texts.LIMIT)
+    return st.text_input(label, value=value, key=key, max_chars=doc_texts.LIMIT)

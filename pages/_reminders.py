@@ -40,7 +40,7 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
             st.success("Không còn đơn vị nào cần nhắc.")
         return
     wb = rt.workbook()
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -153,10 +153,12 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
         before = st.text_input(
             "Nhắc đơn vị chưa đăng ký trước hạn (số ngày)",
             value=current.days_before if current else "7, 1",
+            max_chars=50,
         )
         after = st.text_input(
             "Nhắc Đoàn cấp trên sau hạn (số ngày)",
             value=current.days_after_upper if current else "1",
+            max_chars=50,
         )
         auto = st.checkbox(
             "Tự động gửi e-mail theo lịch (lệnh chạy định kỳ trên máy chủ, xem README)",

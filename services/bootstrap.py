@@ -54,7 +54,7 @@ def open_sqlite(path: str | Path) -> SqlStore:
 
 
 def build_runtime(settings: Settings, client: Any = None) -> Runtime:
-    """Open the configured store once per process.
+    """Open the configured store once per process, for the app's screens.
 
     The embedded store is seeded with the demo when it is empty and the demo sign-in is on; a
     start with [auth] ends demo mode on it for good; a store with real data and no [auth] is
@@ -62,25 +62,30 @@ def build_runtime(settings: Settings, client: Any = None) -> Runtime:
     and gets its missing tabs created. `client` is a gspread client to use instead of one signed
     in from the settings.
     """
-
-    clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
-    if settings.engine == "sheets":
+    if settings.engine != "sqlite":
         settings.sign_in  # noqa: B018 - raises unless [auth] is configured
-        inner: Any = open_sheets_store(settings, client)
-        check_every = 5.0
-    elif settings.engine == "postgresql":
-        settings.sign_in  # noqa: B018 - a shared database never runs on the demo sign-in
-        inner = open_postgres_store(settings)
-        check_every = SHARED_DATABASE_CHECK_SECONDS
-    else:
-        inner = open_sqlite(settings.sqlite_path)
-        check_every = 5.0
-    store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
-    runtime = Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
+    runtime = open_runtime(settings, client)
     if settings.engine == "sqlite":
         demo.settle(runtime)
     runtime.sign_in  # noqa: B018 - raises when real data would open without a login
     return runtime
+
+
+def open_runtime(settings: Settings, client: Any = None) -> Runtime:
+    """The runtime on the configured store, for a command run by the server's administrator
+    (the reminders' cron job): nobody signs in through it, so no sign-in is checked and nothing
+    is seeded. The app's screens use `build_runtime`."""
+    clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
+    check_every = 5.0
+    if settings.engine == "sheets":
+        inner: Any = open_sheets_store(settings, client)
+    elif settings.engine == "postgresql":
+        inner = open_postgres_store(settings)
+        check_every = SHARED_DATABASE_CHECK_SECONDS
+    else:
+        inner = open_sqlite(settings.sqlite_path)
+    store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
+    return Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
 
 
 def close_store(store: Any) -> None:

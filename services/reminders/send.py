@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from services.bootstrap import build_runtime, load_settings
+from services.bootstrap import load_settings, open_runtime
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
 from services.core.settings import SettingsError
@@ -78,7 +78,7 @@ def main(
     secrets = _secrets() if secrets is None else secrets
     environ = os.environ if environ is None else environ
     try:
-        rt = build_runtime(load_settings(secrets, environ))
+        rt = open_runtime(load_settings(secrets, environ))
     except SettingsError as exc:
         print(f"Không chạy được: {exc}", file=sys.stderr)
         return 2

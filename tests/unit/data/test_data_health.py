@@ -265,7 +265,7 @@ def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_record
     sheet.fake.before_next_write(lambda: sheet.person.sort(TABS[UNITS].title, header, True))
     sheet.rt.store.apply([change])
     found = listed(sheet, kind="misdirected")
-    assert [p.kind_label for p in found] == [data_health.KIND_LABELS["misdirected"]] * 2
+    assert [p.kind_label for p in found] == [health.KIND_LABELS["misdirected"]] * 2
     restored, replaced = found
     assert restored.record_id not in ("", target.cells["id"])
     assert "tự hoàn tác các ô “Điện thoại”" in restored.message

@@ -67,9 +67,11 @@ def test_the_baselines_follow_a_new_registration_like_the_app(rt, people, tmp_pa
 
 
 def test_the_baseline_picker_offers_the_demo_people_as_the_app_does(rt, tmp_path):
+    from services import demo
     from services.core.settings import Settings
     from services.people import users
 
-    rt.settings = Settings(demo=True)
+    rt.settings = Settings(demo=True, sqlite_path=str(tmp_path / "3cd.sqlite"))
+    rt.demo_mark = demo.is_demo_store  # as the composition root gives it
     tabs = {t: loaders.frame_rows(f) for t, f in loaders.read_tabs(tmp_path / "3cd.sqlite").items()}
     assert plain_board.demo_people(tabs["users"]) == users.demo_choices(rt)
