@@ -227,4 +227,6 @@ def test_a_person_disabled_while_signed_in_is_refused_at_their_next_click(
                 break
             time.sleep(1)
         refused.wait_for(timeout=5_000)
+        wait_for_app(page)  # the refusal's heading comes first; its reason follows in the same run
+        page.get_by_text("đang bị tạm khóa").wait_for(timeout=10_000)
         assert "đang bị tạm khóa" in page.get_by_test_id("stApp").inner_text()
