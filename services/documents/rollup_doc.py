@@ -46,7 +46,7 @@ def rollup_document(
         for n, r in enumerate(listing or [], 1)
     ]
     issuer = wb.unit_name(upper_unit_id)
-    figures = _figures(report)
+    figures = rollups.report_figures(report)
     list_blocks = (
         [Table(LIST_HEADER, rows, (1.2, 6.0, 3.2, 2.8, 3.3))]
         if listing
@@ -74,18 +74,6 @@ def rollup_document(
         annex,
         [("Danh sách đăng ký", LIST_HEADER, rows), ("Báo cáo", ("Mục", "Giá trị"), figures)],
     )
-
-
-def _figures(report: UpperReport) -> list[tuple[str, int]]:
-    return [
-        ("Tổng số đoàn cơ sở", report.total_units),
-        ("Đăng ký đúng hạn", report.registered_on_time),
-        ("Đăng ký trễ hạn", report.registered_late),
-        ("Trả lại để sửa", report.returned),
-        ("Chưa đăng ký", report.not_registered),
-        ("Đã tiếp nhận", report.accepted),
-        ("Cần kiểm tra", report.needs_check),
-    ]
 
 
 def _report_body(

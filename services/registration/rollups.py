@@ -200,13 +200,7 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
         ("Hạn báo cáo", deadlines.cutoff_words(cycle.report_cutoff)),
         ("Gửi lần đầu lúc", report.sent_at.strftime("%H:%M %d/%m/%Y")),
         ("Đúng hạn", to_cell(report.on_time)),
-        ("Tổng số đoàn cơ sở", report.total_units),
-        ("Đăng ký đúng hạn", report.registered_on_time),
-        ("Đăng ký trễ hạn", report.registered_late),
-        ("Trả lại để sửa", report.returned),
-        ("Chưa đăng ký", report.not_registered),
-        ("Đã tiếp nhận", report.accepted),
-        ("Cần kiểm tra", report.needs_check),
+        *report_figures(report),
         ("Ghi chú", report.note),
         ("Người gửi", report.sent_by),
     ]
@@ -233,3 +227,16 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
 
 
 LIST_HEADER = ("STT", "Tên đơn vị", "Tình trạng đăng ký", "Số kế hoạch", "Ngày kế hoạch")
+
+
+def report_figures(report: UpperReport) -> list[tuple[str, int]]:
+    """The counts a roll-up froze when it was sent, named as the report and its documents show them."""
+    return [
+        ("Tổng số đoàn cơ sở", report.total_units),
+        ("Đăng ký đúng hạn", report.registered_on_time),
+        ("Đăng ký trễ hạn", report.registered_late),
+        ("Trả lại để sửa", report.returned),
+        ("Chưa đăng ký", report.not_registered),
+        ("Đã tiếp nhận", report.accepted),
+        ("Cần kiểm tra", report.needs_check),
+    ]
