@@ -120,7 +120,14 @@ def free_port() -> int:
 class Server:
     """`streamlit run` on 127.0.0.1, pinned to `core`; its CPU and memory read from /proc."""
 
-    def __init__(self, script: str, store: Path, core: int | None, options: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        script: str,
+        store: Path,
+        core: int | None,
+        options: tuple[str, ...] = (),
+        profile: Path | None = None,
+    ):
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCD_")}
         env |= {
@@ -129,8 +136,10 @@ class Server:
             "TCD_NOW": NOW.isoformat(),
             "PYTHONPATH": str(ROOT),
         }
+        sampler = [str(ROOT / "benchmarks" / "_sampler.py"), str(profile)] if profile else []
         command = [
             sys.executable,
+            *sampler,
             "-m",
             "streamlit",
             "run",
@@ -352,9 +361,14 @@ def saturated(figures: dict[str, Any]) -> bool:
 
 
 async def measure(
-    variant: Variant, store: Path, plan: Plan, core: int | None, options: tuple[str, ...] = ()
+    variant: Variant,
+    store: Path,
+    plan: Plan,
+    core: int | None,
+    options: tuple[str, ...] = (),
+    profile: Path | None = None,
 ) -> dict[str, Any]:
-    server = Server(variant.script, store, core, options)
+    server = Server(variant.script, store, core, options, profile)
     try:
         started = time.perf_counter()
         server.wait_healthy()
@@ -442,6 +456,11 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         help="a Streamlit option for every server, e.g. runner.postScriptGC=true",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the servers' stacks (benchmarks/_sampler.py) into FILE-<variant>.txt",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.sessions:
@@ -474,7 +493,15 @@ def main(argv: list[str] | None = None) -> None:
         )
         for variant in variants:
             results[variant.name] = asyncio.run(
-                measure(variant, store, plan, server_core, tuple(args.option))
+                measure(
+                    variant,
+                    store,
+                    plan,
+                    server_core,
+                    tuple(args.option),
+                    args.profile
+                    and args.profile.with_name(f"{args.profile.stem}-{variant.name}.txt"),
+                )
             )
     app = results.pop("app", {})
     report = {
