@@ -81,6 +81,7 @@ class CachedStore:
         self.tabs_read = 0  # tabs those reads fetched (a partial refresh fetches fewer)
         self.adopted = 0  # snapshots taken from the engine's own write batches
         self.patched = 0  # snapshots made by patching the rows a write reported (SQL engines)
+        self.patch_writes = True  # False: drop and re-read after a write (benchmarks compare)
         self._local = threading.local()
         inner.on_commit(self._adopt)
         if hasattr(inner, "on_written"):
@@ -200,6 +201,7 @@ class CachedStore:
             base = self._base
             if (
                 self._snapshot is None
+                or not self.patch_writes
                 or base is None
                 or not self._counted
                 or any(base[1].get(tab) != n - 1 for tab, n in counters.items())
