@@ -118,13 +118,10 @@ def people_of(port: int | None, url: str, timeout: float):
 
 def start_servers(url: str, secrets: Path, cores: list[int | None]) -> list[Server]:
     settings = {"TCD_STORE_ENGINE": "postgresql", "TCD_DATABASE_URL": url, "TCD_DEMO": "0"}
-    servers = [
+    return [
         Server("app.py", Path(), core, (f"secrets.files={secrets}",), settings=settings)
         for core in cores
     ]
-    for server in servers:
-        server.wait_healthy(timeout=120)
-    return servers
 
 
 async def run_setup(
@@ -133,6 +130,8 @@ async def run_setup(
     servers = start_servers(url, secrets, cores)
     balancer = None
     try:
+        for server in servers:
+            server.wait_healthy(timeout=300)
         if len(servers) == 1:
             group, port = Group(servers, servers[0].url), None
         else:
