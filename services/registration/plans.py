@@ -13,7 +13,7 @@ from typing import Any
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import LatePolicy, PlanForm, Registration, RegistrationState, Unit
+from schemas.models import Cycle, LatePolicy, PlanForm, Registration, RegistrationState, Unit
 from services.core import records
 from services.core.access import (
     Actor,
@@ -137,7 +137,7 @@ def register_plan(
         on_behalf = not is_secretary_of(actor, unit_id)
         if on_behalf and not can_review(wb, actor, unit_id):
             raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
-        _check_plan(rt, form, cycle.criteria_set, now, on_behalf, received_on)
+        _check_plan(rt, form, cycle, now, on_behalf, received_on)
         rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
         same = wb.registrations.get(rec_id)
         if same is not None:  # the same submission arrived twice: stored once
@@ -337,7 +337,7 @@ def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
 def _check_plan(
     rt: Runtime,
     form: PlanForm,
-    criteria_ref: str,
+    cycle: Cycle,
     now: datetime,
     on_behalf: bool,
     received_on: date | None,
@@ -345,7 +345,7 @@ def _check_plan(
     problems = []
     if form.plan_date > now.date():
         problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
-    criteria = rt.criteria.get(criteria_ref)
+    criteria = rt.criteria.get(cycle.criteria_set)
     contents = criteria.contents if criteria else []
     for content in contents:
         if not form.targets.get(content.id, "").strip():
@@ -367,5 +367,11 @@ def _check_plan(
         received_on and received_on < form.plan_date
     ):  # a back-dated receipt would turn late into on time
         problems.append("Ngày nhận bản giấy: không được trước Ngày kế hoạch")
+    opens, closes = deadlines.registration_window(cycle)
+    if received_on and not opens <= received_on <= closes:
+        problems.append(
+            f"Ngày nhận bản giấy: phải trong thời gian đăng ký của năm {cycle.year} "
+            f"(từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y})"
+        )
     if problems:
         raise InvalidInput(problems)
