@@ -44,6 +44,27 @@ def _idle(stack: list[str]) -> bool:
     return func in IDLE and (file in IDLE_FILES or func in ("select", "poll", "sleep"))
 
 
+def _write(out: str, stacks: collections.Counter[tuple[str, ...]]) -> None:
+    busy = {s: n for s, n in stacks.items() if s and not _idle(list(s))}
+    with open(out, "w", encoding="utf-8") as f:
+        for s, n in sorted(busy.items(), key=lambda kv: -kv[1]):
+            f.write(";".join(s) + f" {n}\n")
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    for s, n in busy.items():
+        for name in set(s):
+            inclusive[name] += n
+        own[s[-1]] += n
+    total = sum(busy.values()) or 1
+    with open(out + ".top.txt", "w", encoding="utf-8") as f:
+        f.write(f"busy samples: {total}\n\n-- inclusive --\n")
+        for name, n in inclusive.most_common(70):
+            f.write(f"{100 * n / total:6.1f}%  {name}\n")
+        f.write("\n-- own --\n")
+        for name, n in own.most_common(40):
+            f.write(f"{100 * n / total:6.1f}%  {name}\n")
+
+
 def main() -> None:
     out = sys.argv[1]
     stacks: collections.Counter[tuple[str, ...]] = collections.Counter()
@@ -58,24 +79,7 @@ def main() -> None:
 
     def dump() -> None:
         stop.set()
-        busy = {s: n for s, n in stacks.items() if s and not _idle(list(s))}
-        with open(out, "w", encoding="utf-8") as f:
-            for s, n in sorted(busy.items(), key=lambda kv: -kv[1]):
-                f.write(";".join(s) + f" {n}\n")
-        inclusive: collections.Counter[str] = collections.Counter()
-        own: collections.Counter[str] = collections.Counter()
-        for s, n in busy.items():
-            for name in set(s):
-                inclusive[name] += n
-            own[s[-1]] += n
-        total = sum(busy.values()) or 1
-        with open(out + ".top.txt", "w", encoding="utf-8") as f:
-            f.write(f"busy samples: {total}\n\n-- inclusive --\n")
-            for name, n in inclusive.most_common(70):
-                f.write(f"{100 * n / total:6.1f}%  {name}\n")
-            f.write("\n-- own --\n")
-            for name, n in own.most_common(40):
-                f.write(f"{100 * n / total:6.1f}%  {name}\n")
+        _write(out, stacks)
 
     threading.Thread(target=sample, daemon=True, name="sampler").start()
     atexit.register(dump)

@@ -12,7 +12,7 @@ from pages import _ui
 from schemas.models import Cycle
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
-from services.core.workbook import Workbook
+from services.people.units import unit_name
 from services.reminders import outbox, schedule
 from services.reminders.mailer import SmtpMailer
 from services.reminders.messages import NO_EMAIL, Message, Stage, unit_messages, upper_messages
@@ -43,7 +43,7 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
     # Built once per data version, scope and minute, like the messages it lists.
     listed = rt.per_minute(
         ("reminders table", cycle.id, stage, config.app_url, me.role, me.unit_id),
-        lambda wb, _: _listing(wb, cycle, stage, units),
+        lambda _wb, _now: _listing(rt, cycle, stage, units),
     )
     _ui.table(listed, hide_index=True, width="stretch")
     _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
@@ -56,14 +56,14 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         _one(uppers, f"remind-upper-{stage.name}")
 
 
-def _listing(wb: Workbook, cycle: Cycle, stage: Stage, units: list[Message]) -> pd.DataFrame:
+def _listing(rt: Runtime, cycle: Cycle, stage: Stage, units: list[Message]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "Đơn vị": m.unit_name,
                 "Tình trạng": m.status,
                 "E-mail": m.to or NO_EMAIL,
-                "Đã nhắc": outbox.sent_words(wb, cycle.id, m.unit_id, stage.value) or "chưa nhắc",
+                "Đã nhắc": outbox.sent_words(rt, cycle.id, m.unit_id, stage.value) or "chưa nhắc",
             }
             for m in units
         ]
@@ -137,9 +137,9 @@ def _deliver(
 
 
 def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
-    for row in outbox.unsure(rt.workbook(), me, cycle.id):
+    for row in outbox.unsure(rt, me, cycle.id):
         st.warning(
-            f"Thư nhắc tới {row.recipient} ({rt.workbook().unit_name(row.unit_id)}) bị ngắt giữa "
+            f"Thư nhắc tới {row.recipient} ({unit_name(rt, me, row.unit_id)}) bị ngắt giữa "
             "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
         )
         if st.button("Gửi lại", key=f"again-{row.id}"):
@@ -151,7 +151,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
     """Province staff set when the cycle's reminders are drafted, and automatic sending."""
     if me.role is not Role.PROVINCE:
         return
-    current = schedule.schedule_of(rt.workbook(), cycle.id)
+    current = schedule.current_schedule(rt, cycle.id)
     form = f"reminder-schedule-{cycle.id}"
     with st.expander("Lịch nhắc nhở của chu kỳ"), st.form(form):
         before = st.text_input(

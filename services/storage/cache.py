@@ -24,6 +24,8 @@ from typing import Any
 from schemas.tabs import SCREEN_TABS
 from services.storage import Operation, Row, Store, StoreUnavailable, Tail
 
+Token = dict[str, int] | str  # an engine's per-tab write counters, or its change token
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -72,10 +74,11 @@ class CachedStore:
         self._generation = 0  # grows with every write seen: an older refresh must not win
         self._read_at = 0.0
         self._checked_at = 0.0
-        self._token: Any = None
+        self._token: Token | None = None
         self._version = 0
-        self._counted = hasattr(inner, "tab_versions")  # per-tab counters: partial re-reads
-        self._base: tuple[dict[str, list[Row]], Any] | None = None  # last tabs read and their token
+        self._base: tuple[dict[str, list[Row]], Token] | None = (
+            None  # last tabs read and their token
+        )
         self._full_at = 0.0
         self.reads = 0  # engine reads done, for tests and benchmarks
         self.tabs_read = 0  # tabs those reads fetched (a partial refresh fetches fewer)
@@ -84,8 +87,9 @@ class CachedStore:
         self.patch_writes = True  # False: drop and re-read after a write (benchmarks compare)
         self._local = threading.local()
         inner.on_commit(self._adopt)
-        if hasattr(inner, "on_written"):
-            inner.on_written(self._patch)
+        on_written = getattr(inner, "on_written", None)  # engines that report their writes (SQL)
+        if on_written is not None:
+            on_written(self._patch)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""
@@ -125,29 +129,41 @@ class CachedStore:
             return self._current_token() != self._token
         return False
 
-    def _current_token(self) -> Any:
-        return self.inner.tab_versions() if self._counted else self.inner.change_token()
+    def _current_token(self) -> Token:
+        """Per-tab write counters where the engine keeps them (partial re-reads), else its token."""
+        versions = self.inner.tab_versions()
+        return versions if versions is not None else self.inner.change_token()
 
     def _refresh(self, generation: int) -> None:
         token = self._current_token()  # before the read: a write after it shows next check
         with self._lock:
             base = self._base
-        full = base is None or not self._counted or self._monotonic() - self._full_at >= self.ttl
-        if full:
-            wanted = list(SCREEN_TABS)
-        else:
-            wanted = [t for t in SCREEN_TABS if token.get(t) != base[1].get(t)]
+        changed = self._changed_tabs(token, base)
+        wanted = list(SCREEN_TABS) if changed is None else changed
         fresh = self.inner.read(wanted) if wanted else {}
-        tabs = fresh if full else {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
+        if changed is None or base is None:
+            tabs = fresh
+        else:
+            tabs = {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
         with self._lock:
             self.reads += 1
             self.tabs_read += len(wanted)
             if generation == self._generation:  # no write landed meanwhile: this read is current
-                if full:
+                if changed is None:
                     self._full_at = self._monotonic()
                 self._install(tabs, token)
 
-    def _install(self, tabs: dict[str, list[Row]], token: str) -> None:
+    def _changed_tabs(self, token: Token, base: tuple[Any, Token] | None) -> list[str] | None:
+        """The screen tabs whose counters moved since `base`; None when every tab must be read
+        (first read, an engine without per-tab counters, or a full read due by the TTL)."""
+        if base is None or self._monotonic() - self._full_at >= self.ttl:
+            return None
+        earlier = base[1]
+        if not isinstance(token, dict) or not isinstance(earlier, dict):
+            return None
+        return [t for t in SCREEN_TABS if token.get(t) != earlier.get(t)]
+
+    def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
         dashboards redraw only when something changed."""
         if self._snapshot is None or tabs != self._snapshot.tabs:
@@ -199,12 +215,13 @@ class CachedStore:
         with self._lock:
             self._generation += 1  # an older refresh in flight must not win over this
             base = self._base
+            earlier = base[1] if base is not None else None
             if (
                 self._snapshot is None
                 or not self.patch_writes
                 or base is None
-                or not self._counted
-                or any(base[1].get(tab) != n - 1 for tab, n in counters.items())
+                or not isinstance(earlier, dict)
+                or any(earlier.get(tab) != n - 1 for tab, n in counters.items())
             ):
                 self._snapshot = None
                 self._local.patched = False
@@ -213,7 +230,7 @@ class CachedStore:
             for tab, rows in written.items():
                 if tab in tabs:
                     tabs[tab] = _merged(tabs[tab], rows)
-            token = {**base[1], **counters}
+            token = {**earlier, **counters}
             self._version += 1
             self.patched += 1
             self._snapshot = Snapshot(self._version, tabs)

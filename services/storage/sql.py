@@ -203,7 +203,7 @@ class SqlStore:
 
         if not should_append(op, cells, existing, unique_clash):
             return None  # the same row is already there (a retried submission)
-        inserted = conn.execute(table.insert().values(**cells)).inserted_primary_key
+        inserted = conn.execute(table.insert().values(**cells)).inserted_primary_key or (0,)
         return Row(inserted[0] + 1, cells)
 
     def _update(self, conn: sa.Connection, op: Update) -> Row | None:
