@@ -27,6 +27,8 @@ from schemas.cells import (
     OptDay,
     OptInstant,
     Text,
+    clean_id,
+    is_id_field,
     parse_choice,
     parse_flag,
     to_cell,
@@ -178,8 +180,15 @@ class Record(BaseModel):
 
     @classmethod
     def from_cells(cls, cells: dict[str, str]) -> Self:
-        """Parse one stored row; raises pydantic.ValidationError naming the bad cells."""
-        record = cls.model_validate({f: cells.get(f, "") for f in cls.TAB.fields})
+        """Parse one stored row; raises pydantic.ValidationError naming the bad cells.
+
+        Ids and references are read through `clean_id` (a retyped "DV-0052 " is DV-0052); `cells`
+        keeps them exactly as stored, which is what an update compares against.
+        """
+        values = {f: cells.get(f, "") for f in cls.TAB.fields}
+        record = cls.model_validate(
+            {f: clean_id(v) if is_id_field(f) else v for f, v in values.items()}
+        )
         record._cells = {f: cells.get(f, "") for f in cls.TAB.fields}
         return record
 

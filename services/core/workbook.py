@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from schemas import tabs
-from schemas.cells import error_messages
+from schemas.cells import clean_id, error_messages, is_id_field
 from schemas.models import (
     MODELS,
     Assessment,
@@ -50,13 +50,14 @@ class RowProblem:
 
 
 # What a person did to a row, as the data-health screen groups it.
-NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE = (
+NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE, UNTIDY_ID = (
     "no_id",
     "duplicate_id",
     "missing",
     "value",
     "reference",
     "duplicate",
+    "untidy_id",
 )
 
 
@@ -127,7 +128,8 @@ class Workbook:
         for row in tabs_rows.get(tab, []):
             if not any(v.strip() for v in row.cells.values()):
                 continue  # a blank row a person left: nothing to read
-            record_id = row.cells.get("id", "").strip()
+            record_id = clean_id(row.cells.get("id", ""))
+            self._untidy_ids(tab, row, record_id)
             if not record_id:
                 self._problem(
                     tab,
@@ -185,15 +187,29 @@ class Workbook:
         header = dict(MODELS[tab].TAB.columns).get(field_name, field_name)
         self.problems.append(RowProblem(tab, row.number, header, message, record_id, kind))
 
+    def _untidy_ids(self, tab: str, row: Row, record_id: str) -> None:
+        """An id or a reference typed with extra spaces: read as if tidy, listed, never rewritten."""
+        for name, value in row.cells.items():
+            if is_id_field(name) and value != clean_id(value) and clean_id(value):
+                self._problem(
+                    tab,
+                    row,
+                    name,
+                    f"Mã “{value}” có khoảng trắng thừa; ứng dụng vẫn đọc là “{clean_id(value)}”."
+                    " Nên sửa ô này trong bảng tính cho gọn (xoá khoảng trắng thừa).",
+                    record_id,
+                    kind=UNTIDY_ID,
+                )
+
     def _note_broken(self, tab: str, row: Row) -> None:
         if tab == tabs.REGISTRATIONS.name:
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            key = (clean_id(row.cells.get("cycle_id", "")), clean_id(row.cells.get("unit_id", "")))
             self.broken_registrations.add(key)
         if tab in (tabs.ASSESSMENTS.name, tabs.ASSESSMENT_ITEMS.name):
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            key = (clean_id(row.cells.get("cycle_id", "")), clean_id(row.cells.get("unit_id", "")))
             self.broken_assessments.add(key)
         if tab == tabs.DECISION_UNITS.name:
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            key = (clean_id(row.cells.get("cycle_id", "")), clean_id(row.cells.get("unit_id", "")))
             self.broken_decisions.add(key)
 
     def missing_reference(self, unit_id: str, cycle_id: str) -> str:

@@ -47,7 +47,7 @@ import gspread
 import requests
 from gspread.utils import absolute_range_name
 
-from schemas.cells import iso
+from schemas.cells import clean_id, is_id_field, iso
 from schemas.tabs import ALL_TABS, AUDIT_LOG, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
@@ -852,7 +852,13 @@ def _holds(states: Mapping[str, _TabState], tab: str, record_id: str, cells: dic
 
 
 def _find(state: _TabState, record_id: str) -> Row | None:
-    return next((row for row in state.rows if row.cells["id"] == record_id), None)
+    wanted = clean_id(record_id)  # a person may have retyped the id with a trailing space
+    return next((row for row in state.rows if clean_id(row.cells["id"]) == wanted), None)
+
+
+def _same(stored: str, value: str, name: str) -> bool:
+    """Equal as the unique check sees it: ids (and references) after `clean_id`."""
+    return clean_id(stored) == clean_id(value) if is_id_field(name) else stored == value
 
 
 def _append(state: _TabState, op: Append) -> None:
@@ -860,7 +866,7 @@ def _append(state: _TabState, op: Append) -> None:
     fields = state.layout.tab.fields
     cells = {f: op.cells.get(f, "") for f in fields}
     existing = _find(state, cells["id"])
-    clash = lambda: any(all(r.cells[f] == cells[f] for f in op.unique) for r in state.rows)  # noqa: E731
+    clash = lambda: any(all(_same(r.cells[f], cells[f], f) for f in op.unique) for r in state.rows)  # noqa: E731
     if not should_append(op, cells, existing.cells if existing else None, clash):
         return
     for name, value in cells.items():
@@ -901,7 +907,7 @@ def _adopt(state: _TabState, op: Adopt) -> None:
     if the fresh read shows it still holds exactly what the screen read (rules.should_adopt)."""
     index = next((i for i, r in enumerate(state.rows) if r.number == op.row), None)
     current = state.rows[index] if index is not None else None
-    taken = lambda: any(r.cells["id"] == op.id for r in state.rows)  # noqa: E731
+    taken = lambda: _find(state, op.id) is not None  # noqa: E731
     if not should_adopt(op, current.cells if current else None, taken):
         return
     assert current is not None and index is not None
