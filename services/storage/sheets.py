@@ -51,6 +51,9 @@ from schemas.cells import clean_id, is_id_field, iso
 from schemas.tabs import ALL_TABS, AUDIT_LOG, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
+    MISSING_TAB,
+    NO_COLUMN,
+    REPEATED_COLUMN,
     Adopt,
     Append,
     Operation,
@@ -60,6 +63,7 @@ from services.storage import (
     StoreUnavailable,
     TabLayout,
     Tail,
+    Unreadable,
     Update,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
@@ -94,6 +98,7 @@ PACE_BURST = 12
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
 METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+KEY_FIELDS = ("id", "cycle_id", "unit_id")  # without these a tab's rows cannot be read as records
 
 # StoreError codes of this engine (worded in services.core.messages)
 UNCERTAIN = "uncertain"  # a write timed out and the look-up that would tell failed too
@@ -145,6 +150,17 @@ class _Layout:
         for name in repeated:
             columns.pop(name, None)
         return cls(tab, columns, tuple(dict.fromkeys(repeated)))
+
+    def unreadable(self) -> Unreadable | None:
+        """Why this tab's records cannot be read as the header is now (None: they can). A row
+        without its id, cycle or unit cannot be told apart or attributed: counting such rows would
+        show registered units as "not registered"."""
+        for name in KEY_FIELDS:
+            if name in self.repeated:
+                return Unreadable(self.tab.name, REPEATED_COLUMN, name)
+            if name in self.tab.fields and name not in self.columns:
+                return Unreadable(self.tab.name, NO_COLUMN, name)
+        return None
 
     def __post_init__(self) -> None:
         # (field, column or -1), worked out once: `cells` runs for every row of every read.
@@ -210,6 +226,7 @@ class SheetsStore:
         self._known: dict[str, tuple[tuple, dict[tuple, Row]]] = {}  # rows as last read, per tab
         self._lock = threading.RLock()  # set-up (creating tabs) is serialised within the process
         self._sheet_ids: dict[str, int] = {}
+        self._unreadable: dict[str, Unreadable] = {}
         self._writes = 0
         self.locale: str | None = None
         self.time_zone: str | None = None
@@ -543,6 +560,7 @@ class SheetsStore:
         """The rows of a tab as read; a row unchanged since the last read (same place, same
         values, same header) is the same `Row` object, so reads, the cache's comparison and the
         workbook's parse cost little for the rows that did not change."""
+        self._note_readable(name, layout, grid)
         where = tuple(layout._where)
         known_where, known = self._known.get(name, ((), {}))
         if known_where != where:
@@ -557,6 +575,22 @@ class SheetsStore:
             rows.append(row)
         self._known[name] = (where, seen)
         return rows
+
+    def _note_readable(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> None:
+        """Remember whether this tab, as just read, can be read as records (`unreadable`)."""
+        found = layout.unreadable()
+        if not grid and TABS[name].title not in self._sheet_ids:
+            found = Unreadable(name, MISSING_TAB)
+        if found is None:
+            self._unreadable.pop(name, None)
+        else:
+            self._unreadable[name] = found
+
+    def unreadable(self) -> dict[str, Unreadable]:
+        """The tabs the latest read of each found unreadable: deleted or renamed, or without the
+        header of the id, cycle or unit in row 1 (a title row above it, a renamed or repeated
+        header). Their rows are not records; the screens that need them say so."""
+        return dict(self._unreadable)
 
     def _send(
         self, requests_: list[dict[str, Any]], checked: Sequence[str], paced: bool = True

@@ -332,6 +332,9 @@ class Person:
         copy_.sheet_id = sheet_id
         self.book.sheets[self.book.sheets.index(old)] = copy_
 
+    def delete_tab(self, tab: str) -> None:
+        self.book.sheets.remove(self._sheet(tab))
+
     def rename_tab(self, tab: str, title: str) -> None:
         self._sheet(tab).title = title
 

@@ -282,3 +282,25 @@ def test_a_form_loaded_before_the_id_was_retyped_is_not_a_conflict(fake, key, st
     assert fake.person(key).values(UNITS)[1][0] == "DV-1  "
     assert by_id(store, "DV-1  ")["phone"] == "0987654321"
 
+
+# ---- tabs a person made unreadable -----------------------------------------------------------------
+
+
+def test_a_tab_is_unreadable_when_deleted_headless_or_its_id_header_repeated(fake, key, store):
+    from services.storage import Unreadable
+
+    store.apply([Append("units", unit(1))])
+    assert store.read(["units", "registrations"]) and store.unreadable() == {}
+    person = fake.person(key)
+    person.insert_row(UNITS, 1, ["Danh sách đơn vị"])  # a title row above the header
+    person.delete_tab(TABS["registrations"].title)
+    store.read(["units", "registrations"])
+    assert store.unreadable() == {
+        "units": Unreadable("units", "no_column", "id"),
+        "registrations": Unreadable("registrations", "missing_tab"),
+    }
+    person.delete_row(UNITS, 1)
+    width = len(person.values(UNITS)[0])
+    person.type(UNITS, f"{chr(ord('A') + width)}1", "Mã")  # a person's own column named "Mã"
+    store.read(["units"])
+    assert store.unreadable()["units"] == Unreadable("units", "repeated_column", "id")
