@@ -65,6 +65,7 @@ from services.storage import (
     Tail,
     Unreadable,
     Update,
+    sheets_setup,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
@@ -98,6 +99,8 @@ PACE_BURST = 12
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
 METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+# set-up also needs each tab's protected ranges: whether it is set up (sheets_setup.MARK)
+SETUP_FIELDS = {"fields": "properties,sheets(properties,protectedRanges)"}
 KEY_FIELDS = ("id", "cycle_id", "unit_id")  # without these a tab's rows cannot be read as records
 
 # StoreError codes of this engine (worded in services.core.messages)
@@ -258,12 +261,13 @@ class SheetsStore:
         attempted: dict[str, None] = {}  # titles this call tried to create
         with self._lock, _reaching_google():
             for attempt in range(1, self.retry.max_attempts + 1):
-                self._learn(self._metadata())
+                meta = self._metadata(fields=SETUP_FIELDS)
+                self._learn(meta)
                 missing = [tab for tab in ALL_TABS if tab.title not in self._sheet_ids]
-                if not missing:
-                    break
                 attempted.update(dict.fromkeys(tab.title for tab in missing))
-                requests_, ids = self._tab_requests(missing)
+                requests_, ids = self._setup_requests(meta, missing)
+                if not requests_:
+                    break
                 try:
                     self._write_pace.take()
                     self.spreadsheet.batch_update({"requests": requests_})
@@ -283,6 +287,43 @@ class SheetsStore:
                 self._sheet_ids.update(ids)
                 break
         return [tab.name for tab in ALL_TABS if tab.title in attempted]
+
+    def _setup_requests(
+        self, meta: Mapping[str, Any], missing: Sequence[Tab]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Every request of the set-up (`sheets_setup`): missing tabs created, tabs not yet set up
+        (or set up by an older version) given frozen header, protection, validation and widths,
+        the guide tab; and the sheet id each new tab will have. [] when all is in place."""
+        requests_, ids = self._tab_requests(missing)
+        for tab in missing:
+            columns = {name: index for index, name in enumerate(tab.fields)}
+            requests_ += sheets_setup.tab_requests(ids[tab.title], tab, columns, {})
+        sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+        stale = [
+            t for t in ALL_TABS if t.title in sheets and not sheets_setup.is_set_up(sheets[t.title])
+        ]
+        for tab, header in zip(stale, self._headers(stale), strict=True):
+            columns = _Layout.from_header(tab, header).columns
+            sheet_id = self._sheet_ids[tab.title]
+            requests_ += sheets_setup.tab_requests(sheet_id, tab, columns, sheets[tab.title])
+        guide = sheets.get(sheets_setup.GUIDE_TITLE)
+        if guide is None or not sheets_setup.is_set_up(guide):
+            taken = [*self._sheet_ids.values(), *ids.values()]
+            sheet_id = guide["properties"]["sheetId"] if guide else max(taken, default=0) + 1
+            requests_ += sheets_setup.guide_requests(sheet_id, guide is not None, guide or {})
+        return requests_, ids
+
+    def _headers(self, tabs: Sequence[Tab]) -> list[list[str]]:
+        """Row 1 of each tab, in one request (none when there is no tab to ask about)."""
+        if not tabs:
+            return []
+        ranges = [absolute_range_name(tab.title, "1:1") for tab in tabs]
+        params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
+        got = self.retry.run(
+            self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
+        )
+        rows = [vr.get("values", []) for vr in got.get("valueRanges", [])]
+        return [r[0] if r else [] for r in rows]
 
     def _tab_requests(self, missing: Sequence[Tab]) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """The batchUpdate requests that create these tabs, and the sheet id each will have."""
@@ -328,11 +369,14 @@ class SheetsStore:
             ]
         return requests_, ids
 
-    def _metadata(self, code: str = NOT_READ) -> Mapping[str, Any]:
+    def _metadata(
+        self, code: str = NOT_READ, fields: Mapping[str, str] = METADATA_FIELDS
+    ) -> Mapping[str, Any]:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
+        params = dict(fields)
         with _reaching_google():
             return self.retry.run(
-                self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS)),
+                self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=params)),
                 code,
             )
 
