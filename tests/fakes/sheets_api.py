@@ -633,7 +633,25 @@ def metadata(book: Spreadsheet, params: dict[str, list[str]]) -> dict[str, Any]:
     if fields:
         wanted = {_top(f) for f in _split_fields(fields)}
         out = {k: v for k, v in out.items() if k in wanted}
+        parts = _sheet_parts(fields)
+        if parts and "sheets" in out:
+            out["sheets"] = [{k: v for k, v in s.items() if k in parts} for s in out["sheets"]]
     return out
+
+
+def _sheet_parts(fields: str) -> set[str]:
+    """The parts of each Sheet a field mask names ("sheets.properties",
+    "sheets(properties,protectedRanges)"); empty: the whole Sheet."""
+    parts: set[str] = set()
+    for f in (f.strip() for f in _split_fields(fields)):
+        if not f.startswith("sheets"):
+            continue
+        rest = f[len("sheets") :]
+        if not rest:
+            return set()
+        inner = rest[1:-1] if rest.startswith("(") else rest[1:]
+        parts.update(_top(p) for p in _split_fields(inner))
+    return parts
 
 
 def _sheet_resource(sheet: Sheet, index: int) -> dict[str, Any]:

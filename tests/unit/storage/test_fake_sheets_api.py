@@ -335,6 +335,8 @@ def test_a_warning_only_protected_range_gets_an_id_and_refuses_editors(fake):
     meta = book.fetch_sheet_metadata(params={"fields": "sheets(properties,protectedRanges)"})
     (sheet,) = [s for s in meta["sheets"] if s["properties"]["sheetId"] == ws.id]
     assert [p["description"] for p in sheet["protectedRanges"]] == ["Mã"]
+    only = book.fetch_sheet_metadata(params={"fields": "sheets.properties"})
+    assert all(set(s) == {"properties"} for s in only["sheets"])  # the mask is honoured
     editors = {"range": rng, "warningOnly": True, "editors": {"users": ["a@example.vn"]}}
     with pytest.raises(gspread.exceptions.APIError):
         _batch(book, {"addProtectedRange": {"protectedRange": editors}})
