@@ -57,6 +57,7 @@ from services.storage import (
     Adopt,
     Append,
     Operation,
+    RecordMissing,
     Row,
     SpreadsheetLayout,
     StoreError,
@@ -98,9 +99,9 @@ PACE_BURST = 12
 # Seconds to wait for Google: (connect, read). gspread waits forever unless told otherwise.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
-METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+METADATA_FIELDS: dict[str, Any] = {"fields": "properties,sheets.properties"}
 # set-up also needs each tab's protected ranges: whether it is set up (sheets_setup.MARK)
-SETUP_FIELDS = {"fields": "properties,sheets(properties,protectedRanges)"}
+SETUP_FIELDS: dict[str, Any] = {"fields": "properties,sheets(properties,protectedRanges)"}
 KEY_FIELDS = ("id", "cycle_id", "unit_id")  # without these a tab's rows cannot be read as records
 
 # StoreError codes of this engine (worded in services.core.messages)
@@ -370,10 +371,10 @@ class SheetsStore:
         return requests_, ids
 
     def _metadata(
-        self, code: str = NOT_READ, fields: Mapping[str, str] = METADATA_FIELDS
+        self, code: str = NOT_READ, fields: Mapping[str, Any] = METADATA_FIELDS
     ) -> Mapping[str, Any]:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
-        params = dict(fields)
+        params: dict[str, Any] = dict(fields)
         with _reaching_google():
             return self.retry.run(
                 self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=params)),
@@ -440,7 +441,7 @@ class SheetsStore:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
-        params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+        params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         got = self.retry.run(
             self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
             code,
@@ -470,7 +471,7 @@ class SheetsStore:
                 absolute_range_name(spec.title, "1:1"),
                 absolute_range_name(spec.title, f"{start}:{before - 1}"),
             ]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -490,6 +491,10 @@ class SheetsStore:
         """
         return f"local-{self._writes}"
 
+    def tab_versions(self) -> None:
+        """Sheets keeps no write counter per tab: the cache re-reads every screen tab."""
+        return None
+
     # ------------------------------------------------------------------ layout, for data health
     def layout(self) -> SpreadsheetLayout:
         """Locale, time zone, and where each tab and app column is now. Two reads, no write.
@@ -505,7 +510,7 @@ class SheetsStore:
         headers: dict[str, list[str]] = {}
         if present:
             ranges = [absolute_range_name(tab.title, "1:1") for tab in present]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -958,7 +963,9 @@ def _append(state: _TabState, op: Append) -> None:
 def _update(state: _TabState, op: Update) -> None:
     fields = state.layout.tab.fields
     current = _find(state, op.id)
-    if not should_update(op, current.cells if current else None):
+    if current is None:
+        raise RecordMissing(op.tab, op.id)
+    if not should_update(op, current.cells):
         return
     unknown = [f for f in op.changes if f not in fields]
     if unknown:
@@ -1004,9 +1011,9 @@ class _reaching_google:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, error, trace) -> bool:
+    def __exit__(self, kind, error, trace) -> None:
         if error is None or isinstance(error, StoreError):
-            return False
+            return
         if isinstance(error, gspread.exceptions.APIError):
             status = status_of(error)
             if status is not None and 400 <= status < 500 and status != 429:
@@ -1018,4 +1025,3 @@ class _reaching_google:
             raise StoreUnavailable("spreadsheet_unavailable") from error
         if isinstance(error, requests.exceptions.RequestException):
             raise StoreUnavailable("unreachable") from error
-        return False
