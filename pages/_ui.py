@@ -21,6 +21,7 @@ import streamlit as st
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
 from services.bootstrap import build_runtime, load_settings
+from services.core import readable
 from services.core.access import Actor, Role
 from services.core.errors import DomainError, InvalidInput
 from services.core.messages import describe
@@ -166,6 +167,15 @@ def loaded(form: str, record: R) -> R:
     if form not in held or (None not in (held[form], record) and held[form].id != record.id):
         held[form] = record
     return held[form]
+
+
+def require_tabs(rt: Runtime, screen: str) -> None:
+    """Stop the screen with a plain Vietnamese reason when a tab its figures come from cannot be
+    read as the sheet is now (deleted, a title row above the header, …): no counts are shown."""
+    found = readable.for_screen(rt, screen)
+    if found:
+        st.error(plain(readable.message(found)))
+        st.stop()
 
 
 def attempt(action: Callable[[], T], form: str | None = None) -> T | None:

@@ -15,7 +15,7 @@ from typing import cast
 from pydantic import ValidationError
 
 from schemas import tabs
-from schemas.cells import error_messages
+from schemas.cells import clean_id, error_messages, is_id_field
 from schemas.models import (
     MODELS,
     Assessment,
@@ -51,13 +51,14 @@ class RowProblem:
 
 
 # What a person did to a row, as the data-health screen groups it.
-NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE = (
+NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE, UNTIDY_ID = (
     "no_id",
     "duplicate_id",
     "missing",
     "value",
     "reference",
     "duplicate",
+    "untidy_id",
 )
 
 
@@ -311,8 +312,23 @@ class _TabParse:
 
     def note_broken(self, tab: str, row: Row) -> None:
         if tab in _BROKEN_KIND:
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
+            key = (clean_id(row.cells.get("cycle_id", "")), clean_id(row.cells.get("unit_id", "")))
             self.broken.append((_BROKEN_KIND[tab], key))
+
+    def untidy_ids(self, tab: str, row: Row, record_id: str) -> None:
+        """An id or a reference typed with extra spaces: read as if tidy, listed, never rewritten."""
+        headers = dict(MODELS[tab].TAB.columns)
+        for name, value in row.cells.items():
+            if is_id_field(name) and value != clean_id(value) and clean_id(value):
+                message = (
+                    f"Mã “{value}” có khoảng trắng thừa; ứng dụng vẫn đọc là “{clean_id(value)}”."
+                    " Nên sửa ô này trong bảng tính cho gọn (xoá khoảng trắng thừa)."
+                )
+                self.problems.append(
+                    RowProblem(
+                        tab, row.number, headers.get(name, name), message, record_id, UNTIDY_ID
+                    )
+                )
 
 
 def _parse_tab(tab: str, rows: list[Row], previous: _TabParse | None) -> _TabParse:
@@ -322,7 +338,8 @@ def _parse_tab(tab: str, rows: list[Row], previous: _TabParse | None) -> _TabPar
     out = _TabParse(rows)
     first_row: dict[str, int] = {}
     for row in rows:
-        record_id = row.cells.get("id", "").strip()
+        record_id = clean_id(row.cells.get("id", ""))
+        out.untidy_ids(tab, row, record_id)
         if not record_id:
             if any(v.strip() for v in row.cells.values()):  # a blank row is nothing to read
                 out.problem(tab, row, NO_ID_MESSAGE, "", NO_ID)

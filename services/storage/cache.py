@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.tabs import SCREEN_TABS
-from services.storage import Operation, Row, Store, StoreUnavailable, Tail
+from services.storage import Operation, Row, Store, StoreUnavailable, Tail, Unreadable
 
 Token = dict[str, int] | str  # an engine's per-tab write counters, or its change token
 
@@ -33,6 +33,9 @@ class Snapshot:
 
     version: int
     tabs: dict[str, list[Row]]
+    # screen tabs whose rows are not records as the sheet is now (`Store.unreadable`): the
+    # screens that need one say so instead of counting its rows
+    unreadable: dict[str, Unreadable] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
     _computing: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
@@ -166,9 +169,11 @@ class CachedStore:
     def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
         dashboards redraw only when something changed."""
-        if self._snapshot is None or tabs != self._snapshot.tabs:
+        unreadable = {k: v for k, v in self.inner.unreadable().items() if k in SCREEN_TABS}
+        old = self._snapshot
+        if old is None or tabs != old.tabs or unreadable != old.unreadable:
             self._version += 1
-            self._snapshot = Snapshot(self._version, tabs)
+            self._snapshot = Snapshot(self._version, tabs, unreadable)
         self._token = token
         self._base = (tabs, token)
         self._read_at = self._checked_at = self._monotonic()

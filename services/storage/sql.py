@@ -26,6 +26,7 @@ from services.storage import (
     SpreadsheetLayout,
     StoreUnavailable,
     Tail,
+    Unreadable,
     Update,
 )
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
@@ -229,6 +230,10 @@ class SqlStore:
         changes = op.changes(fields)
         conn.execute(table.update().where(table.c[ROW] == op.row - 1).values(**changes))
         return Row(op.row, current | changes)
+
+    def unreadable(self) -> dict[str, Unreadable]:
+        """Always {}: a table has no header a person could move, rename or delete."""
+        return {}
 
     def change_token(self) -> str:
         """Bumped by every committed write, from this process or another."""

@@ -48,6 +48,9 @@ class CountingStore:
     def layout(self) -> None:
         return None
 
+    def unreadable(self) -> dict:
+        return self.inner.unreadable()
+
     def on_commit(self, listener) -> None:
         self.inner.on_commit(listener)
 
