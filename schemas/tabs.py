@@ -49,6 +49,58 @@ UNITS = Tab(
         ("email", "Email"),
         ("officer", "Cán bộ theo dõi"),
         ("active", "Đang hoạt động"),
+        ("valid_from", "Hoạt động từ ngày"),
+        ("valid_until", "Ngừng hoạt động từ ngày"),
+        ("predecessors", "Hình thành từ (mã đơn vị)"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# One change of the unit tree (merge, split, rename, move, abolish an upper unit), as applied:
+# its plan is kept whole so the change can be shown, audited and reversed.
+UNIT_CHANGES = Tab(
+    "unit_changes",
+    "Thay đổi đơn vị",
+    (
+        ID,
+        ("kind", "Loại thay đổi"),
+        ("effective_on", "Ngày hiệu lực"),
+        ("decision_number", "Số quyết định"),
+        ("summary", "Nội dung"),
+        ("plan", "Chi tiết (dữ liệu ứng dụng)"),
+        ("applied_by", "Người thực hiện"),
+        ("applied_at", "Thực hiện lúc"),
+        ("reversed_by", "Người hoàn tác"),
+        ("reversed_at", "Hoàn tác lúc"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# Province-wide settings an officer changes on a screen (one row per setting, found by its id).
+SETTINGS = Tab(
+    "settings",
+    "Cài đặt",
+    (
+        ID,
+        ("name", "Tên cài đặt"),
+        ("value", "Giá trị"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# Terms of office (nhiệm kỳ) for commendation, with the last year counted at mid-term.
+TERMS = Tab(
+    "terms",
+    "Nhiệm kỳ",
+    (
+        ID,
+        ("name", "Tên nhiệm kỳ"),
+        ("start_year", "Từ năm"),
+        ("end_year", "Đến năm"),
+        ("middle_year", "Năm xét giữa nhiệm kỳ"),
         VERSION,
         UPDATED_AT,
     ),
@@ -67,6 +119,7 @@ CYCLES = Tab(
         ("late_policy", "Xử lý khi trễ hạn"),
         ("assess_cutoff", "Hạn đánh giá (thời điểm bắt đầu trễ)"),
         ("points_threshold", "Ngưỡng điểm (trống: theo bộ tiêu chí)"),
+        ("kind_criteria", "Bộ tiêu chí theo loại đơn vị"),
         VERSION,
         UPDATED_AT,
     ),
@@ -263,6 +316,9 @@ ALL_TABS: tuple[Tab, ...] = (
     DECISIONS,
     DECISION_UNITS,
     USERS,
+    UNIT_CHANGES,
+    SETTINGS,
+    TERMS,
     AUDIT_LOG,
 )
 TABS: dict[str, Tab] = {tab.name: tab for tab in ALL_TABS}

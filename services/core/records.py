@@ -24,6 +24,9 @@ PREFIX = {
     "assessment_items": "KQ",
     "decisions": "QD",
     "decision_units": "CN",
+    "unit_changes": "TD",
+    "settings": "CD",
+    "terms": "NKY",
     "audit_log": "NK",
 }
 

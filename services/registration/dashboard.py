@@ -16,6 +16,7 @@ from schemas.models import Cycle, RegistrationState, Unit
 from schemas.vntext import sort_key
 from services.core.access import Actor, Role, scope
 from services.core.runtime import Runtime
+from services.core.settings import SuccessorRule, successor_rule
 from services.core.workbook import Workbook
 from services.registration import deadlines
 from services.registration.cycles import get_cycle
@@ -36,11 +37,25 @@ REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (
 )
 
 
+RANK = {s: n for n, s in enumerate((ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK))}
+
+
 def unit_status(wb: Workbook, cycle: Cycle, unit: Unit) -> str:
-    """One grassroots unit's registration status in a cycle."""
-    if (cycle.id, unit.id) in wb.broken_registrations:
+    """One grassroots unit's registration status in a cycle. A unit formed by a merger in the
+    cycle, with no registration of its own, has its predecessors' (all/any, as the province set)."""
+    own = _own_status(wb, cycle, unit.id)
+    earlier = wb.predecessors_in(unit.id, cycle) if own == NOT_YET else []
+    if not earlier:
+        return own
+    found = [_own_status(wb, cycle, p) for p in earlier]
+    pick = max if successor_rule(wb) is SuccessorRule.ALL else min
+    return pick(found, key=RANK.__getitem__)
+
+
+def _own_status(wb: Workbook, cycle: Cycle, unit_id: str) -> str:
+    if (cycle.id, unit_id) in wb.broken_registrations:
         return NEEDS_CHECK
-    reg = wb.registration(cycle.id, unit.id)
+    reg = wb.registration(cycle.id, unit_id)
     if reg is None:
         return NOT_YET
     if reg.state is RegistrationState.RETURNED:
@@ -79,7 +94,7 @@ def _top_unit(wb: Workbook, actor: Actor) -> str:
 
 
 def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> RegistrationBoard:
-    units = wb.grassroots(visible)
+    units = wb.expected(visible, cycle)
     group_of = _groups(wb, cycle, top, visible)
     statuses = {u.id: unit_status(wb, cycle, u) for u in units}
     by_group = (
@@ -100,7 +115,7 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
         report_cutoff_words=deadlines.cutoff_words(cycle.report_cutoff),
         totals={s: totals.get(s, 0) for s in STATUSES},
         by_group=by_group,
-        timeline=_timeline(wb, cycle, {u.id for u in units}),
+        timeline=_timeline(wb, cycle, _counted(wb, cycle, units)),
         not_registered=_not_registered(wb, units, statuses),
         rollups=_rollups(wb, cycle, visible),
     )
@@ -124,6 +139,11 @@ def _groups(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> dict[str
         else:
             groups[unit_id] = wb.unit_name(unit_id)
     return groups
+
+
+def _counted(wb: Workbook, cycle: Cycle, units: list[Unit]) -> set[str]:
+    """The units whose registrations count: these, and the predecessors merged into them."""
+    return {u.id for u in units} | {p for u in units for p in wb.predecessors_in(u.id, cycle)}
 
 
 def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
@@ -170,6 +190,11 @@ def _not_registered(wb: Workbook, units: list[Unit], statuses: dict[str, str]) -
     )
 
 
+def _expects_rollup(wb: Workbook, cycle: Cycle, unit_id: str) -> bool:
+    """An upper unit that existed in the cycle and has grassroots units of the cycle below it."""
+    return wb.existed_in(unit_id, cycle) and bool(wb.expected(wb.children.get(unit_id, ()), cycle))
+
+
 def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
     """Roll-up status of every upper unit that has grassroots units directly below it."""
     rows = []
@@ -177,9 +202,9 @@ def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
         unit = wb.units[unit_id]
         if unit.kind.is_grassroots or not unit.parent_id:
             continue
-        if not any(wb.units[c].kind.is_grassroots for c in wb.children.get(unit_id, ())):
-            continue
         report = wb.upper_report(cycle.id, unit_id)
+        if report is None and not _expects_rollup(wb, cycle, unit_id):
+            continue
         status = (
             NOT_REPORTED
             if report is None

@@ -61,7 +61,7 @@ from services.core.errors import AccessDenied, DomainError, InvalidInput, NotAll
 from services.core.forms import free_text
 from services.core.runtime import Runtime
 from services.core.workbook import RowProblem, Workbook
-from services.registration import deadlines
+from services.registration import deadlines, lineage
 from services.registration.cycles import assessment_cutoff, get_cycle
 from services.storage import CellChange, Conflict
 from services.year_end.assessment_index import Evaluated, is_registered
@@ -486,5 +486,5 @@ def _ensure_assessable(wb: Workbook, cycle: Cycle, unit: Unit) -> None:
             f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong chu kỳ '
             f"{cycle.name} nên không được đánh giá."
         )
-    if not unit.active:
-        raise NotAllowed(f"{unit.name} đang ngừng hoạt động nên không thể đánh giá.")
+    lineage.ensure_exists_in(wb, cycle, unit, "đánh giá")
+    lineage.ensure_not_superseded(wb, cycle, unit, "đánh giá")

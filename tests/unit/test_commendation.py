@@ -121,13 +121,15 @@ def test_the_candidate_list_downloads_as_xlsx_with_text_cells(tree):
 # ---- terms ------------------------------------------------------------------------------------
 
 
-def test_default_terms_are_the_criteria_sets_periods(empty_rt):
+def test_default_terms_are_the_criteria_sets_periods_and_the_merged_provinces_term(empty_rt):
     terms = commendation.terms(empty_rt)
     assert [(t.name, t.start, t.end, t.middle) for t in terms] == [
         ("Nhiệm kỳ 2018–2022", 2018, 2022, 2020),
         ("Nhiệm kỳ 2023–2027", 2023, 2027, 2025),
+        ("Nhiệm kỳ 2025–2030 (tỉnh Hưng Yên sau hợp nhất)", 2025, 2030, 2027),
     ]
-    assert commendation.current_term(empty_rt, terms).start == 2023  # NOW is in 2026
+    # NOW is in 2026: of the two terms covering it, the merged province's (the later one)
+    assert commendation.current_term(empty_rt, terms).start == 2025
 
 
 def test_a_terms_file_replaces_the_default_terms(empty_rt, tmp_path):
