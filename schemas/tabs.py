@@ -49,11 +49,12 @@ UNITS = Tab(
         ("email", "Email"),
         ("officer", "Cán bộ theo dõi"),
         ("active", "Đang hoạt động"),
+        VERSION,
+        UPDATED_AT,
+        # added with the 2025 restructuring: after the older columns, so existing sheets keep theirs
         ("valid_from", "Hoạt động từ ngày"),
         ("valid_until", "Ngừng hoạt động từ ngày"),
         ("predecessors", "Hình thành từ (mã đơn vị)"),
-        VERSION,
-        UPDATED_AT,
     ),
 )
 
@@ -119,9 +120,9 @@ CYCLES = Tab(
         ("late_policy", "Xử lý khi trễ hạn"),
         ("assess_cutoff", "Hạn đánh giá (thời điểm bắt đầu trễ)"),
         ("points_threshold", "Ngưỡng điểm (trống: theo bộ tiêu chí)"),
-        ("kind_criteria", "Bộ tiêu chí theo loại đơn vị"),
         VERSION,
         UPDATED_AT,
+        ("kind_criteria", "Bộ tiêu chí theo loại đơn vị"),
     ),
 )
 

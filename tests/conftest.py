@@ -53,7 +53,7 @@ def rt(empty_rt) -> Runtime:
 
 @pytest.fixture
 def people(rt) -> dict[Role, Actor]:
-    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer."""
+    """The demo people by role: Tỉnh đoàn staff, a Đoàn Khối officer, a secretary under it, viewer."""
     return {a.role: a for a in demo.demo_actors(rt)}
 
 

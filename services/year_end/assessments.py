@@ -174,7 +174,7 @@ def open_assessment(
     may_fill = can_review(wb, actor, unit_id) if official else is_secretary_of(actor, unit_id)
     if not may_fill and found is not None and found.assessment.state is AssessmentState.DRAFT:
         found = None  # a draft belongs to whoever fills it until it is sent
-    ref = found.assessment.criteria_set if found else cycle.criteria_set
+    ref = found.assessment.criteria_set if found else cycle.criteria_for(unit.kind)
     return AssessmentView(
         unit=unit,
         cycle=cycle,
@@ -284,11 +284,11 @@ def _save(
                 f"Bản đánh giá của {unit.name} đã gửi nên đã khoá. Cần sửa, hãy đề nghị "
                 "cán bộ Tỉnh đoàn mở lại."
             )
-        criteria = rt.criteria.get(current.criteria_set if current else cycle.criteria_set)
+        ref = current.criteria_set if current else cycle.criteria_for(unit.kind)
+        criteria = rt.criteria.get(ref)
         if criteria is None:
             raise NotAllowed(
-                f"Không có bộ tiêu chí {current.criteria_set if current else cycle.criteria_set} "
-                "trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
+                f"Không có bộ tiêu chí {ref} trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
             )
         form = _read_form(criteria, data, found)
         threshold = threshold_for(criteria, cycle.points_threshold)

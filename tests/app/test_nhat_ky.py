@@ -13,7 +13,7 @@ from tests.app.conftest import app_sqlite, page_alone
 from tests.conftest import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
-THUAN_HUNG, VUONG = "Đoàn xã Thuần Hưng", "Đoàn thị trấn Vương"
+THUAN_HUNG, VUONG = "Đoàn cơ sở Công ty Mẫu 1", "Đoàn thị trấn Vương"
 
 
 def register(rt, unit_name: str, key: str) -> str:

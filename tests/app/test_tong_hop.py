@@ -45,10 +45,10 @@ def test_the_upper_officer_sees_only_the_two_units_of_khoai_chau(open_app):
     counts = metrics(at)
     assert sum(counts.values()) == 2
     assert counts["Đúng hạn"] == 1 and counts["Chưa đăng ký"] == 1
-    assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn xã Thuần Hưng"]
+    assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn cơ sở Công ty Mẫu 1"]
     spec, data = chart(at, 0)
     bars = data[spec["data"]["name"]]
-    assert set(bars["group"]) == {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"}
+    assert set(bars["group"]) == {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"}
 
 
 def test_a_viewer_of_thanh_doan_sees_only_its_thirteen_units(open_app):
@@ -72,7 +72,7 @@ def test_the_cut_off_is_shown_in_words_with_the_countdown(open_app):
 def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_app, app_runtime):
     at = open_app("province", PAGE)
     before = metrics(at)
-    assert "Đoàn xã Thuần Hưng" in set(follow_up_table(at)["Đơn vị"])
+    assert "Đoàn cơ sở Công ty Mẫu 1" in set(follow_up_table(at)["Đơn vị"])
 
     rt = app_runtime()
     secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
@@ -82,7 +82,7 @@ def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_ap
     after = metrics(at)
     assert after["Đúng hạn"] == before["Đúng hạn"] + 1
     assert after["Chưa đăng ký"] == before["Chưa đăng ký"] - 1
-    assert "Đoàn xã Thuần Hưng" not in set(follow_up_table(at)["Đơn vị"])
+    assert "Đoàn cơ sở Công ty Mẫu 1" not in set(follow_up_table(at)["Đơn vị"])
 
 
 def test_the_follow_up_table_filters_by_status(open_app):

@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from schemas.cells import VN_TZ
 from tests.e2e.conftest import wait_for_app
 
-SECRETARY = "Bí thư Đoàn xã Thuần Hưng (mẫu)"
+SECRETARY = "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)"
 PROVINCE = "Cán bộ Tỉnh đoàn (mẫu)"
 
 
