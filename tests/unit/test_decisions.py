@@ -22,7 +22,7 @@ from services.year_end import assessments, decision_lists, decisions
 from tests.conftest import NOW, unit_id
 from tests.unit.support import audit_rows, officer_of, plan, rows_of, unit_form
 
-YEAR = 2024  # a past year the demo has no cycle for: decisions can be signed in it
+YEAR = 2023  # a past year the demo has no cycle for: decisions can be signed in it
 
 
 def passing_values(criteria: CriteriaSet) -> dict[str, str]:
@@ -277,7 +277,7 @@ def test_the_same_number_twice_for_one_issuer_and_cycle_is_refused(rt, cycle, kh
         ({"signed_on": "31/02/2026"}, "Ngày ký: ngày không tồn tại"),
         ({"signed_on": "hôm qua"}, "Ngày ký: phải là ngày dạng ngày/tháng/năm"),
         ({"signed_on": "26/11/2026"}, "Ngày ký: không được sau hôm nay (25/11/2026)"),
-        ({"signed_on": "31/12/2023"}, "không thể ký trước 01/01/2024"),
+        ({"signed_on": "31/12/2022"}, "không thể ký trước 01/01/2023"),
         ({"signer": ""}, "Người ký: bắt buộc phải nhập"),
         ({"unit_ids": []}, "hãy chọn ít nhất một đơn vị"),
     ],
@@ -382,8 +382,8 @@ def test_the_annex_downloads_with_every_text_a_text_cell(rt, cycle, khoai_chau):
     annex = list(book["Danh sách công nhận"].iter_rows(values_only=True))
     assert annex[0] == decision_lists.ANNEX_HEADER
     assert [r[:4] for r in annex[1:]] == [
-        (1, "Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2", "Xã"),
-        (2, "Đoàn cơ sở Công ty Mẫu 1", "Đoàn Khối Doanh nghiệp Mẫu 2", "Xã"),
+        (1, "Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
+        (2, "Đoàn cơ sở Công ty Mẫu 1", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
     ]
     assert annex[1][4].startswith("Đạt (3/3 nội dung)")
     about = {row[0].value: row[1] for row in book["Quyết định"].iter_rows(min_row=2)}

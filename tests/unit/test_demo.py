@@ -14,10 +14,10 @@ from services import demo
 from services.core.access import Role
 from services.core.clock import FixedClock
 from services.core.runtime import Runtime
+from services.demo import restructure
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from services.year_end import assessments, decisions
-from services.demo import restructure
 from services.year_end.assessment_index import is_registered
 from tests.conftest import NOW
 
@@ -262,9 +262,6 @@ def test_the_year_end_data_has_nothing_to_check(demo_rt, wb):
 
 
 def test_most_registered_units_of_the_finished_cycle_are_assessed_and_most_pass(demo_rt, wb):
-    registered = [
-        r for r in wb.registrations_of(FINISHED) if r.state is not RegistrationState.RETURNED
-    ]
     outcomes = assessments.outcomes_of(wb, demo_rt.criteria, FINISHED)
     cycle = wb.cycles[FINISHED]
     counted = {u.id for u in wb.expected(wb.units, cycle) if is_registered(wb, FINISHED, u.id)}
