@@ -9,7 +9,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
-BENCHES  := $(sort $(wildcard benchmarks/*.py))
+BENCHES  := $(filter-out benchmarks/_%,$(sort $(wildcard benchmarks/*.py)))
 ARGS     ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -22,7 +22,7 @@ AS_ROOT := $(shell if [ "$$(id -u)" = 0 ]; then :; \
 APT_GET := $(AS_ROOT) apt-get -o DPkg::Lock::Timeout=600
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint format bench copy-to-sheets clean distclean
+.PHONY: help venv browser postgres converter run test lint format bench bench-load copy-to-sheets copy-store demo-reset clean distclean
 
 help:  ## List the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-15s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -69,15 +69,44 @@ browser:  ## Make sure Debian's chromium is at /usr/bin/chromium (e2e tests driv
 	echo "Installing chromium (needed by the e2e tests)..."; \
 	$(APT_GET) update && $(APT_GET) install -y chromium
 
+postgres:  ## Make sure Debian's PostgreSQL server programs exist (tests start a throw-away cluster)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No PostgreSQL server (initdb) and no apt-get: install PostgreSQL's server package." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$(AS_ROOT)" = NOSUDO ]; then \
+	  echo "No PostgreSQL server, and installing it needs root. Run as root:" >&2; \
+	  echo "    apt-get update && apt-get install -y postgresql" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing postgresql (the tests start a throw-away server from it)..."; \
+	$(APT_GET) update && $(APT_GET) install -y --no-install-recommends postgresql
+# LibreOffice (PDF of documents) with metric-compatible serif fonts; `make run` never needs it.
+SOFFICE := $(shell command -v soffice 2>/dev/null)
+converter:  ## Make sure LibreOffice and the Liberation fonts are installed (PDF of documents)
+	@if [ -n "$(SOFFICE)" ] && fc-list 2>/dev/null | grep -q LiberationSerif; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No LibreOffice and no apt-get: install LibreOffice Writer and the Liberation fonts." >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$(AS_ROOT)" = NOSUDO ]; then \
+	  echo "No LibreOffice, and installing it needs root. Run as root:" >&2; \
+	  echo "    apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing LibreOffice Writer and fonts (needed by the PDF tests)..."; \
+	$(APT_GET) update && $(APT_GET) install -y --no-install-recommends libreoffice-writer-nogui fonts-liberation2
+
 # --------------------------------------------------------------------------- daily use
 
 run: venv  ## Start the app (http://localhost:8501)
 	$(BIN)/streamlit run app.py $(ARGS)
 
-test: venv browser  ## Lint, then run the whole test suite (unit + e2e)
+test: venv browser postgres converter  ## Lint, then run the whole test suite (unit, PostgreSQL, documents, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n auto $(ARGS)
+	$(BIN)/python -m pytest -n auto --durations=20 $(ARGS)
 
 lint: venv  ## Check style without changing files
 	$(BIN)/ruff check .
@@ -87,15 +116,24 @@ format: venv  ## Fix what ruff can fix, then reformat
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: venv  ## Run every benchmarks/*.py (output goes to benchmarks/out/)
+bench: venv  ## Run every benchmarks/*.py in its quick mode (under 10 min; output in benchmarks/out/)
 	@mkdir -p benchmarks/out
 	@if [ -z "$(BENCHES)" ]; then echo "No benchmarks/*.py to run."; fi
 	@set -e; for f in $(BENCHES); do \
-	  echo "== $$f"; PYTHONPATH=. $(BIN)/python "$$f"; \
+	  echo "== $$f --quick"; PYTHONPATH=. $(BIN)/python "$$f" --quick; \
 	done
+
+bench-load: venv  ## The full load table: N = 1 … 200 sessions, the app and its baselines (≤ 30 min)
+	@mkdir -p benchmarks/out
+	PYTHONPATH=. $(BIN)/python benchmarks/load.py $(ARGS)
 
 copy-to-sheets: venv  ## Copy the embedded store (or ARGS="--xlsx file") into the empty Google Sheet of the settings
 	$(BIN)/python -m services.data.copy_to_sheets $(ARGS)
+
+demo-reset: venv  ## Put the embedded store aside (renamed, not deleted) so the next run seeds a fresh demo
+	$(BIN)/python -m services.demo.reset
+copy-store: venv  ## Copy a whole store into an empty one: ARGS="--from sqlite --to postgresql" (or sheets, xlsx:FILE)
+	$(BIN)/python -m services.data.copy_store $(ARGS)
 
 # --------------------------------------------------------------------------- cleanup
 

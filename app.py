@@ -15,6 +15,7 @@ if problem:
     st.stop()
 
 rt = _ui.started_runtime()
+_ui.frozen_clock_banner(rt)
 links = st.sidebar.container()  # the screen links go above the sign-in box
 person = _ui.sign_in(rt)
 if st.session_state.get("actor") not in (None, person):

@@ -17,6 +17,7 @@ from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import load_catalogue
 from schemas.models import RegistrationState, UnitKind
+from services.demo.mark import seeding_audit
 from services.demo.province import DEMO_PEOPLE, cycle_row, registration_row, user_rows
 from services.registration import deadlines
 from services.storage import Append
@@ -100,22 +101,8 @@ def build_province(
         for op in round_ops:
             counts[op.tab] += 1
         ops += round_ops
-    ops.append(
-        Append(
-            tabs.AUDIT_LOG.name,
-            {
-                "id": "NK-BENCH",
-                "at": iso(NOW),
-                "actor": "Hệ thống",
-                "action": "Nạp dữ liệu mẫu (đo tải)",
-                "tab": "*",
-                "record_id": "",
-                "before": "{}",
-                "after": f'{{"rows": "{len(ops)}"}}',
-                "request_key": "benchmark",
-            },
-        )
-    )
+    # the demo seeder's mark: the benchmark store counts as a demo store (services.demo.mark)
+    ops.append(seeding_audit(NOW, "NK-BENCH", "Nạp dữ liệu mẫu (đo tải)", len(ops)))
     store = SqlStore.at_path(path)
     for start in range(0, len(ops), BATCH):
         store.apply(ops[start : start + BATCH])

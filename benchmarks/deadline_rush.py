@@ -16,8 +16,17 @@ hours of traffic run in a couple of real minutes, and nobody sleeps for real.
   whole tab; every submission reads the tab, appends its row, clears the worksheet and writes it
   all back (the same again for the audit tab); no retries, so any error reaches the user.
 
-It prints both side by side, then, as its LAST line, one JSON object with every figure. Benchmarks
-measure; nothing here asserts.
+Then the same rush again with rows moving (`benchmarks/_rows_moving.py`): a person keeps the Đăng ký
+tab open and every 1.5 s sorts it, inserts a blank row or deletes one, while a third of the
+secretaries resend their plan a little later (an update of their row in place) and past
+registrations fill the tab. Run twice: `rows_moving` is our engine, `rows_moving_unchecked` the same
+engine with the after-write check switched off (addressing updates by the row number read a moment
+earlier, as before). Each gets `misdirected_writes` (cells of a record changed by a save meant for
+another one, from an independent ledger of what every reported save intended) and
+`saves_with_edit_in_window` (saves whose batch had a person's edit between its read and its write).
+
+It prints the runs side by side, then, as its LAST line, one JSON object with every figure.
+Benchmarks measure; nothing here asserts.
 """
 
 from __future__ import annotations
@@ -33,11 +42,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from benchmarks import _province
+from benchmarks import _province, _rows_moving
 from schemas import tabs
 from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
-from schemas.models import Role, UnitKind
+from schemas.models import RegistrationState, Role, UnitKind
 from services import demo
 from services.core import records
 from services.core.access import Actor
@@ -152,13 +161,19 @@ def short(error: BaseException) -> str:
 # ---- our engine -------------------------------------------------------------------------------------
 
 
-def run_ours(args, ops, grassroots, cycle) -> tuple[Outcome, FakeSheets, str]:
+def run_ours(
+    args, ops, grassroots, cycle, moving: bool = False, checked: bool = True
+) -> tuple[Outcome, FakeSheets, str]:
+    """Our engine; with `moving`, a person moves rows and a third of the secretaries resend;
+    `checked=False` switches the after-write check off (the figure it is measured against)."""
     clock = SimClock(CUTOFF - timedelta(minutes=args.minutes + 1))
     fake = FakeSheets(clock, quota=Quota(), latency=LATENCY, seed=args.seed)
     key = new_sheet(fake, clock, ops)
     retry = RetryPolicy(rng=random.Random(args.seed), sleep=clock.sleep)
     client = fake.client()
     store = clock.run(lambda: SheetsStore.open(client, key, retry=retry, waits=clock))
+    if not checked:
+        store._settle = lambda states, after: after  # type: ignore[method-assign]
     cache = CachedStore(store, ttl=60.0, monotonic=clock.monotonic, event=clock.event)
     rt = Runtime(cache, clock, load_catalogue())
     reset_counters(fake)
@@ -166,21 +181,37 @@ def run_ours(args, ops, grassroots, cycle) -> tuple[Outcome, FakeSheets, str]:
     rng = random.Random(args.seed)
     window = args.minutes * 60.0
     people = grassroots[: args.submissions]
+    ledger, windows = _rows_moving.Ledger(), _rows_moving.Windows()
+    ledger.start(ops)
+    ledger.watch(cache)
+    windows.watch(store, clock)
+    left = [len(people)]
 
     def submit(at: float, n: int, unit: dict[str, str]) -> None:
         clock.sleep(at)
-        began = clock.monotonic()
-        try:
-            receipt = plans.register_plan(
-                rt, secretary(unit), cycle["id"], unit["id"], plan_form(n), f"rush{n:06d}"
-            )
-        except Exception as error:  # noqa: BLE001 - what the page would show
+        sends = 2 if moving and n % 3 == 0 else 1
+        for send in range(sends):
+            if send:
+                clock.sleep(rng.uniform(20, 90))  # resent a little later: edits the same row
+            began = clock.monotonic()
+            try:
+                receipt = plans.register_plan(
+                    rt,
+                    secretary(unit),
+                    cycle["id"],
+                    unit["id"],
+                    plan_form(n + send),
+                    f"rush{n:06d}-{send}",
+                )
+            except Exception as error:  # noqa: BLE001 - what the page would show
+                with out.lock:
+                    out.errors[short(error)] += 1
+                continue
             with out.lock:
-                out.errors[short(error)] += 1
-            return
+                out.accepted.append(receipt.reference)
+                out.submit_s.append(clock.monotonic() - began)
         with out.lock:
-            out.accepted.append(receipt.reference)
-            out.submit_s.append(clock.monotonic() - began)
+            left[0] -= 1
 
     def watch(actor: Actor, offset: float) -> None:
         clock.sleep(offset)
@@ -200,30 +231,48 @@ def run_ours(args, ops, grassroots, cycle) -> tuple[Outcome, FakeSheets, str]:
             clock.sleep(REFRESH_S)
 
     times = arrivals(rng, len(people), window)
-    return (
-        measure(
-            clock,
-            fake,
-            out,
-            [(submit, (at, n, u)) for n, (at, u) in enumerate(zip(times, people, strict=True))]
-            + [
-                (watch, (a, rng.uniform(0, REFRESH_S)))
-                for a in viewers(grassroots_all(ops), args.dashboards)
-            ],
-            extra=lambda: {
-                "batches": store._coalescer.batches,
-                "largest_batch": store._coalescer.largest,
-                "cache_refresh_reads": cache.reads,
-                "snapshots_from_writes": cache.adopted,
-            },
-        ),
-        fake,
-        key,
-    )
+    jobs = [(submit, (at, n, u)) for n, (at, u) in enumerate(zip(times, people, strict=True))]
+    jobs += [
+        (watch, (a, rng.uniform(0, REFRESH_S)))
+        for a in viewers(grassroots_all(ops), args.dashboards)
+    ]
+    if moving:
+        done = lambda: left[0] == 0  # noqa: E731
+        jobs.append((_rows_moving.person(fake, key, clock, done, windows, args.seed), ()))
+
+    def extra() -> dict[str, Any]:
+        values = fake.person(key).values(tabs.REGISTRATIONS.title)
+        return {
+            "misdirected_writes": ledger.misdirected(values),
+            "saves_with_edit_in_window": windows.saves_with_edit(),
+            "saves": sum(n for _, _, n in windows.spans),
+            "person_edits": len(windows.edits),
+            "repaired_saves": store.repairs,
+            "batches": store._coalescer.batches,
+            "largest_batch": store._coalescer.largest,
+            "cache_refresh_reads": cache.reads,
+            "snapshots_from_writes": cache.adopted,
+        }
+
+    return measure(clock, fake, out, jobs, extra=extra), fake, key
 
 
 def grassroots_all(ops: list[Append]) -> list[dict[str, str]]:
     return [dict(op.cells) for op in ops if op.tab == tabs.UNITS.name]
+
+
+def past_registrations(ops: list[Append], grassroots: list[dict[str, str]]) -> list[Append]:
+    """Last year's accepted registrations of every grassroots unit: records a stray write can hit."""
+    now = CUTOFF - timedelta(days=400)
+    past = demo.cycle_row(load_catalogue(), YEAR - 1, None, now)
+    rows = [
+        demo.registration_row(past, u, now, RegistrationState.ACCEPTED, True) for u in grassroots
+    ]
+    return [
+        *ops,
+        Append(tabs.CYCLES.name, past),
+        *(Append(tabs.REGISTRATIONS.name, r) for r in rows),
+    ]
 
 
 # ---- the naive baseline -------------------------------------------------------------------------
@@ -411,6 +460,8 @@ ROWS = [
     ("accepted (user told: stored)", "accepted"),
     ("stored", "stored"),
     ("lost (told stored, not in sheet)", "lost"),
+    ("misdirected cells (another record's save)", "misdirected_writes"),
+    ("saves with a person's edit in their window", "saves_with_edit_in_window"),
     ("duplicated rows", "duplicated"),
     ("user-visible errors", "user_visible_errors"),
     ("  of which quota (429)", "user_visible_quota_errors"),
@@ -431,15 +482,17 @@ ROWS = [
 ]
 
 
-def report(args, ours: dict[str, Any], naive: dict[str, Any]) -> None:
+def report(args, runs: dict[str, dict[str, Any]]) -> None:
+    ours, naive = runs["ours"], runs["naive"]
     print(
         f"Deadline rush: {args.submissions} registrations in {args.minutes} simulated minutes, "
         f"{args.dashboards} dashboards open (redraw every {REFRESH_S} s), latency "
-        f"{LATENCY[0]}–{LATENCY[1]} s, quota 60/min/user\n"
+        f"{LATENCY[0]}–{LATENCY[1]} s, quota 60/min/user; rows moving: a person edits the tab "
+        f"every {_rows_moving.EDIT_EVERY_S:.0f} s, a third of the secretaries resend\n"
     )
-    print(f"{'':40} {'ours':>12} {'naive':>12}")
+    print(f"{'':44}" + "".join(f"{name[:22]:>24}" for name in runs))
     for label, key in ROWS:
-        print(f"{label:40} {fmt(ours.get(key)):>12} {fmt(naive.get(key)):>12}")
+        print(f"{label:44}" + "".join(f"{fmt(run.get(key)):>24}" for run in runs.values()))
     print(
         f"\nours: {ours.get('batches')} write batches (largest {ours.get('largest_batch')}), "
         f"{ours.get('cache_refresh_reads')} cache refresh reads, "
@@ -460,16 +513,30 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--quick", action="store_true", help="300 submissions in 3 minutes, 60 dashboards"
+    )
+    parser.add_argument("--no-moving", action="store_true", help="skip the rows-moving runs")
     args = parser.parse_args()
+    if args.quick:
+        args.submissions, args.minutes, args.dashboards = 300, 3.0, 60
     threading.stack_size(512 * 1024)  # a thousand simulated people, each a real thread
     sys.setswitchinterval(0.001)
     ops, grassroots, cycle = province_rows()
     if len(grassroots) < args.submissions:
         raise SystemExit(f"only {len(grassroots)} grassroots units to register")
-    ours = figures(*run_ours(args, ops, grassroots, cycle), args.submissions)
-    naive = figures(*run_naive(args, ops, grassroots, cycle), args.submissions)
-    report(args, ours, naive)
-    print(json.dumps({**ours, "baseline": naive}, ensure_ascii=False))
+    runs = {
+        "ours": figures(*run_ours(args, ops, grassroots, cycle), args.submissions),
+        "naive": figures(*run_naive(args, ops, grassroots, cycle), args.submissions),
+    }
+    if not args.no_moving:
+        busy = past_registrations(ops, grassroots)
+        for name, checked in (("rows_moving", True), ("rows_moving_unchecked", False)):
+            run = run_ours(args, busy, grassroots, cycle, moving=True, checked=checked)
+            runs[name] = figures(*run, args.submissions)
+    report(args, runs)
+    ours = runs.pop("ours")
+    print(json.dumps({**ours, "baseline": runs.pop("naive"), **runs}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

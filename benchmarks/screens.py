@@ -14,6 +14,7 @@ benchmarks/out/screens.json). Not a test. See docs/benchmarks.md.
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import gc
 import json
@@ -38,7 +39,8 @@ from schemas.criteria import load_catalogue
 from schemas.tabs import SCREEN_TABS
 from schemas.vntext import sort_key
 from services.core.clock import FixedClock
-from services.core.runtime import ENV, Runtime
+from services.core.runtime import Runtime
+from services.core.settings import ENV
 from services.core.workbook import Workbook
 from services.demo.province import DEMO_PEOPLE, demo_actors
 from services.registration import dashboard, plans
@@ -334,7 +336,15 @@ def _is_ours(where: str) -> bool:
 # ---- report ---------------------------------------------------------------------------------
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    global WARM_RUNS, SCREENS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="3 warm runs; Tổng hợp, Đăng ký and Đơn vị only"
+    )
+    if parser.parse_args(argv).quick:
+        WARM_RUNS = 3
+        SCREENS = {k: v for k, v in SCREENS.items() if k in ("tong_hop", "dang_ky", "don_vi")}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="3cd-bench-") as tmp:
         path = Path(tmp) / "province.sqlite"

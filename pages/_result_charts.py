@@ -11,6 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from services.presentation import colours as _colours
 from services.year_end import failing, results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
@@ -50,9 +51,7 @@ def standing_by_upper(found: CycleResults) -> alt.LayerChart:
             color=alt.Color(
                 "status:N",
                 title="Kết quả",
-                scale=alt.Scale(
-                    domain=list(results.STATUSES[:-1]), range=list(results.STATUS_COLOURS[:-1])
-                ),
+                scale=alt.Scale(**_colours.scale(_colours.RESULT, results.STATUSES[:-1])),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),
@@ -215,9 +214,7 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
             y=alt.Y("row:N", axis=None),  # one row of tiles
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(
-                    domain=list(unit_history.STATUSES), range=list(unit_history.STATUS_COLOURS)
-                ),
+                scale=alt.Scale(**_colours.scale(_colours.RESULT, unit_history.STATUSES)),
                 legend=None,
             ),
             tooltip=tooltip,

@@ -10,6 +10,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -17,10 +18,13 @@ import streamlit as st
 
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
-from services.core.access import Actor
+from services.bootstrap import build_runtime, load_settings
+from services.core.access import Actor, Role
 from services.core.errors import DomainError, InvalidInput
-from services.core.runtime import Runtime, Settings, SettingsError, build_runtime
-from services.people import users
+from services.core.messages import describe
+from services.core.runtime import Runtime
+from services.core.settings import SettingsError
+from services.people import units, users
 from services.registration import cycles, deadlines
 from services.storage import Conflict, StoreError
 
@@ -40,7 +44,7 @@ def _secrets() -> dict[str, Any]:
 @st.cache_resource(show_spinner="Đang mở kho dữ liệu…")
 def runtime() -> Runtime:
     """One runtime (store, read cache, clock) per server process, shared by every session."""
-    return build_runtime(Settings.from_sources(_secrets(), os.environ))
+    return build_runtime(load_settings(_secrets(), os.environ))
 
 
 def started_runtime() -> Runtime:
@@ -60,11 +64,21 @@ def started_runtime() -> Runtime:
 def settings_error() -> str | None:
     """The reason the settings cannot start the app (also written to the log), or None."""
     try:
-        Settings.from_sources(_secrets(), os.environ).sign_in  # noqa: B018 - it validates
+        load_settings(_secrets(), os.environ).sign_in  # noqa: B018 - it validates
     except SettingsError as exc:
         log.error("3CĐ không khởi động: %s", exc)
         return str(exc)
     return None
+
+
+def frozen_clock_banner(rt: Runtime) -> None:
+    """On a signed-in deployment allowed a frozen clock for training: say so on every page."""
+    if rt.settings.now and rt.settings.login:
+        log.warning("3CĐ đang chạy với đồng hồ cố định %s (tập huấn)", rt.settings.now)
+        st.warning(
+            f"**Chế độ tập huấn** — đồng hồ của ứng dụng đang cố định ở {plain(rt.settings.now)}: "
+            "hạn chót và thời điểm ghi nhận không phải thời gian thật."
+        )
 
 
 def sign_in(rt: Runtime) -> Actor:
@@ -73,13 +87,23 @@ def sign_in(rt: Runtime) -> Actor:
     With [auth] configured people sign in with st.login (OIDC) and their e-mail must be in the
     users tab; on the embedded demo store a banner and a picker of the demo users stand in for it.
     """
-    if rt.settings.sign_in == "oidc":
+    try:
+        mode = rt.sign_in  # the demo ends for good when real data arrives, even mid-session
+    except SettingsError as exc:
+        st.session_state.pop("actor", None)
+        log.error("3CĐ không mở chế độ dùng thử: %s", exc)
+        st.error(f"Ứng dụng chưa thể chạy: {plain(str(exc))}")
+        st.stop()
+    verified = True
+    if mode == "oidc":
         if not st.user.get("is_logged_in", False):
             st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
             st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
             st.button("Đăng nhập", type="primary", on_click=st.login)
             st.stop()
-        email = str(st.user.email or "")
+        email = str(st.user.get("email") or "")
+        # Refused only when the provider says so (Google always sends the claim).
+        verified = str(st.user.get("email_verified", True)).strip().lower() not in ("false", "0")
         st.sidebar.caption(f"Đăng nhập: {plain(email)}")
         st.sidebar.button("Đăng xuất", on_click=st.logout)
     else:
@@ -99,7 +123,7 @@ def sign_in(rt: Runtime) -> Actor:
             )
         st.session_state["demo_email"] = email
     try:
-        return users.resolve(rt, email or "")
+        return users.resolve(rt, email or "", demo=mode == "demo", verified=verified)
     except users.SignInRefused as exc:
         st.session_state.pop("actor", None)  # fail closed: no earlier person stays signed in
         st.title("Không thể truy cập 3CĐ")
@@ -152,17 +176,41 @@ def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     except Conflict as exc:
         show_conflict(exc, form)
         return None
-    except (DomainError, StoreError) as exc:
+    except DomainError as exc:
         st.error(plain(str(exc)))
+        return None
+    except StoreError as exc:
+        st.error(plain(describe(exc)))
         return None
     if form:
         form_saved(form)
     return result
 
 
+def inert_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with =, @, tab or carriage return, or with
+    + or - followed by something other than a digit, gets a leading apostrophe. Phone numbers
+    (+84…) and negative numbers are left as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    first, rest = value[0], value[1:2]
+    if first in "=@\t\r" or (first in "+-" and rest and not rest.isdigit()):
+        return "'" + value
+    return value
+
+
+def table(data: Any, **options: Any) -> Any:
+    """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
+    toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    return st.dataframe(frame.map(inert_cell), **options)
+
+
 def show_conflict(exc: Conflict, form: str | None) -> None:
-    st.error(plain(str(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại.")
-    st.dataframe(
+    st.error(
+        plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."
+    )
+    table(
         pd.DataFrame(
             [
                 {
@@ -186,30 +234,78 @@ def show_conflict(exc: Conflict, form: str | None) -> None:
         )
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:"
+# Every markdown special, plus ":" (":material/…:" and ":streamlit:" shortcodes, "http://"
+# autolinks), "." ("www.x" autolinks), "@" (e-mail autolinks) and "&" (HTML entities).
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$:@&"
 
 
 def plain(text: str) -> str:
-    """User text made safe for st.markdown/st.error: shown as typed, never as markup or a link."""
+    """User text made safe for st.markdown/st.error: shown as typed, never as markup, a link, an
+    icon or an entity."""
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
 
 
-def cycle_picker(key: str = "cycle") -> Cycle | None:
-    """Choose a cycle (newest first), defaulting to the one whose registration is open."""
+def registration_deadline(cycle: Cycle) -> str:
+    """A cycle as the registration screens name it: with its registration cut-off in words."""
+    return f"{cycle.name} (hạn đăng ký: {deadlines.cutoff_words(cycle.register_cutoff)})"
+
+
+def cycle_picker(
+    key: str = "cycle",
+    start: Cycle | None = None,
+    label: Callable[[Cycle], str] = registration_deadline,
+) -> Cycle | None:
+    """The one cycle picker of every screen: newest first, opening on `start` (by default the
+    cycle whose registration is open), each cycle named with the deadline that matters there."""
     rt = runtime()
-    wb = rt.workbook()
-    options = wb.cycles_newest_first()
+    options = cycles.list_cycles(rt, actor())
     if not options:
         st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
         return None
-    current = cycles.current_cycle(wb, rt.clock.now())
-    index = options.index(current) if current in options else 0
+    if start is None:
+        start = cycles.open_cycle(rt, actor())
     return st.selectbox(
         "Chu kỳ",
         options,
-        index=index,
+        index=options.index(start) if start in options else 0,
         key=key,
-        format_func=lambda c: (
-            f"{c.name} (hạn đăng ký: {deadlines.cutoff_words(c.register_cutoff)})"
-        ),
+        format_func=label,
+    )
+
+
+def flash(key: str, message: str) -> None:
+    """Keep a success message for the rerun that follows a save, then rerun the page.
+
+    Streamlit reruns the script after a click; the message belongs to the action that produced it
+    and is shown once, by `show_flash`, at the top of the redrawn page.
+    """
+    st.session_state[key] = message
+    st.rerun()
+
+
+def show_flash(key: str) -> None:
+    """Show (once) the success message `flash` kept for this page, if any."""
+    if message := st.session_state.pop(key, None):
+        st.success(plain(message))
+
+
+def acting_unit(
+    label: str, choices: list[str], key: str, help: str | None = None, first: bool = False
+) -> str | None:
+    """Choose the unit you act for: an upper-unit officer acts for their own unit (shown as the
+    heading); province staff choose among `choices` (unit ids, in the order given), starting on
+    the first when `first`, otherwise on none."""
+    rt, me = runtime(), actor()
+    name = partial(units.unit_name, rt, me)
+    if me.role is Role.UPPER and choices:
+        st.subheader(plain(name(choices[0])))
+        return choices[0]
+    return st.selectbox(
+        label,
+        choices,
+        format_func=name,
+        index=0 if first else None,
+        placeholder="Chọn đơn vị",
+        key=key,
+        help=help,
     )

@@ -7,14 +7,18 @@ Sending again updates the figures; whether the report was on time stays as decid
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _documents, _ui
 from schemas.models import UpperReport
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.documents import rollup_doc
+from services.documents.texts import ROLLUP
+from services.people import units
 from services.registration import deadlines, rollups
 from services.registration.rollups import RollupCounts
 
@@ -46,24 +50,12 @@ if cycle is None:
 
 def choose_unit() -> str | None:
     """The upper unit reporting: an officer's own unit; any upper unit for province staff."""
-    wb = rt.workbook()
-    choices = sorted(
-        rollups.reporting_units(rt, me, cycle.id), key=lambda u: sort_key(wb.unit_name(u))
-    )
+    name = partial(units.unit_name, rt, me)
+    choices = sorted(rollups.reporting_units(rt, me, cycle.id), key=lambda u: sort_key(name(u)))
     if not choices:
         st.info("Đơn vị của bạn không có đoàn cơ sở trực thuộc để báo cáo lên tỉnh.")
         return None
-    if me.role is Role.UPPER:
-        st.subheader(_ui.plain(wb.unit_name(choices[0])))
-        return choices[0]
-    return st.selectbox(
-        "Đoàn cấp trên báo cáo",
-        choices,
-        format_func=wb.unit_name,
-        index=None,
-        placeholder="Chọn đơn vị",
-        key="report-unit",
-    )
+    return _ui.acting_unit("Đoàn cấp trên báo cáo", choices, key="report-unit")
 
 
 def deadline(cycle_cutoff: datetime, sent: UpperReport | None) -> None:
@@ -96,7 +88,7 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
             for label, name in FIGURES
         ]
     )
-    st.dataframe(frame, hide_index=True, width="content")
+    _ui.table(frame, hide_index=True, width="content")
     if report.note:
         st.text(f"Ghi chú: {report.note}")
     if any(getattr(report, name) != getattr(counts, name) for _, name in FIGURES):
@@ -114,6 +106,26 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
             file_name=f"bao-cao-3cd-{report.cycle_id}-{report.unit_id}.xlsx",
             on_click="ignore",
         )
+    st.markdown("**Văn bản báo cáo** (số liệu và danh sách đơn vị như lúc gửi)")
+    _documents.panel(
+        rt,
+        me,
+        ROLLUP,
+        report.unit_id,
+        lambda texts: rollup_doc.rollup_document(rt, me, report.cycle_id, report.unit_id, texts),
+        key=f"rollup-doc-{report.id}",
+    )
+    st.markdown("**Danh sách đăng ký** (riêng danh sách, như lúc gửi)")
+    _documents.panel(
+        rt,
+        me,
+        ROLLUP,
+        report.unit_id,
+        lambda texts: rollup_doc.rollup_document(
+            rt, me, report.cycle_id, report.unit_id, texts, listing_only=True
+        ),
+        key=f"rollup-list-{report.id}",
+    )
 
 
 def send_form(unit_id: str, report: UpperReport | None) -> None:
@@ -123,6 +135,7 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
             "Ghi chú gửi Tỉnh đoàn",
             value=report.note if report else "",
             placeholder="Ví dụ: các đơn vị chưa đăng ký đã được nhắc, dự kiến gửi trước…",
+            max_chars=2000,
         )
         st.caption("Khi gửi, số liệu được chốt tại thời điểm đó.")
         label = "Gửi lại báo cáo" if report else "Gửi báo cáo"
@@ -139,7 +152,7 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
 
 if sent := st.session_state.pop("rollup-sent", None):
     st.success(
-        f"Đã gửi báo cáo của {_ui.plain(rt.workbook().unit_name(sent.unit_id))} lên tỉnh lúc "
+        f"Đã gửi báo cáo của {_ui.plain(units.unit_name(rt, me, sent.unit_id))} lên tỉnh lúc "
         f"{(sent.last_sent_at or sent.sent_at):%H:%M %d/%m/%Y}."
     )
 unit_id = choose_unit()

@@ -91,7 +91,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 value=draft.year,
                 key=f"{prefix}-year",
             )
-        name = st.text_input("Tên chu kỳ", value=draft.name, key=f"{prefix}-name")
+        name = st.text_input("Tên chu kỳ", value=draft.name, key=f"{prefix}-name", max_chars=200)
         criteria = st.selectbox(
             "Bộ tiêu chí",
             refs,
@@ -144,6 +144,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 "Chỉ dùng khi tỉnh chọn chấm điểm và bộ tiêu chí đã khai báo điểm cho từng tiêu "
                 "chí. Đơn vị đạt khi cả ba nội dung đạt và tổng điểm không thấp hơn ngưỡng."
             ),
+            max_chars=200,
         )
         policy = st.radio(
             "Khi đơn vị đăng ký hoặc gửi đánh giá trễ hạn",
@@ -182,10 +183,10 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     if cycle:
         st.session_state[WARN] = cycles.period_warnings(rt, new)
         verb = "Đã lưu" if held else "Đã tạo"
-        st.session_state[FLASH] = (
-            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}."
+        _ui.flash(
+            FLASH,
+            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}.",
         )
-        st.rerun()
 
 
 def create() -> None:
@@ -232,13 +233,12 @@ def edit(existing: list[Cycle]) -> None:
     cycle_form(EDIT, cycles.draft_of(held), held)
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 for warning in st.session_state.pop(WARN, []):
     st.warning(_ui.plain(warning))
 existing = cycles.list_cycles(rt, me)
 if existing:
-    st.dataframe(cycle_table(existing), hide_index=True, width="stretch")
+    _ui.table(cycle_table(existing), hide_index=True, width="stretch")
 else:
     st.info("Chưa có chu kỳ nào. Hãy tạo chu kỳ đầu tiên bên dưới.")
 explain_cutoff()

@@ -89,7 +89,7 @@ def problem_table(problems: list[transfer.FileProblem]) -> pd.DataFrame:
 
 if checked is not None:
     _, upload, plan, refusal = checked
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [{"Bảng": title, "Số dòng": n} for title, n in upload.counts.items()],
         ),
@@ -100,10 +100,10 @@ if checked is not None:
             f"Tệp có {len(upload.blocking)} lỗi cần sửa trước khi nhập; chưa ghi gì. "
             "Hãy sửa trong Excel theo danh sách dưới đây (trang, dòng, cột) rồi kiểm tra lại."
         )
-        st.dataframe(problem_table(upload.blocking), hide_index=True, width="stretch")
+        _ui.table(problem_table(upload.blocking), hide_index=True, width="stretch")
     if upload.notes:
         st.caption("Lưu ý (không cản trở việc nhập):")
-        st.dataframe(problem_table(upload.notes), hide_index=True, width="stretch")
+        _ui.table(problem_table(upload.notes), hide_index=True, width="stretch")
     if refusal:
         st.error(_ui.plain(refusal))
     if plan is not None:

@@ -12,9 +12,9 @@ from schemas.models import Registration, RegistrationState, Unit
 from services.core.access import Actor, Role
 from services.people import units
 from services.registration import plans
-from services.registration.dashboard import NOT_YET
 from services.registration.deadlines import countdown_words
 from services.registration.plans import Receipt
+from services.registration.status import NOT_YET
 
 rt = _ui.runtime()
 me = _ui.actor()
@@ -50,6 +50,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             "Số kế hoạch",
             value=existing.plan_number if existing else "",
             placeholder="Ví dụ: 05-KH/ĐTN",
+            max_chars=200,
         )
         plan_day = st.date_input(
             "Ngày kế hoạch",
@@ -64,6 +65,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
                 value=existing.targets.get(content.id, "") if existing else "",
                 help="Tiêu chí: " + "; ".join(f"{c.id} {c.title}" for c in content.criteria),
                 placeholder="Mục tiêu, giải pháp và lộ trình thực hiện nội dung này",
+                max_chars=5000,
             )
         received = None
         if on_behalf:
@@ -123,7 +125,7 @@ def review(actor: Actor) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     tab_review, tab_behalf, tab_extend = st.tabs(
         ["Tiếp nhận / trả lại", "Nhập thay bản giấy", "Gia hạn"]
     )
@@ -175,7 +177,7 @@ def review_one(unit: Unit) -> None:
         if _ui.attempt(lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form):
             st.rerun()
     with return_col.form(f"return-{unit.id}"):
-        reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?")
+        reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?", max_chars=1000)
         if st.form_submit_button("Trả lại để sửa"):
             if _ui.attempt(
                 lambda: plans.return_for_correction(rt, me, reg, reason, _ui.request_key(form)),
@@ -194,7 +196,7 @@ def extension_form(in_scope: list[Unit]) -> None:
             placeholder="Chọn đơn vị được gia hạn",
         )
         last_day = st.date_input("Hạn mới: hết ngày", value=None, format="DD/MM/YYYY")
-        reason = st.text_input("Lý do gia hạn")
+        reason = st.text_input("Lý do gia hạn", max_chars=1000)
         if not st.form_submit_button("Cho gia hạn"):
             return
     if unit is None or not isinstance(last_day, date):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _reminders, _ui
 from schemas.criteria import Criterion
 from schemas.models import AssessmentItem, AssessmentState, Cycle
 from services.core.access import Role
 from services.registration import cycles, deadlines
+from services.reminders.messages import Stage
 from services.year_end import assessments
 from services.year_end.assessments import AssessmentLine, AssessmentView
 from services.year_end.scoring import Result
@@ -24,18 +25,11 @@ st.title('Đánh giá Đoàn cơ sở "3 chủ động"')
 
 
 def pick_cycle() -> Cycle | None:
-    wb = rt.workbook()
-    options = wb.cycles_newest_first()
-    if not options:
-        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
-        return None
-    current = assessments.cycle_to_assess(wb, rt.clock.now())
-    return st.selectbox(
-        "Chu kỳ",
-        options,
-        index=options.index(current) if current in options else 0,
-        key="assess-cycle",
-        format_func=lambda c: (
+    """Opens on the cycle being assessed now; each cycle named with its assessment cut-off."""
+    return _ui.cycle_picker(
+        "assess-cycle",
+        start=assessments.cycle_being_assessed(rt, me),
+        label=lambda c: (
             f"{c.name} (hạn đánh giá: {deadlines.cutoff_words(cycles.assessment_cutoff(c))})"
         ),
     )
@@ -55,7 +49,7 @@ def overview(lines: list[AssessmentLine]) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def own_words(line: AssessmentLine) -> str:
@@ -112,7 +106,7 @@ def criterion_input(form_prefix: str, criterion: Criterion, value: str) -> str:
         if criterion.kind == "count"
         else f"Điểm từ 0 đến {_num(criterion.maximum)}"
     )
-    return st.text_input(f"{label} — {hint}", value=value, key=key, help=help_text)
+    return st.text_input(f"{label} — {hint}", value=value, key=key, help=help_text, max_chars=200)
 
 
 def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | None) -> None:
@@ -137,6 +131,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
                     value=stored.evidence if stored else "",
                     key=f"{prefix}-evidence-{criterion.id}",
                     placeholder=criterion.evidence,
+                    max_chars=2000,
                 )
                 if criterion.id in other:
                     seen = other[criterion.id]
@@ -148,6 +143,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
             "Nhận xét chung",
             value=held.note if held else "",
             key=f"{prefix}-note",
+            max_chars=2000,
         )
         save_col, send_col = st.columns(2)
         save = save_col.form_submit_button("Lưu nháp")
@@ -164,12 +160,14 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     )
     if saved:
         verdict = saved.result.verdict.value if saved.result else ""
-        st.session_state[FLASH] = (
-            f"Đã gửi đánh giá {saved.unit.name}: {verdict}. Bản đánh giá đã khoá."
-            if send
-            else f"Đã lưu nháp đánh giá {saved.unit.name} (kết quả tạm tính: {verdict})."
+        _ui.flash(
+            FLASH,
+            (
+                f"Đã gửi đánh giá {saved.unit.name}: {verdict}. Bản đánh giá đã khoá."
+                if send
+                else f"Đã lưu nháp đánh giá {saved.unit.name} (kết quả tạm tính: {verdict})."
+            ),
         )
-        st.rerun()
 
 
 def held_items(form: str, held, current: dict[str, AssessmentItem]) -> dict[str, AssessmentItem]:
@@ -199,7 +197,7 @@ def read_only(view: AssessmentView) -> None:
                     "Minh chứng": item.evidence if item else "",
                 }
             )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
     if view.assessment and view.assessment.note:
         st.markdown(f"**Nhận xét:** {_ui.plain(view.assessment.note)}")
 
@@ -221,13 +219,14 @@ def reopen_form(view: AssessmentView) -> None:
     form = f"reopen-{view.assessment.id}"
     held = _ui.loaded(form, view.assessment)
     with st.form(form):
-        reason = st.text_input("Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?")
+        reason = st.text_input(
+            "Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?", max_chars=2000
+        )
         clicked = st.form_submit_button("Mở lại")
     if clicked and _ui.attempt(
         lambda: assessments.reopen(rt, me, held, reason, _ui.request_key(form)), form
     ):
-        st.session_state[FLASH] = f"Đã mở lại bản đánh giá {view.unit.name}."
-        st.rerun()
+        _ui.flash(FLASH, f"Đã mở lại bản đánh giá {view.unit.name}.")
 
 
 def show_problems(view: AssessmentView) -> None:
@@ -264,29 +263,36 @@ def one_unit(line: AssessmentLine) -> None:
     if view.found:
         result_panel("Kết quả", view.result)
     if other.found:
-        with st.expander(
-            "Bản tự đánh giá của đơn vị" if view.official else "Bản đánh giá của Đoàn cấp trên",
-            expanded=not view.official,
-        ):
-            st.markdown(state_words(other))
-            result_panel("Kết quả", other.result)
-            read_only(other)
+        other_assessment(view, other)
     if view.editable:
         assessment_form(f"assess-{cycle.id}-{line.unit.id}", view, other if view.official else None)
     elif view.found:
-        read_only(view)
-        if view.can_reopen:
-            reopen_form(view)
-        elif view.assessment.locked:
-            st.info(
-                "Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại."
-            )
+        locked_assessment(view)
     elif view.official and me.role is Role.SECRETARY:
         st.info("Đoàn cấp trên chưa gửi bản đánh giá chính thức của đơn vị.")
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+def other_assessment(view: AssessmentView, other: AssessmentView) -> None:
+    """The other side's assessment, read-only: the self-assessment beside the official one."""
+    with st.expander(
+        "Bản tự đánh giá của đơn vị" if view.official else "Bản đánh giá của Đoàn cấp trên",
+        expanded=not view.official,
+    ):
+        st.markdown(state_words(other))
+        result_panel("Kết quả", other.result)
+        read_only(other)
+
+
+def locked_assessment(view: AssessmentView) -> None:
+    """An assessment this person cannot edit: shown read-only, with the way to reopen it."""
+    read_only(view)
+    if view.can_reopen:
+        reopen_form(view)
+    elif view.assessment.locked:
+        st.info("Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại.")
+
+
+_ui.show_flash(FLASH)
 cycle = pick_cycle()
 if cycle is None:
     st.stop()
@@ -296,6 +302,8 @@ if not lines:
     st.stop()
 if me.role is not Role.SECRETARY:
     overview(lines)
+    with st.expander("Nhắc nhở đơn vị chưa có đánh giá chính thức"):
+        _reminders.section(rt, me, cycle, Stage.ASSESS)
 by_id = {line.unit.id: line for line in lines}
 chosen = st.selectbox(
     "Đơn vị",

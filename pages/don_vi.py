@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from schemas.models import Unit, UnitKind
+from schemas.models import EMAIL_LIMIT, PHONE_LIMIT, Unit, UnitKind
 from services.people import units
 from services.people.units import UnitLine
 
@@ -22,7 +22,7 @@ st.title("Đơn vị")
 
 
 def name_of(unit_id: str) -> str:
-    return rt.workbook().unit_name(unit_id)
+    return units.unit_name(rt, me, unit_id)
 
 
 def number(n: int) -> str:
@@ -49,6 +49,7 @@ def browse() -> None:
         "Tìm theo tên",
         key="filter-query",
         placeholder="Gõ có dấu hoặc không dấu, ví dụ: doan xa thuan hung",
+        max_chars=200,
     )
     inactive = toggle_col.toggle("Gồm đơn vị ngừng hoạt động", key="filter-inactive")
     lines = units.list_units(rt, me, query, parent_id, kind, include_inactive=inactive)
@@ -63,7 +64,7 @@ def browse() -> None:
             "Không có đơn vị nào khớp bộ lọc. Hãy bỏ bớt điều kiện lọc hoặc sửa từ khóa tìm kiếm."
         )
         return
-    st.dataframe(tree_table(lines), hide_index=True, width="stretch")
+    _ui.table(tree_table(lines), hide_index=True, width="stretch")
     st.caption(
         "Với Đoàn cấp trên, số đoàn viên và số chi đoàn là tổng của các đoàn cơ sở đang hoạt động trực thuộc."
     )
@@ -97,7 +98,11 @@ def unit_fields(prefix: str, unit: Unit | None, parents: list[str]) -> dict[str,
         value = getattr(unit, field) if unit else empty
         return widget(label, value=value, key=f"{prefix}-{field}", **options)
 
-    data = {"name": prefilled(st.text_input, "Tên đơn vị", "name", placeholder="Đoàn xã Hồng Tiến")}
+    data = {
+        "name": prefilled(
+            st.text_input, "Tên đơn vị", "name", placeholder="Đoàn xã Hồng Tiến", max_chars=200
+        )
+    }
     is_root = unit is not None and not unit.parent_id
     kinds = [k for k in UnitKind if (k is UnitKind.TINH_DOAN) == is_root]
     data["kind"] = st.selectbox(
@@ -117,10 +122,14 @@ def unit_fields(prefix: str, unit: Unit | None, parents: list[str]) -> dict[str,
     left, right = st.columns(2)
     data["members"] = prefilled(left.number_input, "Số đoàn viên", "members", None, **COUNT)
     data["chi_doan"] = prefilled(right.number_input, "Số chi đoàn", "chi_doan", None, **COUNT)
-    data["secretary"] = prefilled(st.text_input, "Bí thư", "secretary")
+    data["secretary"] = prefilled(st.text_input, "Bí thư", "secretary", max_chars=200)
     left, right = st.columns(2)
-    data["phone"] = prefilled(left.text_input, "Điện thoại", "phone", placeholder="0912 345 678")
-    data["email"] = prefilled(right.text_input, "Email", "email", placeholder="bithu@example.vn")
+    data["phone"] = prefilled(
+        left.text_input, "Điện thoại", "phone", placeholder="0912 345 678", max_chars=PHONE_LIMIT
+    )
+    data["email"] = prefilled(
+        right.text_input, "Email", "email", placeholder="bithu@example.vn", max_chars=EMAIL_LIMIT
+    )
     return data
 
 
@@ -136,8 +145,7 @@ def saved(message: str, other_form: str | None = None) -> None:
     """After a save: drop what another form loaded of the same unit, say so, and redraw."""
     if other_form:
         _ui.form_saved(other_form)
-    st.session_state[FLASH] = message
-    st.rerun()
+    _ui.flash(FLASH, message)
 
 
 def add_form(parents: list[str]) -> None:
@@ -148,6 +156,7 @@ def add_form(parents: list[str]) -> None:
             "Cán bộ theo dõi",
             key=f"{ADD}-{request[:8]}-officer",
             help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn đơn vị",
+            max_chars=200,
         )
         submitted = st.form_submit_button("Thêm đơn vị", type="primary")
     if submitted:
@@ -160,7 +169,7 @@ def edit_form(editable: list[str]) -> None:
     unit_id = pick_unit("Đơn vị cần sửa", editable, "edit-unit")
     if unit_id is None:
         return
-    held = _ui.loaded(EDIT, rt.workbook().units[unit_id])
+    held = _ui.loaded(EDIT, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(EDIT)
     parents = [u.id for u in units.parent_choices(rt, me, moving=held.id)]
     with st.form(EDIT):
@@ -179,7 +188,7 @@ def officer_form(editable: list[str]) -> None:
     unit_id = pick_unit("Đơn vị", editable, "officer-unit")
     if unit_id is None:
         return
-    held = _ui.loaded(OFFICER, rt.workbook().units[unit_id])
+    held = _ui.loaded(OFFICER, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(OFFICER)
     with st.form(OFFICER):
         officer = st.text_input(
@@ -187,6 +196,7 @@ def officer_form(editable: list[str]) -> None:
             value=held.officer,
             key=f"{OFFICER}-{held.id}-{request[:8]}",
             help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn, đôn đốc đơn vị",
+            max_chars=200,
         )
         submitted = st.form_submit_button("Phân công", type="primary")
     if submitted:
@@ -196,8 +206,7 @@ def officer_form(editable: list[str]) -> None:
             saved(f"Cán bộ theo dõi {unit.name}: {who}.", EDIT)
 
 
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 browse()
 parents = [u.id for u in units.parent_choices(rt, me)]
 editable = [u.id for u in units.manageable_units(rt, me)]

@@ -51,7 +51,7 @@ if not found.problems:
 else:
     counts = found.counts()
     st.subheader(f"{len(found.problems)} vấn đề cần kiểm tra")
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [{"Loại vấn đề": label, "Số lượng": counts[label]} for label in found.kinds()]
         ),
@@ -77,7 +77,7 @@ else:
     if found.sheet_url:
         columns["Mở ô"] = [p.link for p in shown]
         config["Mở ô"] = st.column_config.LinkColumn("Mở ô", display_text="Mở trong bảng tính")
-    st.dataframe(pd.DataFrame(columns), hide_index=True, column_config=config, width="stretch")
+    _ui.table(pd.DataFrame(columns), hide_index=True, column_config=config, width="stretch")
 
 st.subheader("Hàng chưa có mã")
 if not found.unadopted:

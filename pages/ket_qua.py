@@ -11,10 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from pages import _documents, _ui
 from pages import _result_charts as charts
-from pages import _ui
 from schemas.models import Cycle
 from services.core.access import Role
+from services.documents import results_doc
+from services.documents.texts import RESULTS
 from services.year_end import results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
@@ -32,7 +34,7 @@ def table(frame: pd.DataFrame, columns: list[str], percents: tuple[str, ...] = (
     shown = frame[columns].copy()
     for column in percents:
         shown[column] = [percent(v) for v in shown[column]]
-    st.dataframe(shown.rename(columns=LABELS), hide_index=True, width="stretch")
+    _ui.table(shown.rename(columns=LABELS), hide_index=True, width="stretch")
 
 
 # ---- recognition per upper unit -------------------------------------------------------------
@@ -58,7 +60,7 @@ def recognition_section(found: CycleResults) -> None:
     )
     if not t.assessed:
         st.info(
-            f"Chưa có đơn vị nào được đánh giá trong {found.cycle.name.lower()}. Kết quả sẽ hiện ở "
+            f"Chưa có đơn vị nào được đánh giá trong {_ui.plain(found.cycle.name.lower())}. Kết quả sẽ hiện ở "
             "đây khi Đoàn cấp trên gửi bản đánh giá chính thức (màn hình Đánh giá)."
         )
         return
@@ -153,7 +155,7 @@ def check_section(cycle: Cycle) -> None:
         st.subheader("Số liệu của đơn vị bạn")
     missing = int((frame["Quyết định"] == "Chưa có").sum())
     st.metric("Đoàn cấp trên chưa có quyết định công nhận", missing, border=True)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    _ui.table(frame, hide_index=True, width="stretch")
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký."
@@ -180,7 +182,7 @@ def show_history(unit_id: str) -> None:
         border=True,
     )
     st.altair_chart(charts.history_strip(history), width="stretch")
-    st.dataframe(history.frame(), hide_index=True, width="stretch")
+    _ui.table(history.frame(), hide_index=True, width="stretch")
 
 
 def history_section() -> None:
@@ -204,19 +206,27 @@ def history_section() -> None:
 # ---- the page -------------------------------------------------------------------------------
 
 
+def report_section(cycle: Cycle) -> None:
+    """Báo cáo kết quả of the year as a document, charts included (built only when asked)."""
+    if me.role not in (Role.PROVINCE, Role.UPPER):
+        return
+    st.subheader("Báo cáo kết quả")
+    if not st.toggle("Soạn báo cáo kết quả năm (văn bản có biểu đồ)", key="results-report"):
+        return
+    _documents.panel(
+        rt,
+        me,
+        RESULTS,
+        me.unit_id,
+        lambda texts: results_doc.results_document(rt, me, cycle.id, me.unit_id, texts),
+        key=f"results-doc-{cycle.id}",
+    )
+
+
 def choose_cycle() -> Cycle | None:
-    """Newest first; opens on the newest cycle with official results in this person's scope."""
-    options = rt.workbook().cycles_newest_first()
-    if not options:
-        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
-        return None
-    start = results.default_cycle(rt, me)
-    return st.selectbox(
-        "Chu kỳ",
-        options,
-        index=options.index(start) if start in options else 0,
-        format_func=lambda c: c.name,
-        key="results-cycle",
+    """Opens on the newest cycle with official results in this person's scope."""
+    return _ui.cycle_picker(
+        "results-cycle", start=results.default_cycle(rt, me), label=lambda c: c.name
     )
 
 
@@ -237,4 +247,5 @@ trend = _ui.attempt(lambda: results.trend(rt, me))
 if trend is not None:
     trend_section(trend)
 check_section(cycle)
+report_section(cycle)
 history_section()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from pages import _ui
 from schemas.models import Role, User
-from services.people import users
+from services.people import units, users
 
 ADD, EDIT = "user-add", "user-edit"
 FLASH = "user-flash"
@@ -21,7 +21,7 @@ st.title("Người dùng")
 
 
 def name_of(unit_id: str) -> str:
-    return rt.workbook().unit_name(unit_id)
+    return units.unit_name(rt, me, unit_id)
 
 
 def user_table(rows: list[User]) -> pd.DataFrame:
@@ -45,12 +45,13 @@ def browse() -> None:
         "Tìm người dùng",
         key="user-query",
         placeholder="Tên, email hoặc đơn vị; gõ có dấu hoặc không dấu",
+        max_chars=200,
     )
     rows = users.list_users(rt, me, query)
     if not rows:
         st.info("Không có người dùng nào khớp từ khóa. Hãy sửa hoặc xóa từ khóa tìm kiếm.")
         return
-    st.dataframe(user_table(rows), hide_index=True, width="stretch")
+    _ui.table(user_table(rows), hide_index=True, width="stretch")
     st.caption(
         "Người bị tắt quyền truy cập ở màn hình này mất quyền ngay ở lần bấm tiếp theo. "
         'Nếu tắt quyền bằng cách sửa trực tiếp trong bảng tính (cột "Được truy cập" ghi "Không"), '
@@ -90,8 +91,7 @@ def pick_unit(key: str, role: Role | None, current: str | None = None) -> str | 
 
 def saved(message: str) -> None:
     """After a save: say so above the list, and redraw it with the change."""
-    st.session_state[FLASH] = message
-    st.rerun()
+    _ui.flash(FLASH, message)
 
 
 def add_form() -> None:
@@ -101,9 +101,12 @@ def add_form() -> None:
     with st.form(ADD):
         data: dict[str, Any] = {
             "email": st.text_input(
-                "Email đăng nhập", key=f"{prefix}-email", placeholder="bithu@example.vn"
+                "Email đăng nhập",
+                key=f"{prefix}-email",
+                placeholder="bithu@example.vn",
+                max_chars=200,
             ),
-            "name": st.text_input("Họ và tên", key=f"{prefix}-name"),
+            "name": st.text_input("Họ và tên", key=f"{prefix}-name", max_chars=200),
             "role": role,
             "unit_id": pick_unit(f"{prefix}-unit", role),
         }
@@ -135,7 +138,9 @@ def edit_form(rows: list[User]) -> None:
     with st.form(EDIT):
         data: dict[str, Any] = {
             "email": held.email,
-            "name": st.text_input("Họ và tên", value=held.name, key=f"{prefix}-name"),
+            "name": st.text_input(
+                "Họ và tên", value=held.name, key=f"{prefix}-name", max_chars=200
+            ),
             "role": role,
             "unit_id": pick_unit(f"{prefix}-unit", role, held.unit_id),
             "active": st.checkbox(
@@ -158,8 +163,7 @@ everyone = _ui.attempt(lambda: users.list_users(rt, me))
 if everyone is None:  # the service refused (not province staff); the reason is already shown
     st.info("Việc cấp, sửa hoặc khóa quyền truy cập do cán bộ Tỉnh đoàn thực hiện.")
     st.stop()
-if message := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(message))
+_ui.show_flash(FLASH)
 browse()
 tab_add, tab_edit = st.tabs(["Thêm người dùng", "Sửa người dùng"])
 with tab_add:

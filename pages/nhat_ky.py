@@ -33,7 +33,10 @@ unit = unit_col.selectbox(
     help="Gồm cả các đơn vị trực thuộc đơn vị được chọn.",
 )
 person = person_col.text_input(
-    "Người thực hiện", key="audit_person", placeholder="Tên hoặc email, gõ không dấu cũng được"
+    "Người thực hiện",
+    key="audit_person",
+    placeholder="Tên hoặc email, gõ không dấu cũng được",
+    max_chars=200,
 )
 since = since_col.date_input("Từ ngày", value=None, format="DD/MM/YYYY", key="audit_since")
 until = until_col.date_input("Đến ngày", value=None, format="DD/MM/YYYY", key="audit_until")
@@ -71,13 +74,14 @@ if not page.lines:
         else "Không còn mục nhật ký nào ở trang này. Hãy quay lại trang trước."
     )
 else:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
                     "Thời điểm": f"{line.entry.at:%d/%m/%Y %H:%M:%S}",
                     "Người thực hiện": line.entry.actor,
                     "Thao tác": line.entry.action,
+                    "Nguồn": "Nhập từ tệp" if line.imported else "",
                     "Bảng": line.tab_title,
                     "Mã bản ghi": line.entry.record_id,
                     "Đơn vị": line.unit_name,

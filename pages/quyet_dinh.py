@@ -6,11 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _documents, _ui
 from schemas.cells import day_words
 from schemas.models import Decision
 from schemas.vntext import sort_key
 from services.core.access import Role
+from services.documents import decision_doc
+from services.documents.texts import DECISION
+from services.people import units
 from services.year_end import decision_lists, decisions, results
 from services.year_end.decision_lists import DecisionView
 from services.year_end.decisions import Eligible
@@ -31,7 +34,6 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
 cycle = _ui.cycle_picker("decision-cycle")
 if cycle is None:
     st.stop()
-wb = rt.workbook()
 
 
 def choose_issuer() -> str | None:
@@ -40,21 +42,18 @@ def choose_issuer() -> str | None:
     if not choices:
         st.info("Đơn vị của bạn không phải Đoàn cấp trên nên không ra quyết định công nhận.")
         return None
-    if me.role is Role.UPPER:
-        st.subheader(_ui.plain(wb.unit_name(choices[0])))
-        return choices[0]
-    return st.selectbox(
+    return _ui.acting_unit(
         "Đơn vị ra quyết định",
         choices,
-        format_func=wb.unit_name,
         key="decision-issuer",
         help="Tỉnh đoàn công nhận các đơn vị trực thuộc tỉnh; có thể ghi thay quyết định bản giấy "
         "của một Đoàn cấp trên.",
+        first=True,
     )
 
 
 def eligible_table(eligible: list[Eligible]) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -84,20 +83,25 @@ def decision_fields(form: str, held: Decision | None) -> dict:
         value=held.number if held else "",
         placeholder="Ví dụ: 125-QĐ/ĐTN",
         key=f"{widgets(form)}-number",
+        max_chars=200,
     )
     signed_on = right.text_input(
         "Ngày ký",
         value=day_words(held.signed_on) if held else "",
         placeholder="ngày/tháng/năm, ví dụ 20/12/2026",
         key=f"{widgets(form)}-signed",
+        max_chars=200,
     )
     signer = st.text_input(
         "Người ký",
         value=held.signer if held else "",
         placeholder="Ví dụ: Bí thư Nguyễn Văn A",
         key=f"{widgets(form)}-signer",
+        max_chars=200,
     )
-    note = st.text_area("Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note")
+    note = st.text_area(
+        "Ghi chú", value=held.note if held else "", key=f"{widgets(form)}-note", max_chars=2000
+    )
     return {"number": number, "signed_on": signed_on, "signer": signer, "note": note}
 
 
@@ -121,10 +125,7 @@ def new_decision(issuer: str, eligible: list[Eligible]) -> None:
         form=form,
     )
     if saved:
-        st.session_state[FLASH] = (
-            f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."
-        )
-        st.rerun()
+        _ui.flash(FLASH, (f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."))
 
 
 def decision_block(view: DecisionView, may_correct: bool) -> None:
@@ -137,7 +138,7 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
         st.text(f"Người ký: {d.signer}\nNgười ghi: {d.recorded_by}")
         if d.note:
             st.text(f"Ghi chú: {d.note}")
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [
                     {
@@ -162,6 +163,16 @@ def decision_block(view: DecisionView, may_correct: bool) -> None:
                 file_name=f"danh-sach-cong-nhan-{d.cycle_id}-{d.id}.xlsx",
                 key=f"annex-{d.id}",
                 on_click="ignore",
+            )
+        # Built only when asked: a province sees dozens of decisions on this screen.
+        if st.toggle("Văn bản quyết định (.docx, PDF)", key=f"decision-doc-open-{d.id}"):
+            _documents.panel(
+                rt,
+                me,
+                DECISION,
+                d.unit_id,
+                lambda texts: decision_doc.decision_document(rt, me, d.id, texts),
+                key=f"decision-doc-{d.id}",
             )
         if may_correct:
             correction(view)
@@ -189,8 +200,23 @@ def correction(view: DecisionView) -> None:
         lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)), form=form
     )
     if saved:
-        st.session_state[FLASH] = f"Đã lưu thay đổi của Quyết định số {saved.number}."
-        st.rerun()
+        _ui.flash(FLASH, f"Đã lưu thay đổi của Quyết định số {saved.number}.")
+
+
+def draft(issuer_id: str) -> None:
+    """The draft decision from the units above, to edit, sign, then record below."""
+    st.markdown(
+        "**Dự thảo quyết định**: tải bản dự thảo từ các đơn vị trên, chỉnh sửa, trình ký, rồi ghi "
+        "số và ngày ký vào mục dưới đây."
+    )
+    _documents.panel(
+        rt,
+        me,
+        DECISION,
+        issuer_id,
+        lambda texts: decision_doc.draft_decision(rt, me, cycle.id, issuer_id, texts),
+        key=f"decision-draft-{cycle.id}",
+    )
 
 
 def check_table() -> None:
@@ -198,15 +224,14 @@ def check_table() -> None:
     if table is None or table.empty:
         return
     st.subheader("Kiểm tra chỉ đạo của Đoàn cấp trên" if me.role is Role.PROVINCE else "Kết quả")
-    st.dataframe(table, hide_index=True)
+    _ui.table(table, hide_index=True)
     st.caption(
         "Đơn vị được tính theo Đoàn cấp trên lúc đăng ký; tỷ lệ đã đánh giá tính trên số đơn vị "
         "đã đăng ký (chỉ đơn vị đã đăng ký mới được đánh giá)."
     )
 
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(_ui.plain(flash))
+_ui.show_flash(FLASH)
 issuer = choose_issuer()
 if issuer is not None:
     eligible = _ui.attempt(lambda: decisions.eligible_units(rt, me, cycle.id, issuer))
@@ -214,11 +239,12 @@ if issuer is not None:
         st.subheader("Đơn vị đạt, chưa được công nhận")
         if eligible:
             eligible_table(eligible)
+            draft(issuer)
             new_decision(issuer, eligible)
         else:
             st.info(
-                f"Trong {cycle.name.lower()} chưa có đơn vị nào của "
-                f"{_ui.plain(wb.unit_name(issuer))} được đánh giá đạt (bản đánh giá chính thức "
+                f"Trong {_ui.plain(cycle.name.lower())} chưa có đơn vị nào của "
+                f"{_ui.plain(units.unit_name(rt, me, issuer))} được đánh giá đạt (bản đánh giá chính thức "
                 "đã gửi) mà chưa được công nhận."
             )
 views = _ui.attempt(lambda: decision_lists.decisions_of(rt, me, cycle.id))

@@ -9,7 +9,12 @@ import streamlit as st
 from pages import _ui
 from schemas.models import GRASSROOTS_KINDS, UPPER_KINDS, UnitChangeKind, UnitKind
 from services.core.access import Role
-from services.core.settings import SuccessorRule, rule_words, save_successor_rule, successor_rule
+from services.core.province_settings import (
+    SuccessorRule,
+    rule_words,
+    save_successor_rule,
+    successor_rule,
+)
 from services.people import unit_changes, units
 from services.people.unit_changes import ChangePlan, ChangeRequest, NewUnit
 

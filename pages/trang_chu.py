@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _ui
+from pages import _reminders, _ui
 from services.overview import home
 
 rt = _ui.runtime()
@@ -27,6 +27,7 @@ if closing is not None:
     st.metric("Hạn đánh giá", closing.deadline_words)
     for item in closing.items:
         st.markdown(f"- {_ui.plain(item)}")
+_reminders.home(rt, me)
 st.divider()
 for page in st.session_state.get("screens", []):
     st.page_link(page)

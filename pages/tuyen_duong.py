@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import _ui
+from pages import _documents, _ui
 from schemas.cells import day_words
 from services.core.access import Role
+from services.documents import commendation_doc
+from services.documents.texts import COMMENDATION
 from services.year_end import commendation
 from services.year_end import terms as term_store
 from services.year_end.commendation import Commendation, Moment, Term
@@ -74,7 +76,7 @@ moment: Moment = right.radio(
 
 
 def candidate_table(found: Commendation) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -96,7 +98,7 @@ def candidate_table(found: Commendation) -> None:
 
 
 def history_table(found: Commendation) -> None:
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {
@@ -152,3 +154,12 @@ if data:
         file_name=f"tuyen-duong-{term.start}-{term.end}-{'giua' if moment is Moment.MID else 'cuoi'}.xlsx",
         on_click="ignore",
     )
+st.markdown("**Văn bản danh sách đề nghị tuyên dương** (thể thức văn bản của Đoàn)")
+_documents.panel(
+    rt,
+    me,
+    COMMENDATION,
+    me.unit_id,
+    lambda texts: commendation_doc.commendation_document(rt, me, term, moment, me.unit_id, texts),
+    key=f"commendation-doc-{term.start}-{moment.name}",
+)

@@ -60,25 +60,38 @@ class Criterion(_Strict):
         if self.kind not in KINDS:
             allowed = ", ".join(KINDS)
             raise ValueError(f"{name}: loại '{self.kind}' không có; chỉ dùng một trong: {allowed}")
-        if self.kind == "count":
-            if self.minimum is None:
-                raise ValueError(f"{name}: loại count phải có minimum (số tối thiểu để đạt)")
-            if self.minimum < 0 or self.minimum != int(self.minimum):
-                raise ValueError(f"{name}: minimum của loại count phải là số nguyên không âm")
-        if self.kind == "points":
-            if self.maximum is None or self.maximum <= 0:
-                raise ValueError(f"{name}: loại points phải có maximum (điểm tối đa) lớn hơn 0")
-            if self.minimum is not None and not 0 <= self.minimum <= self.maximum:
-                raise ValueError(f"{name}: minimum phải trong khoảng 0–{self.maximum:g}")
-            if self.points:
-                raise ValueError(f"{name}: loại points tự mang điểm, không khai báo points")
-        elif self.maximum is not None:
-            raise ValueError(f"{name}: chỉ loại points mới có maximum")
-        if self.kind == "dat" and self.minimum is not None:
-            raise ValueError(f"{name}: loại dat không có minimum")
-        if self.points < 0:
-            raise ValueError(f"{name}: points không được âm")
+        problem = {"count": self._count_problem, "points": self._points_problem}.get(
+            self.kind, self._dat_problem
+        )()
+        if problem is None and self.points < 0:
+            problem = "points không được âm"
+        if problem is not None:
+            raise ValueError(f"{name}: {problem}")
         return self
+
+    def _count_problem(self) -> str | None:
+        if self.minimum is None:
+            return "loại count phải có minimum (số tối thiểu để đạt)"
+        if self.minimum < 0 or self.minimum != int(self.minimum):
+            return "minimum của loại count phải là số nguyên không âm"
+        return self._dat_problem(minimum_allowed=True)
+
+    def _points_problem(self) -> str | None:
+        if self.maximum is None or self.maximum <= 0:
+            return "loại points phải có maximum (điểm tối đa) lớn hơn 0"
+        if self.minimum is not None and not 0 <= self.minimum <= self.maximum:
+            return f"minimum phải trong khoảng 0–{self.maximum:g}"
+        if self.points:
+            return "loại points tự mang điểm, không khai báo points"
+        return None
+
+    def _dat_problem(self, minimum_allowed: bool = False) -> str | None:
+        """What a dat criterion (and, but for its minimum, a count one) may not declare."""
+        if self.maximum is not None:
+            return "chỉ loại points mới có maximum"
+        if not minimum_allowed and self.minimum is not None:
+            return "loại dat không có minimum"
+        return None
 
     @property
     def kind_label(self) -> str:
@@ -87,7 +100,7 @@ class Criterion(_Strict):
     @property
     def most_points(self) -> float:
         """The most this criterion can add to a total when points are on."""
-        return self.maximum if self.kind == "points" else self.points
+        return (self.maximum or 0.0) if self.kind == "points" else self.points
 
 
 class ContentRule(_Strict):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -115,6 +115,8 @@ _DECIMAL = re.compile(r"^-?\d+([.,]\d+)?$")
 def parse_decimal(value: Any) -> Any:
     """A number as a Vietnamese user types it: '8,5' and '8.5' are both 8.5; blank is None."""
     if isinstance(value, str):
+        if len(value) > 50:  # no number is this long: refused before any pattern runs
+            raise ValueError("phải là số (ví dụ 8,5)")
         text = value.strip()
         if not text:
             return None
@@ -132,33 +134,45 @@ def decimal_cell(value: float | None) -> str:
 OptDecimal = Annotated[float | None, BeforeValidator(parse_decimal)]
 
 
-def _choice(enum: type[Enum]):
-    return Annotated[enum, BeforeValidator(parse_choice(enum))]
-
-
-Kind = _choice(UnitKind)
-AssessState = _choice(AssessmentState)
-AssessorChoice = _choice(Assessor)
-Policy = _choice(LatePolicy)
-State = _choice(RegistrationState)
-RoleChoice = _choice(Role)
+# A closed-set column: the enum, read from its Vietnamese label or its value (parse_choice).
+# Spelled out per enum so that type checkers see each alias as the enum it is.
+Kind = Annotated[UnitKind, BeforeValidator(parse_choice(UnitKind))]
+AssessState = Annotated[AssessmentState, BeforeValidator(parse_choice(AssessmentState))]
+AssessorChoice = Annotated[Assessor, BeforeValidator(parse_choice(Assessor))]
+Policy = Annotated[LatePolicy, BeforeValidator(parse_choice(LatePolicy))]
+State = Annotated[RegistrationState, BeforeValidator(parse_choice(RegistrationState))]
+RoleChoice = Annotated[Role, BeforeValidator(parse_choice(Role))]
 OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
 ]
 
-_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")  # one way to match: no backtracking
+PHONE_LIMIT = 30  # characters typed, spaces and dots included
+EMAIL_LIMIT = 200
 
 
 def check_phone(value: str) -> str:
     """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx; dots and spaces allowed, kept as typed."""
+    if len(value) > PHONE_LIMIT:  # before any pattern runs
+        raise ValueError(f"quá dài (tối đa {PHONE_LIMIT} ký tự)")
     if value and not _PHONE.match(re.sub(r"[\s.\-]", "", value)):
         raise ValueError("số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84912345678)")
     return value
 
 
 def check_email(value: str) -> str:
-    if value and not _EMAIL.match(value):
+    """name@domain.tld: one @, no spaces, a dot inside the domain; checked in one linear pass (a
+    backtracking pattern took seconds on a long input and froze every session)."""
+    if len(value) > EMAIL_LIMIT:
+        raise ValueError(f"quá dài (tối đa {EMAIL_LIMIT} ký tự)")
+    local, at, domain = value.partition("@")
+    valid = (
+        bool(local and at)
+        and "@" not in domain
+        and "." in domain[1:-1]
+        and not any(ch.isspace() for ch in value)
+    )
+    if value and not valid:
         raise ValueError("địa chỉ email không hợp lệ (ví dụ bithu@example.vn)")
     return value
 
@@ -462,6 +476,40 @@ class User(Record):
         return self
 
 
+class UpperReportUnit(Record):
+    """One unit of a roll-up's list, as it stood when the report was sent (that send's version)."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.UPPER_REPORT_UNITS
+
+    report_id: Text = Field(min_length=1)
+    report_version: Count = Field(ge=1)
+    cycle_id: Text = ""
+    unit_id: Text = ""
+    unit_name: Text = ""
+    status: Text = ""
+    plan_number: Text = ""
+    plan_date: OptDay = None
+    submitted_at: OptInstant = None
+
+
+class DocumentTexts(Record):
+    """What an issuing unit typed for one kind of document: grounds, recipients, signer."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.DOCUMENT_TEXTS
+
+    unit_id: Text = Field(min_length=1)
+    kind: Text = Field(min_length=1)
+    place: Text = ""
+    symbol: Text = ""
+    grounds: Text = ""
+    recipients: Text = ""
+    authority: Text = ""
+    signer_title: Text = ""
+    signer_name: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
 class UnitChangeKind(StrEnum):
     MERGE = "Hợp nhất"
     SPLIT = "Chia tách"
@@ -470,12 +518,15 @@ class UnitChangeKind(StrEnum):
     ABOLISH = "Giải thể đơn vị cấp trên"
 
 
+ChangeKind = Annotated[UnitChangeKind, BeforeValidator(parse_choice(UnitChangeKind))]
+
+
 class UnitChange(Record):
     """One applied change of the unit tree; `plan` holds what it did, so it can be reversed."""
 
     TAB: ClassVar = tabs.UNIT_CHANGES
 
-    kind: _choice(UnitChangeKind)  # type: ignore[valid-type]
+    kind: ChangeKind
     effective_on: Day
     decision_number: Text = Field(min_length=1)
     summary: Text = ""
@@ -499,6 +550,43 @@ class Setting(Record):
 
     name: Text = ""
     value: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class Reminder(Record):
+    """One reminder to one recipient: drafted, being sent, sent, or failed (the outbox row)."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.REMINDERS
+
+    cycle_id: Text = Field(min_length=1)
+    unit_id: Text = Field(min_length=1)
+    stage: Text = ""
+    round: Text = ""
+    recipient: Text = ""
+    cc: Text = ""
+    subject: Text = ""
+    body: Text = ""
+    state: Text = Field(min_length=1)
+    created_by: Text = ""
+    created_at: OptInstant = None
+    sent_by: Text = ""
+    sent_at: OptInstant = None
+    error: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
+class ReminderSchedule(Record):
+    """When a cycle's reminders are drafted, and whether they go out without a click."""
+
+    TAB: ClassVar[tabs.Tab] = tabs.REMINDER_SCHEDULES
+
+    cycle_id: Text = Field(min_length=1)
+    days_before: Text = ""
+    days_after_upper: Text = ""
+    auto_send: Flag = False
+    set_by: Text = ""
     version: OptCount = None
     updated_at: OptInstant = None
 
@@ -540,6 +628,10 @@ MODELS: dict[str, type[Record]] = {
         Decision,
         DecisionUnit,
         User,
+        UpperReportUnit,
+        DocumentTexts,
+        Reminder,
+        ReminderSchedule,
         UnitChange,
         Setting,
         TermRow,
@@ -551,7 +643,12 @@ MODELS: dict[str, type[Record]] = {
 # ---- Form input: what a person types, validated before any service runs ----------------------
 
 
+TYPED_LIMIT = 10_000  # no form field takes more; longer is refused before any other check
+
+
 def _clean_text(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > TYPED_LIMIT:
+        raise ValueError(f"quá dài (đang có {len(value)} ký tự)")
     return clean(value) if isinstance(value, str) else value
 
 
@@ -580,8 +677,12 @@ class UnitForm(BaseModel):
     members: OptCount = Field(default=None, ge=0)
     chi_doan: OptCount = Field(default=None, ge=0)
     secretary: CleanText = Field(default="", max_length=200)
-    phone: Annotated[CleanText, AfterValidator(check_phone)] = ""
-    email: Annotated[CleanText, AfterValidator(check_email)] = ""
+    phone: Annotated[CleanText, AfterValidator(check_phone)] = Field(
+        default="", max_length=PHONE_LIMIT
+    )
+    email: Annotated[CleanText, AfterValidator(check_email)] = Field(
+        default="", max_length=EMAIL_LIMIT
+    )
     officer: CleanText = Field(default="", max_length=200)
     active: bool = True
 
@@ -603,10 +704,12 @@ class UserForm(BaseModel):
         "active": "Được truy cập",
     }
 
-    email: Annotated[CleanText, AfterValidator(check_email)] = Field(min_length=1, max_length=200)
+    email: Annotated[CleanText, AfterValidator(check_email)] = Field(
+        min_length=1, max_length=EMAIL_LIMIT
+    )
     name: CleanText = Field(min_length=1, max_length=200)
     role: RoleChoice
-    unit_id: CleanText = Field(min_length=1)
+    unit_id: CleanText = Field(min_length=1, max_length=100)
     active: bool = True
 
 

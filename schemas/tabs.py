@@ -306,6 +306,86 @@ AUDIT_LOG = Tab(
     ),
 )
 
+# The list of units as it stood when an upper unit sent its roll-up (services.registration.rollups):
+# one row per unit and per sending, so the report's document reproduces what the province received.
+UPPER_REPORT_UNITS = Tab(
+    "upper_report_units",
+    "Danh sách kèm báo cáo",
+    (
+        ID,
+        ("report_id", "Mã báo cáo"),
+        ("report_version", "Phiên bản báo cáo"),
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị"),
+        ("unit_name", "Tên đơn vị lúc gửi"),
+        ("status", "Tình trạng đăng ký"),
+        ("plan_number", "Số kế hoạch"),
+        ("plan_date", "Ngày kế hoạch"),
+        ("submitted_at", "Gửi lúc"),
+    ),
+)
+
+# Texts of a document the app cannot know (grounds, recipients, signer), per issuing unit and kind.
+DOCUMENT_TEXTS = Tab(
+    "document_texts",
+    "Nội dung văn bản",
+    (
+        ID,
+        ("unit_id", "Mã đơn vị ban hành"),
+        ("kind", "Loại văn bản"),
+        ("place", "Địa danh"),
+        ("symbol", "Ký hiệu"),
+        ("grounds", "Căn cứ"),
+        ("recipients", "Nơi nhận"),
+        ("authority", "Thẩm quyền ký"),
+        ("signer_title", "Chức vụ người ký"),
+        ("signer_name", "Họ tên người ký"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# The outbox of reminders: one row per message and recipient; its state makes sending idempotent.
+REMINDERS = Tab(
+    "reminders",
+    "Nhắc nhở",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("unit_id", "Mã đơn vị được nhắc"),
+        ("stage", "Việc cần làm"),
+        ("round", "Đợt nhắc"),
+        ("recipient", "Gửi tới"),
+        ("cc", "Đồng gửi"),
+        ("subject", "Tiêu đề"),
+        ("body", "Nội dung"),
+        ("state", "Trạng thái"),
+        ("created_by", "Người soạn"),
+        ("created_at", "Soạn lúc"),
+        ("sent_by", "Người gửi"),
+        ("sent_at", "Gửi lúc"),
+        ("error", "Lỗi"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# The reminder schedule the province sets per cycle.
+REMINDER_SCHEDULES = Tab(
+    "reminder_schedules",
+    "Lịch nhắc",
+    (
+        ID,
+        ("cycle_id", "Mã chu kỳ"),
+        ("days_before", "Nhắc đơn vị trước hạn (ngày)"),
+        ("days_after_upper", "Nhắc đơn vị cấp trên sau hạn (ngày)"),
+        ("auto_send", "Tự động gửi"),
+        ("set_by", "Người đặt"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
 ALL_TABS: tuple[Tab, ...] = (
     UNITS,
     CYCLES,
@@ -317,6 +397,10 @@ ALL_TABS: tuple[Tab, ...] = (
     DECISIONS,
     DECISION_UNITS,
     USERS,
+    UPPER_REPORT_UNITS,
+    DOCUMENT_TEXTS,
+    REMINDERS,
+    REMINDER_SCHEDULES,
     UNIT_CHANGES,
     SETTINGS,
     TERMS,

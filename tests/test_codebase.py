@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,212 @@ def test_the_audit_check_catches_a_write_without_records():
     audited = ast.parse("rt.store.apply(records.create(actor, now, 'x', cells, 'units', key))")
     assert [_audited(c) for c in _store_writes(bare)] == [False]
     assert [_audited(c) for c in _store_writes(audited)] == [True]
+
+
+# --------------------------------------------------------------------------- package structure
+
+# What each package of services/ may import besides the standard library, third parties and
+# schemas: the programme's phases build on each other in one direction, code serving both phases
+# sits above them, and only the composition root sees the engines and the demo.
+PHASES = ("core", "people", "registration", "year_end")
+MAY_IMPORT = {
+    "storage": set(),
+    "core": {"storage"},
+    "people": {"storage", "core"},
+    "registration": {"storage", "core", "people"},
+    "year_end": {"storage", "core", "people", "registration"},
+    "data": {"storage", "core", "people", "registration", "year_end", "bootstrap"},
+    "presentation": {"registration", "year_end"},
+    "overview": {"storage", "core", "people", "registration", "year_end"},
+    "documents": {"storage", "core", "people", "registration", "year_end", "presentation"},
+    "reminders": {
+        "storage",
+        "core",
+        "people",
+        "registration",
+        "year_end",
+        "documents",
+        "bootstrap",
+    },
+    "demo": {"storage", "core", "people", "registration", "year_end"},
+    "bootstrap": {"storage", "core", "people", "registration", "year_end", "demo"},
+}
+# Engine modules: constructed only by the composition root (storage's own modules may share them).
+ENGINES = ("services.storage.sql", "services.storage.sheets", "services.storage.postgres")
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def local_imports(root: Path, path: Path) -> set[str]:
+    """Modules of this project a file imports, anywhere in it (function-level imports count).
+
+    `from services.x import y` names the module `services.x.y` when that is a module, else
+    `services.x`; relative imports are resolved against the file's package.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module_name(root, path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                is_module = any(
+                    (root / sub.replace(".", "/")).with_suffix(s).exists() for s in (".py", "")
+                )
+                found.add(sub if is_module else base)
+    return {m for m in found if m.split(".")[0] in {"services", "schemas"}}
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    files = python_files(root, "services") + python_files(root, "schemas")
+    return {module_name(root, p): local_imports(root, p) for p in files}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """An import cycle among the project's modules, if there is one (graphlib names one cycle)."""
+    local = {module: imports & graph.keys() for module, imports in graph.items()}
+    try:
+        TopologicalSorter(local).prepare()
+    except CycleError as exc:
+        return [list(exc.args[1])]
+    return []
+
+
+def package_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "services" and len(parts) > 1 else None
+
+
+def structure_violations(root: Path) -> list[str]:
+    graph = import_graph(root)
+    problems = [f"import cycle: {' -> '.join(c)}" for c in import_cycles(graph)]
+    for module, imports in sorted(graph.items()):
+        own = package_of(module)
+        if own is None:  # schemas: below every service
+            problems += [f"{module} imports {m}" for m in imports if m.startswith("services")]
+            continue
+        allowed = MAY_IMPORT.get(own)
+        if allowed is None:
+            problems.append(f"{module}: package services.{own} has no place in MAY_IMPORT")
+            continue
+        for target in sorted(imports):
+            theirs = package_of(target)
+            if theirs is None or theirs == own:
+                continue
+            if theirs not in allowed:
+                problems.append(f"{module} imports {target} (services.{own} may not)")
+            elif target.startswith(ENGINES) and own not in {"bootstrap", "storage"}:
+                problems.append(f"{module} imports the engine {target} (only bootstrap may)")
+    return problems
+
+
+def test_services_have_no_import_cycles_and_follow_the_package_rules():
+    assert structure_violations(ROOT) == []
+
+
+def test_every_service_lives_in_a_package_named_for_its_phase_or_concern():
+    loose = [
+        p.name
+        for p in (ROOT / "services").glob("*.py")
+        if p.name not in {"__init__.py", "bootstrap.py"}
+    ]
+    assert loose == []
+
+
+@pytest.mark.parametrize(
+    ("files", "needle"),
+    [
+        (
+            {
+                "services/core/a.py": "from services.core import b\n",
+                "services/core/b.py": "import services.core.a\n",
+            },
+            "import cycle",
+        ),
+        (
+            {
+                "services/registration/a.py": "from services.year_end import b\n",
+                "services/year_end/b.py": "",
+            },
+            "services.registration may not",
+        ),
+        (
+            {
+                "services/year_end/a.py": "def f():\n    from services.demo import b\n",
+                "services/demo/b.py": "",
+            },
+            "services.year_end may not",
+        ),
+        (
+            {
+                "services/people/a.py": "from services.storage.sql import SqlStore\n",
+                "services/storage/sql.py": "",
+            },
+            "only bootstrap may",
+        ),
+        (
+            {
+                "services/core/a.py": "from services.overview import home\n",
+                "services/overview/home.py": "",
+            },
+            "services.core may not",
+        ),
+        (
+            {"schemas/a.py": "from services.core import b\n", "services/core/b.py": ""},
+            "schemas.a imports",
+        ),
+        ({"services/newthing/a.py": ""}, "has no place"),
+    ],
+)
+def test_the_structure_checker_catches_what_it_guards(tmp_path, files, needle):
+    for rel, source in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source, encoding="utf-8")
+    assert any(needle in problem for problem in structure_violations(tmp_path))
+
+
+def test_the_structure_checker_accepts_a_clean_tree(tmp_path):
+    for rel, source in {
+        "services/core/a.py": "from services.storage import Row\n",
+        "services/storage/__init__.py": "",
+        "services/year_end/b.py": "from services.registration import c\n",
+        "services/registration/c.py": "from services.core import a\n",
+        "services/bootstrap.py": "from services.storage.sql import SqlStore\nfrom services import demo\n",
+        "services/storage/sql.py": "",
+        "services/demo/__init__.py": "",
+    }.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source, encoding="utf-8")
+    assert structure_violations(tmp_path) == []
+
+
+def test_modules_import_other_tests_only_through_tests_support():
+    """Shared builders live in tests/support (and the fake Sheets API in tests/fakes): a test
+    module or conftest never imports another test module or conftest."""
+    shared = ("tests.support", "tests.fakes")
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("tests.") and not name.startswith(shared):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

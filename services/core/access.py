@@ -19,6 +19,7 @@ class Actor:
     name: str
     role: Role
     unit_id: str
+    demo: bool = False  # chosen on the demo picker: their writes are tagged as demo writes
 
     @property
     def label(self) -> str:

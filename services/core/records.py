@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from schemas import tabs
@@ -28,9 +29,14 @@ PREFIX = {
     "settings": "CD",
     "terms": "NKY",
     "audit_log": "NK",
+    "upper_report_units": "BD",
+    "document_texts": "VB",
+    "reminders": "NN",
+    "reminder_schedules": "LN",
 }
 
 
+DEMO_TAG = " · dùng thử"  # ends the actor of an audit row written through the demo picker
 KEY_USED = "Biểu mẫu này đã được dùng cho một bản ghi khác; hãy tải lại trang rồi gửi lại."
 
 
@@ -61,7 +67,7 @@ def audit(
         {
             "id": f"NK-{request_key[:12].upper()}-{tab[:2].upper()}",
             "at": iso(at),
-            "actor": actor.label,
+            "actor": actor.label + DEMO_TAG if actor.demo else actor.label,
             "action": action,
             "tab": tab,
             "record_id": rec_id,
@@ -141,7 +147,9 @@ def adopt(
     """Give a row a person added by hand (no id) its id and version 1, and audit it.
 
     `cells` are the row as the screen read it: the store writes only if it still holds them.
+    A person made that row, so its audit row is never a demo write (it ends demo mode).
     """
+    actor = replace(actor, demo=False)
     rec_id = record_id(tab, request_key)
     op = Adopt(tab, row, dict(cells), rec_id)
     after = {**cells, **op.changes(tabs.TABS[tab].fields)}

@@ -1,140 +1,26 @@
-"""The composition root: settings in, one store per process out; every service receives it."""
+"""What every service receives: the shared cached store, the clock, the criteria catalogue and the
+settings, with the parsed workbook memoised once per data version for every session.
+
+Built once per process by the composition root, `services.bootstrap`.
+"""
 
 from __future__ import annotations
 
-import os
+import gc
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from schemas.cells import parse_iso
-from schemas.criteria import CriteriaSet, load_catalogue
-from services import demo
-from services.core.clock import Clock, FixedClock, SystemClock
+from schemas.criteria import CriteriaSet
+from services.core.clock import Clock
+from services.core.settings import Settings
 from services.core.workbook import Workbook
-from services.storage import SpreadsheetLayout, StoreError
+from services.storage import SpreadsheetLayout
 from services.storage.cache import CachedStore
-from services.storage.sql import SqlStore
-
-if TYPE_CHECKING:
-    from services.storage.sheets import SheetsStore
-    from services.storage.sheets_retry import RetryPolicy
 
 T = TypeVar("T")
-DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
-DEFAULT_REFRESH_SECONDS = 60.0  # the longest a hand edit in the sheet takes to reach the screens
-ENGINES = ("sqlite", "sheets")
-ENV = {
-    "engine": "TCD_STORE_ENGINE",
-    "sqlite_path": "TCD_SQLITE_PATH",
-    "demo": "TCD_DEMO",
-    "now": "TCD_NOW",
-}
-
-
-class SettingsError(Exception):
-    """The settings cannot start the app; the message says what to change."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    engine: str = "sqlite"
-    sqlite_path: str = DEFAULT_SQLITE_PATH
-    demo: bool = True
-    now: str = ""  # a frozen clock, for training and tests only
-    login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
-    stewards: tuple[
-        str, ...
-    ] = ()  # [access] stewards: province staff until the users tab lists them
-    refresh_seconds: float = DEFAULT_REFRESH_SECONDS  # [store] refresh_seconds: read-cache TTL
-    spreadsheet_key: str = ""  # [sheets] spreadsheet_key
-    # [sheets.service_account]: the JSON key. A secret: never in repr, logs or messages.
-    service_account: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def sign_in(self) -> str:
-        """'oidc' when [auth] is configured, else 'demo' on the embedded demo store; else refuse.
-
-        Fail closed: a store that is not the embedded demo never runs without a real login.
-        """
-        if self.login:
-            return "oidc"
-        if self.demo and self.engine == "sqlite":
-            return "demo"
-        raise SettingsError(
-            "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem README, "
-            "phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử (demo = true) "
-            "với kho dữ liệu nhúng."
-        )
-
-    @classmethod
-    def from_sources(
-        cls, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
-    ) -> Settings:
-        """Environment variables win over `.streamlit/secrets.toml` ([store] and [clock] tables)."""
-        secrets = secrets or {}
-        environ = os.environ if environ is None else environ
-        store = dict(secrets.get("store", {}))
-        sheets = dict(secrets.get("sheets", {}))
-        values: dict[str, Any] = {
-            "engine": store.get("engine", cls.engine),
-            "sqlite_path": store.get("sqlite_path", cls.sqlite_path),
-            "demo": store.get("demo", cls.demo),
-            "now": dict(secrets.get("clock", {})).get("now", ""),
-            "login": bool(secrets.get("auth")),
-            "stewards": tuple(
-                str(e).strip().casefold()
-                for e in dict(secrets.get("access", {})).get("stewards", ())
-            ),
-            "refresh_seconds": store.get("refresh_seconds", cls.refresh_seconds),
-            "spreadsheet_key": str(sheets.get("spreadsheet_key", "")).strip(),
-            "service_account": dict(sheets.get("service_account", {})),
-        }
-        for key, var in ENV.items():
-            if environ.get(var):
-                values[key] = environ[var]
-        if isinstance(values["demo"], str):
-            values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
-        if values["engine"] not in ENGINES:
-            raise SettingsError(
-                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\" "
-                'hoặc engine = "sheets".'
-            )
-        values["refresh_seconds"] = _seconds(values["refresh_seconds"])
-        settings = cls(**values)
-        if settings.engine == "sheets":
-            settings.check_sheets()
-        return settings
-
-    def check_sheets(self) -> None:
-        """The [sheets] settings are complete and the key parses; no request is sent."""
-        from services.storage import sheets_connect
-
-        if not self.spreadsheet_key:
-            raise SettingsError(
-                "Chưa khai báo bảng tính: hãy đặt spreadsheet_key trong mục [sheets] của "
-                ".streamlit/secrets.toml (phần mã nằm giữa /d/ và /edit trong địa chỉ bảng tính)."
-            )
-        try:
-            sheets_connect.credentials(self.service_account)
-        except sheets_connect.SheetsSetupError as exc:
-            raise SettingsError(str(exc)) from None
-
-
-def _seconds(value: Any) -> float:
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if not 1 <= seconds <= 3600:
-        raise SettingsError(
-            f"refresh_seconds = {value!r} không hợp lệ: hãy đặt một số giây từ 1 đến 3600 "
-            f"(mặc định {DEFAULT_REFRESH_SECONDS:g})."
-        )
-    return seconds
 
 
 @dataclass
@@ -145,6 +31,9 @@ class Runtime:
     clock: Clock
     criteria: dict[str, CriteriaSet]
     settings: Settings = field(default_factory=Settings)
+    # Recognises the demo mark on a store (services.demo.mark.is_demo_store, given by the
+    # composition root); without it no store is a demo store.
+    demo_mark: Callable[[Any], bool] | None = field(default=None, repr=False)
 
     _last: Workbook | None = field(default=None, repr=False)
     _layout: tuple[float, SpreadsheetLayout] | None = field(default=None, repr=False)
@@ -153,14 +42,29 @@ class Runtime:
     def spreadsheet_layout(self) -> SpreadsheetLayout | None:
         """The Google Sheet's locale, time zone, tabs and header positions, at most
         `refresh_seconds` old (two reads per refresh); None for the embedded store."""
-        describe = getattr(self.store.inner, "layout", None)
-        if describe is None:
-            return None
         with self._layout_lock:
             now = time.monotonic()
             if self._layout is None or now - self._layout[0] >= self.settings.refresh_seconds:
-                self._layout = (now, describe())
+                layout = self.store.inner.layout()
+                if layout is None:
+                    return None
+                self._layout = (now, layout)
             return self._layout[1]
+
+    @property
+    def sign_in(self) -> str:
+        """'oidc' or 'demo' for this store now, or SettingsError (`Settings.sign_in_mode`).
+
+        The demo mark is checked again for each data version: an import made through the demo
+        picker ends demo mode at once, not at the next start.
+        """
+        if self.settings.login:
+            return "oidc"
+        mark = self.demo_mark
+        demo_store = mark is not None and self.store.snapshot().derived(
+            "demo-mark", lambda: mark(self.store)
+        )
+        return self.settings.sign_in_mode(demo_store)
 
     def workbook(self) -> Workbook:
         """The parsed current snapshot, parsed once per data version for every session."""
@@ -178,60 +82,37 @@ class Runtime:
 
     def _parse(self, tabs_rows) -> Workbook:
         self._last = Workbook.parse(tabs_rows, previous=self._last)
-        self._last._earlier = {}  # only one generation back is kept
+        keep_out_of_full_collections()
         return self._last
 
 
-def build_runtime(settings: Settings, client: Any = None) -> Runtime:
-    """Open the configured store once per process.
+FREEZE_REGROWTH = 1.25  # the frozen objects are collected again once they grew by a quarter…
+FREEZE_VERSIONS = 32  # …or after this many data versions, whichever comes first
+_freezing = threading.Lock()
+_frozen = {"after_full": 0, "versions": 0}
 
-    The embedded store is seeded with the demo when it is empty and the demo sign-in is on. A
-    Google Sheet needs a real sign-in (fail closed), is never seeded, and gets its missing tabs
-    created. `client` is a gspread client to use instead of one signed in from the settings.
+
+def keep_out_of_full_collections() -> None:
+    """Move everything alive now (the new snapshot above all) out of the garbage collector's way.
+
+    A snapshot is ~290,000 tracked objects at 5,000 units, and Streamlit runs a full collection
+    after every script run (`runner.postScriptGC`): walking the snapshot each time was most of a
+    busy server's time. Frozen objects are skipped by collections, and one that is no longer
+    referenced is still freed at once by reference counting; only objects that die in reference
+    cycles while frozen would stay. So every FREEZE_VERSIONS data versions, or sooner when the
+    frozen set grew by FREEZE_REGROWTH, everything is unfrozen and collected once before freezing
+    again. Called once per data version, never per render (docs/benchmarks.md).
     """
-
-    clock: Clock = FixedClock(parse_iso(settings.now)) if settings.now else SystemClock()
-    if settings.engine == "sheets":
-        settings.sign_in  # noqa: B018 - raises unless [auth] is configured
-        inner: Any = open_sheets_store(settings, client)
-    else:
-        inner = SqlStore.at_path(Path(settings.sqlite_path))
-    store = CachedStore(inner, ttl=settings.refresh_seconds)
-    runtime = Runtime(store, clock, load_catalogue(), settings)
-    if settings.engine == "sqlite" and settings.sign_in == "demo":  # never with a real login
-        demo.seed_if_empty(runtime, year_end=True)
-    return runtime
-
-
-def open_sheets_store(
-    source: Settings | Mapping[str, Any],
-    client: Any = None,
-    retry: RetryPolicy | None = None,
-) -> SheetsStore:
-    """The Google Sheets store the settings name, its missing tabs created; uncached.
-
-    `source` is a Settings or the secrets mapping (`[sheets]` table). Without `client` one is
-    signed in with the service-account key. Raises SettingsError with a Vietnamese reason:
-    missing key or account, invalid key, sheet not shared (403), not found (404), network down.
-    Used at start-up and by the command that copies the embedded store into a Google Sheet.
-    """
-    from services.storage import sheets_connect
-
-    settings = source if isinstance(source, Settings) else _sheets_settings(source)
-    try:
-        if client is None:
-            settings.check_sheets()
-            client = sheets_connect.client_for(settings.service_account)
-        account = str(settings.service_account.get("client_email", ""))
-        return sheets_connect.open_spreadsheet(client, settings.spreadsheet_key, account, retry)
-    except StoreError as exc:
-        raise SettingsError(str(exc)) from exc
-
-
-def _sheets_settings(secrets: Mapping[str, Any]) -> Settings:
-    sheets = dict(secrets.get("sheets", {}))
-    return Settings(
-        engine="sheets",
-        spreadsheet_key=str(sheets.get("spreadsheet_key", "")).strip(),
-        service_account=dict(sheets.get("service_account", {})),
-    )
+    with _freezing:
+        _frozen["versions"] += 1
+        full = (
+            not _frozen["after_full"]
+            or _frozen["versions"] >= FREEZE_VERSIONS
+            or gc.get_freeze_count() > FREEZE_REGROWTH * _frozen["after_full"]
+        )
+        if full:
+            gc.unfreeze()
+        gc.collect()  # without a full pass: only what is not frozen (this version, session garbage)
+        gc.freeze()
+        if full:
+            _frozen["after_full"], _frozen["versions"] = gc.get_freeze_count(), 0

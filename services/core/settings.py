@@ -1,76 +1,195 @@
-"""Province-wide settings an officer changes on a screen, stored in the settings tab.
+"""The settings a deployment starts from: `.streamlit/secrets.toml`, environment variables winning.
 
-The one setting so far: how a unit formed by a merger counts a year its predecessors lived
-through (the programme does not fix it). The default is stated here and shown beside every use.
+Parsing only: nothing here opens a store or sends a request (that is `services.bootstrap`).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from schemas import tabs
-from schemas.cells import iso
-from services.core import records
-from services.core.access import Actor, ensure_province
-from services.core.runtime import Runtime
-from services.core.workbook import Workbook
+DEFAULT_SQLITE_PATH = "data/3cd.sqlite"
+DEFAULT_REFRESH_SECONDS = 60.0  # the longest a hand edit in the sheet takes to reach the screens
+ENGINES = ("sqlite", "sheets", "postgresql")
+# How often a server asks a shared database whether another server wrote: their writes show within
+# this plus one refresh (well under 2 s). One tiny query a second per server.
+SHARED_DATABASE_CHECK_SECONDS = 1.0
+ENV = {
+    "engine": "TCD_STORE_ENGINE",
+    "sqlite_path": "TCD_SQLITE_PATH",
+    "database_url": "TCD_DATABASE_URL",
+    "pool_size": "TCD_POOL_SIZE",
+    "pool_max_overflow": "TCD_POOL_MAX_OVERFLOW",
+    "pool_timeout": "TCD_POOL_TIMEOUT",
+    "demo": "TCD_DEMO",
+    "now": "TCD_NOW",
+}
 
-SUCCESSOR_RULE = "successor_rule"
+
+REAL_DATA_WITHOUT_LOGIN = (
+    "Kho dữ liệu {path} chứa dữ liệu thật (không phải dữ liệu mẫu do chế độ dùng thử tạo ra), nên "
+    "không thể mở chế độ dùng thử: ai vào cũng sẽ xem và sửa được dữ liệu của mọi người. Hãy chọn "
+    "một trong hai cách: (1) cấu hình đăng nhập — thêm mục [auth] vào .streamlit/secrets.toml (xem "
+    "README, phần Login); hoặc (2) nếu chỉ muốn dùng thử, làm mới về dữ liệu mẫu bằng lệnh "
+    "`make demo-reset` (kho hiện tại được đổi tên để giữ lại, không bị xoá)."
+)
 
 
-class SuccessorRule(StrEnum):
-    """How a merged unit counts a year before its merger: from all, or any, of its predecessors."""
+FROZEN_CLOCK_WITH_LOGIN = (
+    "Đồng hồ cố định (TCD_NOW hoặc [clock] now) không được dùng khi đã cấu hình đăng nhập [auth]: "
+    "mọi hạn chót và thời điểm ghi nhật ký sẽ sai. Hãy bỏ TCD_NOW / [clock] now. Nếu đây là buổi "
+    "tập huấn, đặt thêm [clock] training = true (mọi trang sẽ hiện cảnh báo đồng hồ cố định)."
+)
 
-    ALL = "Tất cả đơn vị tiền thân"
-    ANY = "Ít nhất một đơn vị tiền thân"
+
+class SettingsError(Exception):
+    """The settings cannot start the app; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    engine: str = "sqlite"
+    sqlite_path: str = DEFAULT_SQLITE_PATH
+    demo: bool = True
+    now: str = ""  # a frozen clock, for training and tests only
+    training: bool = False  # [clock] training: a frozen clock allowed with [auth], with a banner
+    login: bool = False  # an [auth] section exists: people sign in with st.login (OIDC)
+    stewards: tuple[
+        str, ...
+    ] = ()  # [access] stewards: province staff until the users tab lists them
+    refresh_seconds: float = DEFAULT_REFRESH_SECONDS  # [store] refresh_seconds: read-cache TTL
+    spreadsheet_key: str = ""  # [sheets] spreadsheet_key
+    # [store] database_url (engine = "postgresql"): it may hold a password, so never in repr.
+    database_url: str = field(default="", repr=False)
+    pool_size: int = 5  # [store] pool_size: connections each app server keeps open
+    pool_max_overflow: int = 10  # [store] pool_max_overflow: extra connections at a peak
+    pool_timeout: float = 30.0  # [store] pool_timeout: seconds to wait for a free connection
+    # [sheets.service_account]: the JSON key. A secret: never in repr, logs or messages.
+    service_account: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def explained(self) -> str:
-        if self is SuccessorRule.ALL:
-            return "một năm được tính khi tất cả các đơn vị hình thành nên đơn vị này đều đạt"
-        return "một năm được tính khi ít nhất một đơn vị hình thành nên đơn vị này đạt"
+    def sign_in(self) -> str:
+        """The sign-in these settings allow before the store is opened: 'oidc' with [auth], else
+        'demo' when they allow the demo on the embedded store; otherwise refuse (fail closed)."""
+        return self.sign_in_mode(demo_store=True)
+
+    def sign_in_mode(self, demo_store: bool) -> str:
+        """'oidc' when [auth] is configured; 'demo' only when the settings allow the demo *and* the
+        store carries the demo mark (made by the demo seeder, nothing a person made); else refuse.
+
+        Fail closed: a store with real data never opens without a real login, whatever the
+        settings or the environment say.
+        """
+        if self.login:
+            return "oidc"
+        if not (self.demo and self.engine == "sqlite"):
+            raise SettingsError(
+                "Chưa cấu hình đăng nhập: hãy thêm mục [auth] vào .streamlit/secrets.toml (xem "
+                "README, phần Login). Không có đăng nhập, ứng dụng chỉ chạy ở chế độ dùng thử "
+                "(demo = true) với kho dữ liệu nhúng."
+            )
+        if not demo_store:
+            raise SettingsError(REAL_DATA_WITHOUT_LOGIN.format(path=self.sqlite_path))
+        return "demo"
+
+    @classmethod
+    def from_sources(
+        cls, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Environment variables win over `.streamlit/secrets.toml` ([store] and [clock] tables)."""
+        values = _from_secrets(secrets or {})
+        environ = os.environ if environ is None else environ
+        for key, var in ENV.items():
+            if environ.get(var):
+                values[key] = environ[var]
+        if isinstance(values["demo"], str):
+            values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
+        if values["engine"] not in ENGINES:
+            raise SettingsError(
+                f"Kho dữ liệu '{values['engine']}' chưa được hỗ trợ; hãy dùng engine = \"sqlite\", "
+                'engine = "sheets" hoặc engine = "postgresql".'
+            )
+        values["refresh_seconds"] = _seconds(values["refresh_seconds"])
+        for key, low, high in (("pool_size", 1, 200), ("pool_max_overflow", 0, 500)):
+            values[key] = int(_number(key, values[key], low, high))
+        values["pool_timeout"] = _number("pool_timeout", values["pool_timeout"], 1, 600)
+        settings = cls(**values)
+        settings.check_combination()
+        return settings
+
+    def check_combination(self) -> None:
+        """Settings that are each valid but do not go together are refused, saying what to fix."""
+        if self.login and self.now and not self.training:
+            raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
+        if self.engine == "sheets":
+            self.check_sheets()
+        if self.engine == "postgresql" and not self.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg://")
+        ):
+            raise SettingsError(
+                "Chưa khai báo cơ sở dữ liệu PostgreSQL: hãy đặt database_url trong mục [store] "
+                "của .streamlit/secrets.toml (hoặc biến môi trường TCD_DATABASE_URL), dạng "
+                "postgresql://người_dùng:mật_khẩu@máy_chủ:5432/tên_csdl."
+            )
+
+    def check_sheets(self) -> None:
+        """The [sheets] settings name a spreadsheet; the key itself is checked by the bootstrap."""
+        if not self.spreadsheet_key:
+            raise SettingsError(
+                "Chưa khai báo bảng tính: hãy đặt spreadsheet_key trong mục [sheets] của "
+                ".streamlit/secrets.toml (phần mã nằm giữa /d/ và /edit trong địa chỉ bảng tính)."
+            )
 
 
-# The stricter rule by default: a merged commune is commended only if each former commune was
-# recognised in the years before the merger (the programme leaves the choice to the province).
-DEFAULT_SUCCESSOR_RULE = SuccessorRule.ALL
+def _from_secrets(secrets: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings' raw values from the secrets' tables, defaults where a key is absent."""
+    store = dict(secrets.get("store", {}))
+    sheets = dict(secrets.get("sheets", {}))
+    clock = dict(secrets.get("clock", {}))
+    defaults = Settings()
+    return {
+        "engine": store.get("engine", defaults.engine),
+        "sqlite_path": store.get("sqlite_path", defaults.sqlite_path),
+        "demo": store.get("demo", defaults.demo),
+        "now": clock.get("now", ""),
+        "training": clock.get("training", False) is True,
+        "login": bool(secrets.get("auth")),
+        "stewards": tuple(
+            str(e).strip().casefold() for e in dict(secrets.get("access", {})).get("stewards", ())
+        ),
+        "refresh_seconds": store.get("refresh_seconds", defaults.refresh_seconds),
+        "spreadsheet_key": str(sheets.get("spreadsheet_key", "")).strip(),
+        "service_account": dict(sheets.get("service_account", {})),
+        "database_url": str(store.get("database_url", "")).strip(),
+        "pool_size": store.get("pool_size", defaults.pool_size),
+        "pool_max_overflow": store.get("pool_max_overflow", defaults.pool_max_overflow),
+        "pool_timeout": store.get("pool_timeout", defaults.pool_timeout),
+    }
 
 
-def successor_rule(wb: Workbook) -> SuccessorRule:
-    """The province's rule for merged units (the default when unset or unreadable)."""
-    value = wb.setting(SUCCESSOR_RULE)
+def _number(key: str, value: Any, low: float, high: float) -> float:
     try:
-        return SuccessorRule(value)
-    except ValueError:
-        return DEFAULT_SUCCESSOR_RULE
+        number = float(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        raise SettingsError(
+            f"{key} = {value!r} không hợp lệ: hãy đặt một số từ {low:g} đến {high:g} trong mục "
+            "[store]."
+        )
+    return number
 
 
-def rule_words(wb: Workbook) -> str:
-    """The rule in force, as shown beside a merged unit's figures."""
-    rule = successor_rule(wb)
-    default = " (mặc định)" if wb.setting(SUCCESSOR_RULE) != rule.value else ""
-    return f"Đơn vị hợp nhất: {rule.value}{default} — {rule.explained}"
-
-
-def save_successor_rule(rt: Runtime, actor: Actor, rule: SuccessorRule, request_key: str) -> None:
-    """Province staff set the rule for merged units (one row of the settings tab, audited)."""
-    ensure_province(actor, "đặt cách tính năm cho đơn vị hợp nhất")
-    with rt.store.serialised():
-        wb = rt.workbook()
-        now = rt.clock.now()
-        current = wb.settings.get(SUCCESSOR_RULE)
-        if current is not None:
-            ops = records.change(actor, now, SAVED, current, {"value": rule.value}, request_key)
-        else:
-            cells = {
-                "id": SUCCESSOR_RULE,
-                "name": "Cách tính năm trước hợp nhất cho đơn vị hợp nhất",
-                "value": rule.value,
-                "version": "1",
-                "updated_at": iso(now),
-            }
-            ops = records.create(actor, now, SAVED, cells, tabs.SETTINGS.name, request_key)
-        rt.store.apply(ops)
-
-
-SAVED = "Lưu cài đặt"
+def _seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 1 <= seconds <= 3600:
+        raise SettingsError(
+            f"refresh_seconds = {value!r} không hợp lệ: hãy đặt một số giây từ 1 đến 3600 "
+            f"(mặc định {DEFAULT_REFRESH_SECONDS:g})."
+        )
+    return seconds

@@ -23,14 +23,18 @@ from schemas.models import (
     Cycle,
     Decision,
     DecisionUnit,
+    DocumentTexts,
     Extension,
     Record,
     Registration,
+    Reminder,
+    ReminderSchedule,
     Setting,
     TermRow,
     Unit,
     UnitChange,
     UpperReport,
+    UpperReportUnit,
     User,
 )
 from schemas.vntext import sort_key
@@ -72,6 +76,10 @@ class Workbook:
     decisions: dict[str, Decision] = field(default_factory=dict)
     decision_units: dict[str, DecisionUnit] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    upper_report_units: dict[str, UpperReportUnit] = field(default_factory=dict)
+    document_texts: dict[str, DocumentTexts] = field(default_factory=dict)
+    reminders: dict[str, Reminder] = field(default_factory=dict)
+    reminder_schedules: dict[str, ReminderSchedule] = field(default_factory=dict)
     unit_changes: dict[str, UnitChange] = field(default_factory=dict)
     settings: dict[str, Setting] = field(default_factory=dict)
     terms: dict[str, TermRow] = field(default_factory=dict)
@@ -111,11 +119,16 @@ class Workbook:
         wb.decisions = wb._records(tabs.DECISIONS.name, tabs_rows)
         wb.decision_units = wb._records(tabs.DECISION_UNITS.name, tabs_rows)
         wb.users = wb._records(tabs.USERS.name, tabs_rows)
+        wb.upper_report_units = wb._records(tabs.UPPER_REPORT_UNITS.name, tabs_rows)
+        wb.document_texts = wb._records(tabs.DOCUMENT_TEXTS.name, tabs_rows)
+        wb.reminders = wb._records(tabs.REMINDERS.name, tabs_rows)
+        wb.reminder_schedules = wb._records(tabs.REMINDER_SCHEDULES.name, tabs_rows)
         wb.unit_changes = wb._records(tabs.UNIT_CHANGES.name, tabs_rows)
         wb.settings = wb._records(tabs.SETTINGS.name, tabs_rows)
         wb.terms = wb._records(tabs.TERMS.name, tabs_rows)
         wb._index_tree()
         wb._index_registrations()
+        wb._earlier = {}  # only one generation back is kept: the previous one can be freed
         return wb
 
     def _records(self, tab: str, tabs_rows: dict[str, list[Row]]) -> dict:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING, WriteOnlyCell
+from openpyxl.cell.cell import TYPE_STRING, Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]  # title, header row, rows
@@ -48,7 +48,8 @@ def sheet_title(title: str) -> str:
 def workbook_bytes(sheets: Sequence[Sheet], widths: dict[str, float] | None = None) -> bytes:
     """Build an .xlsx with a bold header row per sheet; ints stay numbers, everything else text."""
     book = Workbook()
-    book.remove(book.active)
+    for blank in list(book.worksheets):  # a new workbook starts with one empty sheet
+        book.remove(blank)
     for title, header, rows in sheets:
         sheet = book.create_sheet(sheet_title(title))
         for r, values in enumerate([header, *rows], start=1):
@@ -89,7 +90,7 @@ def text_workbook_bytes(
     return buffer.getvalue()
 
 
-def _text_cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell | None:
+def _text_cell(sheet, value: str, font: Font | None = None) -> Cell | None:
     if value == "":
         return None  # an empty cell, read back as ""
     cell = WriteOnlyCell(sheet, escape_text(value))

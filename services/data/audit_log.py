@@ -7,6 +7,7 @@ rows from the end (one range read each on Sheets) until a page is filled.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from schemas import tabs
 from schemas.cells import VN_TZ
 from schemas.models import AuditEntry, Unit
 from schemas.vntext import matches, sort_key
+from services.core import records
 from services.core.access import Actor, Role
 from services.core.errors import AccessDenied, InvalidInput, NotFound
 from services.core.runtime import Runtime
@@ -45,6 +47,7 @@ class AuditLine:
     tab_title: str
     unit_name: str
     changes: tuple[FieldChange, ...]
+    imported: bool = False  # arrived through an import (written elsewhere, not in this store)
 
     @property
     def changes_text(self) -> str:
@@ -110,8 +113,8 @@ def entries(
     query = (person or "").strip()
 
     def wanted(entry: AuditEntry) -> bool:
-        if visible is not None and entry.unit_id not in visible:
-            return False
+        if visible is not None and (entry.unit_id not in visible or entry.tab == tabs.USERS.name):
+            return False  # who may sign in, with which role, is for province staff only
         if query and not matches(query, entry.actor):
             return False
         day = entry.at.astimezone(VN_TZ).date()
@@ -122,12 +125,15 @@ def entries(
     unreadable: list[int] = []
     rows_read = 0
     before: int | None = None
+    imported_left = 0  # rows just above an import's audit row for the log are the imported ones
     while len(found) <= page_size:
         tail = rt.store.read_tail(tabs.AUDIT_LOG.name, chunk, before)
         rows_read += len(tail.rows)
         for row in reversed(tail.rows):  # newest first
             if not any(v.strip() for v in row.cells.values()):
                 continue  # a blank row a person left
+            imported = imported_left > 0
+            imported_left = max(imported_left - 1, _imported_above(row.cells))
             try:
                 entry = AuditEntry.from_cells(dict(row.cells))
             except ValidationError:
@@ -138,7 +144,7 @@ def entries(
             if to_skip:
                 to_skip -= 1
                 continue
-            found.append(_line(wb, entry, row.number))
+            found.append(_line(wb, entry, row.number, imported))
             if len(found) > page_size:
                 break
         if tail.at_start:
@@ -177,7 +183,20 @@ def _visible_units(wb: Workbook, actor: Actor) -> set[str] | None:
     )
 
 
-def _line(wb: Workbook, entry: AuditEntry, row: int) -> AuditLine:
+def _imported_above(cells: Mapping[str, str]) -> int:
+    """How many log rows just above this one an import brought in (its audit row for the log
+    says how many it appended, right before itself); 0 for any other row."""
+    if not (
+        cells.get("id", "").startswith(records.IMPORT_AUDIT)
+        and cells.get("action") == records.IMPORTED
+        and cells.get("tab") == tabs.AUDIT_LOG.name
+    ):
+        return 0
+    count = (_cells(cells.get("after", "")) or {}).get("Số dòng", "0")
+    return int(count) if count.isdigit() else 0
+
+
+def _line(wb: Workbook, entry: AuditEntry, row: int, imported: bool = False) -> AuditLine:
     tab = tabs.TABS.get(entry.tab)
     title = tab.title if tab else (ALL_TABS_TITLE if entry.tab == "*" else entry.tab)
     return AuditLine(
@@ -186,6 +205,7 @@ def _line(wb: Workbook, entry: AuditEntry, row: int) -> AuditLine:
         tab_title=title,
         unit_name=wb.unit_name(entry.unit_id) if entry.unit_id else "",
         changes=changes(entry),
+        imported=imported,
     )
 
 

@@ -8,15 +8,18 @@ which gives a row a person added without an id its id and version, in that row o
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from schemas.tabs import ALL_TABS, TABS
+from schemas.tabs import ALL_TABS, AUDIT_LOG, TABS
 from services.year_end import assessments
 from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import NotAllowed, NotFound
 from services.core.runtime import Runtime
+from services.core.messages import describe
+from services.storage.repairs import LEFT, REPLACED, RESTORED, WITHDRAWN
 from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
 from services.core.workbook import (
     DUPLICATE,
@@ -28,7 +31,7 @@ from services.core.workbook import (
     RowProblem,
 )
 
-HEADER, SETTINGS, RECOMPUTED = "header", "settings", "recomputed"
+HEADER, SETTINGS, RECOMPUTED, MISDIRECTED = "header", "settings", "recomputed", "misdirected"
 KIND_LABELS = {  # kind -> what the filter and the table call it; in the order they are listed
     SETTINGS: "Cài đặt bảng tính",
     HEADER: "Thiếu hoặc đổi tên cột",
@@ -39,6 +42,7 @@ KIND_LABELS = {  # kind -> what the filter and the table call it; in the order t
     REFERENCE: "Mã không tồn tại",
     DUPLICATE: "Trùng bản ghi",
     RECOMPUTED: "Kết quả đánh giá cần kiểm tra",
+    MISDIRECTED: "Ghi nhầm hàng khi có người sắp xếp, chèn, xoá hàng",
     "": "Cần kiểm tra khác",
 }
 WHOLE_SHEET = "Cả bảng tính"
@@ -140,8 +144,9 @@ def report(rt: Runtime, actor: Actor) -> HealthReport:
         snapshot = rt.store.snapshot()
         wb = rt.workbook()
     except StoreError as exc:  # e.g. a tab renamed by hand: what the layout found says why
-        found.append(Problem(SETTINGS, "", None, "", f"Chưa đọc được dữ liệu: {exc}"))
+        found.append(Problem(SETTINGS, "", None, "", f"Chưa đọc được dữ liệu: {describe(exc)}"))
         return HealthReport(found, [], SHEET_URL.format(key=layout.key) if layout else "")
+    found += _misdirected(rt)
     row_problems = [*wb.problems, *_recomputed(rt)]
     row_problems += _rows_without_id(snapshot.tabs, row_problems)
     found += [_from_row_problem(p, layout) for p in row_problems]
@@ -183,21 +188,57 @@ def adopt_row(rt: Runtime, actor: Actor, row: Unadopted, request_key: str) -> st
             records.adopt(actor, rt.clock.now(), row.tab, row.row, row.cells, request_key)
         )
     except Conflict as exc:
-        raise RowChanged(exc.tab, exc.id, exc.changes) from exc
+        raise RowChanged(exc.tab, exc.id, exc.changes, exc.row) from exc
     return records.record_id(row.tab, request_key)
 
 
 class RowChanged(Conflict):
     """The row to adopt changed (edited, moved or adopted) after the screen read it."""
 
-    def __str__(self) -> str:
-        return (
-            f"{self.id.capitalize()} của bảng {TABS[self.tab].title} đã thay đổi trong bảng tính "
-            "sau khi màn hình này đọc nó (có thể ai đó vừa sửa, xoá hoặc chèn hàng); chưa ghi gì."
-        )
+    code = "row_changed"
 
 
 # ---- where problems come from --------------------------------------------------------------
+
+RECENT_AUDIT = 500  # audit rows looked through for the engine's own repairs
+REPAIR_WORDS = {
+    RESTORED: "một lần lưu đã ghi nhầm vào hàng của bản ghi {id} (có người sắp xếp, chèn hoặc xoá "
+    "hàng đúng lúc đó); ứng dụng đã tự hoàn tác các ô {cols}.",
+    REPLACED: "thay đổi của bản ghi {id} ({cols}) đã được ghi lại vào đúng hàng sau khi hàng bị "
+    "di chuyển.",
+    WITHDRAWN: "lần lưu bản ghi {id} bị ghi nhầm hàng và không ghi lại được (bản ghi vừa bị sửa "
+    "hoặc xoá); người dùng đã được báo là chưa lưu.",
+    LEFT: "ô {cols} của bản ghi {id} bị ghi nhầm, nhưng có người đã sửa ô đó ngay sau; ứng dụng "
+    "không ghi đè. Hãy kiểm tra giá trị đang có.",
+}
+
+
+def _misdirected(rt: Runtime) -> list[Problem]:
+    """The engine's own repairs of writes that landed in a moved row, from the recent audit log."""
+    try:
+        rows = rt.store.read_tail(AUDIT_LOG.name, RECENT_AUDIT).rows
+    except StoreError:
+        return []
+    out = []
+    for row in rows:
+        words = REPAIR_WORDS.get(row.cells.get("action", ""))
+        tab = row.cells.get("tab", "")
+        if words is None or tab not in TABS:
+            continue
+        changed = {**_json(row.cells.get("before", "")), **_json(row.cells.get("after", ""))}
+        cols = ", ".join(f"“{TABS[tab].header(f)}”" for f in changed if f in TABS[tab].fields)
+        record = row.cells.get("record_id", "") or "chưa có mã"
+        message = f"{row.cells.get('at', '')}: " + words.format(id=record, cols=cols or "—")
+        out.append(Problem(MISDIRECTED, tab, None, "", message, record_id=row.cells["record_id"]))
+    return out
+
+
+def _json(text: str) -> dict[str, str]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _layout(rt: Runtime) -> tuple[SpreadsheetLayout | None, list[Problem]]:
@@ -206,8 +247,8 @@ def _layout(rt: Runtime) -> tuple[SpreadsheetLayout | None, list[Problem]]:
         return rt.spreadsheet_layout(), []
     except StoreError as exc:
         message = (
-            f"Chưa đọc được tiêu đề cột và cài đặt của bảng tính ({exc}). Danh sách dưới đây "
-            "có thể chưa đủ; hãy tải lại trang sau ít phút."
+            f"Chưa đọc được tiêu đề cột và cài đặt của bảng tính ({describe(exc)}). Danh sách "
+            "dưới đây có thể chưa đủ; hãy tải lại trang sau ít phút."
         )
         return None, [Problem(SETTINGS, "", None, "", message)]
 
@@ -259,6 +300,20 @@ def _spreadsheet_problems(layout: SpreadsheetLayout) -> list[Problem]:
                 )
             )
             continue
+        for name in placed.repeated:
+            header = tab.header(name)
+            out.append(
+                Problem(
+                    HEADER,
+                    tab.name,
+                    1,
+                    header,
+                    f"Hàng tiêu đề của bảng {tab.title} có hai cột “{header}”; ứng dụng không "
+                    "đọc, không ghi cột này cho đến khi một trong hai được đổi tên (các ô đang "
+                    "được đọc là trống). Hãy đổi tên cột bạn tự thêm.",
+                    _link(layout, tab.name, 1, None),
+                )
+            )
         for name in placed.missing:
             header = tab.header(name)
             out.append(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
@@ -44,7 +45,9 @@ from services.core.workbook import Workbook
 from services.core.xlsx import sheet_title, text_workbook_bytes, unescape_text
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # rows read, blank ones included
+MAX_PART_BYTES = 64 * 1024 * 1024  # one part of the .xlsx zip, uncompressed
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every part together, uncompressed
 CHUNK = 500  # rows per write: one transaction on SQLite, one batchUpdate on Sheets
 # Fields that name a unit or a cycle; every tab but the audit log must point at existing ones.
 REFERENCES = {
@@ -178,6 +181,7 @@ def read_workbook(data: bytes, source: str = "") -> Upload:
             f"{MAX_BYTES // 1024 // 1024} MB. Hãy chia nhỏ dữ liệu hoặc dùng lệnh sao chép "
             "(xem hướng dẫn chuyển dữ liệu)."
         )
+    _check_unpacked_size(data)
     from openpyxl import load_workbook
 
     try:
@@ -196,6 +200,24 @@ def read_workbook(data: bytes, source: str = "") -> Upload:
     return upload
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a file whose parts unpack to more than the limits (a small file can unpack to
+    gigabytes). The zip's own sizes bound what is read: Python never unpacks more than a part
+    declares."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sizes = [info.file_size for info in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportRefused(_NOT_XLSX) from exc
+    if max(sizes, default=0) > MAX_PART_BYTES or sum(sizes) > MAX_UNPACKED_BYTES:
+        raise ImportRefused(
+            f"Tệp giải nén ra {sum(sizes) / 1024 / 1024:.0f} MB, vượt giới hạn "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (mỗi phần tối đa "
+            f"{MAX_PART_BYTES // 1024 // 1024} MB). Hãy dùng tệp .xlsx xuất từ màn hình này, hoặc "
+            "lệnh sao chép dữ liệu (xem hướng dẫn chuyển dữ liệu). Chưa ghi gì."
+        )
+
+
 _NOT_XLSX = (
     "Không đọc được tệp: đây không phải tệp Excel (.xlsx) hợp lệ hoặc tệp đã bị hỏng. "
     "Hãy chọn tệp .xlsx đã xuất từ màn hình này. Chưa ghi gì."
@@ -212,14 +234,14 @@ def _read_sheets(book: Any, source: str) -> Upload:
     seen: set[str] = set()
     total = 0
     for sheet in book.worksheets:
-        tab = wanted.get(_key(sheet.title))
-        if tab is None or tab.name in seen:
+        found = wanted.get(_key(sheet.title))
+        if found is None or found.name in seen:
             upload.problems.append(
                 FileProblem(sheet.title, 0, "", "Trang này không thuộc dữ liệu 3CĐ; bỏ qua.", False)
             )
             continue
-        seen.add(tab.name)
-        total = _read_sheet(sheet, tab, upload, total)
+        seen.add(found.name)
+        total = _read_sheet(sheet, found, upload, total)
     for tab in ALL_TABS:
         if tab.name not in seen:
             upload.problems.append(
@@ -259,15 +281,14 @@ def _read_sheet(sheet: Any, tab: Tab, upload: Upload, total: int) -> int:
             values[name] = text
             if problem:
                 upload.problems.append(FileProblem(sheet.title, number, tab.header(name), problem))
-        if blank(values):
-            continue
-        total += 1
+        total += 1  # every row read counts, blank ones too
         if total > MAX_ROWS:
             raise ImportRefused(
                 f"Tệp có hơn {thousands(MAX_ROWS)} dòng dữ liệu, vượt giới hạn nhập một lần. "
                 "Hãy dùng lệnh sao chép dữ liệu (xem hướng dẫn chuyển dữ liệu). Chưa ghi gì."
             )
-        upload.rows[tab.name].append(Row(number, values))
+        if not blank(values):
+            upload.rows[tab.name].append(Row(number, values))
     for index in sorted(stray):
         upload.problems.append(
             FileProblem(
@@ -406,7 +427,7 @@ def _follows_a_broken_row(
         return False
     names = [f for t, f in CHECKED_BY_WORKBOOK if t == problem.tab]
     pointed = {f: cells.get(f, "").strip() for f in names}
-    parsed = {tabs.UNITS.name: wb.units, tabs.CYCLES.name: wb.cycles}
+    parsed: dict[str, Mapping[str, Any]] = {tabs.UNITS.name: wb.units, tabs.CYCLES.name: wb.cycles}
     in_file = all(v in known[REFERENCES[f]] for f, v in pointed.items() if v)
     all_parsed = all(v in parsed[REFERENCES[f]] for f, v in pointed.items() if v)
     return in_file and not all_parsed

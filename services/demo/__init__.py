@@ -3,6 +3,7 @@
 Only the composition root (`services.bootstrap`), tests and benchmarks import it.
 """
 
+from services.demo.mark import end_demo, is_demo_store, seeding_audit
 from services.demo.province import (
     DEMO_PEOPLE,
     cycle_row,
@@ -11,6 +12,7 @@ from services.demo.province import (
     registration_row,
     seed_if_empty,
     seed_year_end,
+    settle,
     user_rows,
 )
 
@@ -19,8 +21,12 @@ __all__ = [
     "cycle_row",
     "demo_actors",
     "demo_operations",
+    "end_demo",
+    "is_demo_store",
     "registration_row",
     "seed_if_empty",
     "seed_year_end",
+    "seeding_audit",
+    "settle",
     "user_rows",
 ]

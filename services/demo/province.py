@@ -22,7 +22,7 @@ from schemas.criteria import CriteriaSet, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from services.core.access import Actor
 from services.core.runtime import Runtime
-from services.demo import restructure
+from services.demo import mark, restructure
 from services.demo import year_end as demo_year_end
 from services.registration import deadlines
 from services.storage import Append
@@ -154,7 +154,7 @@ def demo_actors(rt: Runtime) -> list[Actor]:
     """The demo people as their rows in the users tab say now (rows missing there are skipped)."""
     wb = rt.workbook()
     found = [wb.user_by_email(p.email) for p in DEMO_PEOPLE]
-    return [Actor(u.email, u.name, u.role, u.unit_id) for u in found if u is not None]
+    return [Actor(u.email, u.name, u.role, u.unit_id, demo=True) for u in found if u is not None]
 
 
 def user_rows(unit_ids: dict[str, str], now: datetime) -> list[dict[str, str]]:
@@ -176,12 +176,13 @@ def user_rows(unit_ids: dict[str, str], now: datetime) -> list[dict[str, str]]:
 
 
 def seed_if_empty(rt: Runtime, year_end: bool = False) -> bool:
-    """Seed the demo into an empty store, in one write; a store with any unit is left alone.
+    """Seed the demo into an empty store, in one write; a store with any row in any tab is left
+    alone (its audit row is the demo mark, `services.demo.mark`).
 
     With `year_end`, the past cycles also get their assessments and recognition decisions
     (`year_end_operations`).
     """
-    if rt.store.read([tabs.UNITS.name])[tabs.UNITS.name]:
+    if any(rt.store.read([tab.name for tab in tabs.ALL_TABS]).values()):
         return False
     rt.store.apply(demo_operations(rt.clock.now(), rt, year_end))
     return True
@@ -213,31 +214,13 @@ def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[
     ops += _open_round(cycle, [u for u in then if UnitKind(u["kind"]).is_grassroots], now, rng)
     if year_end:
         ops += year_end_operations(now, rt, ops)
-    ops.append(_seeding_audit(now, "NK-DEMO", "Nạp dữ liệu mẫu", len(ops), "demo"))
+    ops.append(mark.seeding_audit(now, "NK-DEMO", "Nạp dữ liệu mẫu", len(ops)))
     return ops
 
 
 def at_registration(cycle: dict[str, str], units: list[dict[str, str]]) -> list[dict[str, str]]:
     """The units registering for a cycle (October of N-1), with the upper units they had then."""
     return restructure.at_time(units, datetime.fromisoformat(cycle["register_cutoff"]).date())
-
-
-def _seeding_audit(now: datetime, audit_id: str, action: str, rows: int, key: str) -> Append:
-    """The one audit row a demo seeding write ends with (the system wrote `rows` rows)."""
-    return Append(
-        tabs.AUDIT_LOG.name,
-        {
-            "id": audit_id,
-            "at": iso(now),
-            "actor": "Hệ thống",
-            "action": action,
-            "tab": "*",
-            "record_id": "",
-            "before": "{}",
-            "after": f'{{"rows": "{rows}"}}',
-            "request_key": key,
-        },
-    )
 
 
 def seed_year_end(rt: Runtime) -> bool:
@@ -252,7 +235,7 @@ def seed_year_end(rt: Runtime) -> bool:
     ops = year_end_operations(now, rt, base)
     if not ops:
         return False
-    audit = _seeding_audit(now, "NK-DEMO-CUOI-NAM", "Nạp dữ liệu mẫu cuối năm", len(ops), "demo")
+    audit = mark.seeding_audit(now, "NK-DEMO-CUOI-NAM", "Nạp dữ liệu mẫu cuối năm", len(ops))
     rt.store.apply([*ops, audit])
     return True
 
@@ -538,3 +521,12 @@ def _open_round(
             )
         )
     return ops
+
+
+def settle(rt: Runtime) -> None:
+    """At start-up of the embedded store: with [auth], end demo mode for good; with the demo
+    allowed, seed an empty store (the seeding is the mark)."""
+    if rt.settings.login:
+        mark.end_demo(rt, "khởi động với đăng nhập [auth]")
+    elif rt.settings.demo:
+        seed_if_empty(rt, year_end=True)

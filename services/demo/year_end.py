@@ -76,9 +76,9 @@ class Season:
 
 def year_end(
     catalogue: Mapping[str, CriteriaSet],
-    cycle: dict[str, str],
-    units: list[dict[str, str]],
-    registrations: list[dict[str, str]],
+    cycle: Mapping[str, str],
+    units: list[Mapping[str, str]],
+    registrations: list[Mapping[str, str]],
     now: datetime,
     rng: random.Random,
 ) -> list[Append]:
@@ -92,7 +92,7 @@ def year_end(
         r for r in registrations if r["state"] != RegistrationState.RETURNED.value
     ]  # only these can be assessed
     ops: list[Append] = []
-    passed: dict[str, list[tuple[dict[str, str], str]]] = {}  # issuer -> [(unit, assessment id)]
+    passed: dict[str, list[tuple[Mapping[str, str], str]]] = {}  # issuer -> [(unit, assessment id)]
     drafts_left = DRAFTS if season.running else 0
     selves_left = 0 if season.running else SELF_ASSESSED
     for reg in registered:
@@ -173,9 +173,9 @@ def _evidence(values: Mapping[str, str], at: datetime) -> dict[str, str]:
 
 
 def _decision(
-    cycle: dict[str, str],
-    issuer: dict[str, str],
-    listed: list[tuple[dict[str, str], str]],
+    cycle: Mapping[str, str],
+    issuer: Mapping[str, str],
+    listed: list[tuple[Mapping[str, str], str]],
     signed: datetime,
     rng: random.Random,
 ) -> list[Append]:

@@ -11,7 +11,7 @@ from services.core.access import Actor, Role, scope
 from services.core.runtime import Runtime
 from services.registration import deadlines
 from services.registration.cycles import current_cycle
-from services.registration.dashboard import NEEDS_CHECK, NOT_YET, RETURNED, unit_status
+from services.registration.status import NEEDS_CHECK, NOT_YET, RETURNED, unit_status
 from services.year_end import decisions
 from services.year_end.assessments import (
     DRAFT,

@@ -8,7 +8,7 @@ from typing import Any
 
 from schemas import tabs
 from schemas.cells import iso
-from schemas.models import Unit, UnitForm, UnitKind, form_cells
+from schemas.models import Role, Unit, UnitForm, UnitKind, form_cells
 from schemas.vntext import matches, name_key, sort_key
 from services.core import records
 from services.core.access import (
@@ -130,6 +130,11 @@ def _allows(
     return True
 
 
+def unit_name(rt: Runtime, actor: Actor, unit_id: str) -> str:
+    """A unit's name as stored; names are shown to everyone signed in, like the tree above them."""
+    return rt.workbook().unit_name(unit_id)
+
+
 def get_unit(rt: Runtime, actor: Actor, unit_id: str) -> Unit:
     wb = rt.workbook()
     if unit_id not in wb.units:
@@ -140,6 +145,8 @@ def get_unit(rt: Runtime, actor: Actor, unit_id: str) -> Unit:
 
 def add_unit(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) -> Unit:
     """Add a unit under an upper unit in this person's scope; its name must be new under that parent."""
+    if actor.role not in (Role.PROVINCE, Role.UPPER):  # access before validation
+        raise AccessDenied("Chỉ cán bộ Tỉnh đoàn và cán bộ Đoàn cấp trên mới được thêm đơn vị.")
     form = validate(UnitForm, data)
     with rt.store.serialised():
         wb = rt.workbook()
@@ -165,6 +172,7 @@ def edit_unit(
     rt: Runtime, actor: Actor, loaded: Unit, data: dict[str, Any], request_key: str
 ) -> Unit:
     """Save the edit form; refused as a Conflict if anyone changed the unit since `loaded`."""
+    ensure_can_manage(rt.workbook(), actor, loaded.id)  # access before validation
     form = validate(UnitForm, data)
     with rt.store.serialised():
         wb = rt.workbook()
@@ -205,6 +213,10 @@ def _check_placement(wb: Workbook, actor: Actor, form: UnitForm, unit_id: str | 
     if parent is None:
         raise InvalidInput([f"Đơn vị cấp trên: không tồn tại (mã {form.parent_id})"])
     ensure_can_add_under(wb, actor, parent.id)
+    if form.kind is UnitKind.TINH_DOAN:  # province staff's role hangs on this kind
+        raise InvalidInput(
+            ["Loại đơn vị: chỉ đơn vị cấp cao nhất (không có đơn vị cấp trên) mới là Tỉnh đoàn"]
+        )
     if parent.kind.is_grassroots:
         raise InvalidInput(
             [f"Đơn vị cấp trên: {parent.name} là đoàn cơ sở, không thể có đơn vị trực thuộc"]

@@ -26,16 +26,25 @@ class SignInRefused(AccessDenied):
     """This e-mail may not use the app (unknown, disabled, or its unit is gone)."""
 
 
-def resolve(rt: Runtime, email: str) -> Actor:
-    """The acting person for a signed-in e-mail, or SignInRefused saying whom to contact."""
+def resolve(rt: Runtime, email: str, demo: bool = False, verified: bool = True) -> Actor:
+    """The acting person for a signed-in e-mail, or SignInRefused saying whom to contact.
+
+    `demo`: chosen on the demo picker (their writes are tagged as demo writes). `verified`: False
+    when the sign-in provider says the e-mail is not verified, which is always refused.
+    """
     wb = rt.workbook()
-    user = wb.user_by_email(email)
     contact = _contact(wb)
+    if not verified:
+        raise SignInRefused(
+            f"Địa chỉ email {email} chưa được nhà cung cấp đăng nhập xác minh, nên không thể dùng "
+            f"để vào 3CĐ. Hãy xác minh email với nhà cung cấp rồi đăng nhập lại. {contact}"
+        )
+    user = wb.user_by_email(email)
     if user is None and email.strip().casefold() in rt.settings.stewards:
         # Break-glass access named in the settings, so a new deployment can add its first users
         # (or, on an empty store, import its data: there is no unit to attach the person to yet).
         root = wb.root_ids()[0] if wb.root_ids() else ""
-        return Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, root)
+        return Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, root, demo=demo)
     if user is None:
         raise SignInRefused(f"Tài khoản {email} chưa được cấp quyền dùng ứng dụng 3CĐ. {contact}")
     if not user.active:
@@ -44,19 +53,18 @@ def resolve(rt: Runtime, email: str) -> Actor:
         raise SignInRefused(
             f"Tài khoản {email} gắn với đơn vị không còn trong danh sách (mã {user.unit_id}). {contact}"
         )
-    return Actor(user.email, user.name, user.role, user.unit_id)
+    return Actor(user.email, user.name, user.role, user.unit_id, demo=demo)
 
 
 def _contact(wb: Workbook) -> str:
-    stewards = sorted(u.email for u in wb.users.values() if u.active and u.role is Role.PROVINCE)
+    """Whom to ask, by unit name only: a person who may not sign in is shown no staff e-mail."""
     root = wb.unit_name(wb.root_ids()[0]) if wb.root_ids() else "Tỉnh đoàn"
-    who = f" ({', '.join(stewards[:3])})" if stewards else ""
-    return f"Hãy liên hệ cán bộ {root}{who} để được cấp hoặc mở lại quyền truy cập."
+    return f"Hãy liên hệ cán bộ {root} để được cấp hoặc mở lại quyền truy cập."
 
 
 def demo_choices(rt: Runtime) -> dict[str, str]:
     """E-mail → "name · role" of every user, for the demo picker (the demo store only)."""
-    if rt.settings.sign_in != "demo":
+    if rt.sign_in != "demo":
         raise AccessDenied("Danh sách chọn người dùng chỉ có ở chế độ dùng thử.")
     return {u.email: f"{u.name} · {u.role.value}" for u in rt.workbook().users.values()}
 

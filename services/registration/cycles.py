@@ -99,6 +99,11 @@ def get_cycle(wb: Workbook, cycle_id: str) -> Cycle:
     return cycle
 
 
+def open_cycle(rt: Runtime, actor: Actor) -> Cycle | None:
+    """The cycle a registration screen opens on (see `current_cycle`)."""
+    return current_cycle(rt.workbook(), rt.clock.now())
+
+
 def current_cycle(wb: Workbook, now: datetime) -> Cycle | None:
     """The cycle staff most likely mean: the next registration cut-off still ahead, else the newest."""
     upcoming = [c for c in wb.cycles.values() if c.register_cutoff > now]
@@ -139,6 +144,9 @@ def save_cycle(
         return Cycle.from_cells(cells)
 
 
+CYCLE_NAME_LIMIT = 200
+
+
 def _kind_problems(rt: Runtime, draft: CycleDraft) -> list[str]:
     """Each per-kind set names a real unit kind (once) and a set of the catalogue."""
     problems, seen = [], set()
@@ -174,6 +182,10 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
         problems.append("Năm thực hiện: phải trong khoảng 2000–2100")
     if not draft.name.strip():
         problems.append("Tên chu kỳ: bắt buộc phải nhập")
+    elif len(draft.name) > CYCLE_NAME_LIMIT:
+        problems.append(
+            f"Tên chu kỳ: quá dài (tối đa {CYCLE_NAME_LIMIT} ký tự, đang có {len(draft.name)})"
+        )
     if draft.criteria_set not in rt.criteria:
         problems.append(f"Bộ tiêu chí: không có bộ '{draft.criteria_set}'")
     problems += _kind_problems(rt, draft)

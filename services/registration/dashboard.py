@@ -9,58 +9,29 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import pandas as pd
 
-from schemas.models import Cycle, RegistrationState, Unit
+from schemas.models import Cycle, Unit
 from schemas.vntext import sort_key
 from services.core.access import Actor, Role, scope
 from services.core.runtime import Runtime
-from services.core.settings import SuccessorRule, successor_rule
 from services.core.workbook import Workbook
 from services.registration import deadlines
 from services.registration.cycles import get_cycle
-
-ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK = (
-    "Đúng hạn",
-    "Trễ hạn",
-    "Trả lại để sửa",
-    "Chưa đăng ký",
-    "Cần kiểm tra",
+from services.registration.status import (
+    LATE,
+    NEEDS_CHECK,
+    NOT_REPORTED,
+    NOT_YET,
+    ON_TIME,
+    REPORTED_LATE,
+    REPORTED_ON_TIME,
+    RETURNED,
+    STATUSES,
+    unit_status,
 )
-STATUSES = (ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK)
-STATUS_COLOURS = ("#2e7d32", "#f9a825", "#ef6c00", "#b0bec5", "#c62828")
-REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (
-    "Đã báo cáo đúng hạn",
-    "Đã báo cáo trễ hạn",
-    "Chưa báo cáo",
-)
-
-
-RANK = {s: n for n, s in enumerate((ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK))}
-
-
-def unit_status(wb: Workbook, cycle: Cycle, unit: Unit) -> str:
-    """One grassroots unit's registration status in a cycle. A unit formed by a merger in the
-    cycle, with no registration of its own, has its predecessors' (all/any, as the province set)."""
-    own = _own_status(wb, cycle, unit.id)
-    earlier = wb.predecessors_in(unit.id, cycle) if own == NOT_YET else []
-    if not earlier:
-        return own
-    found = [_own_status(wb, cycle, p) for p in earlier]
-    pick = max if successor_rule(wb) is SuccessorRule.ALL else min
-    return pick(found, key=RANK.__getitem__)
-
-
-def _own_status(wb: Workbook, cycle: Cycle, unit_id: str) -> str:
-    if (cycle.id, unit_id) in wb.broken_registrations:
-        return NEEDS_CHECK
-    reg = wb.registration(cycle.id, unit_id)
-    if reg is None:
-        return NOT_YET
-    if reg.state is RegistrationState.RETURNED:
-        return RETURNED
-    return ON_TIME if reg.on_time else LATE
 
 
 @dataclass(frozen=True)
@@ -105,8 +76,9 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
             ],
             columns=["group", "status", "units"],
         )
-        .groupby(["group", "status"], as_index=False)["units"]
+        .groupby(["group", "status"])["units"]
         .sum()
+        .reset_index()
     )
     totals = Counter(statuses.values())
     return RegistrationBoard(
@@ -157,7 +129,9 @@ def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["day", "status", "registrations"])
     daily = frame.groupby(["day", "status"]).size().unstack(fill_value=0)
-    cumulative = daily.sort_index().cumsum().stack().rename("registrations").reset_index()
+    # stack() of a frame with one column level is a Series; pandas-stubs types it as either
+    stacked = cast(pd.Series, daily.sort_index().cumsum().stack())
+    cumulative = stacked.rename("registrations").reset_index()
     cumulative["day"] = pd.to_datetime(cumulative["day"])
     return cumulative
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from schemas.models import Cycle, Registration, RegistrationState, Unit
 from services.core.errors import NotAllowed
-from services.core.settings import SuccessorRule, successor_rule
+from services.core.province_settings import SuccessorRule, successor_rule
 from services.core.workbook import Workbook
 
 

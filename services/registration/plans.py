@@ -35,7 +35,7 @@ from services.core.workbook import Workbook
 from services.people.units import list_units
 from services.registration import deadlines, lineage
 from services.registration.cycles import get_cycle
-from services.registration.dashboard import unit_status
+from services.registration.status import unit_status
 
 REASON_LIMIT = 1000  # characters in a return or extension reason
 
@@ -367,5 +367,9 @@ def _check_plan(
         problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
     if received_on and received_on > now.date():
         problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
+    if (
+        received_on and received_on < form.plan_date
+    ):  # a back-dated receipt would turn late into on time
+        problems.append("Ngày nhận bản giấy: không được trước Ngày kế hoạch")
     if problems:
         raise InvalidInput(problems)

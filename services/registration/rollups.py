@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import RegistrationState, UpperReport
+from schemas.models import RegistrationState, UpperReport, UpperReportUnit
+from schemas.vntext import sort_key
 from services.core import records
 from services.core.access import Actor, Role, ensure_can_view, scope
 from services.core.errors import AccessDenied, NotAllowed, NotFound
@@ -16,7 +17,7 @@ from services.core.workbook import Workbook
 from services.core.xlsx import workbook_bytes
 from services.registration import deadlines, lineage
 from services.registration.cycles import get_cycle
-from services.registration.dashboard import (
+from services.registration.status import (
     LATE,
     NEEDS_CHECK,
     NOT_YET,
@@ -24,6 +25,7 @@ from services.registration.dashboard import (
     RETURNED,
     unit_status,
 )
+from services.storage import Append
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,12 @@ def send_rollup(
         }
         existing = wb.upper_report(cycle_id, upper_unit_id)
         if existing is not None:
+            version = int(existing.version or 0) + 1
+            listing = _frozen_list(wb, cycle_id, upper_unit_id, existing.id, version, request_key)
             rt.store.apply(
-                records.change(actor, now, "Gửi lại báo cáo lên tỉnh", existing, cells, request_key)
+                records.change(
+                    actor, now, "Gửi lại báo cáo lên tỉnh", existing, cells, request_key, listing
+                )
             )
             return rt.workbook().upper_reports[existing.id]
         rec_id = records.record_id(tabs.UPPER_REPORTS.name, request_key)
@@ -134,9 +140,53 @@ def send_rollup(
                 tabs.UPPER_REPORTS.name,
                 request_key,
                 unique=("cycle_id", "unit_id"),
+                also=_frozen_list(wb, cycle_id, upper_unit_id, rec_id, 1, request_key),
             )
         )
         return UpperReport.from_cells(cells)
+
+
+def _frozen_list(
+    wb: Workbook, cycle_id: str, upper_unit_id: str, report_id: str, version: int, key: str
+) -> list[Append]:
+    """The units of the report as they stand now, one row each, tied to this send's version."""
+    cycle = get_cycle(wb, cycle_id)
+    units = sorted(wb.grassroots(wb.subtree(upper_unit_id)), key=lambda u: sort_key(u.name))
+    rows = []
+    for n, unit in enumerate(units, start=1):
+        reg = wb.registration(cycle_id, unit.id)
+        rows.append(
+            Append(
+                tabs.UPPER_REPORT_UNITS.name,
+                {
+                    "id": f"{records.record_id(tabs.UPPER_REPORT_UNITS.name, key)}-{n:04d}",
+                    "report_id": report_id,
+                    "report_version": str(version),
+                    "cycle_id": cycle_id,
+                    "unit_id": unit.id,
+                    "unit_name": unit.name,
+                    "status": unit_status(wb, cycle, unit),
+                    "plan_number": reg.plan_number if reg else "",
+                    "plan_date": to_cell(reg.plan_date) if reg and reg.plan_date else "",
+                    "submitted_at": iso(reg.submitted_at) if reg else "",
+                },
+            )
+        )
+    return rows
+
+
+def sent_list(wb: Workbook, report: UpperReport) -> list[UpperReportUnit] | None:
+    """The list of units as the province received it with the report's latest send, in the
+    order sent; None for a report sent before the app kept the list."""
+    version = report.version or 1
+    rows = [
+        r
+        for r in wb.upper_report_units.values()
+        if r.report_id == report.id and r.report_version == version
+    ]
+    if not rows:
+        return None
+    return sorted(rows, key=lambda r: r.id)
 
 
 def report_of(rt: Runtime, actor: Actor, cycle_id: str, upper_unit_id: str) -> UpperReport | None:
@@ -159,6 +209,38 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
         ("Hạn báo cáo", deadlines.cutoff_words(cycle.report_cutoff)),
         ("Gửi lần đầu lúc", report.sent_at.strftime("%H:%M %d/%m/%Y")),
         ("Đúng hạn", to_cell(report.on_time)),
+        *report_figures(report),
+        ("Ghi chú", report.note),
+        ("Người gửi", report.sent_by),
+    ]
+    listing = sent_list(wb, report)
+    units = [
+        (
+            n,
+            r.unit_name,
+            r.status,
+            r.plan_number,
+            r.plan_date.strftime("%d/%m/%Y") if r.plan_date else "",
+        )
+        for n, r in enumerate(listing or [], start=1)
+    ]
+    if listing is None:
+        units = [("", "Báo cáo gửi trước khi ứng dụng lưu danh sách đơn vị", "", "", "")]
+    return workbook_bytes(
+        [
+            ("Báo cáo", ("Mục", "Giá trị"), lines),
+            ("Danh sách đơn vị", LIST_HEADER, units),
+        ],
+        widths={"A": 24, "B": 48, "C": 18, "D": 18, "E": 16},
+    )
+
+
+LIST_HEADER = ("STT", "Tên đơn vị", "Tình trạng đăng ký", "Số kế hoạch", "Ngày kế hoạch")
+
+
+def report_figures(report: UpperReport) -> list[tuple[str, int]]:
+    """The counts a roll-up froze when it was sent, named as the report and its documents show them."""
+    return [
         ("Tổng số đoàn cơ sở", report.total_units),
         ("Đăng ký đúng hạn", report.registered_on_time),
         ("Đăng ký trễ hạn", report.registered_late),
@@ -166,7 +248,4 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
         ("Chưa đăng ký", report.not_registered),
         ("Đã tiếp nhận", report.accepted),
         ("Cần kiểm tra", report.needs_check),
-        ("Ghi chú", report.note),
-        ("Người gửi", report.sent_by),
     ]
-    return workbook_bytes([("Báo cáo", ("Mục", "Giá trị"), lines)], widths={"A": 24, "B": 48})

@@ -7,9 +7,10 @@ every engine can honour them: a SQL transaction, or one Sheets batchUpdate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,28 @@ Operation = Append | Update | Adopt
 
 
 class StoreError(Exception):
-    """Base of every storage failure; carries a Vietnamese message a page can show as it is."""
+    """Base of every storage failure: a machine-readable `code` and the data that goes with it.
+
+    The storage layer says what happened, not how to say it: the Vietnamese sentence a page shows
+    is `services.core.messages.describe(exc)`. `str(exc)` is a neutral one-line description for
+    logs and tracebacks (the code and its data), never shown to a user.
+    """
+
+    code: ClassVar[str] = "store_error"
+
+    def __init__(self, code: str | None = None, **data: Any):
+        super().__init__(code or type(self).code)
+        if code is not None:
+            self.code = code  # type: ignore[misc]  # an instance's own code shadows the class's
+        self.data: dict[str, Any] = data
+
+    def details(self) -> dict[str, Any]:
+        """The data that goes with the code (what a message names)."""
+        return dict(self.data)
+
+    def __str__(self) -> str:
+        data = ", ".join(f"{k}={v!r}" for k, v in self.details().items())
+        return f"{self.code}({data})"
 
 
 @dataclass
@@ -91,49 +113,50 @@ class CellChange:
     current: str
 
 
-@dataclass
-class Conflict(StoreError):
-    """Someone changed the row after the form loaded it; nothing was written."""
+class _RecordError(StoreError):
+    """A refusal about one record: its data are the dataclass fields."""
 
+    def details(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass
+class Conflict(_RecordError):
+    """Someone changed the row after the form loaded it; nothing was written.
+
+    `row` names the sheet row instead of `id` when the row has no id yet (an adoption).
+    """
+
+    code: ClassVar[str] = "conflict"
     tab: str
     id: str
     changes: list[CellChange] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"Bản ghi {self.id} đã bị người khác sửa sau khi bạn mở biểu mẫu; chưa lưu gì."
+    row: int | None = None
 
 
 @dataclass
-class DuplicateRecord(StoreError):
+class DuplicateRecord(_RecordError):
     """An append would create a second row where only one may exist; nothing was written."""
 
+    code: ClassVar[str] = "duplicate"
     tab: str
     fields: Mapping[str, str]
 
-    def __str__(self) -> str:
-        from schemas.tabs import TABS  # the headers a person reads in the sheet
-
-        tab = TABS.get(self.tab)
-        label = (lambda f: tab.header(f) if f in tab.fields else f) if tab else str
-        same = ", ".join(f"{label(f)}: {v}" for f, v in self.fields.items())
-        where = f"“{tab.title}”" if tab else self.tab
-        return (
-            f"Bảng {where} đã có một bản ghi như vậy ({same}); chưa lưu gì. "
-            "Hãy tải lại trang để xem bản ghi đã có."
-        )
-
 
 @dataclass
-class RecordMissing(StoreError):
+class RecordMissing(_RecordError):
+    """The record (or, for an adoption, the sheet row `row`) is not there; nothing was written."""
+
+    code: ClassVar[str] = "record_missing"
     tab: str
     id: str
-
-    def __str__(self) -> str:
-        return f"Không tìm thấy bản ghi {self.id} trong bảng {self.tab} (có thể đã bị xoá)."
+    row: int | None = None
 
 
 class StoreUnavailable(StoreError):
     """The store could not be reached; the write did not happen (or is known not to have)."""
+
+    code: ClassVar[str] = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,7 @@ class TabLayout:
     sheet_id: int | None  # None: no tab with this title
     columns: Mapping[str, int]  # field -> 0-based column of its header in row 1
     missing: tuple[str, ...]  # app fields whose header is not in row 1
+    repeated: tuple[str, ...] = ()  # app fields whose header is in row 1 twice: not read/written
 
 
 @dataclass(frozen=True)
@@ -156,8 +180,29 @@ class SpreadsheetLayout:
     tabs: Mapping[str, TabLayout]
 
 
+CommitListener = Callable[[dict[str, list[Row]], str], None]
+"""Told `(screen tabs as they are after a write batch, change token)` by an engine that re-reads
+them while writing (see `Store.on_commit`)."""
+
+
 class Store(Protocol):
-    """What every engine offers."""
+    """What every engine offers. Every engine implements every member; where a feature does not
+    apply to an engine, its member says so (see each docstring) instead of being absent."""
+
+    coalesces: bool
+    """True when concurrent `apply` calls are grouped by the engine itself (Google Sheets): callers
+    must not serialise them. False: the caller serialises check-then-write (SQL)."""
+
+    def ensure_tabs(self) -> list[str]:
+        """Create whatever tab (sheet tab, SQL table) is missing; the names of those created."""
+
+    def layout(self) -> SpreadsheetLayout | None:
+        """Where each tab and app column is in the spreadsheet now (for the data-health screen);
+        None for an engine that has no spreadsheet (SQL)."""
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Have `listener` told the screen tabs after every write batch that read them anyway;
+        an engine whose writes read nothing (SQL) never calls it."""
 
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
         """Read whole tabs in one request, rows in sheet order."""

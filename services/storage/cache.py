@@ -7,6 +7,8 @@ that coalesces writes (Google Sheets) hands over the state each batch read and w
 costs no extra read; other engines' writes drop the cached copy. A cheap change token, checked at
 most every `check_every` seconds, notices writes made by other processes (where the engine can
 tell); `ttl` bounds how stale a snapshot can ever be, also for hand edits in a Google Sheet.
+An engine that counts writes per tab (`tab_versions`, the SQL engines) is re-read only in the tabs
+whose counter moved, after its own writes and other servers' alike; a full read once per `ttl`.
 """
 
 from __future__ import annotations
@@ -63,18 +65,21 @@ class CachedStore:
         self._event = event  # what readers wait on during a refresh (simulated in benchmarks)
         self._lock = threading.Lock()  # guards the fields below; never held while reading
         self._write_lock = threading.RLock()  # check-then-write is serialised within the process
-        self._coalesced = bool(getattr(inner, "coalesces", False))
+        self._coalesced = inner.coalesces
         self._snapshot: Snapshot | None = None
         self._flight: Any = None  # the refresh in progress, if any: an event set when it ends
         self._generation = 0  # grows with every write seen: an older refresh must not win
         self._read_at = 0.0
         self._checked_at = 0.0
-        self._token: str | None = None
+        self._token: Any = None
         self._version = 0
+        self._counted = hasattr(inner, "tab_versions")  # per-tab counters: partial re-reads
+        self._base: tuple[dict[str, list[Row]], Any] | None = None  # last tabs read and their token
+        self._full_at = 0.0
         self.reads = 0  # engine reads done, for tests and benchmarks
+        self.tabs_read = 0  # tabs those reads fetched (a partial refresh fetches fewer)
         self.adopted = 0  # snapshots taken from the engine's own write batches
-        if hasattr(inner, "on_commit"):
-            inner.on_commit(self._adopt)
+        inner.on_commit(self._adopt)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""
@@ -91,13 +96,19 @@ class CachedStore:
                     flight, leader = self._flight, False
             if not leader:
                 flight.wait()
-                continue
-            try:
-                self._refresh(generation)
-            finally:
-                with self._lock:
-                    self._flight = None
-                flight.set()
+            else:
+                try:
+                    self._refresh(generation)
+                finally:
+                    with self._lock:
+                        self._flight = None
+                    flight.set()
+            # The refresh just made (or waited for) is served even when already stale (ttl = 0):
+            # asking `_stale()` again would re-read forever. Only a write that dropped it meanwhile
+            # (or a failed read) sends us round again.
+            with self._lock:
+                if self._snapshot is not None:
+                    return self._snapshot
 
     def _stale(self) -> bool:
         now = self._monotonic()
@@ -105,15 +116,29 @@ class CachedStore:
             return True
         if now - self._checked_at >= self.check_every:
             self._checked_at = now
-            return self.inner.change_token() != self._token
+            return self._current_token() != self._token
         return False
 
+    def _current_token(self) -> Any:
+        return self.inner.tab_versions() if self._counted else self.inner.change_token()
+
     def _refresh(self, generation: int) -> None:
-        token = self.inner.change_token()
-        tabs = self.inner.read(SCREEN_TABS)
+        token = self._current_token()  # before the read: a write after it shows next check
+        with self._lock:
+            base = self._base
+        full = base is None or not self._counted or self._monotonic() - self._full_at >= self.ttl
+        if full:
+            wanted = list(SCREEN_TABS)
+        else:
+            wanted = [t for t in SCREEN_TABS if token.get(t) != base[1].get(t)]
+        fresh = self.inner.read(wanted) if wanted else {}
+        tabs = fresh if full else {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
         with self._lock:
             self.reads += 1
+            self.tabs_read += len(wanted)
             if generation == self._generation:  # no write landed meanwhile: this read is current
+                if full:
+                    self._full_at = self._monotonic()
                 self._install(tabs, token)
 
     def _install(self, tabs: dict[str, list[Row]], token: str) -> None:
@@ -123,6 +148,7 @@ class CachedStore:
             self._version += 1
             self._snapshot = Snapshot(self._version, tabs)
         self._token = token
+        self._base = (tabs, token)
         self._read_at = self._checked_at = self._monotonic()
 
     def _adopt(self, tabs: dict[str, list[Row]], token: str) -> None:

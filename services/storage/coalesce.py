@@ -82,6 +82,13 @@ class Pacer:
         self._due: float | None = None  # theoretical arrival time of the next request
         self._lock = threading.Lock()
 
+    def charge(self) -> None:
+        """Count a request sent at once, without waiting for its turn (a repair that must not
+        wait): later requests wait for it instead."""
+        with self._lock:
+            now = self.waits.monotonic()
+            self._due = (now if self._due is None else max(now, self._due)) + self.interval
+
     def take(self) -> float:
         """Wait for this request's turn; returns how long it waited."""
         with self._lock:

@@ -6,7 +6,7 @@ functions whether to write, skip (already stored) or refuse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from services.storage import (
     Adopt,
@@ -14,9 +14,30 @@ from services.storage import (
     CellChange,
     Conflict,
     DuplicateRecord,
+    Operation,
     RecordMissing,
+    StoreError,
     Update,
 )
+
+# Google Sheets refuses a cell holding more than 50,000 characters
+# (https://support.google.com/docs/answer/37603). Every engine refuses it before sending, so a
+# store moved from one engine to the other keeps fitting.
+MAX_CELL = 50_000
+
+
+def check_sizes(operations: Sequence[Operation]) -> None:
+    """Raise StoreError("cell_too_long", tab, field, length) for the first cell over MAX_CELL."""
+    for op in operations:
+        if isinstance(op, Append):
+            cells: Mapping[str, str] = op.cells
+        elif isinstance(op, Update):
+            cells = op.changes
+        else:
+            cells = {"id": op.id}
+        for name, value in cells.items():
+            if len(value) > MAX_CELL:
+                raise StoreError("cell_too_long", tab=op.tab, field=name, length=len(value))
 
 
 def should_append(
@@ -68,7 +89,7 @@ def should_adopt(
     DuplicateRecord.
     """
     if current is None:
-        raise RecordMissing(op.tab, f"hàng {op.row}")
+        raise RecordMissing(op.tab, "", row=op.row)
     written = op.changes(list(current))
     if all(current.get(f) == v for f, v in written.items()) and all(
         current.get(f, "") == v for f, v in op.expected.items() if f not in written
@@ -80,7 +101,7 @@ def should_adopt(
         if current.get(f, "") != op.expected.get(f, "")
     ]
     if differences:
-        raise Conflict(op.tab, f"hàng {op.row}", differences)
+        raise Conflict(op.tab, "", differences, row=op.row)
     if id_taken():
         raise DuplicateRecord(op.tab, {"id": op.id})
     return True

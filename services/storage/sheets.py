@@ -40,13 +40,15 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import gspread
 import requests
 from gspread.utils import absolute_range_name
 
-from schemas.tabs import ALL_TABS, SCREEN_TABS, TABS, Tab
+from schemas.cells import iso
+from schemas.tabs import ALL_TABS, AUDIT_LOG, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
     Adopt,
@@ -61,7 +63,7 @@ from services.storage import (
     Update,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
-from services.storage.rules import should_adopt, should_append, should_update
+from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 from services.storage.sheets_retry import (
     AMBIGUOUS,
     NOT_READ,
@@ -69,6 +71,16 @@ from services.storage.sheets_retry import (
     RetryPolicy,
     classify,
     status_of,
+)
+from services.storage.sheets_verify import (
+    MAX_ROUNDS,
+    Leftover,
+    Repair,
+    Target,
+    fail_unrepaired,
+    misdirected,
+    plan_repair,
+    rows_by_number,
 )
 
 T = TypeVar("T")
@@ -83,15 +95,9 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
 METADATA_FIELDS = {"fields": "properties,sheets.properties"}
 
-# Said when a write timed out and the look-up that would tell whether it landed failed too.
-UNCERTAIN = (
-    "Google Sheets không phản hồi nên chưa xác định được dữ liệu đã được lưu hay chưa. "
-    "Vui lòng tải lại trang sau ít phút để kiểm tra trước khi gửi lại."
-)
-PARTIAL = (
-    "Dữ liệu trên Google Sheets vừa thay đổi trong lúc lưu nên không xác định được lần lưu này; "
-    "chỉ một phần dữ liệu đang có trên bảng tính. Vui lòng tải lại trang và kiểm tra."
-)
+# StoreError codes of this engine (worded in services.core.messages)
+UNCERTAIN = "uncertain"  # a write timed out and the look-up that would tell failed too
+PARTIAL = "partial"  # the look-up after a timeout found only part of a submission
 
 
 class _Unpaced:
@@ -99,6 +105,9 @@ class _Unpaced:
 
     def take(self) -> float:
         return 0.0
+
+    def charge(self) -> None:
+        return None
 
 
 def _header_key(text: str) -> str:
@@ -117,16 +126,25 @@ class _Layout:
 
     tab: Tab
     columns: dict[str, int]
+    repeated: tuple[str, ...] = ()  # app fields whose header is in row 1 more than once
 
     @classmethod
     def from_header(cls, tab: Tab, header: Sequence[str]) -> _Layout:
+        """A field whose header appears twice (a person's own column named like the app's) is
+        neither read nor written until one of them is renamed: which one is the app's cannot be
+        told, and guessing would read or overwrite the person's column."""
         wanted = {_header_key(h): f for f, h in tab.columns}
         columns: dict[str, int] = {}
+        repeated: list[str] = []
         for index, text in enumerate(header):
             name = wanted.get(_header_key(str(text)))
-            if name is not None and name not in columns:  # a repeated header: the first one wins
+            if name is not None and name in columns:
+                repeated.append(name)
+            elif name is not None:
                 columns[name] = index
-        return cls(tab, columns)
+        for name in repeated:
+            columns.pop(name, None)
+        return cls(tab, columns, tuple(dict.fromkeys(repeated)))
 
     def __post_init__(self) -> None:
         # (field, column or -1), worked out once: `cells` runs for every row of every read.
@@ -140,11 +158,8 @@ class _Layout:
         try:
             return self.columns[name]
         except KeyError:
-            header = self.tab.header(name)
-            raise StoreError(
-                f"Bảng {self.tab.title} thiếu cột “{header}”; chưa lưu gì. "
-                "Hãy khôi phục tiêu đề cột rồi thử lại."
-            ) from None
+            code = "repeated_column" if name in self.repeated else "missing_column"
+            raise StoreError(code, tab=self.tab.name, field=name) from None
 
 
 @dataclass
@@ -156,6 +171,13 @@ class _TabState:
     last: int  # sheet row number of the last row with data (1: just the header)
     appended: list[dict[str, str]] = field(default_factory=list)
     changed: dict[tuple[int, str], str] = field(default_factory=dict)  # (row, field) -> value
+    targets: list[Target] = field(default_factory=list)  # rows written in place, to check
+    owner: Any = None  # the submission whose operations are being planned
+    width: int = 0  # columns with data in any row: app columns missing are added after them
+    added: list[str] = field(default_factory=list)  # app fields this write adds as new columns
+
+    def __post_init__(self) -> None:
+        self.read = list(self.rows)  # the rows as read: what a misdirected write is undone from
 
 
 class SheetsStore:
@@ -170,8 +192,12 @@ class SheetsStore:
         retry: RetryPolicy | None = None,
         waits: Waits | None = None,
         pace: bool = True,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.spreadsheet = spreadsheet
+        self._now = now
+        self.leftovers: list[Leftover] = []  # cells a repair could not put back (Dữ liệu shows)
+        self.repairs = 0  # saves whose write went astray and was repaired, for tests and benchmarks
         self.retry = retry or RetryPolicy()
         if timeout is not None:
             # gspread 6 sends every request with the client's timeout (None = wait forever).
@@ -285,12 +311,12 @@ class SheetsStore:
             ]
         return requests_, ids
 
-    def _metadata(self, message: str = NOT_READ) -> Mapping[str, Any]:
+    def _metadata(self, code: str = NOT_READ) -> Mapping[str, Any]:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
         with _reaching_google():
             return self.retry.run(
                 self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS)),
-                message,
+                code,
             )
 
     def _paced(self, request: Callable[[], T]) -> Callable[[], T]:
@@ -316,7 +342,7 @@ class SheetsStore:
         try:
             return self._sheet_ids[tab.title]
         except KeyError:
-            raise StoreError(f"Không tìm thấy bảng “{tab.title}” trong tệp dữ liệu.") from None
+            raise StoreError("missing_tab", tab=tab.name) from None
 
     # ------------------------------------------------------------------ reading
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
@@ -330,7 +356,7 @@ class SheetsStore:
             )
         return out
 
-    def _batch_get(self, names: Sequence[str], message: str = NOT_READ) -> list[list[list[str]]]:
+    def _batch_get(self, names: Sequence[str], code: str = NOT_READ) -> list[list[list[str]]]:
         """Every tab's values, in one request. A tab a person renamed or deleted reads as empty
         (Google refuses the whole request with 400 "Unable to parse range"): the pages keep
         working and the data-health screen names the missing tab."""
@@ -338,25 +364,25 @@ class SheetsStore:
             return []
         with _reaching_google():
             try:
-                return self._values(names, message)
+                return self._values(names, code)
             except gspread.exceptions.APIError as error:
                 if status_of(error) != 400:
                     raise
-                self._learn(self._metadata(message))
+                self._learn(self._metadata(code))
                 present = [n for n in names if TABS[n].title in self._sheet_ids]
                 if len(present) == len(names):
                     raise
-                got = dict(zip(present, self._values(present, message), strict=True))
+                got = dict(zip(present, self._values(present, code), strict=True))
                 return [got.get(n, []) for n in names]
 
-    def _values(self, names: Sequence[str], message: str) -> list[list[list[str]]]:
+    def _values(self, names: Sequence[str], code: str) -> list[list[list[str]]]:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
         params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         got = self.retry.run(
             self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
-            message,
+            code,
         )
         return [vr.get("values", []) for vr in got.get("valueRanges", [])]
 
@@ -431,9 +457,10 @@ class SheetsStore:
             if tab.name not in headers:
                 tabs[tab.name] = TabLayout(tab.name, None, {}, tab.fields)
                 continue
-            columns = _Layout.from_header(tab, headers[tab.name]).columns
-            missing = tuple(f for f in tab.fields if f not in columns)
-            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing)
+            placed = _Layout.from_header(tab, headers[tab.name])
+            columns, repeated = placed.columns, placed.repeated
+            missing = tuple(f for f in tab.fields if f not in columns and f not in repeated)
+            tabs[tab.name] = TabLayout(tab.name, ids[tab.title], dict(columns), missing, repeated)
         return SpreadsheetLayout(
             self.spreadsheet.id, props.get("locale", ""), props.get("timeZone", ""), tabs
         )
@@ -467,22 +494,28 @@ class SheetsStore:
         pending = [s for s in batch if s.operations]
         touched = dict.fromkeys(op.tab for s in pending for op in s.operations)
         extra = SCREEN_TABS if self._listeners else ()
-        names = list(dict.fromkeys([*touched, *extra]))
-        attempt, waited = 0, 0.0
+        names = list(dict.fromkeys([*touched, *extra, AUDIT_LOG.name]))  # a repair audits
+        attempt, waited, relearned = 0, 0.0, False
         with _reaching_google():
             while pending:
                 attempt += 1
+                self._write_pace.take()  # wait for the turn before reading: the window stays short
                 states = self._states(names)
+                for name in touched:
+                    _add_columns(states[name], TABS[name].title in self._sheet_ids)
                 pending = _check(states, pending)
                 requests_ = self._requests(states)
                 if not requests_:
                     self._tell(states)  # every accepted operation was already stored
                     return
                 try:
-                    self._write_pace.take()
-                    self.spreadsheet.batch_update({"requests": requests_})
+                    reply = self._send(requests_, _in_place(states.values()), paced=False)
                 except Exception as error:
                     kind = classify(error)
+                    if kind is None and _grid_gone(error) and not relearned:
+                        relearned = True  # a tab replaced by a copy: same title, new sheet id
+                        self._learn(self._metadata())
+                        continue
                     if kind is None:
                         raise
                     if kind == AMBIGUOUS:
@@ -493,16 +526,17 @@ class SheetsStore:
                         raise StoreUnavailable(NOT_STORED) from error
                     waited += self.retry.wait(attempt)
                     continue
-                self._writes += 1
-                self._tell(states)
+                self._tell(self._settle(states, self._after(reply, names, states)))
                 return
 
-    def _states(self, names: Sequence[str], message: str = NOT_READ) -> dict[str, _TabState]:
+    def _states(self, names: Sequence[str], code: str = NOT_READ) -> dict[str, _TabState]:
         """The tabs as they are now (one batchGet), ready to take this batch's operations."""
         states: dict[str, _TabState] = {}
-        for name, grid in zip(names, self._batch_get(names, message), strict=True):
+        for name, grid in zip(names, self._batch_get(names, code), strict=True):
             layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
-            states[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+            state.width = max((len(row) for row in grid), default=0)
+            states[name] = state
         return states
 
     def _rows(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> list[Row]:
@@ -523,6 +557,86 @@ class SheetsStore:
             rows.append(row)
         self._known[name] = (where, seen)
         return rows
+
+    def _send(
+        self, requests_: list[dict[str, Any]], checked: Sequence[str], paced: bool = True
+    ) -> Mapping[str, Any]:
+        """One batchUpdate; its reply holds the `checked` tabs (those written in place) as this
+        very request left them. A batch of appends only asks for nothing more."""
+        body: dict[str, Any] = {"requests": requests_}
+        ranges = [
+            absolute_range_name(TABS[n].title) for n in checked if TABS[n].title in self._sheet_ids
+        ]
+        if ranges:
+            body.update(
+                includeSpreadsheetInResponse=True,
+                responseRanges=ranges,
+                responseIncludeGridData=True,
+            )
+        if paced:
+            self._write_pace.take()
+        reply = self.spreadsheet.batch_update(body)
+        self._writes += 1
+        return reply
+
+    def _after(
+        self, reply: Mapping[str, Any], names: Sequence[str], planned: Mapping[str, _TabState]
+    ) -> dict[str, _TabState]:
+        """The tabs as the write left them, from its reply (the planned state if it has none)."""
+        grids = _grids(reply)
+        out = {}
+        for name in names:
+            grid = grids.get(TABS[name].title)
+            if grid is None:
+                out[name] = planned[name]
+                continue
+            layout = _Layout.from_header(TABS[name], grid[0] if grid else [])
+            out[name] = _TabState(layout, self._rows(name, layout, grid), max(len(grid), 1))
+        return out
+
+    def _settle(
+        self, states: Mapping[str, _TabState], after: dict[str, _TabState]
+    ) -> dict[str, _TabState]:
+        """Check every row written in place; repair in this same save what went astray."""
+        targets = [t for state in states.values() for t in state.targets]
+        snapshot = {name: state.read for name, state in states.items()}
+        for round_ in range(MAX_ROUNDS + 1):
+            view = rows_by_number({name: state.rows for name, state in after.items()})
+            missed = misdirected(targets, view)
+            if not missed:
+                return after
+            if round_ == 0:
+                self.repairs += 1
+            if round_ == MAX_ROUNDS:
+                break
+            repair = plan_repair(missed, targets, snapshot, view, iso(self._now()))
+            self.leftovers += repair.leftovers
+            try:  # sent at once, never waiting for the pace: a wait would widen the window
+                self._write_pace.charge()
+                fixed = self._send_repair(repair, after)
+            except Exception:  # noqa: BLE001 - whatever failed, these writes are not known to be right
+                break
+            snapshot = {name: state.rows for name, state in after.items()}
+            after, targets = fixed, repair.targets
+        fail_unrepaired(missed, _fail)
+        return after
+
+    def _send_repair(self, repair: Repair, after: Mapping[str, _TabState]) -> dict[str, _TabState]:
+        """One batchUpdate with the repair's cells and its audit rows; the tabs as it left them."""
+        names = list(after)
+        states = {name: _TabState(s.layout, list(s.rows), s.last) for name, s in after.items()}
+        for (tab, number), cells in repair.cells.items():
+            for name, value in cells.items():
+                states[tab].changed[(number, name)] = value
+        if AUDIT_LOG.name in states:
+            states[AUDIT_LOG.name].appended += [
+                {f: row.get(f, "") for f in AUDIT_LOG.fields} for row in repair.audit
+            ]
+        requests_ = self._requests(states)
+        if not requests_:
+            return dict(after)
+        checked = list(dict.fromkeys(t.tab for t in repair.targets))
+        return self._after(self._send(requests_, checked, paced=False), names, states)
 
     def _tell(self, states: Mapping[str, _TabState]) -> None:
         if self._listeners and all(name in states for name in SCREEN_TABS):
@@ -560,6 +674,8 @@ class SheetsStore:
         out: list[dict[str, Any]] = []
         for state in states.values():
             layout, sheet_id = state.layout, None
+            if state.added:
+                out += _column_requests(self._sheet_id(layout.tab), state)
             for (number, name), value in sorted(state.changed.items()):
                 sheet_id = sheet_id if sheet_id is not None else self._sheet_id(layout.tab)
                 out.append(
@@ -594,6 +710,76 @@ class SheetsStore:
         return out
 
 
+def _add_columns(state: _TabState, exists: bool) -> None:
+    """App columns missing from an older sheet (or whose header a person changed) get new columns
+    right after the last column with data: no person's column moves, nothing is refused."""
+    layout = state.layout
+    missing = [f for f in layout.tab.fields if f not in layout.columns and f not in layout.repeated]
+    if not exists or not missing or state.last < 1 or not layout.columns:
+        return
+    for offset, name in enumerate(missing):
+        layout.columns[name] = state.width + offset
+    layout.__post_init__()
+    state.added = missing
+
+
+def _column_requests(sheet_id: int, state: _TabState) -> list[dict[str, Any]]:
+    """Insert the new columns after the data, give them their headers, keep them plain text."""
+    start, end = state.width, state.width + len(state.added)
+    span = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start, "endIndex": end}
+    headers = [_cell(state.layout.tab.header(f)) for f in state.added]
+    return [
+        {"insertDimension": {"range": span, "inheritFromBefore": False}},
+        {
+            "repeatCell": {
+                "range": {"sheetId": sheet_id, "startColumnIndex": start, "endColumnIndex": end},
+                "cell": {"userEnteredFormat": TEXT_FORMAT},
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        },
+        {
+            "updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": start},
+                "rows": [{"values": headers}],
+                "fields": "userEnteredValue",
+            }
+        },
+    ]
+
+
+def _grid_gone(error: BaseException) -> bool:
+    """Google's answer to a request naming a sheet id that no longer exists (a tab deleted, or
+    replaced by a copy of itself under the same title): 400 "No grid with id"."""
+    return status_of(error) == 400 and "No grid with id" in str(error)
+
+
+def _in_place(states: Iterable[_TabState]) -> list[str]:
+    """The tabs with rows written in place: the ones a write's reply must show for the check."""
+    return list(dict.fromkeys(t.tab for state in states for t in state.targets))
+
+
+def _fail(submission: Submission, error: StoreError) -> None:
+    submission.error = error
+
+
+def _grids(reply: Mapping[str, Any]) -> dict[str, list[list[str]]]:
+    """Each tab's shown values in a batchUpdate reply's `updatedSpreadsheet` (GridData rowData),
+    rows without trailing blanks, trailing blank rows left out: what a values read returns."""
+    out = {}
+    for sheet in (reply.get("updatedSpreadsheet") or {}).get("sheets", []):
+        rows: list[list[str]] = []
+        for data in sheet.get("data", [])[:1]:
+            for row in data.get("rowData", []):
+                values = [str(v.get("formattedValue", "")) for v in row.get("values", [])]
+                while values and values[-1] == "":
+                    values.pop()
+                rows.append(values)
+        while rows and not rows[-1]:
+            rows.pop()
+        out[sheet["properties"]["title"]] = rows
+    return out
+
+
 def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[Submission]:
     """Apply each submission's operations to the planned states, in arrival order, on its own.
 
@@ -607,8 +793,10 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
         saved = {name: _saved(states[name]) for name in tabs}
         marks: list[tuple[str, str, tuple[str, ...]]] = []
         try:
+            check_sizes(submission.operations)  # refused before sending: fails only itself
             for op in submission.operations:
                 state = states[op.tab]
+                state.owner = submission
                 if isinstance(op, Append):
                     before = len(state.appended)
                     _append(state, op)
@@ -630,12 +818,20 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
     return accepted
 
 
-def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict]:
-    return list(state.rows), state.last, list(state.appended), dict(state.changed)
+def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]:
+    return (
+        list(state.rows),
+        state.last,
+        list(state.appended),
+        dict(state.changed),
+        list(state.targets),
+    )
 
 
-def _restore(state: _TabState, saved: tuple[list[Row], int, list[dict[str, str]], dict]) -> None:
-    state.rows, state.last, state.appended, state.changed = saved
+def _restore(
+    state: _TabState, saved: tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]
+) -> None:
+    state.rows, state.last, state.appended, state.changed, state.targets = saved
 
 
 def _expectations(
@@ -690,10 +886,14 @@ def _update(state: _TabState, op: Update) -> None:
     if index >= pending:  # a row appended by this very apply: change what will be appended
         state.appended[index - pending] = new
         return
-    for name, value in op.changes.items():
-        if value != current.cells[name]:
-            state.layout.column(name)
-            state.changed[(current.number, name)] = value
+    written = {name: v for name, v in op.changes.items() if v != current.cells[name]}
+    for name, value in written.items():
+        state.layout.column(name)
+        state.changed[(current.number, name)] = value
+    if written:
+        state.targets.append(
+            Target(op.tab, current.number, current.cells, written, state.owner, op)
+        )
 
 
 def _adopt(state: _TabState, op: Adopt) -> None:
@@ -711,10 +911,11 @@ def _adopt(state: _TabState, op: Adopt) -> None:
     state.rows[index] = Row(current.number, {**current.cells, **changes})
     for name, value in changes.items():
         state.changed[(current.number, name)] = value
+    state.targets.append(Target(op.tab, current.number, current.cells, changes, state.owner, op))
 
 
 class _reaching_google:
-    """Turns transport and API failures into StoreUnavailable (a Vietnamese message)."""
+    """Turns transport and API failures into StoreUnavailable with a code saying which."""
 
     def __enter__(self) -> None:
         return None
@@ -723,14 +924,14 @@ class _reaching_google:
         if error is None or isinstance(error, StoreError):
             return False
         if isinstance(error, gspread.exceptions.APIError):
-            raise StoreUnavailable(
-                f"Google Sheets từ chối yêu cầu ({error.code}); chưa chắc đã lưu. Hãy thử lại sau."
-            ) from error
+            status = status_of(error)
+            if status is not None and 400 <= status < 500 and status != 429:
+                # Google refused the request itself (its content, or access): nothing was applied,
+                # and asking again gets the same answer: never "maybe stored".
+                raise StoreError("refused", status=status) from error
+            raise StoreUnavailable("rejected", status=error.code) from error
         if isinstance(error, gspread.exceptions.SpreadsheetNotFound):
-            raise StoreUnavailable("Không mở được tệp dữ liệu trên Google Sheets.") from error
+            raise StoreUnavailable("spreadsheet_unavailable") from error
         if isinstance(error, requests.exceptions.RequestException):
-            raise StoreUnavailable(
-                "Không kết nối được Google Sheets (quá thời gian chờ hoặc lỗi mạng); "
-                "có thể chưa lưu. Hãy thử lại sau."
-            ) from error
+            raise StoreUnavailable("unreachable") from error
         return False

@@ -8,8 +8,8 @@ gets them as `gspread.Client(auth=credentials)` and opens the spreadsheet with `
 no Drive API, so the account needs nothing but the sheet being shared with it
 (https://docs.gspread.org/en/v6.2.1/oauth2.html#for-bots-using-service-account).
 
-Every failure is a `SheetsSetupError` whose Vietnamese message says what to fix. No message, and
-no exception chained to it, carries the key material.
+Every failure is a `SheetsSetupError` whose code says what to fix (worded in Vietnamese by
+services.core.messages). No error's data, and no exception chained to it, carries the key material.
 """
 
 from __future__ import annotations
@@ -29,41 +29,30 @@ from services.storage.sheets_retry import RetryPolicy, status_of
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 REQUIRED_FIELDS = ("type", "client_email", "private_key", "token_uri")
 NETWORK = (requests.exceptions.RequestException, auth_errors.TransportError, StoreUnavailable)
-WHERE = "mục [sheets.service_account] trong .streamlit/secrets.toml"
 
 
 class SheetsSetupError(StoreError):
-    """The configured spreadsheet cannot be opened; the message says what to change."""
+    """The configured spreadsheet cannot be opened; the code (and its data) says what to change."""
+
+    code = "sheets_setup"
 
 
 def credentials(info: Mapping[str, Any]) -> service_account.Credentials:
     """Service-account credentials for the Sheets scope, checked offline (no request is sent)."""
     if not info:
-        raise SheetsSetupError(
-            f"Chưa có khóa tài khoản dịch vụ Google: hãy dán nội dung tệp khóa JSON vào {WHERE} "
-            "(xem README, phần kết nối Google Sheets)."
-        )
+        raise SheetsSetupError("no_service_account")
     missing = [name for name in REQUIRED_FIELDS if not str(info.get(name, "")).strip()]
     if missing:
-        raise SheetsSetupError(
-            f"Khóa tài khoản dịch vụ trong {WHERE} thiếu trường: {', '.join(missing)}. "
-            "Hãy dán lại đầy đủ nội dung tệp khóa JSON tải từ Google Cloud."
-        )
+        raise SheetsSetupError("service_account_fields", missing=missing)
     if info["type"] != "service_account":
-        raise SheetsSetupError(
-            f"Khóa trong {WHERE} không phải khóa tài khoản dịch vụ (type phải là "
-            '"service_account"). Hãy tạo khóa JSON cho một tài khoản dịch vụ.'
-        )
+        raise SheetsSetupError("not_service_account")
     try:
         return service_account.Credentials.from_service_account_info(
             {k: str(v) for k, v in info.items()}, scopes=list(SCOPES)
         )
     except Exception:  # noqa: BLE001 - any parse failure; its text may quote the key, so not kept
         pass
-    raise SheetsSetupError(
-        f"Khóa riêng (private_key) trong {WHERE} không hợp lệ. Hãy dán lại nguyên văn giá trị "
-        "private_key từ tệp khóa JSON, kể cả các dòng BEGIN/END và ký tự \\n."
-    )
+    raise SheetsSetupError("bad_private_key")
 
 
 def client_for(info: Mapping[str, Any]) -> gspread.Client:
@@ -83,45 +72,28 @@ def open_spreadsheet(
     `account` is the service account's e-mail, named in the message when the sheet is not shared.
     """
     if not key.strip():
-        raise SheetsSetupError(
-            "Chưa khai báo bảng tính: hãy đặt spreadsheet_key trong mục [sheets] của "
-            ".streamlit/secrets.toml (phần mã nằm giữa /d/ và /edit trong địa chỉ bảng tính)."
-        )
+        raise SheetsSetupError("no_spreadsheet_key")
     try:
         store = SheetsStore.open(client, key.strip(), timeout, retry)
         store.ensure_tabs()
     except Exception as error:  # noqa: BLE001 - every failure becomes one clear message
-        raise SheetsSetupError(_reason(error, account)) from error
+        raise _reason(error, account) from error
     return store
 
 
-def _reason(error: BaseException, account: str) -> str:
-    """What went wrong opening the spreadsheet, in words a steward can act on."""
+def _reason(error: BaseException, account: str) -> SheetsSetupError:
+    """What went wrong opening the spreadsheet, as a code a steward's message is made from."""
     causes = [error]
     while causes[-1].__cause__ is not None and len(causes) < 5:
         causes.append(causes[-1].__cause__)
-    who = f" ({account})" if account else ""
     for cause in causes:
         status = status_of(cause)
         if isinstance(cause, gspread.exceptions.SpreadsheetNotFound) or status == 404:
-            return (
-                "Không tìm thấy bảng tính có mã đã khai báo (spreadsheet_key). Hãy kiểm tra lại "
-                "mã trong địa chỉ bảng tính."
-            )
+            return SheetsSetupError("spreadsheet_not_found")
         if isinstance(cause, PermissionError) or status == 403:
-            return (
-                f"Tài khoản dịch vụ{who} chưa được chia sẻ bảng tính, hoặc chỉ được xem. Hãy "
-                f"mở bảng tính, bấm Chia sẻ và thêm {account or 'e-mail client_email của khóa'} "
-                "với quyền Người chỉnh sửa."
-            )
+            return SheetsSetupError("not_shared", account=account)
         if isinstance(cause, auth_errors.RefreshError) or status == 401:
-            return (
-                "Google không chấp nhận khóa tài khoản dịch vụ (khóa có thể đã bị xoá hoặc thu "
-                "hồi). Hãy tạo khóa JSON mới và dán lại vào .streamlit/secrets.toml."
-            )
+            return SheetsSetupError("key_refused")
     if any(isinstance(c, NETWORK) for c in causes):
-        return (
-            "Không kết nối được Google Sheets (mất mạng, quá thời gian chờ hoặc Google đang quá "
-            "tải). Hãy kiểm tra kết nối mạng của máy chủ rồi khởi động lại ứng dụng."
-        )
-    return f"Không mở được bảng tính trên Google Sheets: {error}"
+        return SheetsSetupError("no_network")
+    return SheetsSetupError("cannot_open", reason=str(error))

@@ -13,7 +13,7 @@ Waits use "full jitter": after the n-th failure (n = 1, 2, …) wait a uniform r
 exponential backoff (https://developers.google.com/sheets/api/limits). The random source and the
 `sleep` are injectable, so tests run in simulated time on the shared clock
 (`RetryPolicy.simulated`). After `max_attempts` attempts the caller gets `StoreUnavailable` with a
-Vietnamese message — except on 429: the quota is counted per minute, so a quota refusal is retried
+code saying what is known (NOT_READ, NOT_STORED) — except on 429: the quota is counted per minute, so a quota refusal is retried
 until at least one whole `quota_window` (60 s) has been waited, bounded by `max_quota_attempts`. A
 user in a deadline rush then waits a little longer instead of seeing an error. gspread's
 `BackOffHTTPClient` is not used: it retries forever.
@@ -38,14 +38,9 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFINITE = "definite"
 AMBIGUOUS = "ambiguous"
 
-NOT_STORED = (
-    "Google Sheets đang quá tải hoặc không phản hồi; dữ liệu chưa được lưu. "
-    "Vui lòng thử lại sau ít phút."
-)
-NOT_READ = (
-    "Google Sheets đang quá tải hoặc không phản hồi; chưa đọc được dữ liệu. "
-    "Vui lòng thử lại sau ít phút."
-)
+# StoreUnavailable codes (worded in services.core.messages)
+NOT_STORED = "not_stored"  # Google refused or did not answer: the write is known not to be stored
+NOT_READ = "not_read"  # Google refused or did not answer a read
 
 
 def status_of(error: BaseException) -> int | None:
@@ -113,7 +108,7 @@ class RetryPolicy:
             return attempt >= self.max_attempts and waited >= self.quota_window
         return attempt >= self.max_attempts
 
-    def run(self, action: Callable[[], T], message: str = NOT_READ) -> T:
+    def run(self, action: Callable[[], T], code: str = NOT_READ) -> T:
         """`action()`, retried on DEFINITE and AMBIGUOUS failures; for requests that change nothing
         (or that may safely be repeated). Errors that are never retried pass through unchanged."""
         attempt, waited = 0, 0.0
@@ -125,5 +120,5 @@ class RetryPolicy:
                 if classify(error) is None:
                     raise
                 if self.gives_up(attempt, error, waited):
-                    raise StoreUnavailable(message) from error
+                    raise StoreUnavailable(code) from error
                 waited += self.wait(attempt)

@@ -1,13 +1,17 @@
-"""The SQL engine: SQLAlchemy Core, one table per tab, every cell TEXT. SQLite (WAL) by default.
+"""The SQL engine: SQLAlchemy Core, one table per tab, every cell TEXT. SQLite (WAL) by default,
+PostgreSQL for several app servers on one database; what differs is named in `sql_dialects`.
 
 Each write runs in one transaction that first re-reads the rows it touches, so check-then-write is
-exact even across processes (SQLite takes the write lock with BEGIN IMMEDIATE).
+exact even across processes (SQLite takes the write lock with BEGIN IMMEDIATE; PostgreSQL locks the
+keys and rows the write checks). Every write bumps a counter per tab it touched, in the same
+transaction: the change token, and what lets a cache re-read only the tabs that changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,58 +20,93 @@ from services.storage import (
     FIRST_ROW,
     Adopt,
     Append,
+    CommitListener,
     Operation,
     Row,
+    SpreadsheetLayout,
     StoreUnavailable,
     Tail,
     Update,
 )
-from services.storage.rules import should_adopt, should_append, should_update
+from services.storage.rules import check_sizes, should_adopt, should_append, should_update
+from services.storage.sql_dialects import Pool, dialect_for, normalise_url
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
+VERSIONS = "_tab_versions"  # one counter per tab, bumped by each write to that tab
+ATTEMPTS = 5  # a write that lost a race (deadlock, same id inserted at once) is tried again
 
 
 def _table(metadata: sa.MetaData, name: str) -> sa.Table:
-    columns = [sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)]
+    columns: list[sa.Column[Any]] = [
+        sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)
+    ]
     columns += [sa.Column(f, sa.Text, nullable=False, server_default="") for f in TABS[name].fields]
     return sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_id", "id"))
 
 
 class SqlStore:
-    """A store in one SQL database (a SQLite file unless another URL is given)."""
+    """A store in one SQL database: a SQLite file, or a PostgreSQL database (`postgresql://…`)."""
 
-    def __init__(self, url: str):
-        self.url = url
-        is_sqlite = url.startswith("sqlite")
-        self.engine = sa.create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
-        if is_sqlite:
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            sa.event.listen(
-                self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE")
-            )
+    coalesces = False  # one transaction per apply; the database serialises check-then-write
+
+    def __init__(self, url: str, pool: Pool | None = None):
+        self.url = normalise_url(url)
+        self.dialect = dialect_for(self.url)
+        self.engine = self.dialect.create_engine(self.url, pool or Pool())
         self.metadata = sa.MetaData()
         self.tables = {tab.name: _table(self.metadata, tab.name) for tab in ALL_TABS}
-        self.meta = sa.Table("_meta", self.metadata, sa.Column("data_version", sa.Integer))
-        self.metadata.create_all(self.engine)
-        self._add_new_columns()
-        with self._connect() as conn, conn.begin():
-            if conn.execute(sa.select(self.meta)).first() is None:
-                conn.execute(self.meta.insert().values(data_version=0))
+        self.versions = sa.Table(
+            VERSIONS,
+            self.metadata,
+            sa.Column("tab", sa.Text, primary_key=True),
+            sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+        )
+        self.upgraded = self._upgrade()
 
-    def _add_new_columns(self) -> None:
-        """A database made by an older version lacks the fields added since: add them, empty.
+    def ensure_tabs(self) -> list[str]:
+        """Create missing tables and add missing columns; the names of the tabs created."""
+        done = self._upgrade()
+        return [name for name in self.tables if f"table {name}" in done]
+
+    def layout(self) -> SpreadsheetLayout | None:
+        """None: a database has no spreadsheet layout (no tab a person can rename)."""
+        return None
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Never calls back: a SQL write reads nothing the read cache could take."""
+
+    def _upgrade(self) -> list[str]:
+        """Create what is missing: tables, the fields added since an older version, indexes, the
+        tab counters. One transaction under the schema lock, so servers starting together upgrade
+        once: the first does the work, the others wait and find nothing left. Returns what it did.
 
         Only ever adds (never drops or renames), so data written by any version stays readable.
         """
         with self._connect() as conn, conn.begin():
+            self.dialect.lock_schema(conn)
             inspector = sa.inspect(conn)
-            for name, table in self.tables.items():
-                present = {c["name"] for c in inspector.get_columns(name)}
+            existing = set(inspector.get_table_names())
+            missing = [t for t in self.metadata.sorted_tables if t.name not in existing]
+            self.metadata.create_all(conn, tables=missing)
+            done = [f"table {t.name}" for t in missing]
+            older = [name for name in self.tables if name in existing]
+            columns = inspector.get_multi_columns(filter_names=older) if older else {}
+            for (_, name), described in columns.items():
+                table = self.tables[name]
+                present = {c["name"] for c in described}
                 for column in table.columns:
                     if column.name not in present:
                         conn.exec_driver_sql(
                             f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" TEXT NOT NULL DEFAULT \'\''
                         )
+                        done.append(f"column {name}.{column.name}")
+            done += self.dialect.ensure_indexes(conn, self.tables)
+            counted = {r[0] for r in conn.execute(sa.select(self.versions.c.tab))}
+            new = [{"tab": name} for name in self.tables if name not in counted]
+            if new:
+                conn.execute(self.versions.insert(), new)
+                done.append(f"{len(new)} tab counters")
+            return done
 
     @classmethod
     def at_path(cls, path: str | Path) -> SqlStore:
@@ -77,6 +116,7 @@ class SqlStore:
 
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
         with self._connect() as conn:
+            conn = conn.execution_options(**self.dialect.read_options)
             return {name: self._rows(conn, name) for name in tabs}
 
     def _rows(self, conn: sa.Connection, name: str) -> list[Row]:
@@ -101,15 +141,33 @@ class SqlStore:
         return Tail(rows, start)
 
     def apply(self, operations: Sequence[Operation]) -> None:
-        with self._connect() as conn, conn.begin():
-            conn.execute(self.meta.update().values(data_version=self.meta.c.data_version + 1))
-            for op in operations:
-                if isinstance(op, Append):
-                    self._append(conn, op)
-                elif isinstance(op, Adopt):
-                    self._adopt(conn, op)
-                else:
-                    self._update(conn, op)
+        check_sizes(operations)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self._connect() as conn, conn.begin():
+                    self.dialect.lock_keys(conn, _checked_keys(operations))
+                    for op in operations:
+                        if isinstance(op, Append):
+                            self._append(conn, op)
+                        elif isinstance(op, Adopt):
+                            self._adopt(conn, op)
+                        else:
+                            self._update(conn, op)
+                    # Last, in one order: the counter rows stay locked only until the commit.
+                    for name in sorted({op.tab for op in operations}):
+                        counter = self.versions.c.version
+                        conn.execute(
+                            self.versions.update()
+                            .where(self.versions.c.tab == name)
+                            .values(version=counter + 1)
+                        )
+                return
+            except sa.exc.DBAPIError as exc:
+                if attempt < ATTEMPTS and self.dialect.retryable(exc):
+                    continue
+                if isinstance(exc, sa.exc.OperationalError):
+                    raise StoreUnavailable(f"Không ghi được vào kho dữ liệu: {exc.orig}") from exc
+                raise
 
     def _append(self, conn: sa.Connection, op: Append) -> None:
         table = self.tables[op.tab]
@@ -126,16 +184,18 @@ class SqlStore:
 
     def _update(self, conn: sa.Connection, op: Update) -> None:
         table = self.tables[op.tab]
-        row = conn.execute(sa.select(table).where(table.c.id == op.id)).mappings().first()
+        mine = sa.select(table).where(table.c.id == op.id).with_for_update()
+        row = conn.execute(mine).mappings().first()
         current = {f: row[f] for f in TABS[op.tab].fields} if row else None
-        if should_update(op, current):
+        if should_update(op, current) and row is not None:  # it raises when the row is gone
             conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
 
     def _adopt(self, conn: sa.Connection, op: Adopt) -> None:
         """The row is found by its sheet row number (`_row` + 1): it has no id yet."""
         table = self.tables[op.tab]
         fields = TABS[op.tab].fields
-        row = conn.execute(sa.select(table).where(table.c[ROW] == op.row - 1)).mappings().first()
+        at_row = sa.select(table).where(table.c[ROW] == op.row - 1).with_for_update()
+        row = conn.execute(at_row).mappings().first()
         current = {f: row[f] for f in fields} if row else None
         taken = lambda: conn.execute(sa.select(table.c.id).where(table.c.id == op.id)).first()  # noqa: E731
         if should_adopt(op, current, lambda: taken() is not None):
@@ -144,8 +204,12 @@ class SqlStore:
 
     def change_token(self) -> str:
         """Bumped by every committed write, from this process or another."""
+        return ";".join(f"{tab}={n}" for tab, n in sorted(self.tab_versions().items()))
+
+    def tab_versions(self) -> dict[str, int]:
+        """Each tab's write counter: one small query, so a cache can ask every second."""
         with self._connect() as conn:
-            return str(conn.execute(sa.select(self.meta.c.data_version)).scalar_one())
+            return dict(conn.execute(sa.select(self.versions.c.tab, self.versions.c.version)).all())
 
     def _connect(self) -> sa.Connection:
         try:
@@ -154,10 +218,17 @@ class SqlStore:
             raise StoreUnavailable(f"Không mở được kho dữ liệu: {exc.orig}") from exc
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" listener issue BEGIN IMMEDIATE
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _checked_keys(operations: Sequence[Operation]) -> list[tuple[str, str]]:
+    """What the write checks before it inserts, as (table, key): each new id, each set of unique
+    fields. Locked for the transaction (PostgreSQL), two servers cannot both find a key free and
+    both take it."""
+    keys = []
+    for op in operations:
+        if isinstance(op, Append):
+            if op.cells.get("id"):
+                keys.append((op.tab, f"id={op.cells['id']}"))
+            if op.unique:
+                keys.append((op.tab, "\x1f".join(f"{f}={op.cells.get(f, '')}" for f in op.unique)))
+        elif isinstance(op, Adopt):
+            keys.append((op.tab, f"id={op.id}"))
+    return keys

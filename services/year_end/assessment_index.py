@@ -9,7 +9,7 @@ for the data-health screen, and the unit's status becomes "Cần kiểm tra".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from schemas import tabs
@@ -22,6 +22,7 @@ from schemas.models import (
     RegistrationState,
     parse_decimal,
 )
+from schemas.tabs import Tab
 from schemas.vntext import name_key
 from services.core.workbook import RowProblem, Workbook
 from services.registration import lineage
@@ -119,6 +120,29 @@ def build_index(wb: Workbook, catalogue: Mapping[str, CriteriaSet]) -> Assessmen
     return index
 
 
+def _items_by_criterion(
+    items: list[AssessmentItem],
+    criteria: CriteriaSet | None,
+    set_ref: str,
+    flag: Callable[[Tab, str, str, str], None],
+) -> dict[str, AssessmentItem]:
+    """The criterion rows by criterion, flagging a criterion entered twice or not in the set."""
+    by_criterion: dict[str, AssessmentItem] = {}
+    for item in items:
+        if item.criterion_id in by_criterion:
+            flag(ITEMS, item.id, "criterion_id", f"Tiêu chí {item.criterion_id} bị nhập hai lần")
+        elif criteria is not None and item.criterion_id not in criteria.criteria:
+            flag(
+                ITEMS,
+                item.id,
+                "criterion_id",
+                f"Tiêu chí {item.criterion_id} không có trong bộ {set_ref}",
+            )
+        else:
+            by_criterion[item.criterion_id] = item
+    return by_criterion
+
+
 def evaluate(
     wb: Workbook,
     catalogue: Mapping[str, CriteriaSet],
@@ -129,26 +153,14 @@ def evaluate(
     problems: list[RowProblem] = []
     aid = assessment.id
 
-    def flag(tab, record_id: str, column: str, message: str) -> None:
+    def flag(tab: Tab, record_id: str, column: str, message: str) -> None:
         problems.append(_problem(wb, tab, record_id, column, message))
 
     if assessment.unit_id not in wb.units or assessment.cycle_id not in wb.cycles:
         missing = wb.missing_reference(assessment.unit_id, assessment.cycle_id)
         flag(A, aid, "unit_id", f"Đánh giá {aid} trỏ tới {missing}")
     criteria = catalogue.get(assessment.criteria_set)
-    by_criterion: dict[str, AssessmentItem] = {}
-    for item in items:
-        if item.criterion_id in by_criterion:
-            flag(ITEMS, item.id, "criterion_id", f"Tiêu chí {item.criterion_id} bị nhập hai lần")
-        elif criteria is not None and item.criterion_id not in criteria.criteria:
-            flag(
-                ITEMS,
-                item.id,
-                "criterion_id",
-                f"Tiêu chí {item.criterion_id} không có trong bộ {assessment.criteria_set}",
-            )
-        else:
-            by_criterion[item.criterion_id] = item
+    by_criterion = _items_by_criterion(items, criteria, assessment.criteria_set, flag)
     if criteria is None:
         flag(
             A,

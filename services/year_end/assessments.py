@@ -78,6 +78,7 @@ from services.year_end.assessment_outcomes import (  # the reading half of the p
     Outcome,
     assessment_lines,
     assessment_problems,
+    cycle_being_assessed,
     cycle_to_assess,
     index_of,
     official_outcomes,
@@ -104,6 +105,7 @@ __all__ = [
     "assessment_lines",
     "assessment_problems",
     "assessment_rows",
+    "cycle_being_assessed",
     "cycle_to_assess",
     "index_of",
     "item_id",
@@ -430,7 +432,7 @@ def _item_ops(
     """Create or change one criterion-result row per criterion that has a value or a note."""
     ops: list = []
     stored = found.items if found else {}
-    held = dict(loaded_items or {})
+    held = _own_items(assessment_id, stored, loaded_items)
     for cid in dict.fromkeys([*form.values, *form.evidence]):
         value, evidence = form.values.get(cid, ""), form.evidence.get(cid, "")
         key = _item_key(request_key, cid)
@@ -454,6 +456,32 @@ def _item_ops(
                 actor, now, "Ghi kết quả tiêu chí", cells, tabs.ASSESSMENT_ITEMS.name, key
             )
     return ops
+
+
+def _own_items(
+    assessment_id: str,
+    stored: Mapping[str, AssessmentItem],
+    loaded_items: Mapping[str, AssessmentItem] | None,
+) -> dict[str, AssessmentItem]:
+    """The form's loaded items, each checked to be a row of the assessment being saved.
+
+    Never trust what a form hands back: an item of another assessment (another unit's, or the
+    locked official one) would otherwise be rewritten through this one.
+    """
+    held = dict(loaded_items or {})
+    for cid, item in held.items():
+        own = stored.get(cid)
+        allowed = {own.id} if own is not None else {item_id(assessment_id, cid)}
+        if (
+            item.assessment_id != assessment_id
+            or item.criterion_id != cid
+            or item.id not in allowed
+        ):
+            raise NotAllowed(
+                f"Kết quả tiêu chí {cid} không thuộc bản đánh giá này nên không được ghi. "
+                "Hãy tải lại trang rồi nhập lại."
+            )
+    return held
 
 
 def _assessable_unit(wb: Workbook, unit_id: str) -> Unit:

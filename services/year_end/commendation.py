@@ -23,8 +23,8 @@ from schemas.models import Cycle, RegistrationState, Unit
 from schemas.vntext import sort_key
 from services.core.access import Actor, scope
 from services.core.errors import DomainError, InvalidInput
+from services.core.province_settings import SuccessorRule, rule_words, successor_rule
 from services.core.runtime import Runtime
-from services.core.settings import SuccessorRule, rule_words, successor_rule
 from services.core.workbook import Workbook
 from services.core.xlsx import workbook_bytes
 from services.year_end.decisions import outcomes, recognised

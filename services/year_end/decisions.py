@@ -61,7 +61,7 @@ def outcomes(rt: Runtime, cycle_id: str) -> dict[str, Outcome]:
 
 def recognised(wb: Workbook, cycle_id: str) -> dict[str, Recognition]:
     """Units listed (not taken off) on a decision of this cycle, by unit id."""
-    found = {}
+    found: dict[str, Recognition] = {}
     for row in wb.decision_units.values():
         decision = wb.decisions.get(row.decision_id)
         if row.listed and row.cycle_id == cycle_id and decision and decision.cycle_id == cycle_id:

@@ -8,6 +8,8 @@ shows as failing. Titles come from the set each assessment was made with.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from schemas.criteria import CriteriaSet
@@ -27,8 +29,8 @@ def failures(
     Titles come from the set each assessment was made with (the cycle's set for ids it lacks).
     """
     assessed = len(results)
-    content_rows: dict[str, dict] = {}
-    criterion_rows: dict[str, dict] = {}
+    content_rows: dict[str, dict[str, Any]] = {}
+    criterion_rows: dict[str, dict[str, Any]] = {}
     default = catalogue.get(cycle.criteria_set)
     for outcome in results:
         criteria = catalogue.get(outcome.criteria_ref) or default
@@ -56,13 +58,13 @@ def failures(
             content_rows.setdefault(
                 content.id, {"content": content.id, "title": content.title, "failed": 0}
             )
-    contents = pd.DataFrame(
-        sorted(content_rows.values(), key=lambda r: (-r["failed"], r["content"])),
-        columns=["content", "title", "failed"],
+    content_list = sorted(content_rows.values(), key=lambda r: (-r["failed"], r["content"]))
+    criterion_list = sorted(
+        criterion_rows.values(), key=lambda r: (-r["failed"], _criterion_order(r))
     )
+    contents = pd.DataFrame(content_list, columns=["content", "title", "failed"])
     criteria_frame = pd.DataFrame(
-        sorted(criterion_rows.values(), key=lambda r: (-r["failed"], _criterion_order(r))),
-        columns=["criterion", "content", "title", "full_title", "failed"],
+        criterion_list, columns=["criterion", "content", "title", "full_title", "failed"]
     )
     for frame in (contents, criteria_frame):
         frame["assessed"] = assessed

@@ -46,7 +46,6 @@ RECOGNISED, PASSED_WAITING, FAILED_STATUS, WAITING, ABSENT = (
     "Chưa đăng ký",
 )
 STATUSES = (RECOGNISED, PASSED_WAITING, FAILED_STATUS, WAITING, ABSENT)
-STATUS_COLOURS = ("#2e7d32", "#81c784", "#c62828", "#f9a825", "#b0bec5")
 
 # Vietnamese headers of the frames below, for tables (charts use the English column names).
 LABELS = {

@@ -154,7 +154,7 @@ def _compute(criteria: CriteriaSet, values: Mapping[str, str], threshold: float 
     }
     total = sum(content_points.values()) if scored else None
     overall = sum(contents.values()) >= criteria.pass_rule.min_contents
-    if scored:
+    if total is not None and threshold is not None:
         overall = overall and total >= threshold
     counted = _counted(criteria)
     return Result(

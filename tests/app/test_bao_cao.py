@@ -14,8 +14,8 @@ from services.core.access import Role
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
 from services.registration import plans, rollups
-from tests.app.conftest import page_alone
-from tests.conftest import NOW, PLAN, unit_id
+from tests.support.app import page_alone
+from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/bao_cao.py"
 CYCLE = "CK-2027"
@@ -133,8 +133,10 @@ def test_the_report_downloads_as_xlsx_with_every_text_a_text_cell(open_app, monk
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     at = send(open_app("upper", PAGE), '=HYPERLINK("http://x") +84912345678')
     at.run()
-    assert [b.label for b in at.get("download_button")] == ["Tải báo cáo (.xlsx)"]
-    name = next(n for n in files if n and n.endswith(".xlsx"))
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[0] == "Tải báo cáo (.xlsx)"
+    assert labels.count("Tải văn bản (.docx)") == 2  # the report and the list, as sent
+    name = next(n for n in files if n and n.startswith("bao-cao-3cd") and n.endswith(".xlsx"))
 
     sheet = openpyxl.load_workbook(io.BytesIO(files[name])).active
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}

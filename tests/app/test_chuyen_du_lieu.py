@@ -12,8 +12,8 @@ from services.core.access import Actor, Role
 from services.data import transfer
 from services.storage import Append
 from services.storage.sql import SqlStore
-from tests.app.conftest import page_alone
-from tests.conftest import NOW
+from tests.support.app import page_alone
+from tests.support.world import NOW
 
 PAGE = "pages/chuyen_du_lieu.py"
 NAMES = [t.name for t in ALL_TABS]
@@ -40,7 +40,8 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 def on_empty_store(tmp_path) -> AppTest:
     """The page alone on an empty store that is not the demo (sign-in configured, so no seeding)."""
     auth = {"redirect_uri": "http://localhost:8501/oauth2callback"}
-    at = page_alone(PAGE, tmp_path / "new.sqlite", STEWARD, auth=auth)
+    clock = {"now": NOW.isoformat(), "training": True}  # a frozen clock needs this with [auth]
+    at = page_alone(PAGE, tmp_path / "new.sqlite", STEWARD, auth=auth, clock=clock)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

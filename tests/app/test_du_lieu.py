@@ -9,7 +9,7 @@ from pages._ui import plain
 from services.core import records
 from services.storage import Append
 from services.storage.sql import SqlStore
-from tests.app.conftest import ROOT, app_sqlite
+from tests.support.app import ROOT, app_sqlite
 
 PAGE = "pages/du_lieu.py"
 HAND_ROW = {"id": "", "name": "Đoàn xã Mẫu Tay", "kind": "Xã", "active": "Có"}
@@ -124,7 +124,7 @@ def test_on_google_sheets_each_problem_links_to_its_cell(monkeypatch):
     """The screen alone on the Sheets engine over the fake API (the router is tested above)."""
     from pages import _ui
     from schemas.tabs import TABS
-    from tests.unit.sheets_health_support import DemoSheet
+    from tests.support.sheets_health import DemoSheet
 
     sheet = DemoSheet.open(locale="en_US")
     me = sheet.province()

@@ -9,8 +9,8 @@ import streamlit as st
 from services.core.access import Actor, Role
 from services.core.records import audit
 from services.registration import plans
-from tests.app.conftest import app_sqlite, page_alone
-from tests.conftest import NOW, PLAN, unit_id
+from tests.support.app import app_sqlite, page_alone
+from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
 THUAN_HUNG, VUONG = "Đoàn cơ sở Công ty Mẫu 1", "Đoàn thị trấn Vương"
@@ -19,7 +19,10 @@ THUAN_HUNG, VUONG = "Đoàn cơ sở Công ty Mẫu 1", "Đoàn thị trấn Vư
 def register(rt, unit_name: str, key: str) -> str:
     """A grassroots secretary sends the plan; returns the registration's id."""
     uid = unit_id(rt, unit_name)
-    secretary = Actor(f"bithu-{key}@mau.example", f"Bí thư {unit_name}", Role.SECRETARY, uid)
+    # demo=True: a write through the demo picker (any other write ends demo mode on this store)
+    secretary = Actor(
+        f"bithu-{key}@mau.example", f"Bí thư {unit_name}", Role.SECRETARY, uid, demo=True
+    )
     return plans.register_plan(rt, secretary, "CK-2027", uid, PLAN, key).reference
 
 
@@ -78,7 +81,7 @@ def test_a_date_range_without_entries_says_so(open_app):
 def test_the_next_page_shows_older_entries_and_the_previous_page_comes_back(open_app, app_runtime):
     at = open_app("province", PAGE)
     rt = app_runtime()
-    me = Actor("tinh@mau.example", "Cán bộ Tỉnh", Role.PROVINCE, "")
+    me = Actor("tinh@mau.example", "Cán bộ Tỉnh", Role.PROVINCE, "", demo=True)
     rt.store.apply(
         [
             audit(me, NOW + timedelta(minutes=n), "Sửa chu kỳ", "cycles", f"R-{n}", {}, {}, f"{n}")

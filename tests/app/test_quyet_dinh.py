@@ -10,47 +10,12 @@ import openpyxl
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from schemas.models import RegistrationState
-from services import demo
-from services.core.access import Actor, Role
 from services.core.runtime import Runtime
-from services.registration import plans
-from services.year_end import assessments, decisions
-from tests.conftest import unit_id
-from tests.unit.support import plan
-from tests.unit.test_decisions import passing_values
+from services.year_end import decisions
+from tests.support.world import unit_id
+from tests.support.year_end import CYCLE, officer, passed
 
 PAGE = "pages/quyet_dinh.py"
-CYCLE = "CK-2026"  # a past cycle of the demo: its decisions can be signed by now (25/11/2026)
-
-
-def officer(rt: Runtime) -> Actor:
-    return next(a for a in demo.demo_actors(rt) if a.role is Role.UPPER)
-
-
-def passed(rt: Runtime, name: str, cycle: str = CYCLE) -> str:
-    """Give a Khoái Châu unit a submitted official assessment that passes (registering it first
-    if the demo left it unregistered), as the Khoái Châu officer would on the Đánh giá screen."""
-    uid = unit_id(rt, name)
-    who = officer(rt)
-    outcome = assessments.official_outcomes(rt, who, cycle).get(uid)
-    if outcome is not None and outcome.passed:
-        return uid
-    year = rt.workbook().cycles[cycle].year
-    reg = rt.workbook().registration(cycle, uid)
-    if reg is None or reg.state is RegistrationState.RETURNED:
-        plans.register_plan(
-            rt,
-            who,
-            cycle,
-            uid,
-            plan(f"01/09/{year - 1}"),
-            f"{uid}-{cycle}-reg",
-            received_on=date(year - 1, 9, 5),
-        )
-    values = passing_values(rt.criteria[rt.workbook().cycles[cycle].criteria_set])
-    assessments.submit(rt, who, cycle, uid, {"values": values}, f"{uid}-{cycle}-assess")
-    return uid
 
 
 def khoai_chau_decisions(rt: Runtime) -> list:
@@ -172,3 +137,24 @@ def test_province_staff_see_the_check_of_each_upper_unit(open_app, app_runtime):
     row = check.set_index("Đơn vị").loc["Đoàn Khối Doanh nghiệp Mẫu 2"]
     assert row["Tổng số đoàn cơ sở"] == 2
     assert row["Đã đánh giá"] >= 1 and row["Quyết định"] == "Chưa có"
+
+
+def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monkeypatch):
+    from tests.support.documents import docx_texts
+
+    files: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    at, rt, units, form = ready
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = next(n for n in files if n and n.startswith("du-thao-quyet-dinh-"))
+    lines = docx_texts(files[name])
+    assert "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in lines and "Số: ……-QĐ/ĐTN" in lines
+    assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
+    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(lines)

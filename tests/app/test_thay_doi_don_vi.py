@@ -7,8 +7,8 @@ from datetime import date
 
 from services.core.access import Role
 from services.demo.province import demo_actors
-from tests.app.conftest import app_sqlite, page_alone
-from tests.conftest import unit_id
+from tests.support.app import app_sqlite, page_alone
+from tests.support.world import unit_id
 
 PAGE = "pages/thay_doi_don_vi.py"
 

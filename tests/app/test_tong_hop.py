@@ -10,14 +10,10 @@ import pyarrow as pa
 
 from services import demo
 from services.core.access import Role
+from services.presentation.colours import REGISTRATION
 from services.registration import plans
-from services.registration.dashboard import (
-    REPORTED_LATE,
-    REPORTED_ON_TIME,
-    STATUS_COLOURS,
-    STATUSES,
-)
-from tests.conftest import PLAN
+from services.registration.status import REPORTED_LATE, REPORTED_ON_TIME, STATUSES
+from tests.support.world import PLAN
 
 PAGE = "pages/tong_hop.py"
 
@@ -99,7 +95,9 @@ def test_the_status_chart_uses_the_status_colours_in_order_with_vietnamese_title
     at = open_app("province", PAGE)
     spec, _ = chart(at, 0)
     colour = spec["encoding"]["color"]["scale"]
-    assert colour["domain"] == list(STATUSES) and colour["range"] == list(STATUS_COLOURS)
+    assert colour["domain"] == list(STATUSES) and colour["range"] == [
+        REGISTRATION[s] for s in STATUSES
+    ]
     assert spec["encoding"]["x"]["title"] == "Số đoàn cơ sở"
     assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
         "Đơn vị",

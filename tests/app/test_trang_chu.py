@@ -6,7 +6,7 @@ from services.core.access import Role
 from services.demo.province import demo_actors
 from services.registration import plans
 from services.year_end import assessments
-from tests.conftest import PLAN
+from tests.support.world import PLAN
 
 PAGE = "pages/trang_chu.py"
 

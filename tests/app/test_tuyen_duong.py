@@ -11,8 +11,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from services.core.access import Role
 from services.year_end import decisions
 from services.year_end.commendation import Moment
-from tests.app.conftest import page_alone
-from tests.app.test_quyet_dinh import officer, passed
+from tests.support.app import page_alone
+from tests.support.year_end import officer, passed
 
 PAGE = "pages/tuyen_duong.py"
 
@@ -98,7 +98,9 @@ def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
     recognised_in_2025(app_runtime(), "Đoàn cơ sở Công ty Mẫu 1")
     at = choose_term(at.run())
     assert [b.label for b in at.get("download_button")] == [
-        "Tải danh sách đề nghị tuyên dương (.xlsx)"
+        "Tải danh sách đề nghị tuyên dương (.xlsx)",
+        "Tải văn bản (.docx)",
+        "Tải bảng (.xlsx)",
     ]
     name = next(n for n in files if n and n.startswith("tuyen-duong-2023-2027"))
     sheet = openpyxl.load_workbook(io.BytesIO(files[name]))["Đề nghị tuyên dương"]

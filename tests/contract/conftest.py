@@ -1,40 +1,15 @@
-"""The store contract runs on every engine: add an engine here and every contract test runs on it."""
+"""The store contract runs on every engine: add an engine to tests/support/engines.py and every
+contract test runs on it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
-import gspread
 import pytest
 
 from services.storage import Store
-from services.storage.sheets import SheetsStore
-from services.storage.sql import SqlStore
-from tests.fakes import FakeSheets, Quota
-
-
-def _sheets(folder: Path) -> Store:
-    """A fresh spreadsheet on the in-process fake Sheets API, its tabs created by the engine.
-
-    The quota is lifted: the contract is about what is stored, not about the request budget
-    (engine tests check that separately).
-    """
-    fake = FakeSheets(quota=Quota(10**6, 10**6, 10**6, 10**6))
-    key = fake.create_spreadsheet("3CĐ")
-    store = SheetsStore.open(gspread.Client(auth=None, session=fake.session()), key)
-    store.ensure_tabs()
-    return store
-
-
-# name -> how to open an empty store of that engine in a test's own folder.
-ENGINES: dict[str, Callable[[Path], Store]] = {
-    "sqlite": lambda folder: SqlStore.at_path(folder / "contract.sqlite"),
-    "sheets": _sheets,
-}
+from tests.support.engines import ENGINES
 
 
 @pytest.fixture(params=sorted(ENGINES))
 def store(request, tmp_path) -> Store:
     """An empty store of each engine in turn."""
-    return ENGINES[request.param](tmp_path)
+    return ENGINES[request.param](request, tmp_path)

@@ -383,3 +383,22 @@ def test_a_tab_without_a_version_column_gets_only_the_id(store):
     ((number, cells),) = read(store, "extensions")
     store.apply([Adopt("extensions", number, cells, "GH-1")])
     assert read(store, "extensions") == [(number, {**cells, "id": "GH-1"})]
+
+
+# ---- Google's cell size limit, on every engine ----------------------------------------------------
+
+
+def test_a_cell_over_fifty_thousand_characters_is_refused_naming_the_field_and_nothing_is_written(
+    store,
+):
+    from services.core.messages import describe
+    from services.storage import StoreError
+
+    long_note = "ắ" * 50_001
+    with pytest.raises(StoreError) as refused:
+        store.apply([Append("units", unit(1)), Append("units", unit(2, chi_doan=long_note))])
+    assert (refused.value.code, refused.value.details()["field"]) == ("cell_too_long", "chi_doan")
+    assert describe(refused.value).startswith("Ô “Số chi đoàn” của bảng Đơn vị dài 50.001 ký tự")
+    assert read(store, "units") == []
+    store.apply([Append("units", unit(3, chi_doan="ắ" * 50_000))])  # the limit itself fits
+    assert len(cells_of(store, "units", "DV-3")["chi_doan"]) == 50_000

@@ -9,12 +9,13 @@ from __future__ import annotations
 from schemas.tabs import ALL_TABS
 from services.data import transfer
 from services.storage.sql import SqlStore
-from tests.e2e.conftest import start_app_server, wait_for_app
-from tests.e2e.test_registration_flow import (
+from tests.support.browser import (
     PROVINCE,
     choose_person,
     open_screen,
     screenshot_on_failure,
+    start_app_server,
+    wait_for_app,
 )
 
 

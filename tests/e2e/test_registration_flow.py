@@ -2,70 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import re
 from datetime import datetime, timedelta
-from pathlib import Path
-
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from schemas.cells import VN_TZ
-from tests.e2e.conftest import wait_for_app
-
-SECRETARY = "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)"
-PROVINCE = "Cán bộ Tỉnh đoàn (mẫu)"
-
-
-def choose_person(page, name: str) -> None:
-    """Pick a demo person in the sidebar picker and wait for the app to redraw as them."""
-    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").locator("input")
-    picker.click()
-    page.get_by_role("option", name=re.compile(re.escape(name))).click()
-    wait_for_app(page)
-    assert picker.input_value().startswith(name)
-
-
-def open_screen(page, title: str, heading: str) -> None:
-    """Open a screen from the sidebar navigation (same session, so the chosen person stays).
-
-    A click that lands while the previous rerun is still redrawing the sidebar can be lost, so the
-    click is repeated (a few times at most) until the screen's heading shows.
-    """
-    link = page.get_by_test_id("stSidebar").get_by_role("link", name=re.compile(title))
-    target = page.get_by_role("heading", name=heading)
-    for _ in range(3):
-        link.click()
-        wait_for_app(page)
-        try:
-            target.wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    target.wait_for()
-
-
-def on_time_count(page) -> int:
-    metric = page.get_by_test_id("stMetric").filter(has_text="Đúng hạn")
-    return int(metric.get_by_test_id("stMetricValue").inner_text())
-
-
-def type_date(page, label: str, day: datetime) -> None:
-    """Type a date into a Streamlit date_input: click its day segment, type DD MM YYYY, Enter."""
-    page.get_by_role("spinbutton", name=f"day, {label}").click()
-    page.keyboard.type(day.strftime("%d%m%Y"))
-    page.keyboard.press("Enter")
-
-
-@contextlib.contextmanager
-def screenshot_on_failure(page, tmp_path: Path):
-    """Keep a full-page screenshot of the browser in tmp_path when the block fails."""
-    try:
-        yield
-    except BaseException:
-        path = tmp_path / "failure.png"
-        page.screenshot(path=str(path), full_page=True)
-        print(f"Ảnh màn hình lúc lỗi: {path}")
-        raise
+from tests.support.browser import (
+    PROVINCE,
+    SECRETARY,
+    choose_person,
+    on_time_count,
+    open_screen,
+    screenshot_on_failure,
+    type_date,
+    wait_for_app,
+)
 
 
 def test_a_secretary_registers_and_the_province_sees_one_more_on_time(

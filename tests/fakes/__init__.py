@@ -1,4 +1,5 @@
-"""In-process fakes of external services, for offline tests."""
+"""In-process fakes of external services, for offline tests: test support, which the benchmarks
+(the deadline rush) may import too; nothing of the app imports it."""
 
 from tests.fakes.sheets_api import Call, FakeSheets, Quota, SheetsAdapter
 from tests.fakes.sheets_grid import Person

@@ -18,7 +18,13 @@ Served (everything else answers 404 NOT_FOUND, Drive URLs 403 PERMISSION_DENIED)
     POST /v4/spreadsheets/{id}/values:batchClear
     POST /v4/spreadsheets/{id}:batchUpdate           all-or-nothing; requests: addSheet, deleteSheet,
         updateSheetProperties, updateSpreadsheetProperties, appendCells, updateCells, repeatCell,
-        insertDimension, deleteDimension, moveDimension, sortRange
+        insertDimension, deleteDimension, moveDimension, sortRange;
+        includeSpreadsheetInResponse + responseRanges + responseIncludeGridData: the reply's
+        `updatedSpreadsheet` is the spreadsheet as that very request left it
+
+"A person edits" operations (`Person`) can be scheduled to happen inside an app's save: with
+`fake.before_next_write(edit)` the edit runs just before Google applies the next write request,
+i.e. after the engine's read and before its batchUpdate lands: the window no API can close.
 
 GET requests are reads, the rest writes, for quotas and counters. See `sheets_cells` for exactly
 which typed values are converted.
@@ -122,6 +128,7 @@ class FakeSheets:
         self.books: dict[str, Spreadsheet] = {}
         self.calls: list[Call] = []
         self._faults: list[_Fault] = []
+        self._before_write: list[list[Any]] = []  # a person's edits, one list per coming write
         self._windows: dict[tuple[str, str], deque[datetime]] = {}
         self._lock = threading.RLock()
 
@@ -169,6 +176,13 @@ class FakeSheets:
         import gspread
 
         return gspread.Client(auth=None, session=self.session(user))
+
+    def before_next_write(self, *edits: Any) -> None:
+        """Run `edits` (callables, such as a `Person`'s sort) just before a write request is
+        applied: inside the save's read→write window, as a person working in the browser can. The
+        first call's edits go before the next write, a second call's before the one after it."""
+        with self._lock:
+            self._before_write.append(list(edits))
 
     def fail_next(self, count: int = 1, status: int = 503, kind: str | None = None) -> None:
         """The next `count` requests (of `kind` read/write, or any) answer `status` unapplied."""
@@ -257,6 +271,9 @@ class FakeSheets:
             call.status, call.outcome = fault.status, "failure"
             status = "UNAVAILABLE" if fault.status == 503 else "INTERNAL"
             return fault.status, ApiError(fault.status, status, "fake failure").payload()
+        if kind == "write" and self._before_write:
+            for edit in self._before_write.pop(0):
+                edit()
         try:
             result = self._route(method.upper(), parts.path, params, payload)
         except ApiError as e:
@@ -673,7 +690,27 @@ def batch_update(fake: FakeSheets, book: Spreadsheet, body: dict[str, Any]) -> d
             replies.append(handler(fake, book, args))
         except (GridError, ValueError, KeyError, TypeError) as e:
             raise bad(f"Invalid requests[{i}].{name}: {e}") from e
-    return {"spreadsheetId": book.spreadsheet_id, "replies": replies}
+    out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id, "replies": replies}
+    if body.get("includeSpreadsheetInResponse"):
+        out["updatedSpreadsheet"] = updated_spreadsheet(book, body)
+    return out
+
+
+def updated_spreadsheet(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
+    """The spreadsheet resource in a batchUpdate reply, as the request left it (BatchUpdate-
+    SpreadsheetRequest: includeSpreadsheetInResponse, responseRanges limit it, grid data only with
+    responseIncludeGridData; https://developers.google.com/sheets/api/reference/rest/v4/
+    spreadsheets/batchUpdate). The fake takes whole-tab ranges (a title) and A1 ranges of a tab."""
+    grid = "true" if body.get("responseIncludeGridData") else "false"
+    out = metadata(book, {"includeGridData": [grid]})
+    ranges = body.get("responseRanges") or []
+    if ranges:
+        titles = set()
+        for text in ranges:
+            title, _ = split_range(text)
+            titles.add(book.sheet(title).title)
+        out["sheets"] = [s for s in out["sheets"] if s["properties"]["title"] in titles]
+    return out
 
 
 def _needs_fields(args: dict[str, Any]) -> str:

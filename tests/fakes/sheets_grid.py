@@ -298,6 +298,22 @@ class Person:
         end = sheet.last_data_row() + 1
         sheet.sort_rows(header_rows, end, col, descending, self.book.locale)
 
+    def filter(self, tab: str, column: int | str, keep: Iterable[str]) -> list[int]:
+        """Turn on the tab's filter showing only rows whose cell in `column` is one of `keep`;
+        the sheet row numbers hidden. Hiding changes no value and no row's place: the values API
+        still returns hidden rows (https://developers.google.com/sheets/api/reference/rest/v4/
+        spreadsheets/sheets#BasicFilter)."""
+        sheet = self._sheet(tab)
+        col = _column(sheet, column, self.book.locale)
+        kept = set(keep)
+        hidden = [
+            r + 1
+            for r in range(1, sheet.last_data_row() + 1)
+            if shown(sheet.cell(r, col), self.book.locale) not in kept
+        ]
+        sheet.extra["basicFilter"] = {"range": {"sheetId": sheet.sheet_id}, "hidden": hidden}
+        return hidden
+
     def move_column(self, tab: str, column: int | str, to: int) -> None:
         """Drag a column so that it becomes column number `to` (1-based)."""
         sheet = self._sheet(tab)
@@ -307,6 +323,14 @@ class Person:
         sheet = self._sheet(tab)
         col = _column(sheet, old, self.book.locale)
         sheet.put(0, col, convert(new, self.book.locale, sheet.cell(0, col).text))
+
+    def replace_with_copy(self, tab: str, sheet_id: int) -> None:
+        """Duplicate a tab, delete the original and give the copy its name: the same rows under
+        the same title, with a new sheet id (what Sheets' "Duplicate" gives the copy)."""
+        old = self._sheet(tab)
+        copy_ = old.snapshot()
+        copy_.sheet_id = sheet_id
+        self.book.sheets[self.book.sheets.index(old)] = copy_
 
     def rename_tab(self, tab: str, title: str) -> None:
         self._sheet(tab).title = title

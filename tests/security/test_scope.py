@@ -7,81 +7,29 @@ it was. Reads that are allowed but filtered must return only units inside the pe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
 
 from schemas.models import RegistrationState
-from schemas.tabs import ALL_TABS
-from services.core.access import Actor, Role, scope
+from services.core.access import Role, scope
 from services.core.errors import AccessDenied, DomainError
-from services.core.runtime import Runtime
 from services.overview import home
 from services.people import units, users
-from services.registration import cycles, dashboard, plans, rollups
-from tests.conftest import unit_id
-from tests.unit.support import (
+from services.registration import cycles, dashboard, plans, rollups, status
+from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
     OPEN,
     THUAN_HUNG,
     TIEN_LU,
     VUONG,
-    officer_of,
     plan,
     unit_form,
 )
-
-PAST = "CK-2026"  # a finished round: every upper unit sent its roll-up
-THANH_DOAN = "Thành đoàn Hưng Yên"
-AN_TAO = "Đoàn phường An Tảo"  # a unit of Thành đoàn Hưng Yên
-
-
-@dataclass
-class World:
-    """The demo store and its people: the four demo roles plus an officer of Huyện đoàn Tiên Lữ."""
-
-    rt: Runtime
-    people: dict[str, Actor]
-
-    def id(self, name: str) -> str:
-        return unit_id(self.rt, name)
-
-    def unit(self, name: str):
-        return self.rt.workbook().units[self.id(name)]
-
-    def registration(self, cycle_id: str, name: str):
-        return self.rt.workbook().registration(cycle_id, self.id(name))
-
-    def any_registration_below(self, cycle_id: str, upper: str):
-        wb = self.rt.workbook()
-        below = wb.subtree(self.id(upper))
-        return next(r for r in wb.registrations_of(cycle_id) if r.unit_id in below)
-
-    def report(self, cycle_id: str, upper: str):
-        return self.rt.workbook().upper_report(cycle_id, self.id(upper))
-
-    def user(self, role: Role):
-        return next(u for u in self.rt.workbook().users.values() if u.role is role)
-
-
-@pytest.fixture
-def world(rt, people) -> World:
-    by_role = {
-        "province": people[Role.PROVINCE],
-        "upper": people[Role.UPPER],
-        "secretary": people[Role.SECRETARY],
-        "viewer": people[Role.VIEWER],
-        "other_upper": officer_of(rt, TIEN_LU),
-    }
-    return World(rt, by_role)
-
-
-def everything(rt: Runtime) -> tuple[dict, str]:
-    """Every tab as stored, audit log included, and the store's data version."""
-    return rt.store.read([t.name for t in ALL_TABS]), rt.store.inner.change_token()
+from tests.support.scope import AN_TAO, PAST, THANH_DOAN, Attempt, World, everything
+from tests.support.scope import world as world  # noqa: F401 - the fixture, by its name
 
 
 def new_user(w: World) -> dict[str, Any]:
@@ -102,8 +50,6 @@ def cycle_draft(year: int = 2031) -> cycles.CycleDraft:
 def new_unit(parent: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"name": "Đoàn xã Mẫu Mới", "kind": "Xã", "parent_id": w.id(parent)}
 
-
-Attempt = Callable[[World, Actor], Any]
 
 # (who, what is attempted) — every one of these must be refused and change nothing.
 REFUSED: list[tuple[str, str, Attempt]] = [
@@ -503,7 +449,7 @@ def test_a_viewer_of_thanh_doan_does_not_see_province_wide_figures(world):
     thanh_doan = len(wb.grassroots(wb.subtree(world.id(THANH_DOAN))))
     assert sum(viewer.totals.values()) == thanh_doan < len(wb.grassroots(wb.units))
     assert AN_TAO in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
-        viewer.totals[dashboard.NOT_YET] == 0
+        viewer.totals[status.NOT_YET] == 0
     )
     assert HONG_TIEN not in set(viewer.not_registered["Đơn vị"])
     assert list(viewer.rollups["Đơn vị"]) == [THANH_DOAN]

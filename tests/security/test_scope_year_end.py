@@ -13,9 +13,9 @@ from services.core.access import scope
 from services.core.errors import AccessDenied
 from services.data import health, transfer
 from services.year_end import assessments, commendation, decisions, province_check
-from tests.security.test_scope import PAST, Attempt, everything
-from tests.security.test_scope import world as world  # noqa: F401 - the fixture, by its name
-from tests.unit.support import HONG_TIEN, KHOAI_CHAU, THUAN_HUNG, TIEN_LU, VUONG
+from tests.support.builders import HONG_TIEN, KHOAI_CHAU, THUAN_HUNG, TIEN_LU, VUONG
+from tests.support.scope import PAST, Attempt, everything
+from tests.support.scope import world as world  # noqa: F401 - the fixture, by its name
 
 EMPTY_FORM = {"values": {}, "evidence": {}, "note": ""}
 

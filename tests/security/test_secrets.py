@@ -9,26 +9,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-PRIVATE_KEY = "FAKE-PRIVATE-KEY-3cd-q7Zp93xLw"
-COOKIE_SECRET = "FAKE-COOKIE-SECRET-3cd-Hn2v8kRt"
-CLIENT_SECRET = "FAKE-CLIENT-SECRET-3cd-Yb5m1cQe"
-SECRETS = (PRIVATE_KEY, COOKIE_SECRET, CLIENT_SECRET)
-SERVICE_ACCOUNT = {
-    "type": "service_account",
-    "project_id": "mau",
-    "private_key_id": "0",
-    "private_key": f"-----BEGIN PRIVATE KEY-----\n{PRIVATE_KEY}\n-----END PRIVATE KEY-----\n",
-    "client_email": "3cd@mau.iam.gserviceaccount.com",
-    "token_uri": "https://oauth2.googleapis.com/token",
-}
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": COOKIE_SECRET,
-    "client_id": "mau.apps.googleusercontent.com",
-    "client_secret": CLIENT_SECRET,
-    "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration",
-}
+from tests.support.secrets import (
+    AUTH,
+    ROOT,
+    SECRETS,
+    SERVICE_ACCOUNT,
+)
 
 
 def app_with(tmp_path: Path, store: dict, auth: bool, user: dict | None = None) -> AppTest:

@@ -24,8 +24,8 @@ from services.core.access import Role
 from services.core.errors import InvalidInput
 from services.people import units
 from services.registration import plans, rollups
-from tests.conftest import unit_id
-from tests.unit.support import (
+from tests.support.app import with_hostile_unit
+from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
     OPEN,
@@ -34,6 +34,7 @@ from tests.unit.support import (
     rows_of,
     unit_form,
 )
+from tests.support.world import unit_id
 
 NFD_HOA = unicodedata.normalize("NFD", "Hoà")
 NFC_THUY = unicodedata.normalize("NFC", "Thuỷ")
@@ -215,16 +216,6 @@ def test_plan_targets_reach_the_reviewer_as_plain_text(open_app, app_runtime):
     box.select_index(box.options.index(THUAN_HUNG)).run()
     assert_no_live_markup(at)
     assert any(HOSTILE_TEXT in t.value for t in at.text)
-
-
-def with_hostile_unit(open_app, app_runtime, person: str, page: str, **fields):
-    at = open_app(person, page)
-    rt = app_runtime()
-    officer = next(p for p in demo.demo_actors(rt) if p.role is Role.UPPER)
-    unit = rt.workbook().units[unit_id(rt, THUAN_HUNG)]
-    units.edit_unit(rt, officer, unit, unit_form(unit, **fields), "e1")
-    at.run()
-    return at, unit.id
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,144 @@
+"""For the deadline rush: a person sorting, inserting and deleting rows while secretaries save, an
+independent ledger of what each save meant to store, and the cells that ended up in the wrong record.
+
+Helper module only: running it directly prints a note and does nothing else (`make bench` runs
+every benchmarks/*.py). The fake Sheets API it drives is test support (tests/fakes) that the
+benchmarks may import.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas import tabs
+from services.storage import Append, Update
+
+EDIT_EVERY_S = 1.5  # a person edits the Đăng ký tab every couple of seconds
+SORT_BY = ("unit_id", "plan_number", "state", "submitted_at", "id", "upper_unit_id")
+
+
+@dataclass
+class Ledger:
+    """What every save the engine reported stored meant each registration to hold, built from the
+    operations themselves (never from the sheet): appends set a record, updates change cells."""
+
+    records: dict[str, dict[str, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, ops: Sequence[Any]) -> None:
+        for op in ops:
+            if isinstance(op, Append) and op.tab == tabs.REGISTRATIONS.name:
+                self.records[op.cells["id"]] = dict(op.cells)
+
+    def saved(self, ops: Sequence[Any]) -> None:
+        with self.lock:
+            for op in ops:
+                if op.tab != tabs.REGISTRATIONS.name:
+                    continue
+                if isinstance(op, Append) and op.cells["id"] not in self.records:
+                    self.records[op.cells["id"]] = dict(op.cells)
+                elif isinstance(op, Update) and op.id in self.records:
+                    self.records[op.id] = {**self.records[op.id], **op.changes}
+
+    def watch(self, store: Any) -> None:
+        """Note every apply the store reports stored (the cache's apply returns = 'saved')."""
+        inner = store.apply
+
+        def apply(ops: Sequence[Any]) -> None:
+            inner(ops)
+            self.saved(ops)
+
+        store.apply = apply
+
+    def misdirected(self, values: list[list[str]]) -> int:
+        """Cells of a record in the final sheet that differ from what its own saves intended —
+        written there by a save meant for another record — plus every cell of a row whose id no
+        save ever wrote."""
+        fields = dict(zip(tabs.REGISTRATIONS.headers, tabs.REGISTRATIONS.fields, strict=True))
+        header = [fields.get(h, "") for h in values[0]] if values else []
+        wrong = 0
+        for row in values[1:]:
+            cells = {f: row[i] if i < len(row) else "" for i, f in enumerate(header) if f}
+            if not any(cells.values()):
+                continue
+            meant = self.records.get(cells.get("id", ""))
+            if meant is None:
+                wrong += sum(1 for v in cells.values() if v)
+                continue
+            wrong += sum(1 for f, v in cells.items() if meant.get(f, "") != v)
+        return wrong
+
+
+@dataclass
+class Windows:
+    """Each write batch's read→write window (simulated s) and how many saves it carried."""
+
+    spans: list[tuple[float, float, int]] = field(default_factory=list)
+    edits: list[float] = field(default_factory=list)
+
+    def watch(self, store: Any, clock: Any) -> None:
+        commit, states, send = store._commit, store._states, store._send
+        batch: list[int] = [0]
+        opened: list[float | None] = [None]
+
+        def on_commit(submissions: list[Any]) -> None:
+            batch[0] = sum(1 for s in submissions if s.operations)
+            commit(submissions)
+
+        def on_read(*a: Any, **k: Any) -> Any:
+            out = states(*a, **k)
+            opened[0] = clock.monotonic()
+            return out
+
+        def on_send(*a: Any, **k: Any) -> Any:
+            out = send(*a, **k)
+            if opened[0] is not None:
+                self.spans.append((opened[0], clock.monotonic(), batch[0]))
+                opened[0] = None
+            return out
+
+        store._coalescer._commit, store._states, store._send = on_commit, on_read, on_send
+
+    def saves_with_edit(self) -> int:
+        edits = sorted(self.edits)
+        return sum(n for a, b, n in self.spans if any(a < t < b for t in edits))
+
+
+def person(
+    fake: Any, key: str, clock: Any, until: Callable[[], bool], windows: Windows, seed: int
+) -> Callable[[], None]:
+    """A person with the Đăng ký tab open: every couple of seconds sorts it by some column, inserts
+    a blank row somewhere among the data, or deletes a blank row — never a record."""
+    rng = random.Random(seed)
+    title = tabs.REGISTRATIONS.title
+    headers = [tabs.REGISTRATIONS.header(f) for f in SORT_BY]
+
+    def edit() -> None:
+        people = fake.person(key)
+        sheet = fake.book(key).sheet(title)
+        last = sheet.last_data_row() + 1
+        choice = rng.random()
+        blanks = [r + 1 for r in range(1, last) if not any(not c.empty for c in sheet.rows[r])]
+        if choice < 0.25 and last > 2:
+            people.insert_rows(title, rng.randint(2, last))
+        elif choice < 0.5 and blanks:
+            people.delete_row(title, rng.choice(blanks))
+        else:
+            people.sort(title, rng.choice(headers), descending=rng.random() < 0.5)
+
+    def run() -> None:
+        while not until():
+            clock.sleep(EDIT_EVERY_S)
+            with fake._lock:  # one edit in the browser, between two API requests
+                edit()
+                windows.edits.append(clock.monotonic())
+
+    return run
+
+
+if __name__ == "__main__":
+    print("benchmarks/_rows_moving.py is a helper of benchmarks/deadline_rush.py; nothing to run.")

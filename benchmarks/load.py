@@ -1,0 +1,506 @@
+"""Load benchmark: many browser sessions against a real `streamlit run` server, and the baselines.
+
+For the app and each baseline (benchmarks/baselines/), in one run:
+  1. builds the 5,000-unit sample province (benchmarks/_province.py) in a temporary SQLite store;
+  2. starts `streamlit run` on a free port of 127.0.0.1, pinned to one core, and warms it up with
+     one session (its first render is the cold start);
+  3. for each number of sessions N: opens N websocket sessions (benchmarks/_wire.py speaks
+     Streamlit's protocol as a browser does), signs each in through the demo person picker
+     (round robin over the four demo people), then
+     - burst: all N open Tổng hợp at the same instant (the morning of the deadline);
+     - active: each session reruns Tổng hợp after a think time drawn from 0..THINK_MAX s, and its
+       auto-refresh fragment fires every 15 s, as a browser's timer does;
+     - idle: nobody clicks; only the auto-refresh fragments run;
+     and measures rerun p50/p95/max, renders per second, the server's CPU (share of one core) and
+     memory (RSS) per session;
+  4. stops the server, and reports its memory after warm-up and at the end.
+The load generator runs in this process, pinned to the other core; its own CPU is reported and a
+level where it was busy more than GENERATOR_LIMIT of its core is marked invalid (the generator,
+not the server, would be the bottleneck). A variant that cannot hold N sessions (rerun p95 over
+SATURATED_P95 s or runs lost) is not run at larger N.
+
+Bounded: only servers it starts on 127.0.0.1, every phase has a deadline, every run a timeout.
+`--quick` (used by `make bench`) runs N = 10, 50 with shorter phases; without it the full table
+N = 1, 10, 50, 100, 200. The last line is one JSON object: `by_sessions` (the app, N -> figures)
+and `baselines` (name -> the same). Also written to benchmarks/out/load.json. See
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: `python benchmarks/load.py`
+
+from benchmarks._province import NOW, build_province  # noqa: E402
+from benchmarks._wire import Run, Session  # noqa: E402
+from services.storage.sql import SqlStore  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+PICKER = "Người dùng"  # the demo sign-in picker's label (pages/_ui.sign_in)
+PEOPLE = 4  # services.demo.DEMO_PEOPLE: province staff, upper officer, secretary, viewer
+GENERATOR_LIMIT = 0.9
+SATURATED_P95 = 10.0
+SEED = 15
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long each phase lasts, for how many sessions."""
+
+    sessions: tuple[int, ...]
+    active_s: float
+    idle_s: float
+    think_max_s: float = 20.0
+    run_timeout_s: float = 60.0
+    burst_timeout_s: float = 120.0
+
+
+QUICK = Plan(sessions=(10, 50), active_s=12, idle_s=16, run_timeout_s=30, burst_timeout_s=60)
+FULL = Plan(sessions=(1, 10, 50, 100, 200), active_s=45, idle_s=31)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One server to measure: the app, or a baseline drawing the same Tổng hợp."""
+
+    name: str
+    script: str
+    page: str | None  # url path of Tổng hợp; None = the script's only page
+    describe: str
+
+
+VARIANTS = (
+    Variant(
+        "app", "app.py", "tong-hop", "3CĐ as shipped (shared snapshot, board once per version)"
+    ),
+    Variant(
+        "cache_data",
+        "benchmarks/baselines/cache_data_app.py",
+        None,
+        "st.cache_data(ttl=60) loader of the tabs; board computed per render",
+    ),
+    Variant(
+        "sql",
+        "benchmarks/baselines/sql_app.py",
+        None,
+        "queries only the rows the screen needs from SQL per render",
+    ),
+)
+
+
+# ---- the server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run` on 127.0.0.1, pinned to `core`; its CPU and memory read from /proc."""
+
+    def __init__(self, script: str, store: Path, core: int | None, options: tuple[str, ...] = ()):
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TCD_")}
+        env |= {
+            "TCD_SQLITE_PATH": str(store),
+            "TCD_DEMO": "true",
+            "TCD_NOW": NOW.isoformat(),
+            "PYTHONPATH": str(ROOT),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.address=127.0.0.1",
+            f"--server.port={self.port}",
+            "--server.headless=true",
+            "--server.fileWatcherType=none",
+            "--browser.gatherUsageStats=false",
+            *(f"--{option}" for option in options),
+        ]
+        pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=pin
+        )
+        self.url = f"ws://127.0.0.1:{self.port}/_stcore/stream"
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped: {self.tail()}")
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2
+                ) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the server did not answer within {timeout} s: {self.tail()}")
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+# ---- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Meter:
+    """Server CPU and generator CPU over a stretch of wall time."""
+
+    server: Server
+    wall: float = field(default_factory=time.perf_counter)
+    own: float = field(default_factory=time.process_time)
+    cpu: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.cpu = self.server.cpu_s()
+
+    def read(self) -> dict[str, float]:
+        wall = time.perf_counter() - self.wall
+        cpu = self.server.cpu_s() - self.cpu
+        return {
+            "seconds": round(wall, 1),
+            "server_cpu_s": round(cpu, 2),
+            "server_cpu_core": round(cpu / wall, 3),
+            "generator_cpu_core": round((time.process_time() - self.own) / wall, 3),
+        }
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def summary(runs: list[Run], seconds: float) -> dict[str, Any]:
+    pages = [r.seconds for r in runs if r.kind == "page" and r.ok]
+    fragments = [r.seconds for r in runs if r.kind == "fragment" and r.ok]
+    return {
+        "reruns": len(pages),
+        "rerun_p50_s": pct(pages, 0.5),
+        "rerun_p95_s": pct(pages, 0.95),
+        "rerun_max_s": round(max(pages), 3) if pages else None,
+        "renders_per_s": round(len(pages) / seconds, 2),
+        "fragment_runs": len(fragments),
+        "fragment_p50_s": pct(fragments, 0.5),
+        "fragment_p95_s": pct(fragments, 0.95),
+        "failed": sum(1 for r in runs if not r.ok),
+        "kb_per_rerun": round(
+            statistics.mean([r.bytes for r in runs if r.kind == "page" and r.ok] or [0]) / 1024, 1
+        ),
+    }
+
+
+async def sign_in(session: Session, person: int, timeout: float) -> None:
+    """Open the app (the home page), then choose the demo person in the sidebar picker."""
+    await session.open()
+    first = await session.run(timeout=timeout)
+    if not first.ok or PICKER not in session.selectboxes:
+        raise RuntimeError("the demo sign-in picker did not appear")
+    session.choose(PICKER, person)
+    if not (await session.run(timeout=timeout)).ok:
+        raise RuntimeError("signing in failed")
+
+
+async def follow(
+    session: Session, page: str | None, until: float, think_max: float, timeout: float, rng
+) -> list[Run]:
+    """A person on Tổng hợp: clicks after a think time (0 = never); the refresh timer fires."""
+    runs: list[Run] = []
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    next_click = now + rng.uniform(0, think_max) if think_max else float("inf")
+    ticks = {f: now + rng.uniform(0, every) for f, every in session.fragments.items()}
+    while True:
+        fragment, tick = min(ticks.items(), key=lambda kv: kv[1], default=("", float("inf")))
+        at = min(next_click, tick)
+        if at >= until:
+            return runs
+        await asyncio.sleep(max(0.0, at - loop.time()))
+        if at == next_click:
+            runs.append(await session.run(page, timeout=timeout))
+            next_click = loop.time() + rng.uniform(0, think_max)
+            # a full rerun redraws the fragment and restarts its timer
+            ticks = {f: loop.time() + every for f, every in session.fragments.items()}
+        else:
+            runs.append(await session.run(fragment=fragment, timeout=timeout))
+            ticks[fragment] = loop.time() + session.fragments.get(fragment, 15.0)
+
+
+async def level(server: Server, variant: Variant, n: int, plan: Plan) -> dict[str, Any]:
+    """N sessions: sign in, burst, active, idle; figures for each phase."""
+    rng = random.Random(SEED * 1000 + n)
+    rss_before = server.rss_mb()
+    sessions = [Session(server.url) for _ in range(n)]
+    meter = Meter(server)
+    gate = asyncio.Semaphore(10)  # sign-ins are not what is measured: do not pile them up
+
+    async def signed(i: int, s: Session) -> None:
+        async with gate:
+            await sign_in(s, i % PEOPLE, plan.burst_timeout_s)
+
+    await asyncio.gather(*(signed(i, s) for i, s in enumerate(sessions)))
+    sign_in_phase = meter.read()
+    try:
+        meter = Meter(server)
+        burst = await asyncio.gather(
+            *(s.run(variant.page, timeout=plan.burst_timeout_s) for s in sessions)
+        )
+        drawn = [r.seconds for r in burst if r.ok]
+        figures: dict[str, Any] = {
+            "burst": {
+                "all_drawn_s": round(max(drawn), 3) if len(drawn) == n else None,
+                "drawn_within_5s": sum(1 for s in drawn if s < 5),
+                "p50_s": pct(drawn, 0.5),
+                "p95_s": pct(drawn, 0.95),
+                "failed": n - len(drawn),
+            }
+            | meter.read()
+        }
+        figures["burst"]["server_cpu_ms_per_run"] = round(
+            1000 * figures["burst"]["server_cpu_s"] / max(1, len(drawn)), 1
+        )
+        rss_open = server.rss_mb()
+        figures["memory_per_session_mb"] = round((rss_open - rss_before) / n, 2)
+        figures["exceptions_on_page"] = sum(s.exceptions for s in sessions)
+
+        loop = asyncio.get_running_loop()
+        for phase, seconds, think in (
+            ("active", plan.active_s, plan.think_max_s),
+            ("idle", plan.idle_s, 0.0),
+        ):
+            meter = Meter(server)
+            until = loop.time() + seconds
+            done = await asyncio.gather(
+                *(follow(s, variant.page, until, think, plan.run_timeout_s, rng) for s in sessions)
+            )
+            await asyncio.sleep(max(0.0, until - loop.time()))  # the whole window, always
+            taken = meter.read()
+            runs = [r for rs in done for r in rs]
+            figures[phase] = summary(runs, taken["seconds"]) | taken
+            # CPU per script run does not depend on how busy the machine is: the fairest figure
+            figures[phase]["server_cpu_ms_per_run"] = round(
+                1000 * taken["server_cpu_s"] / max(1, sum(1 for r in runs if r.ok)), 1
+            )
+        figures["server_rss_mb"] = round(server.rss_mb(), 1)
+        figures["load_average"] = round(os.getloadavg()[0], 1)  # other work on the machine
+        figures["sign_in"] = sign_in_phase
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+    busiest = max(figures[p]["generator_cpu_core"] for p in ("burst", "active", "idle"))
+    figures["valid"] = busiest <= GENERATOR_LIMIT
+    return figures
+
+
+def saturated(figures: dict[str, Any]) -> bool:
+    active = figures["active"]
+    return (
+        figures["burst"]["failed"] > 0
+        or active["failed"] > 0
+        or (active["rerun_p95_s"] or 0) > SATURATED_P95
+    )
+
+
+async def measure(
+    variant: Variant, store: Path, plan: Plan, core: int | None, options: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    server = Server(variant.script, store, core, options)
+    try:
+        started = time.perf_counter()
+        server.wait_healthy()
+        up_s = time.perf_counter() - started
+        warm = Session(server.url)
+        await sign_in(warm, 0, plan.burst_timeout_s)
+        first = await warm.run(variant.page, timeout=plan.burst_timeout_s)
+        cold_s = time.perf_counter() - started
+        await warm.close()
+        await asyncio.sleep(1)
+        result: dict[str, Any] = {
+            "describe": variant.describe,
+            "server_up_s": round(up_s, 2),
+            "cold_start_to_first_dashboard_s": round(cold_s, 2),
+            "first_dashboard_ok": first.ok,
+            "rss_after_warm_up_mb": round(server.rss_mb(), 1),
+            "by_sessions": {},
+        }
+        print(f"\n== {variant.name}: {variant.describe}", flush=True)
+        print(
+            f"  server up {up_s:.1f} s; first dashboard (cold start) after {cold_s:.1f} s; "
+            f"RSS after warm-up {result['rss_after_warm_up_mb']:.0f} MB",
+            flush=True,
+        )
+        for n in plan.sessions:
+            figures = await level(server, variant, n, plan)
+            result["by_sessions"][str(n)] = figures
+            print_level(n, figures)
+            if saturated(figures):
+                result["saturated_at"] = n
+                print(f"  {variant.name} cannot hold {n} sessions: larger N not run", flush=True)
+                break
+        await asyncio.sleep(2)
+        result["rss_end_mb"] = round(server.rss_mb(), 1)
+        result["rss_growth"] = round(result["rss_end_mb"] / result["rss_after_warm_up_mb"] - 1, 3)
+        print(
+            f"  RSS after warm-up {result['rss_after_warm_up_mb']:.0f} MB, at the end "
+            f"{result['rss_end_mb']:.0f} MB ({result['rss_growth']:+.0%})",
+            flush=True,
+        )
+        return result
+    finally:
+        server.stop()
+
+
+def print_level(n: int, f: dict[str, Any]) -> None:
+    b, a, i = f["burst"], f["active"], f["idle"]
+    flag = "" if f["valid"] else "   INVALID: the generator saturated its core"
+    print(
+        f"  N={n:<4} burst all drawn {fmt(b['all_drawn_s'])} s (p95 {fmt(b['p95_s'])}, "
+        f"{b['drawn_within_5s']}/{n} within 5 s) | active: rerun p50/p95/max "
+        f"{fmt(a['rerun_p50_s'])}/{fmt(a['rerun_p95_s'])}/{fmt(a['rerun_max_s'])} s, "
+        f"{a['renders_per_s']} renders/s, fragment p95 {fmt(a['fragment_p95_s'])} s, "
+        f"server {a['server_cpu_core']:.0%} of a core, {a['server_cpu_ms_per_run']} ms CPU/run, "
+        f"failed {a['failed']} | idle: server {i['server_cpu_core']:.0%} of a core, "
+        f"{i['server_cpu_ms_per_run']} ms CPU/tick | {f['memory_per_session_mb']} MB/session | "
+        f"load avg {f['load_average']} | "
+        f"generator {max(b['generator_cpu_core'], a['generator_cpu_core']):.0%}{flag}",
+        flush=True,
+    )
+
+
+def fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def pin_cores() -> tuple[int | None, int | None]:
+    """The server gets one core, this generator another (None: only one core to use)."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return None, None
+    os.sched_setaffinity(0, {cores[1]})
+    return cores[0], cores[1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N = 10, 50; shorter phases")
+    parser.add_argument("--only", nargs="*", help="variants to run (app, cache_data, sql)")
+    parser.add_argument("--sessions", type=int, nargs="*", help="override the list of N")
+    parser.add_argument("--province", type=Path, help="a sample province built earlier (copied)")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        help="a Streamlit option for every server, e.g. runner.postScriptGC=true",
+    )
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    if args.sessions:
+        plan = Plan(
+            tuple(args.sessions),
+            plan.active_s,
+            plan.idle_s,
+            run_timeout_s=plan.run_timeout_s,
+            burst_timeout_s=plan.burst_timeout_s,
+        )
+    started = time.perf_counter()
+    server_core, own_core = pin_cores()
+    variants = [v for v in VARIANTS if not args.only or v.name in args.only]
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="3cd-load-") as tmp:
+        store = Path(tmp) / "province.sqlite"
+        if args.province:
+            shutil.copyfile(args.province, store)
+            units = sum(1 for _ in SqlStore.at_path(store).read(["units"])["units"])
+            province = SimpleNamespace(units=units, registrations="(reused)")
+        else:
+            province = build_province(store)
+        print(
+            f"Sample province: {province.units} units, {province.registrations} registrations; "
+            f"{os.cpu_count()} CPUs (server on core {server_core}, generator on core {own_core}), "
+            f"Python {platform.python_version()}; mode {'quick' if args.quick else 'full'}: "
+            f"N = {', '.join(map(str, plan.sessions))}, active {plan.active_s:g} s, "
+            f"idle {plan.idle_s:g} s, think time 0..{plan.think_max_s:g} s",
+            flush=True,
+        )
+        for variant in variants:
+            results[variant.name] = asyncio.run(
+                measure(variant, store, plan, server_core, tuple(args.option))
+            )
+    app = results.pop("app", {})
+    report = {
+        "benchmark": "load",
+        "mode": "quick" if args.quick else "full",
+        "units": province.units,
+        "cpus": os.cpu_count(),
+        "streamlit_options": args.option,
+        "server_core": server_core,
+        "generator_core": own_core,
+        "plan": {
+            "sessions": list(plan.sessions),
+            "active_s": plan.active_s,
+            "idle_s": plan.idle_s,
+            "think_max_s": plan.think_max_s,
+        },
+        "app": {k: v for k, v in app.items() if k != "by_sessions"},
+        "by_sessions": app.get("by_sessions", {}),
+        "baselines": results,
+        "total_s": round(time.perf_counter() - started, 1),
+    }
+    line = json.dumps(report, ensure_ascii=False)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"load-{report['mode']}.json").write_text(line + "\n", encoding="utf-8")
+    print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Reminders on Tổng hợp, Đánh giá and Trang chủ: the ready message per unit and per upper unit to
+copy (Zalo, SMS) or open as e-mail, and — with [smtp] — one click to e-mail every missing unit."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from pages import _ui
+from schemas.models import Cycle
+from services.core.access import Actor, Role
+from services.core.runtime import Runtime
+from services.reminders import outbox, schedule
+from services.reminders.mailer import SmtpMailer
+from services.reminders.messages import NO_EMAIL, Message, Stage, unit_messages, upper_messages
+from services.reminders.settings import ReminderSettings, reminder_settings
+
+NO_SMTP = (
+    "Chưa cấu hình máy chủ thư ([smtp] trong cài đặt, xem README) nên ứng dụng chưa tự gửi "
+    "e-mail: hãy sao chép lời nhắc dưới đây hoặc mở thư bằng ứng dụng thư của bạn."
+)
+
+
+def settings() -> ReminderSettings:
+    return reminder_settings(_ui._secrets(), os.environ)
+
+
+def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
+    """The reminders of the units still missing in this cycle at this stage."""
+    if me.role not in (Role.PROVINCE, Role.UPPER):
+        return
+    config = settings()
+    verb = "chưa đăng ký" if stage is Stage.REGISTER else "chưa có đánh giá chính thức"
+    st.subheader(f"Nhắc nhở đơn vị {verb}")
+    units = _ui.attempt(lambda: unit_messages(rt, me, cycle.id, stage, config.app_url))
+    if not units:
+        if units is not None:
+            st.success("Không còn đơn vị nào cần nhắc.")
+        return
+    wb = rt.workbook()
+    _ui.table(
+        pd.DataFrame(
+            [
+                {
+                    "Đơn vị": m.unit_name,
+                    "Tình trạng": m.status,
+                    "E-mail": m.to or NO_EMAIL,
+                    "Đã nhắc": outbox.sent_words(wb, cycle.id, m.unit_id, stage.value)
+                    or "chưa nhắc",
+                }
+                for m in units
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
+    _unsure(rt, me, cycle)
+    uppers = _ui.attempt(lambda: upper_messages(rt, me, cycle.id, stage, config.app_url)) or []
+    tabs = st.tabs(["Lời nhắc từng đơn vị", "Lời nhắc từng Đoàn cấp trên"])
+    with tabs[0]:
+        _one(units, f"remind-unit-{stage.name}")
+    with tabs[1]:
+        _one(uppers, f"remind-upper-{stage.name}")
+
+
+def _one(messages: list[Message], key: str) -> None:
+    if not messages:
+        st.caption("Không có lời nhắc nào.")
+        return
+    by_id = {m.unit_id: m for m in messages}
+    chosen = st.selectbox(
+        "Chọn đơn vị",
+        list(by_id),
+        format_func=lambda u: f"{by_id[u].unit_name} ({by_id[u].to or NO_EMAIL})",
+        key=key,
+    )
+    message = by_id[chosen]
+    st.caption("Bấm biểu tượng sao chép ở góc khung để dán vào Zalo hoặc tin nhắn.")
+    st.code(f"{message.subject}\n\n{message.body}", language=None, wrap_lines=True)
+    if message.to:
+        st.link_button("Mở thư bằng ứng dụng e-mail", message.mailto, icon=":material/mail:")
+    else:
+        st.warning(f"{message.unit_name} {NO_EMAIL}: hãy bổ sung ở màn hình Đơn vị.")
+
+
+def _send_all(
+    rt: Runtime, me: Actor, cycle: Cycle, units: list[Message], config: ReminderSettings, key: str
+) -> None:
+    if config.smtp is None:
+        st.info(NO_SMTP)
+        return
+    with_email = sum(1 for m in units if m.to)
+    if not st.button(
+        f"Gửi e-mail nhắc {with_email} đơn vị (đồng gửi cán bộ theo dõi)",
+        type="primary",
+        icon=":material/send:",
+        key=key,
+    ):
+        return
+    queued = _ui.attempt(lambda: outbox.queue(rt, me, cycle.id, units, outbox.MANUAL))
+    if queued is None:
+        return
+    _deliver(rt, me, cycle.id, config, queued)
+
+
+def _deliver(
+    rt: Runtime, me: Actor, cycle_id: str, config: ReminderSettings, queued: outbox.Queued
+) -> None:
+    try:
+        with st.spinner("Đang gửi e-mail…"), SmtpMailer(config.smtp) as mailer:
+            report = _ui.attempt(
+                lambda: outbox.send_pending(
+                    rt, me, mailer, config.smtp.pause_seconds, cycle_id=cycle_id
+                )
+            )
+    except OSError as exc:
+        st.error(
+            f"Không kết nối được máy chủ thư ({exc}). Thư vẫn nằm trong hàng chờ; thử lại sau."
+        )
+        return
+    if report is None:
+        return
+    st.success(f"Đã gửi {len(report.sent)} e-mail nhắc nhở.")
+    for recipient, error in report.failed:
+        st.error(f"Chưa gửi được tới {recipient}: {error}. Lần gửi sau sẽ thử lại.")
+    if queued.no_email:
+        st.warning(f"Chưa có e-mail, chưa nhắc được: {', '.join(queued.no_email)}.")
+    if queued.already:
+        st.caption(f"{len(queued.already)} lời nhắc hôm nay đã có trong hàng chờ hoặc đã gửi.")
+
+
+def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
+    for row in outbox.unsure(rt.workbook(), me, cycle.id):
+        st.warning(
+            f"Thư nhắc tới {row.recipient} ({rt.workbook().unit_name(row.unit_id)}) bị ngắt giữa "
+            "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
+        )
+        if st.button("Gửi lại", key=f"again-{row.id}"):
+            _ui.attempt(lambda row=row: outbox.send_again(rt, me, row.id))
+            st.rerun()
+
+
+def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
+    """Province staff set when the cycle's reminders are drafted, and automatic sending."""
+    if me.role is not Role.PROVINCE:
+        return
+    current = schedule.schedule_of(rt.workbook(), cycle.id)
+    form = f"reminder-schedule-{cycle.id}"
+    with st.expander("Lịch nhắc nhở của chu kỳ"), st.form(form):
+        before = st.text_input(
+            "Nhắc đơn vị chưa đăng ký trước hạn (số ngày)",
+            value=current.days_before if current else "7, 1",
+            max_chars=50,
+        )
+        after = st.text_input(
+            "Nhắc Đoàn cấp trên sau hạn (số ngày)",
+            value=current.days_after_upper if current else "1",
+            max_chars=50,
+        )
+        auto = st.checkbox(
+            "Tự động gửi e-mail theo lịch (lệnh chạy định kỳ trên máy chủ, xem README)",
+            value=bool(current and current.auto_send),
+        )
+        if not st.form_submit_button("Lưu lịch nhắc"):
+            return
+    saved = _ui.attempt(
+        lambda: schedule.set_schedule(rt, me, cycle.id, before, after, auto, _ui.request_key(form)),
+        form=form,
+    )
+    if saved is not None:
+        st.success("Đã lưu lịch nhắc nhở.")
+
+
+def home(rt: Runtime, me: Actor) -> None:
+    """The scheduled reminders due now for this person, on the home page: nothing leaves unclicked."""
+    config = settings()
+    due = _ui.attempt(lambda: schedule.due(rt, me, config.app_url)) or []
+    for item in due:
+        with_email = sum(1 for m in item.messages if m.to)
+        st.subheader(f"Nhắc nhở đến hạn — {item.round}")
+        st.markdown(
+            f"{len(item.messages)} lời nhắc ({item.cycle.name}) đã soạn sẵn"
+            + (", sẽ được gửi tự động." if item.auto else ".")
+        )
+        for m in item.messages:
+            st.markdown(f"- {_ui.plain(m.unit_name)} ({_ui.plain(m.to or NO_EMAIL)})")
+        if config.smtp is None:
+            st.info(NO_SMTP + " Lời nhắc có ở màn hình Tổng hợp.")
+            continue
+        if st.button(f"Gửi {with_email} e-mail", key=f"due-{item.cycle.id}-{item.round}"):
+            queued = _ui.attempt(lambda item=item: schedule.queue_due(rt, me, item))
+            if queued is not None:
+                _deliver(rt, me, item.cycle.id, config, queued)

@@ -1,0 +1,1 @@
+"""Reminders to the units that have not registered or not been assessed: messages, e-mail, schedule."""

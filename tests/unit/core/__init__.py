@@ -1,0 +1,1 @@
+"""Tests of services.core and the composition root: settings, the parsed workbook."""

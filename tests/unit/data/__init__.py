@@ -1,0 +1,1 @@
+"""Tests of services.data: data health, adoption, export/import, the copy command, the audit log."""

@@ -1,0 +1,1 @@
+"""Tests of services.documents: the Youth Union documents, .docx, .xlsx and PDF."""

@@ -1,0 +1,1 @@
+"""Tests of services.people: the unit tree and the users."""

@@ -1,0 +1,1 @@
+"""Tests of services.registration: cut-offs, plans, the board."""

@@ -1,0 +1,77 @@
+"""The load benchmark's baselines draw the same Tổng hợp figures as the app, from the same store."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from benchmarks.baselines import loaders, plain_board
+from services.core.access import Role
+from services.registration import dashboard
+from services.registration import plans as registrations
+from tests.support.world import PLAN
+
+FRAMES = ("by_group", "timeline", "not_registered", "rollups")
+
+
+def baseline_boards(path, actor, cycle_id):
+    """The board as the st.cache_data baseline and as the SQL baseline compute it."""
+    tabs = {t: loaders.frame_rows(f) for t, f in loaders.read_tabs(path).items()}
+    with loaders.connect(path) as conn:
+        queried = loaders.query_screen(conn, cycle_id)
+    boards = {}
+    for name, rows in (("cache_data", tabs), ("sql", queried)):
+        cycle = next(c for c in plain_board.cycles_newest_first(rows["cycles"]) if c.id == cycle_id)
+        boards[name] = plain_board.board(
+            rows["units"], cycle, rows["registrations"], rows["upper_reports"], actor
+        )
+    return boards
+
+
+def assert_same_board(ours, theirs) -> None:
+    assert theirs.cycle == ours.cycle
+    assert (theirs.cutoff_words, theirs.report_cutoff_words) == (
+        ours.cutoff_words,
+        ours.report_cutoff_words,
+    )
+    assert theirs.totals == ours.totals
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(
+            getattr(theirs, name).reset_index(drop=True),
+            getattr(ours, name).reset_index(drop=True),
+            check_dtype=False,
+            obj=name,
+        )
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_baseline_draws_the_apps_figures_for_every_cycle(rt, people, tmp_path, role):
+    path = tmp_path / "3cd.sqlite"
+    wb = rt.workbook()
+    assert len(wb.cycles) >= 2
+    for cycle_id in wb.cycles:
+        ours = dashboard.registration_board(rt, people[role], cycle_id)
+        for theirs in baseline_boards(path, people[role], cycle_id).values():
+            assert_same_board(ours, theirs)
+
+
+def test_the_baselines_follow_a_new_registration_like_the_app(rt, people, tmp_path):
+    secretary = people[Role.SECRETARY]
+    cycle = max(rt.workbook().cycles.values(), key=lambda c: c.year)
+    registrations.register_plan(rt, secretary, cycle.id, secretary.unit_id, PLAN, "k-1")
+    ours = dashboard.registration_board(rt, people[Role.PROVINCE], cycle.id)
+    for theirs in baseline_boards(
+        tmp_path / "3cd.sqlite", people[Role.PROVINCE], cycle.id
+    ).values():
+        assert_same_board(ours, theirs)
+
+
+def test_the_baseline_picker_offers_the_demo_people_as_the_app_does(rt, tmp_path):
+    from services import demo
+    from services.core.settings import Settings
+    from services.people import users
+
+    rt.settings = Settings(demo=True, sqlite_path=str(tmp_path / "3cd.sqlite"))
+    rt.demo_mark = demo.is_demo_store  # as the composition root gives it
+    tabs = {t: loaders.frame_rows(f) for t, f in loaders.read_tabs(tmp_path / "3cd.sqlite").items()}
+    assert plain_board.demo_people(tabs["users"]) == users.demo_choices(rt)

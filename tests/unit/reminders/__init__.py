@@ -1,0 +1,1 @@
+"""Tests of services.reminders: messages, the outbox, e-mail through a real SMTP server."""

@@ -1,0 +1,1 @@
+"""Tests of the schemas: criteria sets, Vietnamese text keys, what a person types."""

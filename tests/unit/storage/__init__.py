@@ -1,0 +1,1 @@
+"""Tests of services.storage: the read cache, the engines, the fake Sheets API itself."""

@@ -1,0 +1,1 @@
+"""Tests of services.year_end: assessment, decisions, the province check, results, commendation."""
