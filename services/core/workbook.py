@@ -352,6 +352,7 @@ class Workbook:
             and self.units[u].kind.is_grassroots
             and self.existed_in(u, cycle)
             and not self.superseded_in(u, cycle)
+            and not formed_after_registration(self.units[u], cycle)
         ]
         return sorted(found, key=lambda u: sort_key(u.name))
 
@@ -399,6 +400,18 @@ class Workbook:
 
     def cycles_newest_first(self) -> list[Cycle]:
         return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)
+
+
+def formed_after_registration(unit: Unit, cycle: Cycle) -> bool:
+    """A unit set up on or after the day a cycle's registration closed, from no earlier unit,
+    had nothing to register in it: the cycle does not expect it (a unit added today never
+    becomes "Chưa đăng ký" in a closed round). A successor of merged units is expected: it
+    registers through its predecessors."""
+    return (
+        unit.valid_from is not None
+        and not unit.predecessor_ids
+        and unit.valid_from >= cycle.register_cutoff.date()
+    )
 
 
 def cycle_window(cycle: Cycle) -> tuple[date, date]:
