@@ -189,7 +189,9 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
                 "status": line.status,
                 "upper": line.upper_name,
                 "decision": line.decision or "—",
-                "row": "",
+                "unit": line.unit_name,
+                # the unit's own years on one row, each predecessor's on a row of its own
+                "row": "" if line.unit_name == history.unit.name else line.unit_name,
             }
             for line in history.lines
         ]
@@ -202,6 +204,7 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("cycle:N", title="Chu kỳ"),
+        alt.Tooltip("unit:N", title="Đơn vị lúc đó"),
         alt.Tooltip("status:N", title="Kết quả"),
         alt.Tooltip("upper:N", title="Đoàn cấp trên lúc đó"),
         alt.Tooltip("decision:N", title="Quyết định"),

@@ -14,7 +14,7 @@ from services.core.province_settings import SuccessorRule
 from services.people import unit_changes as uc
 from services.people.unit_changes import ChangeRequest, NewUnit
 from services.registration import dashboard, plans, rollups
-from services.year_end import assessments, commendation, results
+from services.year_end import assessments, commendation, results, unit_history
 from services.year_end.commendation import Moment, Term
 from tests.support.province import Province
 from tests.support.world import PLAN
@@ -128,3 +128,19 @@ def test_commendation_across_a_merger_follows_the_provinces_rule(p, rule, commen
 def test_the_default_rule_is_stated(p):
     words = province_settings.rule_words(p.rt.workbook())
     assert words.startswith("Đơn vị hợp nhất: Tất cả đơn vị tiền thân (mặc định)")
+
+
+def test_the_new_units_history_shows_its_predecessors_years_and_where_each_came_from(p):
+    _assess_and_recognise_new_unit(p)
+    history = unit_history.unit_history(p.rt, p.actor("P"), p.id("x"))
+    lines = [
+        (line.year, line.unit_name, line.upper_name, line.recognised) for line in history.lines
+    ]
+    assert lines == [
+        (2025, "Đoàn xã Mẫu Mới", "Huyện đoàn Mẫu A", True),  # registered through A1, A2
+        (2024, "Đoàn xã Mẫu A1 (đơn vị tiền thân)", "Huyện đoàn Mẫu A", True),
+        (2024, "Đoàn xã Mẫu A2 (đơn vị tiền thân)", "Huyện đoàn Mẫu A", False),
+        (2023, "Đoàn xã Mẫu A1 (đơn vị tiền thân)", "Huyện đoàn Mẫu A", True),
+        (2023, "Đoàn xã Mẫu A2 (đơn vị tiền thân)", "Huyện đoàn Mẫu A", True),
+    ]
+    assert (history.recognised_cycles, history.cycles) == (2, 3)  # 2024: A2 was not
