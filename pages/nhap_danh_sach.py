@@ -131,9 +131,8 @@ if preview is None:
     st.stop()
 
 st.subheader("Xem trước")
-statuses = list(dict.fromkeys(r.status for r in preview.rows))
-metrics = st.columns(max(1, len(statuses)))
-for box, status in zip(metrics, statuses, strict=False):
+statuses = service.STATUSES
+for box, status in zip(st.columns(len(statuses)), statuses, strict=True):
     box.metric(status, preview.count(status))
 st.caption(
     f"Bỏ qua {preview.blank} dòng trống"
@@ -151,7 +150,7 @@ def row_table(rows) -> pd.DataFrame:
                 "Trong tệp": getattr(r, "name", "") or getattr(r, "email", ""),
                 "Kết quả": r.status,
                 "Khớp với / gần giống": "; ".join(r.near) or getattr(r, "stored_name", ""),
-                "Thay đổi": ", ".join(f"{k}: {v}" for k, v in r.changes.items() if k != "id"),
+                "Thay đổi": r.shown,
                 "Vấn đề": "; ".join([*r.problems, *getattr(r, "notes", [])]),
             }
             for r in rows
@@ -248,7 +247,8 @@ if what == UNITS:
         _ui.flash(
             FLASH,
             f"Đã ghi danh sách đơn vị: {outcome.added} đơn vị thêm mới, {outcome.merged} hợp nhất, "
-            f"{outcome.updated} cập nhật, {outcome.deactivated} ngừng hoạt động. "
+            f"{outcome.updated} cập nhật, {outcome.deactivated} ngừng hoạt động (hợp nhất và "
+            f"ngừng hoạt động có hiệu lực từ {accepted.effective_on:%d/%m/%Y}). "
             "Mỗi thay đổi có một dòng trong Nhật ký.",
         )
 else:

@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from schemas.tabs import Tab
 from schemas.vntext import clean, name_key, search_key
 from services.core.runtime import Runtime
+from services.core.workbook import Workbook
 from services.core.xlsx_read import Table
 from services.storage import Append, Update
 
@@ -225,6 +227,17 @@ class Names:
 def plain_name(name: str) -> bool:
     """Typed without any diacritic, or all in capitals: stored as typed, so worth a note."""
     return search_key(name) == name.casefold() or (name.upper() == name and name.lower() != name)
+
+
+def described(wb: Workbook, tab: Tab, changes: dict[str, str]) -> str:
+    """A row's changes as an officer reads them: column headers, unit names instead of ids."""
+    shown = []
+    for name, value in changes.items():
+        if name == "id":
+            continue
+        text = wb.unit_name(value) if name in ("parent_id", "unit_id") and value else value
+        shown.append(f"{tab.header(name)}: {text}")
+    return "; ".join(shown)
 
 
 # ---- writing -------------------------------------------------------------------------------------

@@ -98,6 +98,10 @@ class Action:
     ERROR = "Lỗi"
 
 
+# What a row can come to, in the order the preview counts them.
+STATUSES = (Action.ADD, Action.MERGE, Action.UPDATE, Action.SAME, li.NEAR, Action.ERROR)
+
+
 @dataclass
 class UnitRow:
     """What one row of the list would do."""
@@ -115,6 +119,7 @@ class UnitRow:
     near: list[str] = field(default_factory=list)  # matches found only after folding
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    shown: str = ""  # the changes in words
 
     @property
     def needs_confirming(self) -> bool:
@@ -216,6 +221,8 @@ def preview_units(rt: Runtime, actor: Actor, table: Table, columns: ColumnMap) -
         if not row.problems:
             _second_pass(ctx, row, line)
     absent = _absent(wb, rows, lines.rows, ctx)
+    for row in rows:
+        row.shown = li.described(wb, tabs.UNITS, row.changes)
     return UnitPreview(rows, absent, lines.skipped, lines.blank, ctx.batch)
 
 

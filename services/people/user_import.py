@@ -56,6 +56,9 @@ class Action:
     ERROR = "Lỗi"
 
 
+STATUSES = (Action.ADD, Action.UPDATE, Action.SAME, li.NEAR, Action.ERROR)
+
+
 @dataclass
 class UserRow:
     number: int
@@ -66,6 +69,7 @@ class UserRow:
     changes: dict[str, str] = field(default_factory=dict)
     near: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    shown: str = ""  # the changes in words
 
     @property
     def status(self) -> str:
@@ -119,6 +123,7 @@ def preview_users(rt: Runtime, actor: Actor, table: Table, columns: ColumnMap) -
         seen.setdefault(row.email, row.number)
         if not row.problems:
             _plan_row(wb, actor, names, row, line, batch)
+            row.shown = li.described(wb, tabs.USERS, row.changes)
         rows.append(row)
     return UserPreview(rows, lines.skipped, lines.blank, batch)
 

@@ -30,9 +30,11 @@ ROWS: list[tuple[str, str, str, str, str, str, str] | None] = [
     ("Doan co so Co quan Mau 1", "Cơ quan", "", "", "", "", ""),  # two units have this name
 ]
 NEW_COMMUNES = ("Đoàn xã Mẫu Mới 1", "Đoàn phường Mẫu Mới 2", "Đoàn xã Hợp Nhất Mẫu")
+# The same list whose last column a person named their own way: the app cannot guess it.
+OWN_HEADER = [*HEADER[:-1], "Gồm các xã cũ"]
 
 
-def messy_unit_list(rows=ROWS, totals: bool = True) -> bytes:
+def messy_unit_list(rows=ROWS, totals: bool = True, header: list[str] = HEADER) -> bytes:
     """The unit list as an .xlsx: a merged title (A1:H1), a subtitle, a blank row, the header in
     row 4, numbered rows with blank ones between, and a totals row."""
     book = Workbook()
@@ -43,7 +45,7 @@ def messy_unit_list(rows=ROWS, totals: bool = True) -> bytes:
     sheet.append(["(Kèm theo Công văn số 15-CV/TĐTN)"])
     sheet.merge_cells("A2:H2")
     sheet.append([])
-    sheet.append(HEADER)
+    sheet.append(header)
     number = 0
     for row in rows:
         if row is None:
