@@ -12,12 +12,13 @@ its own all-or-nothing write, and a re-run after a failure skips the changes alr
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import Role, Unit, UnitChange, UnitChangeKind, UnitKind, User
+from schemas.models import Record, Role, Unit, UnitChange, UnitChangeKind, UnitKind, User
 from schemas.vntext import clean, name_key
 from services.core import records
 from services.core.access import Actor, ensure_can_add_under, ensure_can_manage, ensure_province
@@ -442,7 +443,7 @@ def _reversal_ops(
     detail = json.loads(change.plan or "{}")
     ops: list[Append | Update] = []
     action = "Hoàn tác thay đổi đơn vị"
-    targets = [
+    targets: list[tuple[Mapping[str, Record], dict]] = [
         (wb.units, detail.get("units", {})),
         (wb.users, detail.get("users", {})),
     ]
