@@ -3,18 +3,15 @@ they are applied; the list of changes made, and their reversal (province staff).
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from pages import _ui
 from schemas.models import GRASSROOTS_KINDS, UPPER_KINDS, UnitChangeKind, UnitKind
 from services.core.access import Role
-from services.core.province_settings import (
-    SuccessorRule,
-    rule_words,
-    save_successor_rule,
-    successor_rule,
-)
+from services.core.province_settings import SuccessorRule, current_rule, save_successor_rule
 from services.people import unit_changes, units
 from services.people.unit_changes import ChangePlan, ChangeRequest, NewUnit
 
@@ -37,10 +34,9 @@ st.caption(
     "hoạt động vẫn được giữ cùng lịch sử, nên số liệu các chu kỳ trước không thay đổi."
     + ("" if province else " Đoàn cấp trên được đổi tên và chuyển đơn vị trong phạm vi của mình.")
 )
-wb = rt.workbook()
 manageable = [u for u in units.manageable_units(rt, me) if u.valid_until is None]
 uppers = [u for u in units.parent_choices(rt, me) if u.valid_until is None]
-name_of = wb.unit_name
+name_of = partial(units.unit_name, rt, me)
 
 
 def pick_many(label: str, choices: list, key: str) -> tuple[str, ...]:
@@ -257,7 +253,7 @@ with tab_done:
                 st.success(f"Đã hoàn tác: {_ui.plain(undone.summary)}")
     if province:
         st.subheader("Đơn vị hợp nhất khi xét tuyên dương")
-        current = successor_rule(wb)
+        current, words = current_rule(rt)
         rule = st.radio(
             "Một năm trước khi hợp nhất được tính là đạt khi",
             list(SuccessorRule),
@@ -265,7 +261,7 @@ with tab_done:
             format_func=lambda r: r.value,
             key="successor-rule",
         )
-        st.caption(_ui.plain(rule_words(wb)))
+        st.caption(_ui.plain(words))
         rule_key = _ui.request_key("successor-rule")
         if rule is not current and st.button("Lưu cách tính", key="save-rule"):
             saved = _ui.attempt(

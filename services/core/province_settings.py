@@ -60,17 +60,23 @@ def save_successor_rule(rt: Runtime, actor: Actor, rule: SuccessorRule, request_
         now = rt.clock.now()
         current = wb.settings.get(SUCCESSOR_RULE)
         if current is not None:
-            ops = records.change(actor, now, SAVED, current, {"value": rule.value}, request_key)
-        else:
-            cells = {
-                "id": SUCCESSOR_RULE,
-                "name": "Cách tính năm trước hợp nhất cho đơn vị hợp nhất",
-                "value": rule.value,
-                "version": "1",
-                "updated_at": iso(now),
-            }
-            ops = records.create(actor, now, SAVED, cells, tabs.SETTINGS.name, request_key)
-        rt.store.apply(ops)
+            changes = {"value": rule.value}
+            rt.store.apply(records.change(actor, now, SAVED, current, changes, request_key))
+            return
+        cells = {
+            "id": SUCCESSOR_RULE,
+            "name": "Cách tính năm trước hợp nhất cho đơn vị hợp nhất",
+            "value": rule.value,
+            "version": "1",
+            "updated_at": iso(now),
+        }
+        rt.store.apply(records.create(actor, now, SAVED, cells, tabs.SETTINGS.name, request_key))
 
 
 SAVED = "Lưu cài đặt"
+
+
+def current_rule(rt: Runtime) -> tuple[SuccessorRule, str]:
+    """The rule in force for merged units and its words, for the screen that sets it."""
+    wb = rt.workbook()
+    return successor_rule(wb), rule_words(wb)

@@ -10,6 +10,7 @@ Yên, so they are visibly samples; the old bloc's units move under them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from schemas import tabs
@@ -73,7 +74,7 @@ def parent_on(unit: dict[str, str], day: date) -> str:
     return unit.get("_old_parent", unit["parent_id"]) if day < MERGER_DAY else unit["parent_id"]
 
 
-def exists_on(unit: dict[str, str], day: date) -> bool:
+def exists_on(unit: Mapping[str, str], day: date) -> bool:
     start = date.fromisoformat(unit["valid_from"]) if unit.get("valid_from") else None
     end = date.fromisoformat(unit["valid_until"]) if unit.get("valid_until") else None
     return (start is None or start <= day) and (end is None or day < end)
@@ -90,18 +91,20 @@ def stored(unit: dict[str, str]) -> dict[str, str]:
 
 
 def assessed_registrations(
-    cycle: dict[str, str], units: list[dict[str, str]], registrations: list[dict[str, str]]
-) -> list[dict[str, str]]:
+    cycle: Mapping[str, str],
+    units: Sequence[Mapping[str, str]],
+    registrations: Sequence[Mapping[str, str]],
+) -> list[Mapping[str, str]]:
     """Who is assessed in a cycle's year end, and by whom: before the merger year, the registered
     units under the upper unit they registered with; from the merger year, the units existing at
     the year end under their upper unit then, a merged commune registered through its
     predecessors (all of them, the default rule)."""
     year = int(cycle["year"])
     if year < MERGER_DAY.year:
-        return registrations
+        return list(registrations)
     end = date(year, 12, 31)
     own = {r["unit_id"]: r for r in registrations}
-    found = []
+    found: list[Mapping[str, str]] = []
     for unit in units:
         if not UnitKind(unit["kind"]).is_grassroots or not exists_on(unit, end):
             continue
@@ -120,7 +123,7 @@ def change_rows(units: list[dict[str, str]], now: datetime) -> list[dict[str, st
     """The restructuring as the unit-changes tab records it: one merger per new commune with
     predecessors, one abolition per old upper unit (decision numbers visibly samples)."""
     by_id = {u["id"]: u for u in units}
-    rows = []
+    rows: list[dict[str, str]] = []
     for unit in units:
         earlier = [p for p in unit.get("predecessors", "").split(";") if p]
         if earlier:

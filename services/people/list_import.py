@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from schemas.tabs import Tab
 from schemas.vntext import clean, name_key, search_key
+from services.core import records
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.core.xlsx_read import Table
@@ -253,7 +254,7 @@ def apply_in_chunks(rt: Runtime, what: str, groups: list[Ops], progress: Progres
         progress(what, 0, len(groups))
     for start in range(0, len(groups), CHUNK):
         chunk = groups[start : start + CHUNK]
-        rt.store.apply([op for ops in chunk for op in ops])
+        rt.store.apply(records.batch(chunk))
         done += len(chunk)
         if progress:
             progress(what, done, len(groups))

@@ -333,8 +333,9 @@ def apply_change(rt: Runtime, actor: Actor, request: ChangeRequest, request_key:
                 actor, now, ACTION, move.user, move.changes, _key(request_key, n, "n")
             )
         row = _change_row(plan, actor, now)
-        ops += records.create(actor, now, ACTION, row, tabs.UNIT_CHANGES.name, request_key)
-        rt.store.apply(ops)
+        rt.store.apply(
+            records.create(actor, now, ACTION, row, tabs.UNIT_CHANGES.name, request_key, also=ops)
+        )
     return UnitChange.from_cells(row)
 
 
@@ -385,6 +386,8 @@ def list_changes(rt: Runtime, actor: Actor) -> list[UnitChange]:
     return sorted(found, key=lambda c: (c.effective_on, c.applied_at or 0), reverse=True)
 
 
+REVERSED = "Hoàn tác thay đổi đơn vị"
+
 # ---- reversing --------------------------------------------------------------------------------
 
 
@@ -432,8 +435,7 @@ def reverse_change(rt: Runtime, actor: Actor, change_id: str, request_key: str) 
         now = rt.clock.now()
         ops = _reversal_ops(wb, actor, change, request_key, now)
         closing = {"reversed_by": actor.label, "reversed_at": iso(now)}
-        ops += records.change(actor, now, "Hoàn tác thay đổi đơn vị", change, closing, request_key)
-        rt.store.apply(ops)
+        rt.store.apply(records.change(actor, now, REVERSED, change, closing, request_key, also=ops))
     return rt.workbook().unit_changes[change_id]
 
 

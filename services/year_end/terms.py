@@ -15,7 +15,6 @@ from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import InvalidInput
 from services.core.runtime import Runtime
-from services.storage import Append, Update
 from services.year_end.commendation import Term, terms
 
 SAVED = "Lưu nhiệm kỳ"
@@ -30,18 +29,18 @@ def save_term(
     with rt.store.serialised():
         wb = rt.workbook()
         now = rt.clock.now()
-        ops: list[Append | Update] = []
         if loaded is not None:
-            ops += records.change(actor, now, SAVED, loaded, cells, request_key)
-        else:
-            rec_id = records.record_id(tabs.TERMS.name, request_key)
-            if rec_id in wb.terms:
-                return terms(rt)
-            if not wb.terms:  # the first save keeps the terms in force until now
-                ops += _copied_defaults(rt, actor, request_key, term)
-            new = {**cells, "id": rec_id, "version": "1", "updated_at": iso(now)}
-            ops += records.create(actor, now, SAVED, new, tabs.TERMS.name, request_key)
-        rt.store.apply(ops)
+            rt.store.apply(records.change(actor, now, SAVED, loaded, cells, request_key))
+            return terms(rt)
+        rec_id = records.record_id(tabs.TERMS.name, request_key)
+        if rec_id in wb.terms:
+            return terms(rt)
+        # the first save keeps the terms in force until now
+        copied = [] if wb.terms else _copied_defaults(rt, actor, request_key, term)
+        new = {**cells, "id": rec_id, "version": "1", "updated_at": iso(now)}
+        rt.store.apply(
+            records.create(actor, now, SAVED, new, tabs.TERMS.name, request_key, also=copied)
+        )
     return terms(rt)
 
 
