@@ -173,13 +173,7 @@ st.write(
     "Tick cột **Xác nhận** cho các dòng *gần giống — cần xác nhận* mà bạn đồng ý là cùng một đơn "
     "vị; dòng không tick sẽ không được ghi. Dòng *Lỗi* không được ghi: hãy sửa tệp rồi nhập lại."
 )
-edited = st.data_editor(
-    shown.map(_ui.inert_cell),
-    hide_index=True,
-    width="stretch",
-    disabled=[c for c in shown.columns if c != "Xác nhận"],
-    key=f"list-rows-{source_id}-{columns.key()}",
-)
+edited = _ui.tick_table(shown, "Xác nhận", key=f"list-rows-{source_id}-{columns.key()}")
 confirmed = frozenset(
     int(n)
     for n, ok, is_near in zip(edited["Dòng"], edited["Xác nhận"], near, strict=True)
@@ -209,13 +203,7 @@ def unit_choices() -> unit_import.Accepted | None:
                 for a in preview.absent
             ]
         )
-        ticked = st.data_editor(
-            absent.map(_ui.inert_cell),
-            hide_index=True,
-            width="stretch",
-            disabled=[c for c in absent.columns if c != "Ngừng hoạt động"],
-            key=f"list-absent-{source_id}",
-        )
+        ticked = _ui.tick_table(absent, "Ngừng hoạt động", key=f"list-absent-{source_id}")
         deactivate = frozenset(ticked.loc[ticked["Ngừng hoạt động"], "Mã"])
     left, right = st.columns(2)
     day = left.date_input(

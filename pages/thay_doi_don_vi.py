@@ -58,7 +58,7 @@ def pick_one(label: str, choices: list, key: str) -> str:
 def new_units_form(kind: K) -> tuple[NewUnit, ...]:
     """The new unit(s) a merge or split forms: names, kind, upper unit."""
     label = "Tên các đơn vị mới (mỗi dòng một tên)" if kind is K.SPLIT else "Tên đơn vị mới"
-    names = st.text_area(label, key=f"{FORM}-new-names", height=80)
+    names = st.text_area(label, key=f"{FORM}-new-names", height=80, max_chars=4000)
     left, right = st.columns(2)
     unit_kind = left.selectbox(
         "Loại đơn vị mới", GRASSROOTS_KINDS, format_func=lambda k: k.value, key=f"{FORM}-new-kind"
@@ -82,7 +82,7 @@ def request_form() -> ChangeRequest:
     )
     left, right = st.columns(2)
     effective = left.date_input("Ngày hiệu lực", format="DD/MM/YYYY", key=f"{FORM}-effective")
-    number = right.text_input("Số quyết định", key=f"{FORM}-number")
+    number = right.text_input("Số quyết định", key=f"{FORM}-number", max_chars=100)
     sources: tuple[str, ...] = ()
     target, new_name, new_units, move_users = "", "", (), True
     grassroots = [u for u in manageable if u.kind.is_grassroots]
@@ -110,7 +110,7 @@ def request_form() -> ChangeRequest:
         new_units = new_units_form(kind)
     elif kind is K.RENAME:
         sources = (pick_one("Đơn vị đổi tên", manageable, f"{FORM}-rename-source"),)
-        new_name = st.text_input("Tên mới", key=f"{FORM}-new-name")
+        new_name = st.text_input("Tên mới", key=f"{FORM}-new-name", max_chars=200)
     elif kind is K.MOVE:
         sources = pick_many("Các đơn vị chuyển", manageable, f"{FORM}-move-sources")
         target = pick_one("Đơn vị cấp trên mới", uppers, f"{FORM}-move-target")
@@ -139,7 +139,7 @@ def show_plan(plan: ChangePlan) -> None:
     st.success(_ui.plain(plan.summary))
     if plan.created:
         st.markdown("**Đơn vị mới**")
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [
                     {
@@ -154,7 +154,7 @@ def show_plan(plan: ChangePlan) -> None:
         )
     if plan.updates:
         st.markdown("**Đơn vị thay đổi**")
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [{"Đơn vị": u.name, "Thay đổi": _changes_words(c)} for u, c in plan.updates]
             ),
@@ -162,7 +162,7 @@ def show_plan(plan: ChangePlan) -> None:
         )
     st.markdown("**Người dùng bị ảnh hưởng**")
     if plan.users:
-        st.dataframe(
+        _ui.table(
             pd.DataFrame(
                 [
                     {"Email": m.user.email, "Họ và tên": m.user.name, "Xử lý": m.action}
@@ -210,7 +210,7 @@ with tab_new:
 
 with tab_done:
     changes = _ui.attempt(lambda: unit_changes.list_changes(rt, me)) or []
-    st.dataframe(
+    _ui.table(
         pd.DataFrame(
             [
                 {

@@ -38,7 +38,7 @@ def terms_editor() -> None:
             )
         )
         with st.form("term-form"):
-            name = st.text_input("Tên nhiệm kỳ", key="term-name")
+            name = st.text_input("Tên nhiệm kỳ", key="term-name", max_chars=200)
             left, middle, right = st.columns(3)
             start = left.number_input("Từ năm", 2000, 2100, 2025, key="term-start")
             end = middle.number_input("Đến năm", 2000, 2100, 2030, key="term-end")
