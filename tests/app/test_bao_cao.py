@@ -70,7 +70,7 @@ def test_sending_again_updates_the_figures_but_keeps_the_first_on_time_verdict(
     plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     rt.clock.set(NOW + timedelta(days=40))  # well past the report cut-off (end of 20/12/2026)
     at.run()
-    send(at, "Bổ sung Thuần Hưng", label="Gửi lại báo cáo")
+    send(at, "Bổ sung Công ty Mẫu 1", label="Gửi lại báo cáo")
 
     report = stored_report(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
     assert (report.registered_on_time, report.not_registered) == (2, 0)
@@ -90,10 +90,10 @@ def test_a_first_report_after_the_cut_off_is_recorded_late(open_app, app_runtime
 def test_province_staff_choose_the_upper_unit_and_see_its_live_counts(open_app, app_runtime):
     at = open_app("province", PAGE)
     assert not [m for m in at.metric if m.label == "Tổng số đoàn cơ sở"]  # nothing until chosen
-    my_hao = unit_id(app_runtime(), "Thị đoàn Mỹ Hào")
-    at.selectbox(key="report-unit").select(my_hao).run()
+    police = unit_id(app_runtime(), "Đoàn Thanh niên Công an tỉnh")
+    at.selectbox(key="report-unit").select(police).run()
     counts = {m.label: m.value for m in at.metric}
-    assert counts["Tổng số đoàn cơ sở"] == "13"
+    assert counts["Tổng số đoàn cơ sở"] == "2"  # Đoàn cơ sở Công an Mẫu 1 and 2
 
 
 def test_a_secretary_calling_send_rollup_is_refused(rt, people):
@@ -107,10 +107,10 @@ def test_a_secretary_calling_send_rollup_is_refused(rt, people):
 
 
 def test_an_upper_officer_cannot_send_another_upper_units_report(rt, people):
-    my_hao = unit_id(rt, "Thị đoàn Mỹ Hào")
+    police = unit_id(rt, "Đoàn Thanh niên Công an tỉnh")
     with pytest.raises(AccessDenied):
-        rollups.send_rollup(rt, people[Role.UPPER], CYCLE, my_hao, "", "not-mine")
-    assert rt.workbook().upper_report(CYCLE, my_hao) is None
+        rollups.send_rollup(rt, people[Role.UPPER], CYCLE, police, "", "not-mine")
+    assert rt.workbook().upper_report(CYCLE, police) is None
 
 
 def test_a_secretary_who_reaches_the_report_screen_is_told_it_is_for_upper_units(

@@ -155,6 +155,6 @@ def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monke
     assert not at.exception, [e.value for e in at.exception]
     name = next(n for n in files if n and n.startswith("du-thao-quyet-dinh-"))
     lines = docx_texts(files[name])
-    assert "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in lines and "Số: ……-QĐ/ĐTN" in lines
+    assert "BCH ĐOÀN KHỐI DOANH NGHIỆP MẪU 2" in lines and "Số: ……-QĐ/ĐTN" in lines
     assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
-    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(lines)
+    assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(lines)

@@ -166,7 +166,9 @@ def test_a_person_disabled_by_hand_in_the_sheet_loses_access_within_the_cache_li
 def test_province_staff_list_every_user_and_can_search_without_diacritics(rt, people):
     everyone = users.list_users(rt, people[Role.PROVINCE])
     assert len(everyone) == 4
-    found = users.list_users(rt, people[Role.PROVINCE], "doan xa thuan hung")  # the unit's name
+    found = users.list_users(
+        rt, people[Role.PROVINCE], "doan co so cong ty mau 1"
+    )  # the unit's name
     assert [u.email for u in found] == [SECRETARY_EMAIL]
 
 
