@@ -44,7 +44,7 @@ def test_an_upper_officer_sends_the_rollup_and_the_store_holds_the_frozen_counts
     )
 
     report = stored_report(app_runtime(), "Đoàn Khối Doanh nghiệp Mẫu 2")
-    assert (report.total_units, report.registered_on_time, report.not_registered) == (2, 1, 1)
+    assert (report.total_units, report.registered_on_time, report.not_registered) == (5, 3, 2)
     assert report.on_time is True
     assert report.note == "Đã nhắc Đoàn cơ sở Công ty Mẫu 1"
     assert report.sent_at == NOW
@@ -57,7 +57,7 @@ def test_the_sent_report_shows_its_frozen_figures_beside_the_current_ones(open_a
     plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     at.run()
     table = next(d.value for d in at.dataframe if "Đã gửi" in d.value.columns).set_index("Mục")
-    assert table.loc["Chưa đăng ký", "Đã gửi"] == 1 and table.loc["Chưa đăng ký", "Hiện tại"] == 0
+    assert table.loc["Chưa đăng ký", "Đã gửi"] == 2 and table.loc["Chưa đăng ký", "Hiện tại"] == 1
     assert any("Số liệu đã thay đổi" in i.value for i in at.info)
 
 
@@ -73,7 +73,7 @@ def test_sending_again_updates_the_figures_but_keeps_the_first_on_time_verdict(
     send(at, "Bổ sung Công ty Mẫu 1", label="Gửi lại báo cáo")
 
     report = stored_report(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
-    assert (report.registered_on_time, report.not_registered) == (2, 0)
+    assert (report.registered_on_time, report.not_registered) == (4, 1)
     assert report.on_time is True and report.sent_at == NOW
     assert report.last_sent_at == NOW + timedelta(days=40)
 

@@ -36,21 +36,24 @@ def chart(at, index: int) -> tuple[dict, dict[str, pd.DataFrame]]:
     return json.loads(proto.spec), data
 
 
-def test_the_upper_officer_sees_only_the_two_units_of_khoai_chau(open_app):
+def test_the_upper_officer_sees_only_the_five_units_of_its_doan_khoi(open_app):
     at = open_app("upper", PAGE)
     counts = metrics(at)
-    assert sum(counts.values()) == 2
-    assert counts["Đúng hạn"] == 1 and counts["Chưa đăng ký"] == 1
-    assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn cơ sở Công ty Mẫu 1"]
+    assert sum(counts.values()) == 5
+    assert counts["Đúng hạn"] == 3 and counts["Chưa đăng ký"] == 2
+    assert list(follow_up_table(at)["Đơn vị"]) == [
+        "Đoàn cơ sở Công ty Mẫu 1",
+        "Đoàn cơ sở Công ty Mẫu 5",
+    ]
     spec, data = chart(at, 0)
     bars = data[spec["data"]["name"]]
-    assert set(bars["group"]) == {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"}
+    assert set(bars["group"]) == {f"Đoàn cơ sở Công ty Mẫu {n}" for n in range(1, 6)}
 
 
-def test_a_viewer_of_thanh_doan_sees_only_its_thirteen_units(open_app):
+def test_a_viewer_of_a_doan_khoi_sees_only_its_two_units(open_app):
     at = open_app("viewer", PAGE)
-    assert sum(metrics(at).values()) == 13
-    assert set(follow_up_table(at)["Đơn vị cấp trên"]) == {"Thành đoàn Hưng Yên"}
+    assert sum(metrics(at).values()) == 2
+    assert set(follow_up_table(at)["Đơn vị cấp trên"]) == {"Đoàn Khối Cơ quan Mẫu 1"}
 
 
 def test_a_secretary_sees_only_their_own_unit(open_app):
