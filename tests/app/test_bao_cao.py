@@ -143,4 +143,4 @@ def test_the_report_downloads_as_xlsx_with_every_text_a_text_cell(open_app, monk
     assert cells["Đơn vị báo cáo"].value == "Đoàn Khối Doanh nghiệp Mẫu 2"
     assert cells["Ghi chú"].value == '=HYPERLINK("http://x") +84912345678'
     assert cells["Ghi chú"].data_type == "s"  # text, never a formula
-    assert cells["Chưa đăng ký"].value == 1
+    assert cells["Chưa đăng ký"].value == 2

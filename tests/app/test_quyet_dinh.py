@@ -135,7 +135,7 @@ def test_province_staff_see_the_check_of_each_upper_unit(open_app, app_runtime):
     open_cycle(at)
     check = next(d.value for d in at.dataframe if "Báo cáo lên tỉnh" in d.value.columns)
     row = check.set_index("Đơn vị").loc["Đoàn Khối Doanh nghiệp Mẫu 2"]
-    assert row["Tổng số đoàn cơ sở"] == 2
+    assert row["Tổng số đoàn cơ sở"] == 5
     assert row["Đã đánh giá"] >= 1 and row["Quyết định"] == "Chưa có"
 
 
