@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -203,7 +205,30 @@ def table(data: Any, **options: Any) -> Any:
     """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
     toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    return st.dataframe(frame.map(inert_cell), **options)
+    return st.dataframe(_inert(frame), **options)
+
+
+_INERT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+_INERT_LOCK = threading.Lock()
+_INERT_KEPT = 64
+
+
+def _inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every cell inert. A table shared by every session (computed once per data
+    version) is converted once while it lives, not on every render: the conversion was a tenth of
+    a busy dashboard's render. Keyed by the frame's identity, held weakly, at most _INERT_KEPT."""
+    key = id(frame)
+    with _INERT_LOCK:
+        found = _INERT.get(key)
+    if found is not None and found[0]() is frame:
+        return found[1]
+    inert = frame.map(inert_cell)
+    with _INERT_LOCK:
+        if len(_INERT) >= _INERT_KEPT:
+            for old in [k for k, (ref, _) in _INERT.items() if ref() is None] or list(_INERT)[:8]:
+                _INERT.pop(old, None)
+        _INERT[key] = (weakref.ref(frame), inert)
+    return inert
 
 
 def tick_table(frame: pd.DataFrame, tick: str, key: str) -> pd.DataFrame:
