@@ -41,6 +41,9 @@ def choose(page, label: str, option: str) -> None:
     page.keyboard.type(option)
     page.get_by_role("option", name=re.compile(re.escape(option))).first.wait_for()
     page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # the rerun the choice starts has begun
+    wait_for_app(page)
+    page.wait_for_timeout(500)  # and a second one, if a widget's value moved with the choice
     wait_for_app(page)
 
 
@@ -70,6 +73,8 @@ def import_flow(page, app_server: str, path: str) -> None:
     page.get_by_test_id("stMetric").filter(has_text="Thêm mới").wait_for()
     assert figures(page)["Hợp nhất"] == "0"  # "Gồm các xã cũ" is not a header the app knows
     choose(page, "Hình thành từ", "Gồm các xã cũ")
+    merges = page.get_by_test_id("stMetric").filter(has_text="Hợp nhất")
+    merges.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^1$")).wait_for()
     assert figures(page)["Hợp nhất"] == "1"
     assert figures(page)["Thêm mới"] == "4"
     type_date(page, "Ngày hiệu lực (hợp nhất, ngừng hoạt động)", datetime(2027, 1, 1))
