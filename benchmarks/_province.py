@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from schemas import tabs
@@ -29,6 +29,7 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=VN_TZ)
 YEARS = (2023, 2024, 2025, 2026, 2027)
 SEED = 3_2027
 BATCH = 5_000  # operations per apply(): one transaction each
+MERGER_DAY = date(2025, 7, 1)  # the merged variant: communes merged in pairs from this day
 
 # Names the demo picker resolves (province staff, upper officer, secretary, viewer).
 ROOT_NAME, UPPER_NAME, GRASSROOTS_NAME, VIEWER_NAME = (p.unit_name for p in DEMO_PEOPLE)
@@ -78,14 +79,25 @@ class Province:
 
 
 def build_province(
-    path: Path, units: int = 5_000, uppers: int = 40, blocs: int = 8, under_root: int = 9
+    path: Path,
+    units: int = 5_000,
+    uppers: int = 40,
+    blocs: int = 8,
+    under_root: int = 9,
+    merged_share: float = 0.0,
 ) -> Province:
-    """Write the sample province into a new SQLite store at `path` and say what it holds."""
+    """Write the sample province into a new SQLite store at `path` and say what it holds.
+
+    `merged_share`: that share of all units went through a merger on MERGER_DAY (grassroots
+    units merged in pairs into a new unit under the same upper unit, which then has
+    predecessors), so cycles before and after the merger expect different units."""
     import time
 
     started = time.perf_counter()
     rng = random.Random(SEED)
     unit_rows = _units(rng, units, uppers, blocs, under_root)
+    if merged_share:
+        _merge(rng, unit_rows, round(len(unit_rows) * merged_share))
     grassroots = [u for u in unit_rows if UnitKind(u["kind"]).is_grassroots]
     ops: list[Append] = [Append(tabs.UNITS.name, u) for u in unit_rows]
     ops += [
@@ -97,7 +109,8 @@ def build_province(
         register, _ = deadlines.default_cutoffs(year)
         cycle = cycle_row(catalogue, year, None, register - timedelta(days=60))
         ops.append(Append(tabs.CYCLES.name, cycle))
-        round_ops = _round(cycle, grassroots, unit_rows, rng, is_open=year == YEARS[-1])
+        then = _existing(grassroots, datetime.fromisoformat(cycle["register_cutoff"]).date())
+        round_ops = _round(cycle, then, unit_rows, rng, is_open=year == YEARS[-1])
         for op in round_ops:
             counts[op.tab] += 1
         ops += round_ops
@@ -175,6 +188,51 @@ def _units(
     return rows
 
 
+def _merge(rng: random.Random, rows: list[dict[str, str]], merged: int) -> None:
+    """End `merged` grassroots units on MERGER_DAY, two by two (same upper unit), each pair
+    forming a new unit from that day; the demo people's units are left as they are."""
+    keep = {GRASSROOTS_NAME}
+    by_parent: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if (
+            UnitKind(row["kind"]).is_grassroots
+            and row["name"] not in keep
+            and row["active"] == "Có"
+        ):
+            by_parent.setdefault(row["parent_id"], []).append(row)
+    pairs = [group[i : i + 2] for group in by_parent.values() for i in range(0, len(group) - 1, 2)]
+    for pair in rng.sample(pairs, min(len(pairs), merged // 2)):
+        n = len(rows) + 1
+        for old in pair:
+            old.update({"valid_until": MERGER_DAY.isoformat(), "active": "Không"})
+        rows.append(
+            {
+                **pair[0],
+                "id": f"DV-{n:04d}",
+                "name": f"{pair[0]['name']} (hợp nhất)",
+                "active": "Có",
+                "valid_from": MERGER_DAY.isoformat(),
+                "valid_until": "",
+                "predecessors": ";".join(old["id"] for old in pair),
+            }
+        )
+
+
+def _inactive(unit: dict[str, str]) -> bool:
+    """Deactivated by hand (1% of units); a unit ended by the merger was active until then."""
+    return unit["active"] != "Có" and not unit.get("valid_until")
+
+
+def _existing(grassroots: list[dict[str, str]], day: date) -> list[dict[str, str]]:
+    """The grassroots units that exist on a day (a registration round's cut-off)."""
+    return [
+        u
+        for u in grassroots
+        if (not u.get("valid_from") or date.fromisoformat(u["valid_from"]) <= day)
+        and (not u.get("valid_until") or day < date.fromisoformat(u["valid_until"]))
+    ]
+
+
 def _round(
     cycle: dict[str, str],
     grassroots: list[dict[str, str]],
@@ -208,7 +266,7 @@ def _round(
         )
     regs: dict[str, dict[str, str]] = {}
     for unit in grassroots:
-        if unit["active"] != "Có" or rng.random() >= 0.85:
+        if _inactive(unit) or rng.random() >= 0.85:
             continue
         if is_open and unit["name"] == GRASSROOTS_NAME:
             continue  # the demo secretary's unit is still to register, as in the demo
@@ -256,7 +314,7 @@ def _rollups(
     report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
     below: dict[str, list[dict[str, str]]] = {}
     for unit in grassroots:
-        if unit["active"] == "Có":
+        if not _inactive(unit):
             below.setdefault(unit["parent_id"], []).append(unit)
     ops = []
     for upper in units:

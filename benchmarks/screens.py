@@ -56,6 +56,7 @@ PEOPLE = {"province": 0, "upper": 1}  # sign-in picker order (services.demo.prov
 PEOPLE_SECRETARY = 2
 WARM_RUNS = 5
 GOAL_S = 0.5
+MERGED_SHARE = 0.2  # --merged: a fifth of the units went through a merger
 OPEN_CYCLE = f"CK-{YEARS[-1]}"
 
 
@@ -342,7 +343,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="3 warm runs; Tổng hợp, Đăng ký and Đơn vị only"
     )
-    if parser.parse_args(argv).quick:
+    parser.add_argument(
+        "--merged",
+        action="store_true",
+        help=f"the province after a restructuring: {MERGED_SHARE:.0%} of its units merged in pairs "
+        "on 1/7/2025 (cycles before and after expect different units)",
+    )
+    args = parser.parse_args(argv)
+    merged_share = MERGED_SHARE if args.merged else 0.0
+    if args.quick:
         WARM_RUNS = 3
         SCREENS = {k: v for k, v in SCREENS.items() if k in ("tong_hop", "dang_ky", "don_vi")}
     started = time.perf_counter()
@@ -355,7 +364,9 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.update(
             {ENV["sqlite_path"]: str(path), ENV["demo"]: "true", ENV["now"]: NOW.isoformat()}
         )
-        province = build_province(path)
+        province = build_province(path, merged_share=merged_share)
+        if merged_share:
+            print(f"Restructured: {merged_share:.0%} of the units merged in pairs on 01/07/2025")
         print(
             f"Sample province: {province.units} units ({province.upper_units} upper, "
             f"{province.grassroots} grassroots), {province.cycles} cycles, "
@@ -390,10 +401,11 @@ def main(argv: list[str] | None = None) -> None:
         for var in ENV.values():
             os.environ.pop(var, None)
 
-    report(province, store, floor, screens, slowest, profiles, time.perf_counter() - started)
+    total = time.perf_counter() - started
+    report(province, store, floor, screens, slowest, profiles, total, merged_share)
 
 
-def report(province, store, floor, screens, slowest, profiles, total_s) -> None:
+def report(province, store, floor, screens, slowest, profiles, total_s, merged_share=0.0) -> None:
     print("\nStore, outside Streamlit (seconds)")
     lines = [
         ("cold read of all screen tabs (SqlStore.read, new engine)", store["cold_read_s"]),
@@ -488,6 +500,7 @@ def report(province, store, floor, screens, slowest, profiles, total_s) -> None:
 
     figures = {
         "units": province.units,
+        "merged_share": merged_share,
         "cycles": province.cycles,
         "registrations": province.registrations,
         "upper_reports": province.upper_reports,
@@ -518,7 +531,8 @@ def report(province, store, floor, screens, slowest, profiles, total_s) -> None:
     }
     line = json.dumps(figures, ensure_ascii=False)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "screens.json").write_text(line + "\n", encoding="utf-8")
+    name = "screens-merged.json" if merged_share else "screens.json"
+    (OUT / name).write_text(line + "\n", encoding="utf-8")
     print(line)
 
 

@@ -241,6 +241,18 @@ def _inert(frame: pd.DataFrame) -> pd.DataFrame:
     return inert
 
 
+def tick_table(frame: pd.DataFrame, tick: str, key: str) -> pd.DataFrame:
+    """A table whose only editable column is the checkbox `tick` (its other cells made inert, as
+    in `table`); returns the table as ticked."""
+    return st.data_editor(
+        frame.map(inert_cell),
+        hide_index=True,
+        width="stretch",
+        disabled=[c for c in frame.columns if c != tick],
+        key=key,
+    )
+
+
 def show_conflict(exc: Conflict, form: str | None) -> None:
     st.error(
         plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."

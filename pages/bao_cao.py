@@ -52,7 +52,7 @@ if cycle is None:
 def choose_unit() -> str | None:
     """The upper unit reporting: an officer's own unit; any upper unit for province staff."""
     name = partial(units.unit_name, rt, me)
-    choices = sorted(rollups.reporting_units(rt, me), key=lambda u: sort_key(name(u)))
+    choices = sorted(rollups.reporting_units(rt, me, cycle.id), key=lambda u: sort_key(name(u)))
     if not choices:
         st.info("Đơn vị của bạn không có đoàn cơ sở trực thuộc để báo cáo lên tỉnh.")
         return None

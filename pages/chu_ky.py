@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from schemas.models import Cycle, LatePolicy, decimal_cell, parse_decimal
+from schemas.models import GRASSROOTS_KINDS, Cycle, LatePolicy, decimal_cell, parse_decimal
 from services.core.access import Role
 from services.registration import cycles
 from services.registration.cycles import CycleDraft
@@ -16,6 +16,7 @@ from services.registration.deadlines import cutoff_after, cutoff_words
 
 NEW, EDIT = "cycle-new", "cycle-edit"
 FLASH = "cycle-flash"
+WARN = "cycle-warnings"  # criteria sets whose period does not cover the saved cycle's year
 POLICIES = list(LatePolicy)
 
 rt = _ui.runtime()
@@ -100,6 +101,22 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
             index=refs.index(draft.criteria_set) if draft.criteria_set else None,
             placeholder="Chọn bộ tiêu chí",
         )
+        held_kinds = dict(draft.kind_criteria)
+        kinds = st.multiselect(
+            "Loại đơn vị dùng bộ tiêu chí riêng (bỏ trống: một bộ cho mọi đơn vị)",
+            [k.value for k in GRASSROOTS_KINDS],
+            default=list(held_kinds),
+            key=f"{prefix}-kinds",
+        )
+        own = next(iter(held_kinds.values()), None)
+        kind_set = st.selectbox(
+            "Bộ tiêu chí riêng cho các loại đơn vị đã chọn",
+            refs,
+            format_func=criteria_label,
+            index=refs.index(own) if own in refs else None,
+            placeholder="Chọn bộ tiêu chí",
+            key=f"{prefix}-kind-set",
+        )
         left, right = st.columns(2)
         register = left.date_input(
             "Hạn đăng ký: hết ngày",
@@ -149,6 +166,9 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     except ValueError:
         st.error("Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
         return
+    if kinds and kind_set is None:
+        st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí riêng cho các loại đơn vị đã chọn.")
+        return
     new = CycleDraft(
         int(year),
         name,
@@ -158,9 +178,11 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
         policy,
         assess if isinstance(assess, date) else None,
         points,
+        tuple((kind, kind_set) for kind in kinds if kind_set),
     )
     cycle = _ui.attempt(lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form)
     if cycle:
+        st.session_state[WARN] = cycles.period_warnings(rt, new)
         verb = "Đã lưu" if held else "Đã tạo"
         _ui.flash(
             FLASH,
@@ -213,6 +235,8 @@ def edit(existing: list[Cycle]) -> None:
 
 
 _ui.show_flash(FLASH)
+for warning in st.session_state.pop(WARN, []):
+    st.warning(_ui.plain(warning))
 existing = cycles.list_cycles(rt, me)
 if existing:
     _ui.table(cycle_table(existing), hide_index=True, width="stretch")

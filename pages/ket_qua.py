@@ -179,7 +179,7 @@ def show_history(unit_id: str) -> None:
         return
     st.metric(
         "Số chu kỳ được công nhận",
-        f"{history.recognised_cycles}/{len(history.lines)}",
+        f"{history.recognised_cycles}/{history.cycles}",
         border=True,
     )
     st.altair_chart(charts.history_strip(history), width="stretch")

@@ -11,6 +11,7 @@ from services.core.access import Role
 from services.documents import commendation_doc
 from services.documents.texts import COMMENDATION
 from services.year_end import commendation
+from services.year_end import terms as term_store
 from services.year_end.commendation import Commendation, Moment, Term
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +26,33 @@ if me.role is not Role.PROVINCE:
         "giữa nhiệm kỳ và cuối nhiệm kỳ."
     )
     st.stop()
+
+
+def terms_editor() -> None:
+    """Province staff add a term (with its mid-term year) without a server: kept in the store."""
+    with st.expander("Nhiệm kỳ: thêm hoặc xem các nhiệm kỳ"):
+        shown = _ui.attempt(lambda: commendation.terms(rt)) or []
+        st.markdown(
+            "\n".join(
+                f"- {_ui.plain(t.name)}: {t.start}–{t.end}, xét giữa nhiệm kỳ đến năm {t.middle}"
+                for t in shown
+            )
+        )
+        with st.form("term-form"):
+            name = st.text_input("Tên nhiệm kỳ", key="term-name", max_chars=200)
+            left, middle, right = st.columns(3)
+            start = left.number_input("Từ năm", 2000, 2100, 2025, key="term-start")
+            end = middle.number_input("Đến năm", 2000, 2100, 2030, key="term-end")
+            mid = right.number_input("Năm xét giữa nhiệm kỳ", 2000, 2100, 2027, key="term-mid")
+            sent = st.form_submit_button("Lưu nhiệm kỳ")
+        if sent:
+            key = _ui.request_key("term-form")
+            new = Term(name, int(start), int(end), int(mid))
+            if _ui.attempt(lambda: term_store.save_term(rt, me, new, key), "term-form"):
+                st.success(f"Đã lưu {_ui.plain(new.name)}.")
+
+
+terms_editor()
 choices = _ui.attempt(lambda: commendation.terms(rt))
 if not choices:
     if choices is not None:
@@ -57,6 +85,7 @@ def candidate_table(found: Commendation) -> None:
                     "Tên đơn vị": c.unit.name,
                     "Loại đơn vị": c.unit.kind.value,
                     "Đơn vị cấp trên hiện nay": c.current_upper,
+                    "Đơn vị hợp nhất": c.rule,
                     **{
                         f"Năm {h.year}": f"QĐ số {h.decision_number} ({h.issuer_name})"
                         for h in c.history
@@ -81,6 +110,7 @@ def history_table(found: Commendation) -> None:
                     "Kết quả đánh giá": h.result,
                     "Số quyết định": h.decision_number,
                     "Ngày ký": day_words(h.decision_signed_on) if h.decision_signed_on else "",
+                    "Tính theo đơn vị tiền thân": h.via,
                 }
                 for c in found.candidates
                 for h in c.history

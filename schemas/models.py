@@ -43,6 +43,8 @@ class UnitKind(StrEnum):
     TINH_DOAN = "Tỉnh đoàn"
     CAP_HUYEN = "Đoàn cấp huyện"
     TRUC_THUOC = "Đoàn trực thuộc"
+    DOAN_KHOI = "Đoàn Khối"  # since 1/7/2025: blocs directly under the province
+    CAP_TREN_CO_SO = "Đoàn cấp trên cơ sở"  # any other upper unit of grassroots units
     XA = "Xã"
     PHUONG = "Phường"
     THI_TRAN = "Thị trấn"
@@ -58,7 +60,15 @@ class UnitKind(StrEnum):
         return self not in UPPER_KINDS
 
 
-UPPER_KINDS = frozenset({UnitKind.TINH_DOAN, UnitKind.CAP_HUYEN, UnitKind.TRUC_THUOC})
+UPPER_KINDS = frozenset(
+    {
+        UnitKind.TINH_DOAN,
+        UnitKind.CAP_HUYEN,
+        UnitKind.TRUC_THUOC,
+        UnitKind.DOAN_KHOI,
+        UnitKind.CAP_TREN_CO_SO,
+    }
+)
 GRASSROOTS_KINDS = tuple(k for k in UnitKind if k.is_grassroots)
 
 
@@ -217,13 +227,40 @@ class Unit(Record):
     email: Annotated[Text, BeforeValidator(str.strip)] = ""
     officer: Text = ""
     active: Flag = True
+    valid_from: OptDay = None  # blank: it has always existed (units set up before this field)
+    valid_until: OptDay = None  # the first day it no longer exists (merged, split, abolished)
+    predecessors: Text = ""  # ids of the units it was formed from, separated by ";"
     version: OptCount = None
     updated_at: OptInstant = None
+
+    @property
+    def predecessor_ids(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.predecessors.split(";") if p.strip())
+
+    @property
+    def never_existed(self) -> bool:
+        """An empty period (ends the day it starts): a unit whose creating change was reversed."""
+        return bool(self.valid_from and self.valid_until and self.valid_until <= self.valid_from)
+
+    def exists_on(self, day: date) -> bool:
+        """Whether the unit exists on this day (its period: from `valid_from`, until before
+        `valid_until`)."""
+        started = self.valid_from is None or self.valid_from <= day
+        ongoing = self.valid_until is None or day < self.valid_until
+        return started and ongoing and not self.never_existed
+
+    def exists_during(self, first: date, last: date) -> bool:
+        """Whether the unit existed on any day from `first` to `last` (both included)."""
+        started = self.valid_from is None or self.valid_from <= last
+        ongoing = self.valid_until is None or first < self.valid_until
+        return started and ongoing and not self.never_existed
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         check_phone(self.phone)
         check_email(self.email)
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("ngày ngừng hoạt động phải sau ngày bắt đầu hoạt động")
         if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:
             raise ValueError("số chi đoàn không được lớn hơn số đoàn viên")
         return self
@@ -240,8 +277,19 @@ class Cycle(Record):
     late_policy: Policy = LatePolicy.FLAG
     assess_cutoff: OptInstant = None  # blank: 1 January of year N+1 (services.year_end.assessments)
     points_threshold: OptDecimal = Field(default=None, ge=0)  # blank: as the criteria set says
+    kind_criteria: Text = ""  # "Trường THPT: ref; Doanh nghiệp: ref" (blank: one set for all)
     version: OptCount = None
     updated_at: OptInstant = None
+
+    @property
+    def criteria_by_kind(self) -> dict[str, str]:
+        """Unit kind label -> criteria set ref, for the kinds with a set of their own."""
+        pairs = (p.split(":", 1) for p in self.kind_criteria.split(";") if ":" in p)
+        return {k.strip(): v.strip() for k, v in pairs if k.strip() and v.strip()}
+
+    def criteria_for(self, kind: UnitKind) -> str:
+        """The criteria set a unit of this kind is assessed on in this cycle."""
+        return self.criteria_by_kind.get(kind.value, self.criteria_set)
 
 
 class Registration(Record):
@@ -474,6 +522,50 @@ class DocumentTexts(Record):
     updated_at: OptInstant = None
 
 
+class UnitChangeKind(StrEnum):
+    MERGE = "Hợp nhất"
+    SPLIT = "Chia tách"
+    RENAME = "Đổi tên"
+    MOVE = "Chuyển đơn vị cấp trên"
+    ABOLISH = "Giải thể đơn vị cấp trên"
+
+
+ChangeKind = Annotated[UnitChangeKind, BeforeValidator(parse_choice(UnitChangeKind))]
+
+
+class UnitChange(Record):
+    """One applied change of the unit tree; `plan` holds what it did, so it can be reversed."""
+
+    TAB: ClassVar = tabs.UNIT_CHANGES
+
+    kind: ChangeKind
+    effective_on: Day
+    decision_number: Text = Field(min_length=1)
+    summary: Text = ""
+    plan: Text = ""
+    applied_by: Text = ""
+    applied_at: OptInstant = None
+    reversed_by: Text = ""
+    reversed_at: OptInstant = None
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @property
+    def reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+class Setting(Record):
+    """One province-wide setting: its id names it, its value is what the screen stored."""
+
+    TAB: ClassVar = tabs.SETTINGS
+
+    name: Text = ""
+    value: Text = ""
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+
 class Reminder(Record):
     """One reminder to one recipient: drafted, being sent, sent, or failed (the outbox row)."""
 
@@ -511,6 +603,30 @@ class ReminderSchedule(Record):
     updated_at: OptInstant = None
 
 
+class TermRow(Record):
+    """A term of office (nhiệm kỳ) as stored, in cycle years, with its mid-term year."""
+
+    TAB: ClassVar = tabs.TERMS
+
+    name: Text = Field(min_length=1)
+    start_year: Count = Field(ge=2000, le=2100)
+    end_year: Count = Field(ge=2000, le=2100)
+    middle_year: OptCount = None
+    version: OptCount = None
+    updated_at: OptInstant = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end_year < self.start_year:
+            raise ValueError("năm kết thúc phải không trước năm bắt đầu")
+        if (
+            self.middle_year is not None
+            and not self.start_year <= self.middle_year <= self.end_year
+        ):
+            raise ValueError("năm xét giữa nhiệm kỳ phải nằm trong nhiệm kỳ")
+        return self
+
+
 MODELS: dict[str, type[Record]] = {
     m.TAB.name: m
     for m in (
@@ -528,6 +644,9 @@ MODELS: dict[str, type[Record]] = {
         DocumentTexts,
         Reminder,
         ReminderSchedule,
+        UnitChange,
+        Setting,
+        TermRow,
         AuditEntry,
     )
 }

@@ -51,6 +51,59 @@ UNITS = Tab(
         ("active", "Đang hoạt động"),
         VERSION,
         UPDATED_AT,
+        # added with the 2025 restructuring: after the older columns, so existing sheets keep theirs
+        ("valid_from", "Hoạt động từ ngày"),
+        ("valid_until", "Ngừng hoạt động từ ngày"),
+        ("predecessors", "Hình thành từ (mã đơn vị)"),
+    ),
+)
+
+# One change of the unit tree (merge, split, rename, move, abolish an upper unit), as applied:
+# its plan is kept whole so the change can be shown, audited and reversed.
+UNIT_CHANGES = Tab(
+    "unit_changes",
+    "Thay đổi đơn vị",
+    (
+        ID,
+        ("kind", "Loại thay đổi"),
+        ("effective_on", "Ngày hiệu lực"),
+        ("decision_number", "Số quyết định"),
+        ("summary", "Nội dung"),
+        ("plan", "Chi tiết (dữ liệu ứng dụng)"),
+        ("applied_by", "Người thực hiện"),
+        ("applied_at", "Thực hiện lúc"),
+        ("reversed_by", "Người hoàn tác"),
+        ("reversed_at", "Hoàn tác lúc"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# Province-wide settings an officer changes on a screen (one row per setting, found by its id).
+SETTINGS = Tab(
+    "settings",
+    "Cài đặt",
+    (
+        ID,
+        ("name", "Tên cài đặt"),
+        ("value", "Giá trị"),
+        VERSION,
+        UPDATED_AT,
+    ),
+)
+
+# Terms of office (nhiệm kỳ) for commendation, with the last year counted at mid-term.
+TERMS = Tab(
+    "terms",
+    "Nhiệm kỳ",
+    (
+        ID,
+        ("name", "Tên nhiệm kỳ"),
+        ("start_year", "Từ năm"),
+        ("end_year", "Đến năm"),
+        ("middle_year", "Năm xét giữa nhiệm kỳ"),
+        VERSION,
+        UPDATED_AT,
     ),
 )
 
@@ -69,6 +122,7 @@ CYCLES = Tab(
         ("points_threshold", "Ngưỡng điểm (trống: theo bộ tiêu chí)"),
         VERSION,
         UPDATED_AT,
+        ("kind_criteria", "Bộ tiêu chí theo loại đơn vị"),
     ),
 )
 
@@ -347,6 +401,9 @@ ALL_TABS: tuple[Tab, ...] = (
     DOCUMENT_TEXTS,
     REMINDERS,
     REMINDER_SCHEDULES,
+    UNIT_CHANGES,
+    SETTINGS,
+    TERMS,
     AUDIT_LOG,
 )
 TABS: dict[str, Tab] = {tab.name: tab for tab in ALL_TABS}

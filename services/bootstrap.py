@@ -8,6 +8,7 @@ in their own.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.messages import describe
 from services.core.runtime import Runtime
 from services.core.settings import SHARED_DATABASE_CHECK_SECONDS, Settings, SettingsError
+from services.core.xlsx_read import FileRefused, Table, limit_rows
 from services.storage import StoreError, sheets_connect
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
@@ -139,3 +141,32 @@ def _sheets_settings(secrets: Mapping[str, Any]) -> Settings:
         spreadsheet_key=str(sheets.get("spreadsheet_key", "")).strip(),
         service_account=dict(sheets.get("service_account", {})),
     )
+
+
+SHEET_LINK = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+def read_sheet_tab(settings: Settings, link: str, tab: str = "", client: Any = None) -> Table:
+    """One tab of a Google Sheet staff keep (a unit or user list), read with the deployment's
+    service account under the same row limit as a file. The sheet must be shared with that
+    account; FileRefused says what to do when it is not (or the link or tab is wrong)."""
+    found = SHEET_LINK.search(link)
+    key = found.group(1) if found else link.strip()
+    account = service_account_email(settings)
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{20,}", key):
+            raise sheets_connect.SheetsSetupError("not_a_sheet_link")
+        if client is None:
+            check_service_account(settings)
+            client = sheets_connect.client_for(settings.service_account)
+        rows = sheets_connect.read_tab(client, key, tab, account)
+    except StoreError as exc:
+        raise FileRefused(describe(exc)) from exc
+    except SettingsError as exc:  # no usable service-account key in the settings
+        raise FileRefused(str(exc)) from exc
+    return Table(tab.strip() or "Trang 1", limit_rows(rows))
+
+
+def service_account_email(settings: Settings) -> str:
+    """The e-mail a Google Sheet must be shared with for the app to read it ('' if not set)."""
+    return str(settings.service_account.get("client_email", ""))

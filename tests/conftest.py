@@ -92,6 +92,6 @@ def rt(empty_rt) -> Runtime:
 
 @pytest.fixture
 def people(rt) -> dict[Role, Actor]:
-    """The demo people by role: Tỉnh đoàn staff, Khoái Châu officer, Thuần Hưng secretary, viewer,
+    """The demo people by role: Tỉnh đoàn staff, a Đoàn Khối officer, a secretary under it, viewer,
     acting as signed-in people would (their writes are not tagged as demo writes)."""
     return {a.role: replace(a, demo=False) for a in demo.demo_actors(rt)}

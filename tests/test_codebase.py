@@ -193,7 +193,7 @@ def _audited(call: ast.Call) -> bool:
         and isinstance(arg.func, ast.Attribute)
         and isinstance(arg.func.value, ast.Name)
         and arg.func.value.id == "records"
-        and arg.func.attr in {"create", "change", "adopt", "imported"}
+        and arg.func.attr in {"create", "change", "adopt", "imported", "batch"}
     )
 
 

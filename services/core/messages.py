@@ -128,6 +128,14 @@ _SETUP: dict[str, Callable[[StoreError], str]] = {
         "tải). Hãy kiểm tra kết nối mạng của máy chủ rồi khởi động lại ứng dụng."
     ),
     "cannot_open": lambda e: f"Không mở được bảng tính trên Google Sheets: {e.data['reason']}",
+    "tab_not_found": lambda e: (
+        f"Bảng tính không có trang “{e.data['tab']}”. Hãy kiểm tra tên trang (thẻ ở cuối bảng "
+        "tính), hoặc để trống để đọc trang đầu tiên."
+    ),
+    "not_a_sheet_link": lambda e: (
+        "Đây không phải địa chỉ một Google Sheet. Hãy dán địa chỉ có dạng "
+        "https://docs.google.com/spreadsheets/d/…/edit (hoặc chỉ phần mã giữa /d/ và /edit)."
+    ),
 }
 
 WORDING: dict[str, Callable[[StoreError], str]] = {

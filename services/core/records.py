@@ -25,6 +25,9 @@ PREFIX = {
     "assessment_items": "KQ",
     "decisions": "QD",
     "decision_units": "CN",
+    "unit_changes": "TD",
+    "settings": "CD",
+    "terms": "NKY",
     "audit_log": "NK",
     "upper_report_units": "BD",
     "document_texts": "VB",
@@ -128,6 +131,18 @@ def change(
         audit(actor, at, action, tab, loaded.id, before, {**before, **changes}, request_key),
         *also,
     ]
+
+
+def batch(groups: Sequence[Sequence[Append | Update]]) -> list[Append | Update]:
+    """Several records' writes, each built by `create` or `change` (so each with its audit row),
+    in one all-or-nothing write: a chunk of an imported list. A group without its audit row is
+    refused, so nothing reaches the store unaudited."""
+    for group in groups:
+        if group and not any(
+            isinstance(op, Append) and op.tab == tabs.AUDIT_LOG.name for op in group
+        ):
+            raise ValueError("each record's writes must carry their audit row (records.create)")
+    return [op for group in groups for op in group]
 
 
 ADOPTED = "Nhận hàng chưa có mã"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import cast
 
 from pydantic import ValidationError
@@ -29,7 +30,10 @@ from schemas.models import (
     Registration,
     Reminder,
     ReminderSchedule,
+    Setting,
+    TermRow,
     Unit,
+    UnitChange,
     UpperReport,
     UpperReportUnit,
     User,
@@ -78,6 +82,9 @@ class Workbook:
     document_texts: dict[str, DocumentTexts] = field(default_factory=dict)
     reminders: dict[str, Reminder] = field(default_factory=dict)
     reminder_schedules: dict[str, ReminderSchedule] = field(default_factory=dict)
+    unit_changes: dict[str, UnitChange] = field(default_factory=dict)
+    settings: dict[str, Setting] = field(default_factory=dict)
+    terms: dict[str, TermRow] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     # (cycle_id, unit_id) of registration rows that could not be read: those units "cần kiểm tra"
     broken_registrations: set[tuple[str, str]] = field(default_factory=set)
@@ -86,6 +93,8 @@ class Workbook:
     # (cycle_id, unit_id) of decision-list rows that could not be read
     broken_decisions: set[tuple[str, str]] = field(default_factory=set)
     children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # unit id -> ids of the units formed from it (merge, split), from their "Hình thành từ" cells
+    successors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # (tab, record id) -> sheet row number, so problems found after parsing still name their row
     row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_cycle_unit: dict[tuple[str, str], Registration] = field(default_factory=dict)
@@ -159,6 +168,9 @@ class Workbook:
                 )
             elif unit.parent_id:
                 self.children[unit.parent_id].append(unit.id)
+            for earlier in unit.predecessor_ids:
+                if earlier in self.units and earlier != unit.id:
+                    self.successors[earlier].append(unit.id)
         for siblings in self.children.values():
             siblings.sort(key=lambda uid: sort_key(self.units[uid].name))
 
@@ -229,6 +241,65 @@ class Workbook:
         found = [u for u in found if u.kind.is_grassroots and (u.active or not active_only)]
         return sorted(found, key=lambda u: sort_key(u.name))
 
+    def existed_in(self, unit_id: str, cycle: Cycle) -> bool:
+        """Whether the unit existed in a cycle: its period meets the cycle's (registration in
+        October of N-1 to the end of year N). A unit with no period follows its active flag."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return False
+        if unit.valid_from is None and unit.valid_until is None:
+            return unit.active
+        first, last = cycle_window(cycle)
+        return unit.exists_during(first, last)
+
+    def superseded_in(self, unit_id: str, cycle: Cycle) -> bool:
+        """Whether the unit ended within the cycle and a successor formed from it existed in it:
+        the cycle then counts the successor (with this unit's registration), not this unit."""
+        unit = self.units.get(unit_id)
+        if unit is None or unit.valid_until is None or unit.valid_until > cycle_window(cycle)[1]:
+            return False
+        return any(self.existed_in(s, cycle) for s in self.successors.get(unit_id, ()))
+
+    def predecessors_in(self, unit_id: str, cycle: Cycle) -> list[str]:
+        """The units this one was formed from that ended within the cycle (the merger cycle)."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return []
+        return [p for p in unit.predecessor_ids if self.superseded_in(p, cycle)]
+
+    def expected(self, unit_ids: Iterable[str], cycle: Cycle) -> list[Unit]:
+        """The grassroots units among these ids that a cycle expects: those that existed in it and
+        were not replaced by a successor within it, in Vietnamese alphabetical order.
+
+        Adding, moving or merging units today never changes a past cycle's list.
+        """
+        found = [
+            self.units[u]
+            for u in unit_ids
+            if u in self.units
+            and self.units[u].kind.is_grassroots
+            and self.existed_in(u, cycle)
+            and not self.superseded_in(u, cycle)
+            and not formed_after_registration(self.units[u], cycle)
+        ]
+        return sorted(found, key=lambda u: sort_key(u.name))
+
+    def lineage(self, unit_id: str) -> list[str]:
+        """The unit and every unit it was formed from, however far back (stops on loops)."""
+        seen: list[str] = []
+        stack = [unit_id]
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in self.units:
+                continue
+            seen.append(current)
+            stack.extend(self.units[current].predecessor_ids)
+        return seen
+
+    def setting(self, setting_id: str, default: str = "") -> str:
+        found = self.settings.get(setting_id)
+        return found.value.strip() if found and found.value.strip() else default
+
     def registration(self, cycle_id: str, unit_id: str) -> Registration | None:
         return self._by_cycle_unit.get((cycle_id, unit_id))
 
@@ -273,6 +344,9 @@ _ATTRIBUTES = {
     tabs.DOCUMENT_TEXTS.name: "document_texts",
     tabs.REMINDERS.name: "reminders",
     tabs.REMINDER_SCHEDULES.name: "reminder_schedules",
+    tabs.UNIT_CHANGES.name: "unit_changes",
+    tabs.SETTINGS.name: "settings",
+    tabs.TERMS.name: "terms",
 }
 # Every tab a workbook holds, in the order they are parsed (problems are listed in this order).
 _PARSED = (
@@ -329,6 +403,24 @@ class _TabParse:
                         tab, row.number, headers.get(name, name), message, record_id, UNTIDY_ID
                     )
                 )
+
+
+def formed_after_registration(unit: Unit, cycle: Cycle) -> bool:
+    """A unit set up on or after the day a cycle's registration closed, from no earlier unit,
+    had nothing to register in it: the cycle does not expect it (a unit added today never
+    becomes "Chưa đăng ký" in a closed round). A successor of merged units is expected: it
+    registers through its predecessors."""
+    return (
+        unit.valid_from is not None
+        and not unit.predecessor_ids
+        and unit.valid_from >= cycle.register_cutoff.date()
+    )
+
+
+def cycle_window(cycle: Cycle) -> tuple[date, date]:
+    """The days a cycle spans: from its registration cut-off (October of N-1) to 31/12 of N."""
+    first = min(cycle.register_cutoff.date(), date(cycle.year, 1, 1))
+    return first, date(cycle.year, 12, 31)
 
 
 def _parse_tab(tab: str, rows: list[Row], previous: _TabParse | None) -> _TabParse:

@@ -40,14 +40,16 @@ from schemas.tabs import ALL_TABS, TABS, Tab
 from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import DomainError
-from services.storage import Row, Store
 from services.core.workbook import Workbook
 from services.core.xlsx import sheet_title, text_workbook_bytes, unescape_text
+from services.core.xlsx_read import (  # the limits every import shares (unit lists too)
+    MAX_BYTES,
+    MAX_PART_BYTES,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+)
+from services.storage import Row, Store
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 200_000  # rows read, blank ones included
-MAX_PART_BYTES = 64 * 1024 * 1024  # one part of the .xlsx zip, uncompressed
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every part together, uncompressed
 CHUNK = 500  # rows per write: one transaction on SQLite, one batchUpdate on Sheets
 # Fields that name a unit or a cycle; every tab but the audit log must point at existing ones.
 REFERENCES = {

@@ -1,10 +1,13 @@
-"""The demo province: Hưng Yên on its 2018–2022 structure, seeded into an empty embedded store.
+"""The demo province: Hưng Yên through the 2025 restructuring, seeded into an empty embedded store.
 
-Unit names are the sourced ones from the programme brief, under their real upper units; every
-further unit is visibly a sample ("… Mẫu 1"), and member counts, secretaries, phones and e-mails
-are visibly invented. Cycles are placed relative to the day of seeding, so a newcomer always finds
-a registration round open for a few more weeks; the past cycles carry assessments and recognition
-decisions as far as their year end has come (services/demo/year_end.py).
+Until 30/6/2025 the old district tree: the sourced grassroots names under their real upper units.
+From 1/7/2025 (services/demo/restructure.py) the 2-level tree: the sourced new communes directly
+under the Tỉnh đoàn, each formed from its old communes, a few former Thái Bình units, and Đoàn
+Khối units beside a 3-level branch (Đoàn Thanh niên Công an tỉnh). Every further unit is visibly a
+sample ("… Mẫu 1"), and member counts, secretaries, phones and e-mails are visibly invented.
+Cycles run from the year before the merger to the one after the current year, which is open for
+a few more weeks, so a newcomer always finds a registration round open; the past cycles carry
+assessments and recognition decisions as far as their year end has come (services/demo/year_end.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from schemas.criteria import CriteriaSet, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from services.core.access import Actor
 from services.core.runtime import Runtime
-from services.demo import mark
+from services.demo import mark, restructure
 from services.demo import year_end as demo_year_end
 from services.registration import deadlines
 from services.storage import Append
@@ -127,19 +130,22 @@ class DemoPerson:
 DEMO_PEOPLE = (
     DemoPerson("tinhdoan@mau.example", "Cán bộ Tỉnh đoàn (mẫu)", Role.PROVINCE, PROVINCE),
     DemoPerson(
-        "khoaichau@mau.example",
-        "Cán bộ Huyện đoàn Khoái Châu (mẫu)",
+        "doankhoi@mau.example",
+        f"Cán bộ {restructure.KHOI_DOANH_NGHIEP} (mẫu)",
         Role.UPPER,
-        "Huyện đoàn Khoái Châu",
+        restructure.KHOI_DOANH_NGHIEP,
     ),
     DemoPerson(
-        "thuanhung@mau.example",
-        "Bí thư Đoàn xã Thuần Hưng (mẫu)",
+        "congtymau1@mau.example",
+        "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)",
         Role.SECRETARY,
-        "Đoàn xã Thuần Hưng",
+        "Đoàn cơ sở Công ty Mẫu 1",
     ),
     DemoPerson(
-        "xem@mau.example", "Người xem Thành đoàn Hưng Yên (mẫu)", Role.VIEWER, "Thành đoàn Hưng Yên"
+        "xem@mau.example",
+        f"Người xem {restructure.KHOI_CO_QUAN} (mẫu)",
+        Role.VIEWER,
+        restructure.KHOI_CO_QUAN,
     ),
 )
 
@@ -188,22 +194,33 @@ def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[
     rng = random.Random(2018)
     ops: list[Append] = []
     units = _units(now, rng)
-    ops += [Append(tabs.UNITS.name, u) for u in units]
-    ops += [Append(tabs.USERS.name, u) for u in user_rows({u["name"]: u["id"] for u in units}, now)]
-    grassroots = [u for u in units if UnitKind(u["kind"]).is_grassroots]
+    ops += [Append(tabs.UNITS.name, restructure.stored(u)) for u in units]
+    current = [u for u in units if not u.get("valid_until")]
+    ops += [
+        Append(tabs.USERS.name, u) for u in user_rows({u["name"]: u["id"] for u in current}, now)
+    ]
+    ops += [Append(restructure.TAB, row) for row in restructure.change_rows(units, now)]
     open_last_day = (now + timedelta(days=20)).date()
     open_year = open_last_day.year + 1
-    for year in (open_year - 2, open_year - 1):
+    for year in range(min(restructure.MERGER_DAY.year - 1, open_year - 2), open_year):
         cycle = cycle_row(rt.criteria, year, None, now)
         ops.append(Append(tabs.CYCLES.name, cycle))
-        ops += _past_round(cycle, grassroots, units, rng)
+        then = at_registration(cycle, units)
+        grassroots = [u for u in then if UnitKind(u["kind"]).is_grassroots]
+        ops += _past_round(cycle, grassroots, then, rng)
     cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
     ops.append(Append(tabs.CYCLES.name, cycle))
-    ops += _open_round(cycle, grassroots, now, rng)
+    then = restructure.at_time(units, now.date())
+    ops += _open_round(cycle, [u for u in then if UnitKind(u["kind"]).is_grassroots], now, rng)
     if year_end:
         ops += year_end_operations(now, rt, ops)
     ops.append(mark.seeding_audit(now, "NK-DEMO", "Nạp dữ liệu mẫu", len(ops)))
     return ops
+
+
+def at_registration(cycle: dict[str, str], units: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The units registering for a cycle (October of N-1), with the upper units they had then."""
+    return restructure.at_time(units, datetime.fromisoformat(cycle["register_cutoff"]).date())
 
 
 def seed_year_end(rt: Runtime) -> bool:
@@ -237,7 +254,9 @@ def year_end_operations(now: datetime, rt: Runtime, base: list[Append]) -> list[
             rt.criteria,
             cycle,
             units,
-            [r for r in registrations if r["cycle_id"] == cycle["id"]],
+            restructure.assessed_registrations(
+                cycle, units, [r for r in registrations if r["cycle_id"] == cycle["id"]]
+            ),
             now,
             # its own random stream, so the rest of the demo is the same with or without it
             random.Random(f"3cd-demo-year-end-{cycle['year']}"),
@@ -246,9 +265,11 @@ def year_end_operations(now: datetime, rt: Runtime, base: list[Append]) -> list[
 
 
 def _units(now: datetime, rng: random.Random) -> list[dict[str, str]]:
+    """Every unit of the demo, old and new, with its period; `_old_parent` keeps the upper unit a
+    unit that moved on 1/7/2025 had before (a working key, not stored)."""
     rows: list[dict[str, str]] = []
 
-    def add(name: str, kind: UnitKind, parent: str | None, officer: str = "") -> str:
+    def add(name: str, kind: UnitKind, parent: str | None, officer: str = "", **period: str) -> str:
         n = len(rows) + 1
         grassroots = kind.is_grassroots
         members = rng.randrange(80, 600, 10) if grassroots else None
@@ -264,26 +285,62 @@ def _units(now: datetime, rng: random.Random) -> list[dict[str, str]]:
                 "phone": f"0900000{n:03d}",
                 "email": f"bithu{n:03d}@mau.example",
                 "officer": officer,
-                "active": "Có",
+                "active": "Không" if period.get("valid_until") else "Có",
+                "valid_from": period.get("valid_from", ""),
+                "valid_until": period.get("valid_until", ""),
+                "predecessors": period.get("predecessors", ""),
                 "version": "1",
                 "updated_at": iso(now),
             }
         )
         return rows[-1]["id"]
 
+    ended = {"valid_until": restructure.MERGER_DAY.isoformat()}
     root = add(PROVINCE, K.TINH_DOAN, None)
-    uppers = {}
+    uppers, old_communes = {}, {}
     for index, upper in enumerate(SOURCED):
-        uppers[upper] = add(upper, K.CAP_HUYEN, root)
+        uppers[upper] = add(upper, K.CAP_HUYEN, root, **ended)
         for kind, place in SOURCED[upper]:
-            add(f"{PREFIX[kind]} {place}", kind, uppers[upper], f"Cán bộ theo dõi mẫu {index + 1}")
-    for bloc in BLOCS:
+            officer = f"Cán bộ theo dõi mẫu {index + 1}"
+            old_communes[place] = add(
+                f"{PREFIX[kind]} {place}", kind, uppers[upper], officer, **ended
+            )
+    uppers[restructure.OLD_BLOC] = add(restructure.OLD_BLOC, K.TRUC_THUOC, root, **ended)
+    for bloc in BLOCS[1:]:
         uppers[bloc] = add(bloc, K.TRUC_THUOC, root)
     for kind, name in UNDER_PROVINCE:
         add(name, kind, root, "Cán bộ Tỉnh đoàn mẫu")
+    _add_new_tree(add, root, uppers, old_communes)
     for upper, kind, name in SAMPLES:
-        add(name, kind, uppers[upper], "Cán bộ theo dõi mẫu 12")
+        new_upper = _new_upper(uppers, root, upper, kind)
+        add(name, kind, new_upper, "Cán bộ theo dõi mẫu 12")
+        if new_upper != uppers[upper]:
+            rows[-1]["_old_parent"] = uppers[upper]
     return rows
+
+
+def _add_new_tree(add, root: str, uppers: dict[str, str], old: dict[str, str]) -> None:
+    """The units formed on 1/7/2025: the new communes (with their predecessors), the former
+    Thái Bình units and the Đoàn Khối."""
+    since = {"valid_from": restructure.MERGER_DAY.isoformat()}
+    officer = "Cán bộ Tỉnh đoàn mẫu"
+    for kind, name, places in restructure.NEW_COMMUNES:
+        earlier = ";".join(old[p] for p in places)
+        add(f"{PREFIX[kind]} {name}", kind, root, officer, predecessors=earlier, **since)
+    for kind, name in restructure.FORMER_THAI_BINH:
+        add(f"{PREFIX[kind]} {name}", kind, root, officer, **since)
+    for bloc in restructure.NEW_BLOCS:
+        uppers[bloc] = add(bloc, K.DOAN_KHOI, root, **since)
+
+
+def _new_upper(uppers: dict[str, str], root: str, upper: str, kind: UnitKind) -> str:
+    """Where a sample unit is since 1/7/2025: the old bloc's units under the Đoàn Khối of their
+    kind, a district's schools directly under the province, the others where they were."""
+    if upper == restructure.OLD_BLOC:
+        return uppers[restructure.BLOC_OF_KIND[kind]]
+    if upper in SOURCED:
+        return root
+    return uppers[upper]
 
 
 def cycle_row(
@@ -373,7 +430,9 @@ def _past_round(
         )
     report_cutoff = datetime.fromisoformat(cycle["report_cutoff"])
     for unit in units:
-        if UnitKind(unit["kind"]) in (K.CAP_HUYEN, K.TRUC_THUOC):
+        if UnitKind(unit["kind"]) in (K.CAP_HUYEN, K.TRUC_THUOC, K.DOAN_KHOI) and any(
+            u["parent_id"] == unit["id"] for u in grassroots
+        ):
             at = report_cutoff - timedelta(hours=rng.randint(-30, 90))
             ops.append(
                 Append(
@@ -441,8 +500,8 @@ def _open_round(
 ) -> list[Append]:
     """The round open now: about half the units registered over the last two weeks."""
     ops = []
-    keep_open = {"Đoàn xã Thuần Hưng"}  # the demo secretary's unit: left for a newcomer to register
-    waiting = {"Đoàn xã Hồng Tiến"}  # sent and waiting for the demo Khoái Châu officer to review
+    keep_open = {"Đoàn cơ sở Công ty Mẫu 1"}  # the demo secretary's unit: left to register
+    waiting = {"Đoàn cơ sở Công ty Mẫu 2"}  # sent, waiting for the demo Đoàn Khối officer
     for unit in grassroots:
         if unit["name"] in keep_open or (rng.random() < 0.5 and unit["name"] not in waiting):
             continue

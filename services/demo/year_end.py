@@ -10,8 +10,9 @@ pass, and a few criteria fail more often than the rest (3.3, the yearly dialogue
 Timing follows the programme: units are assessed from 1 November of the cycle year and decisions
 signed in December. A cycle whose season is still running when the demo is seeded (the current
 year) gets only what could have happened by then: its season is squeezed into the days before
-seeding, a couple of units are left as drafts, the demo Khoái Châu officer's units are left to
-assess, and one upper unit has not signed its decision yet.
+seeding, a couple of units are left as drafts, the demo Đoàn Khối officer's units are left to
+assess, and one upper unit has not signed its decision yet. From the merger year (2025) the units
+are assessed under the upper unit they have at the year end (services/demo/restructure.py).
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ RARE = 0.004
 NOT_ASSESSED = 0.06  # registered units of a finished cycle never assessed
 NOT_YET_ASSESSED = 0.35  # registered units not assessed yet in a season still running
 SELF_ASSESSED = 3  # units of each finished cycle that also sent a self-assessment
-# Upper units left out of a season still running: the demo officer of Khoái Châu has their
-# units to assess; Ân Thi has assessed but not yet signed its decision.
-LEFT_TO_ASSESS = frozenset({"Huyện đoàn Khoái Châu"})
-NOT_YET_DECIDED = frozenset({"Huyện đoàn Ân Thi"})
+# Upper units left out of a season still running: the demo Đoàn Khối officer has their units to
+# assess; the other Đoàn Khối has assessed but not yet signed its decision.
+LEFT_TO_ASSESS = frozenset({"Đoàn Khối Doanh nghiệp Mẫu 2"})
+NOT_YET_DECIDED = frozenset({"Đoàn Khối Cơ quan Mẫu 1"})
 # The demo secretary's unit passes every finished cycle it registered in, so their history shows
 # a recognition.
-ALWAYS_PASSES = frozenset({"Đoàn xã Thuần Hưng"})
+ALWAYS_PASSES = frozenset({"Đoàn cơ sở Công ty Mẫu 1"})
 DRAFTS = 2  # official assessments still in draft in a season still running
 SIGNERS = ("Nguyễn Văn Mẫu", "Trần Thị Mẫu", "Lê Văn Mẫu")
 MIN_SEASON = timedelta(days=10)  # a season shorter than this before seeding: nothing yet

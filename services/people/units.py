@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas import tabs
-from schemas.cells import iso
+from schemas.cells import iso, to_cell
 from schemas.models import Role, Unit, UnitForm, UnitKind, form_cells
 from schemas.vntext import matches, name_key, sort_key
 from services.core import records
@@ -159,6 +159,8 @@ def add_unit(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) 
         cells = {
             **form_cells(form, tabs.UNITS.fields),
             "id": rec_id,
+            # it exists from today: a closed round never starts expecting it (Workbook.expected)
+            "valid_from": to_cell(now.date()),
             "version": "1",
             "updated_at": iso(now),
         }

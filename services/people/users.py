@@ -88,7 +88,7 @@ def units_for_role(rt: Runtime, actor: Actor, role: Role) -> list[Unit]:
     """Active units a person with `role` may belong to, in tree order (for the user forms)."""
     ensure_province(actor, "cấp quyền người dùng")
     lines = units.list_units(rt, actor, include_inactive=False)
-    return [line.unit for line in lines if _fits(role, line.unit)]
+    return [line.unit for line in lines if fits(role, line.unit)]
 
 
 def add_user(rt: Runtime, actor: Actor, data: dict[str, Any], request_key: str) -> User:
@@ -147,13 +147,13 @@ def _check(wb: Workbook, form: UserForm, user_id: str | None) -> None:
     unit = wb.units.get(form.unit_id)
     if unit is None:
         problems.append(f"Đơn vị: không tồn tại (mã {form.unit_id})")
-    elif not _fits(form.role, unit):
+    elif not fits(form.role, unit):
         problems.append(f"Đơn vị: {unit.name} không phù hợp với vai trò {form.role.value}")
     if problems:
         raise InvalidInput(problems)
 
 
-def _fits(role: Role, unit: Unit) -> bool:
+def fits(role: Role, unit: Unit) -> bool:
     if role is Role.PROVINCE:
         return unit.kind is UnitKind.TINH_DOAN
     if role is Role.UPPER:

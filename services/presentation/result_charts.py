@@ -180,9 +180,9 @@ def trend_chart(data: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, line).resolve_scale(y="independent").properties(height=320)
 
 
-def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
-    """One coloured tile per cycle, oldest first, saying in words how the cycle ended."""
-    data = pd.DataFrame(
+def _history_rows(history: unit_history.UnitHistory) -> pd.DataFrame:
+    """One row per line: the unit's own years on one strip, each predecessor's on its own."""
+    return pd.DataFrame(
         [
             {
                 "cycle": line.cycle_name,
@@ -190,11 +190,17 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
                 "status": line.status,
                 "upper": line.upper_name,
                 "decision": line.decision or "—",
-                "row": "",
+                "unit": line.unit_name,
+                "row": "" if line.unit_name == history.unit.name else line.unit_name,
             }
             for line in history.lines
         ]
     )
+
+
+def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
+    """One coloured tile per cycle, oldest first, saying in words how the cycle ended."""
+    data = _history_rows(history)
     x = alt.X(
         "cycle:N",
         title="Chu kỳ",
@@ -203,6 +209,7 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("cycle:N", title="Chu kỳ"),
+        alt.Tooltip("unit:N", title="Đơn vị lúc đó"),
         alt.Tooltip("status:N", title="Kết quả"),
         alt.Tooltip("upper:N", title="Đoàn cấp trên lúc đó"),
         alt.Tooltip("decision:N", title="Quyết định"),

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.criteria import set_for_year
-from schemas.models import Cycle, LatePolicy, decimal_cell
+from schemas.models import Cycle, LatePolicy, UnitKind, decimal_cell
 from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import InvalidInput, NotFound
@@ -34,6 +34,8 @@ class CycleDraft:
     late_policy: LatePolicy = LatePolicy.FLAG
     assess_last_day: date | None = None  # None: the default, 31/12 of year N
     points_threshold: float | None = None  # None: points as the criteria set says (off)
+    # (unit kind label, criteria set ref) for the kinds judged on a set of their own
+    kind_criteria: tuple[tuple[str, str], ...] = ()
 
 
 def default_assessment_cutoff(year: int) -> datetime:
@@ -81,6 +83,7 @@ def draft_of(cycle: Cycle) -> CycleDraft:
         cycle.late_policy,
         deadlines.last_day(assessment_cutoff(cycle)),
         cycle.points_threshold,
+        tuple(cycle.criteria_by_kind.items()),
     )
 
 
@@ -144,6 +147,35 @@ def save_cycle(
 CYCLE_NAME_LIMIT = 200
 
 
+def _kind_problems(rt: Runtime, draft: CycleDraft) -> list[str]:
+    """Each per-kind set names a real unit kind (once) and a set of the catalogue."""
+    problems, seen = [], set()
+    kinds = {k.value for k in UnitKind}
+    for kind, ref in draft.kind_criteria:
+        if kind not in kinds or kind in seen:
+            problems.append(f"Bộ tiêu chí theo loại đơn vị: loại '{kind}' không hợp lệ hoặc bị lặp")
+        if ref not in rt.criteria:
+            problems.append(f"Bộ tiêu chí theo loại đơn vị: không có bộ '{ref}' (cho {kind})")
+        seen.add(kind)
+    return problems
+
+
+def period_warnings(rt: Runtime, draft: CycleDraft) -> list[str]:
+    """The criteria sets of a cycle whose period does not cover its year (saved anyway: a
+    province may keep an older set for a year, but should know)."""
+    refs = dict.fromkeys([draft.criteria_set, *(ref for _, ref in draft.kind_criteria)])
+    warnings = []
+    for ref in refs:
+        criteria = rt.criteria.get(ref)
+        if criteria is not None and not criteria.period[0] <= draft.year <= criteria.period[1]:
+            start, end = criteria.period
+            warnings.append(
+                f"Bộ tiêu chí {ref} áp dụng cho giai đoạn {start}–{end}, không gồm năm "
+                f"{draft.year}: hãy kiểm tra lại bộ tiêu chí của chu kỳ."
+            )
+    return warnings
+
+
 def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
     problems = []
     if not 2000 <= draft.year <= 2100:
@@ -156,6 +188,7 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
         )
     if draft.criteria_set not in rt.criteria:
         problems.append(f"Bộ tiêu chí: không có bộ '{draft.criteria_set}'")
+    problems += _kind_problems(rt, draft)
     if draft.report_last_day < draft.register_last_day:
         problems.append("Hạn báo cáo lên tỉnh: không được sớm hơn hạn đăng ký")
     assess_last_day = draft.assess_last_day or deadlines.last_day(
@@ -180,4 +213,5 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
         "late_policy": to_cell(draft.late_policy),
         "assess_cutoff": iso(deadlines.cutoff_after(assess_last_day)),
         "points_threshold": decimal_cell(draft.points_threshold),
+        "kind_criteria": "; ".join(f"{kind}: {ref}" for kind, ref in draft.kind_criteria),
     }

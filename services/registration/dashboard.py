@@ -70,7 +70,7 @@ def _top_unit(wb: Workbook, actor: Actor) -> str:
 
 
 def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> RegistrationBoard:
-    units = wb.grassroots(visible)
+    units = wb.expected(visible, cycle)
     group_of = _groups(wb, cycle, top, visible)
     statuses = {u.id: unit_status(wb, cycle, u) for u in units}
     by_group = (
@@ -92,7 +92,7 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
         report_cutoff_words=deadlines.cutoff_words(cycle.report_cutoff),
         totals={s: totals.get(s, 0) for s in STATUSES},
         by_group=by_group,
-        timeline=_timeline(wb, cycle, {u.id for u in units}),
+        timeline=_timeline(wb, cycle, _counted(wb, cycle, units)),
         not_registered=_not_registered(wb, units, statuses),
         rollups=_rollups(wb, cycle, visible),
     )
@@ -116,6 +116,11 @@ def _groups(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> dict[str
         else:
             groups[unit_id] = wb.unit_name(unit_id)
     return groups
+
+
+def _counted(wb: Workbook, cycle: Cycle, units: list[Unit]) -> set[str]:
+    """The units whose registrations count: these, and the predecessors merged into them."""
+    return {u.id for u in units} | {p for u in units for p in wb.predecessors_in(u.id, cycle)}
 
 
 def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
@@ -164,6 +169,11 @@ def _not_registered(wb: Workbook, units: list[Unit], statuses: dict[str, str]) -
     )
 
 
+def _expects_rollup(wb: Workbook, cycle: Cycle, unit_id: str) -> bool:
+    """An upper unit that existed in the cycle and has grassroots units of the cycle below it."""
+    return wb.existed_in(unit_id, cycle) and bool(wb.expected(wb.children.get(unit_id, ()), cycle))
+
+
 def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
     """Roll-up status of every upper unit that has grassroots units directly below it."""
     rows = []
@@ -171,9 +181,9 @@ def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
         unit = wb.units[unit_id]
         if unit.kind.is_grassroots or not unit.parent_id:
             continue
-        if not any(wb.units[c].kind.is_grassroots for c in wb.children.get(unit_id, ())):
-            continue
         report = wb.upper_report(cycle.id, unit_id)
+        if report is None and not _expects_rollup(wb, cycle, unit_id):
+            continue
         status = (
             NOT_REPORTED
             if report is None

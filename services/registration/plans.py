@@ -33,7 +33,7 @@ from services.core.forms import free_text, validate
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.people.units import list_units
-from services.registration import deadlines
+from services.registration import deadlines, lineage
 from services.registration.cycles import get_cycle
 from services.registration.status import unit_status
 
@@ -100,9 +100,10 @@ def review_lines(rt: Runtime, actor: Actor, cycle_id: str) -> list[ReviewLine]:
     wb = rt.workbook()
     cycle = get_cycle(wb, cycle_id)
     lines = []
-    for line in list_units(rt, actor, include_inactive=False):
+    expected = {u.id for u in wb.expected(wb.units, cycle)}
+    for line in list_units(rt, actor):
         unit = line.unit
-        if unit.kind.is_grassroots and can_review(wb, actor, unit.id):
+        if unit.id in expected and can_review(wb, actor, unit.id):
             lines.append(
                 ReviewLine(
                     unit,
@@ -132,7 +133,7 @@ def register_plan(
     with rt.store.serialised():
         wb = rt.workbook()
         now = rt.clock.now()
-        unit = _registrable_unit(wb, unit_id)
+        unit = _registrable_unit(wb, unit_id, cycle_id)
         cycle = get_cycle(wb, cycle_id)
         on_behalf = not is_secretary_of(actor, unit_id)
         if on_behalf and not can_review(wb, actor, unit_id):
@@ -312,7 +313,7 @@ def grant_extension(
     reason = free_text(reason, "Lý do gia hạn", REASON_LIMIT)
     with rt.store.serialised():
         wb = rt.workbook()
-        unit = _registrable_unit(wb, unit_id)
+        unit = _registrable_unit(wb, unit_id, cycle_id)
         ensure_reviewer(wb, actor, unit_id)
         cycle = get_cycle(wb, cycle_id)
         rec_id = records.record_id(tabs.EXTENSIONS.name, request_key)
@@ -362,13 +363,16 @@ def _receipt(wb: Workbook, reg: Registration) -> Receipt:
     )
 
 
-def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
+def _registrable_unit(wb: Workbook, unit_id: str, cycle_id: str) -> Unit:
     unit = wb.units.get(unit_id)
     if unit is None:
         raise NotFound(f"Không tìm thấy đơn vị có mã {unit_id}.")
     if not unit.kind.is_grassroots:
         raise NotAllowed(f"{unit.name} không phải đoàn cơ sở nên không đăng ký kế hoạch.")
-    if not unit.active:
+    cycle = wb.cycles.get(cycle_id)
+    if cycle is not None:
+        lineage.ensure_exists_in(wb, cycle, unit, "đăng ký")
+    elif not unit.active:
         raise NotAllowed(f"{unit.name} đang ngừng hoạt động nên không thể đăng ký.")
     return unit
 

@@ -15,7 +15,7 @@ from services.core.forms import free_text
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.core.xlsx import workbook_bytes
-from services.registration import deadlines
+from services.registration import deadlines, lineage
 from services.registration.cycles import get_cycle
 from services.registration.status import (
     LATE,
@@ -39,9 +39,12 @@ class RollupCounts:
     needs_check: int
 
 
-def reporting_units(rt: Runtime, actor: Actor) -> list[str]:
-    """Upper units this person may send a roll-up for (their own; any, for province staff)."""
+def reporting_units(rt: Runtime, actor: Actor, cycle_id: str | None = None) -> list[str]:
+    """Upper units this person may send a roll-up for (their own; any, for province staff);
+    with a cycle, only those that existed in it (an abolished district union is not offered for
+    the cycles after its end)."""
     wb = rt.workbook()
+    cycle = wb.cycles.get(cycle_id) if cycle_id else None
     candidates = scope(wb, actor) if actor.role is Role.PROVINCE else {actor.unit_id}
     return [
         u
@@ -50,18 +53,19 @@ def reporting_units(rt: Runtime, actor: Actor) -> list[str]:
         and wb.units[u].parent_id
         and not wb.units[u].kind.is_grassroots
         and actor.role in (Role.PROVINCE, Role.UPPER)
+        and (cycle is None or wb.existed_in(u, cycle))
     ]
 
 
 def counts(wb: Workbook, cycle_id: str, upper_unit_id: str) -> RollupCounts:
     """Registration counts of the grassroots units below an upper unit, as they are right now."""
     cycle = get_cycle(wb, cycle_id)
-    units = wb.grassroots(wb.subtree(upper_unit_id))
+    units = wb.expected(wb.subtree(upper_unit_id), cycle)
     statuses = [unit_status(wb, cycle, u) for u in units]
     accepted = sum(
         1
         for u in units
-        if (r := wb.registration(cycle_id, u.id)) and r.state is RegistrationState.ACCEPTED
+        if (r := lineage.registration_of(wb, cycle, u.id)) and r.state is RegistrationState.ACCEPTED
     )
     return RollupCounts(
         len(units),
@@ -86,6 +90,11 @@ def send_rollup(
     """Freeze the counts now and send them up. Sending again updates the figures; on time stays."""
     if upper_unit_id not in reporting_units(rt, actor):
         raise AccessDenied("Bạn chỉ gửi được báo cáo của đơn vị mình.")
+    if upper_unit_id not in reporting_units(rt, actor, cycle_id):
+        raise NotAllowed(
+            f"{rt.workbook().unit_name(upper_unit_id)} không hoạt động trong chu kỳ này nên không "
+            "gửi báo cáo lên tỉnh; các đơn vị trực thuộc đã chuyển về đơn vị cấp trên mới."
+        )
     with rt.store.serialised():
         wb = rt.workbook()
         cycle = get_cycle(wb, cycle_id)

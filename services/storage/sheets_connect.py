@@ -97,3 +97,16 @@ def _reason(error: BaseException, account: str) -> SheetsSetupError:
     if any(isinstance(c, NETWORK) for c in causes):
         return SheetsSetupError("no_network")
     return SheetsSetupError("cannot_open", reason=str(error))
+
+
+def read_tab(client: gspread.Client, key: str, tab: str = "", account: str = "") -> list[list[str]]:
+    """The cells of one tab (the first when `tab` is empty) of a spreadsheet shared with the
+    service account, as the sheet shows them: a unit or user list staff keep in Google Sheets."""
+    try:
+        book = client.open_by_key(key.strip())
+        sheet = book.worksheet(tab) if tab.strip() else book.get_worksheet(0)
+        return [[str(v) for v in row] for row in sheet.get_values()]
+    except gspread.exceptions.WorksheetNotFound as error:
+        raise SheetsSetupError("tab_not_found", tab=tab) from error
+    except Exception as error:  # noqa: BLE001 - every failure becomes one clear message
+        raise _reason(error, account) from error

@@ -25,6 +25,7 @@ from schemas.models import (
 from schemas.tabs import Tab
 from schemas.vntext import name_key
 from services.core.workbook import RowProblem, Workbook
+from services.registration import lineage
 from services.year_end.scoring import Result, compute
 
 A, ITEMS = tabs.ASSESSMENTS, tabs.ASSESSMENT_ITEMS
@@ -72,8 +73,12 @@ class AssessmentIndex:
 
 
 def is_registered(wb: Workbook, cycle_id: str, unit_id: str) -> bool:
-    """A unit may be assessed in a cycle when its plan was sent or accepted (not returned)."""
-    reg = wb.registration(cycle_id, unit_id)
+    """A unit may be assessed in a cycle when its plan was sent or accepted (not returned); a unit
+    formed by a merger in the cycle, when its predecessors' plans were (services.registration.lineage)."""
+    cycle = wb.cycles.get(cycle_id)
+    reg = (
+        lineage.registration_of(wb, cycle, unit_id) if cycle else wb.registration(cycle_id, unit_id)
+    )
     return reg is not None and reg.state is not RegistrationState.RETURNED
 
 

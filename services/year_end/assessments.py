@@ -61,7 +61,7 @@ from services.core.errors import AccessDenied, DomainError, InvalidInput, NotAll
 from services.core.forms import free_text
 from services.core.runtime import Runtime
 from services.core.workbook import RowProblem, Workbook
-from services.registration import deadlines
+from services.registration import deadlines, lineage
 from services.registration.cycles import assessment_cutoff, get_cycle
 from services.storage import Append, CellChange, Conflict, Update
 from services.year_end.assessment_index import Evaluated, is_registered
@@ -176,7 +176,7 @@ def open_assessment(
     may_fill = can_review(wb, actor, unit_id) if official else is_secretary_of(actor, unit_id)
     if not may_fill and found is not None and found.assessment.state is AssessmentState.DRAFT:
         found = None  # a draft belongs to whoever fills it until it is sent
-    ref = found.assessment.criteria_set if found else cycle.criteria_set
+    ref = found.assessment.criteria_set if found else cycle.criteria_for(unit.kind)
     return AssessmentView(
         unit=unit,
         cycle=cycle,
@@ -271,7 +271,7 @@ def _save(
         _ensure_assessable(wb, cycle, unit)
         found = index_of(wb, rt.criteria).find(cycle_id, unit_id, official)
         current = _current_for_form(found, loaded, unit)
-        criteria = _criteria_for(rt, current, cycle)
+        criteria = _criteria_for(rt, current, cycle, unit)
         form = _read_form(criteria, data, found)
         threshold = threshold_for(criteria, cycle.points_threshold)
         result = compute(criteria, form.values, threshold)
@@ -348,9 +348,10 @@ def _current_for_form(
     return current
 
 
-def _criteria_for(rt: Runtime, current: Assessment | None, cycle: Cycle) -> CriteriaSet:
-    """The set an assessment is judged by: the one it was started with, else the cycle's."""
-    ref = current.criteria_set if current else cycle.criteria_set
+def _criteria_for(rt: Runtime, current: Assessment | None, cycle: Cycle, unit: Unit) -> CriteriaSet:
+    """The set an assessment is judged by: the one it was started with, else the cycle's set for
+    the unit's kind."""
+    ref = current.criteria_set if current else cycle.criteria_for(unit.kind)
     criteria = rt.criteria.get(ref)
     if criteria is None:
         raise NotAllowed(
@@ -539,5 +540,5 @@ def _ensure_assessable(wb: Workbook, cycle: Cycle, unit: Unit) -> None:
             f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong chu kỳ '
             f"{cycle.name} nên không được đánh giá."
         )
-    if not unit.active:
-        raise NotAllowed(f"{unit.name} đang ngừng hoạt động nên không thể đánh giá.")
+    lineage.ensure_exists_in(wb, cycle, unit, "đánh giá")
+    lineage.ensure_not_superseded(wb, cycle, unit, "đánh giá")

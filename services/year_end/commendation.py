@@ -11,7 +11,7 @@ them (docs/recognition.md shows the format).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +23,7 @@ from schemas.models import Cycle, RegistrationState, Unit
 from schemas.vntext import sort_key
 from services.core.access import Actor, scope
 from services.core.errors import DomainError, InvalidInput
+from services.core.province_settings import SuccessorRule, rule_words, successor_rule
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.core.xlsx import workbook_bytes
@@ -47,11 +48,12 @@ class Term:
     name: str
     start: int
     end: int
+    mid: int | None = None  # the last year counted at mid-term, when the province set it
 
     @property
     def middle(self) -> int:
-        """The last year counted at mid-term: 2020 for 2018–2022."""
-        return self.start + (self.end - self.start) // 2
+        """The last year counted at mid-term: as set, else the middle (2020 for 2018–2022)."""
+        return self.mid if self.mid is not None else self.start + (self.end - self.start) // 2
 
     def last_year(self, moment: Moment) -> int:
         return self.middle if moment is Moment.MID else self.end
@@ -73,6 +75,7 @@ class CycleHistory:
     decision_number: str  # "" when not recognised
     decision_signed_on: date | None
     issuer_name: str
+    via: str = ""  # the predecessors whose record counts for this year (a merged unit), if any
 
     @property
     def recognised(self) -> bool:
@@ -84,6 +87,7 @@ class Candidate:
     unit: Unit
     current_upper: str
     history: tuple[CycleHistory, ...]
+    rule: str = ""  # the successor rule, and whether a year of this unit was counted by it
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,18 @@ class Commendation:
 # ---- terms ------------------------------------------------------------------------------------
 
 
+# The merged province's first congress term (Đại hội Đoàn tỉnh Hưng Yên lần thứ I, 2025–2030).
+MERGED_PROVINCE_TERM = Term("Nhiệm kỳ 2025–2030 (tỉnh Hưng Yên sau hợp nhất)", 2025, 2030)
+
+
 def default_terms(catalogue: dict[str, CriteriaSet]) -> list[Term]:
-    """One term per distinct period of the criteria sets, oldest first."""
+    """One term per distinct period of the criteria sets, and the merged province's 2025–2030
+    term, oldest first."""
     periods = sorted({tuple(s.period) for s in catalogue.values()})
-    return [Term(f"Nhiệm kỳ {a}–{b}", a, b) for a, b in periods]
+    found = [Term(f"Nhiệm kỳ {a}–{b}", a, b) for a, b in periods]
+    if not any((t.start, t.end) == (2025, 2030) for t in found):
+        found.append(MERGED_PROVINCE_TERM)
+    return sorted(found, key=lambda t: (t.start, t.end))
 
 
 def load_terms(catalogue: dict[str, CriteriaSet], path: Path = TERMS_FILE) -> list[Term]:
@@ -129,13 +141,21 @@ def load_terms(catalogue: dict[str, CriteriaSet], path: Path = TERMS_FILE) -> li
 
 
 def terms(rt: Runtime) -> list[Term]:
+    """The terms province staff keep on the Nhiệm kỳ screen; else the terms file or defaults."""
+    stored = rt.workbook().terms.values()
+    if stored:
+        found = [Term(t.name, t.start_year, t.end_year, t.middle_year) for t in stored]
+        return sorted(found, key=lambda t: (t.start, t.end))
     return load_terms(rt.criteria)
 
 
 def current_term(rt: Runtime, choices: list[Term]) -> Term | None:
-    """The term covering this year, else the latest one."""
+    """The latest-starting term covering this year, else the latest one."""
     year = rt.clock.now().year
-    return next((t for t in choices if t.covers(year)), choices[-1] if choices else None)
+    covering = [t for t in choices if t.covers(year)]
+    if covering:
+        return max(covering, key=lambda t: t.start)
+    return choices[-1] if choices else None
 
 
 # ---- candidates -------------------------------------------------------------------------------
@@ -143,7 +163,10 @@ def current_term(rt: Runtime, choices: list[Term]) -> Term | None:
 
 def candidates(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> Commendation:
     """Units in this person's scope recognised in every existing cycle of the term up to the
-    moment, with their history, in Vietnamese order. No cycle yet: nobody."""
+    moment, with their history, in Vietnamese order. No cycle yet: nobody.
+
+    A unit formed by a merger counts a year before it existed through its predecessors: all of
+    them, or any one, recognised that year, as the province set (shown beside each candidate)."""
     if term.start > term.end:
         raise InvalidInput(["Nhiệm kỳ: năm bắt đầu phải không sau năm kết thúc"])
     wb = rt.workbook()
@@ -156,20 +179,43 @@ def candidates(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> Commend
     if not counted:
         return Commendation(term, moment, counted, [])
     by_cycle = {c.id: recognised(wb, c.id) for c in counted}
-    every = set.intersection(*(set(r) for r in by_cycle.values()))
     visible = scope(wb, actor)
-    found = [
-        Candidate(
-            wb.units[uid],
-            wb.unit_name(wb.units[uid].parent_id or ""),
-            tuple(_history(rt, wb, c, uid, by_cycle[c.id]) for c in counted),
-        )
-        for uid in every
-        if uid in wb.units and uid in visible
-    ]
+    pool = {uid for taken in by_cycle.values() for uid in taken}
+    pool |= {u.id for u in wb.units.values() if u.predecessor_ids}
+    found = []
+    for uid in pool:
+        unit = wb.units.get(uid)
+        if unit is None or uid not in visible or unit.valid_until is not None:
+            continue
+        history = [_year(rt, wb, c, uid, by_cycle[c.id]) for c in counted]
+        if all(h.recognised for h in history):
+            found.append(_candidate(wb, unit, history))
     found.sort(key=lambda c: sort_key(c.unit.name))
     undecided = tuple(c for c in counted if not by_cycle[c.id])
     return Commendation(term, moment, counted, found, undecided)
+
+
+def _candidate(wb: Workbook, unit: Unit, history: list[CycleHistory]) -> Candidate:
+    inherited = any(h.via for h in history)
+    rule = rule_words(wb) if inherited else f"Không áp dụng ({rule_words(wb)})"
+    return Candidate(unit, wb.unit_name(unit.parent_id or ""), tuple(history), rule)
+
+
+def _year(rt: Runtime, wb: Workbook, cycle: Cycle, unit_id: str, taken: dict) -> CycleHistory:
+    """A unit's year: its own record; for a year before it existed, its predecessors'."""
+    own = _history(rt, wb, cycle, unit_id, taken)
+    if own.recognised or wb.existed_in(unit_id, cycle):
+        return own
+    earlier = [p for p in wb.units[unit_id].predecessor_ids if wb.existed_in(p, cycle)]
+    if not earlier:
+        return own
+    years = [_year(rt, wb, cycle, p, taken) for p in earlier]
+    passed = [y for y in years if y.recognised]
+    rule = successor_rule(wb)
+    counts = len(passed) == len(years) if rule is SuccessorRule.ALL else bool(passed)
+    base = passed[0] if counts else next(y for y in years if not y.recognised)
+    names = ", ".join(wb.unit_name(p) for p in earlier)
+    return replace(base, via=f"{rule.value}: {names}")
 
 
 def _history(rt: Runtime, wb: Workbook, cycle: Cycle, unit_id: str, taken: dict) -> CycleHistory:

@@ -18,6 +18,7 @@ from services.core.access import Actor, scope
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
+from services.registration import lineage
 from services.registration.cycles import get_cycle
 from services.year_end.assessments import Outcome, outcomes_of
 from services.year_end.decisions import recognised
@@ -102,7 +103,8 @@ def _rows(wb: Workbook, cycle: Cycle, results: dict[str, Outcome]) -> list[Upper
         registered = {
             u
             for u in mine
-            if (r := wb.registration(cycle.id, u)) and r.state is not RegistrationState.RETURNED
+            if (r := lineage.registration_of(wb, cycle, u))
+            and r.state is not RegistrationState.RETURNED
         }
         issued = [
             d for d in wb.decisions.values() if (d.cycle_id, d.unit_id) == (cycle.id, upper.id)
@@ -138,10 +140,11 @@ def _units_by_upper(wb: Workbook, cycle: Cycle) -> dict[str, str]:
     """Each grassroots unit counted in the cycle -> the upper unit it had then: the one its
     registration recorded, else its current parent (active units only, when not registered)."""
     placed = {}
+    expected = {u.id for u in wb.expected(wb.units, cycle)}
     for unit in wb.grassroots(wb.units, active_only=False):
         reg = wb.registration(cycle.id, unit.id)
-        if reg is not None and reg.upper_unit_id:
+        if reg is not None and reg.upper_unit_id and not wb.superseded_in(unit.id, cycle):
             placed[unit.id] = reg.upper_unit_id
-        elif unit.active and unit.parent_id:
+        elif unit.id in expected and unit.parent_id:
             placed[unit.id] = unit.parent_id
     return placed

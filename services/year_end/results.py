@@ -24,6 +24,7 @@ from schemas.vntext import sort_key
 from services.core.access import Actor, scope
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
+from services.registration import lineage
 from services.registration.cycles import assessment_cutoff, get_cycle
 from services.year_end import failing, province_check
 from services.year_end.assessments import Outcome, outcomes_of
@@ -119,8 +120,9 @@ def placed_units(wb: Workbook, catalogue: dict[str, CriteriaSet], cycle: Cycle) 
     for unit in wb.grassroots(wb.units, active_only=False):
         reg = wb.registration(cycle.id, unit.id)
         outcome, recognition_ = results.get(unit.id), taken.get(unit.id)
-        if reg is None and outcome is None and recognition_ is None and not unit.active:
+        if not _counted_in(wb, cycle, unit.id, reg, outcome, recognition_):
             continue
+        reg = reg or lineage.registration_of(wb, cycle, unit.id)
         upper = next(
             (
                 u
@@ -137,6 +139,15 @@ def placed_units(wb: Workbook, catalogue: dict[str, CriteriaSet], cycle: Cycle) 
         is_broken = (cycle.id, unit.id) in broken
         out.append(Placed(unit.id, upper, reg, is_broken, outcome, recognition_))
     return out
+
+
+def _counted_in(wb: Workbook, cycle: Cycle, unit_id: str, reg, outcome, recognition_) -> bool:
+    """Counted: a unit with a year-end record of its own in the cycle; else one the cycle expects
+    (it existed in the cycle and was not merged into another within it)."""
+    if outcome is not None or recognition_ is not None:
+        return True
+    expected = wb.existed_in(unit_id, cycle) and not wb.superseded_in(unit_id, cycle)
+    return expected or (reg is not None and not wb.superseded_in(unit_id, cycle))
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class HistoryLine:
     cycle_id: str
     cycle_name: str
     year: int
+    unit_name: str  # the unit itself, or the predecessor the year comes from
     upper_name: str  # the upper unit it had then
     registration: str  # Đúng hạn / Trễ hạn / Trả lại để sửa / Chưa đăng ký / Cần kiểm tra
     result: str  # Đạt / Không đạt / Chưa có kết quả đánh giá chính thức / Không đăng ký
@@ -74,14 +75,24 @@ class UnitHistory:
     lines: tuple[HistoryLine, ...]  # newest cycle first
 
     @property
+    def cycles(self) -> int:
+        """Cycles with a line (a cycle before a merger has one per predecessor)."""
+        return len({line.cycle_id for line in self.lines})
+
+    @property
     def recognised_cycles(self) -> int:
-        return sum(line.recognised for line in self.lines)
+        """Cycles in which the unit, or every predecessor it stands for, was recognised."""
+        by_cycle: dict[str, list[bool]] = {}
+        for line in self.lines:
+            by_cycle.setdefault(line.cycle_id, []).append(line.recognised)
+        return sum(all(flags) for flags in by_cycle.values())
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [
                 {
                     "Chu kỳ": line.cycle_name,
+                    "Đơn vị (lúc đó)": line.unit_name,
                     "Tóm tắt": line.status,
                     "Đoàn cấp trên (lúc đó)": line.upper_name,
                     "Đăng ký": line.registration,
@@ -93,6 +104,7 @@ class UnitHistory:
             ],
             columns=[
                 "Chu kỳ",
+                "Đơn vị (lúc đó)",
                 "Tóm tắt",
                 "Đoàn cấp trên (lúc đó)",
                 "Đăng ký",
@@ -115,7 +127,8 @@ def history_choices(rt: Runtime, actor: Actor) -> dict[str, str]:
 
 def unit_history(rt: Runtime, actor: Actor, unit_id: str) -> UnitHistory:
     """One unit's record in every cycle, newest first: registration, official result with the
-    criteria it failed, the decision recognising it, and the upper unit it had then."""
+    criteria it failed, the decision recognising it, and the upper unit it had then. For the
+    cycles before it was formed, its predecessors' years, each saying which unit it comes from."""
     wb = rt.workbook()
     ensure_can_view(wb, actor, unit_id)
     unit = wb.units.get(unit_id)
@@ -123,14 +136,33 @@ def unit_history(rt: Runtime, actor: Actor, unit_id: str) -> UnitHistory:
         raise NotFound(f"Không tìm thấy đoàn cơ sở có mã {unit_id}.")
     lines = []
     for cycle in wb.cycles_newest_first():
-        placed = next((p for p in placed_in(rt, wb, cycle.id) if p.unit_id == unit_id), None)
-        if placed is None:
-            continue
-        lines.append(_line(rt, wb, cycle, placed))
+        placed = {p.unit_id: p for p in placed_in(rt, wb, cycle.id)}
+        for source in _standing_for(wb, unit_id, placed):
+            lines.append(_line(rt, wb, cycle, placed[source], _named(wb, unit_id, source)))
     return UnitHistory(unit, wb.unit_name(unit.parent_id or ""), tuple(lines))
 
 
-def _line(rt: Runtime, wb: Workbook, cycle: Cycle, placed: Placed) -> HistoryLine:
+def _standing_for(wb: Workbook, unit_id: str, placed: dict[str, Placed]) -> list[str]:
+    """The unit itself when a cycle counts it; otherwise the nearest predecessors it counts
+    (predecessors of predecessors too, for a unit merged twice)."""
+    seen, current = {unit_id}, [unit_id]
+    while current:
+        found = [u for u in current if u in placed]
+        if found:
+            return found
+        earlier = [p for u in current if u in wb.units for p in wb.units[u].predecessor_ids]
+        current = [p for p in dict.fromkeys(earlier) if p not in seen]
+        seen.update(current)
+    return []
+
+
+def _named(wb: Workbook, unit_id: str, source: str) -> str:
+    if source == unit_id:
+        return wb.unit_name(unit_id)
+    return f"{wb.unit_name(source)} (đơn vị tiền thân)"
+
+
+def _line(rt: Runtime, wb: Workbook, cycle: Cycle, placed: Placed, name: str) -> HistoryLine:
     outcome, taken = placed.outcome, placed.recognition
     criteria = rt.criteria.get(outcome.criteria_ref) if outcome else None
     if outcome is not None:
@@ -153,6 +185,7 @@ def _line(rt: Runtime, wb: Workbook, cycle: Cycle, placed: Placed) -> HistoryLin
         cycle_id=cycle.id,
         cycle_name=cycle.name,
         year=cycle.year,
+        unit_name=name,
         upper_name=wb.unit_name(placed.upper_id) if placed.upper_id else "",
         registration=placed.registration_status,
         result=result,

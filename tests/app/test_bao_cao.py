@@ -37,14 +37,16 @@ def test_an_upper_officer_sends_the_rollup_and_the_store_holds_the_frozen_counts
     open_app, app_runtime
 ):
     at = open_app("upper", PAGE)
-    assert stored_report(app_runtime(), "Huyện đoàn Khoái Châu") is None
-    send(at, "Đã nhắc Đoàn xã Thuần Hưng")
-    assert "Đã gửi báo cáo của Huyện đoàn Khoái Châu" in " ".join(s.value for s in at.success)
+    assert stored_report(app_runtime(), "Đoàn Khối Doanh nghiệp Mẫu 2") is None
+    send(at, "Đã nhắc Đoàn cơ sở Công ty Mẫu 1")
+    assert "Đã gửi báo cáo của Đoàn Khối Doanh nghiệp Mẫu 2" in " ".join(
+        s.value for s in at.success
+    )
 
-    report = stored_report(app_runtime(), "Huyện đoàn Khoái Châu")
-    assert (report.total_units, report.registered_on_time, report.not_registered) == (2, 1, 1)
+    report = stored_report(app_runtime(), "Đoàn Khối Doanh nghiệp Mẫu 2")
+    assert (report.total_units, report.registered_on_time, report.not_registered) == (5, 3, 2)
     assert report.on_time is True
-    assert report.note == "Đã nhắc Đoàn xã Thuần Hưng"
+    assert report.note == "Đã nhắc Đoàn cơ sở Công ty Mẫu 1"
     assert report.sent_at == NOW
 
 
@@ -55,7 +57,7 @@ def test_the_sent_report_shows_its_frozen_figures_beside_the_current_ones(open_a
     plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     at.run()
     table = next(d.value for d in at.dataframe if "Đã gửi" in d.value.columns).set_index("Mục")
-    assert table.loc["Chưa đăng ký", "Đã gửi"] == 1 and table.loc["Chưa đăng ký", "Hiện tại"] == 0
+    assert table.loc["Chưa đăng ký", "Đã gửi"] == 2 and table.loc["Chưa đăng ký", "Hiện tại"] == 1
     assert any("Số liệu đã thay đổi" in i.value for i in at.info)
 
 
@@ -68,10 +70,10 @@ def test_sending_again_updates_the_figures_but_keeps_the_first_on_time_verdict(
     plans.register_plan(rt, secretary, CYCLE, secretary.unit_id, PLAN, "later-plan")
     rt.clock.set(NOW + timedelta(days=40))  # well past the report cut-off (end of 20/12/2026)
     at.run()
-    send(at, "Bổ sung Thuần Hưng", label="Gửi lại báo cáo")
+    send(at, "Bổ sung Công ty Mẫu 1", label="Gửi lại báo cáo")
 
-    report = stored_report(rt, "Huyện đoàn Khoái Châu")
-    assert (report.registered_on_time, report.not_registered) == (2, 0)
+    report = stored_report(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
+    assert (report.registered_on_time, report.not_registered) == (4, 1)
     assert report.on_time is True and report.sent_at == NOW
     assert report.last_sent_at == NOW + timedelta(days=40)
 
@@ -82,21 +84,21 @@ def test_a_first_report_after_the_cut_off_is_recorded_late(open_app, app_runtime
     at.run()
     assert any("quá hạn báo cáo" in w.value for w in at.warning)
     send(at)
-    assert stored_report(app_runtime(), "Huyện đoàn Khoái Châu").on_time is False
+    assert stored_report(app_runtime(), "Đoàn Khối Doanh nghiệp Mẫu 2").on_time is False
 
 
 def test_province_staff_choose_the_upper_unit_and_see_its_live_counts(open_app, app_runtime):
     at = open_app("province", PAGE)
     assert not [m for m in at.metric if m.label == "Tổng số đoàn cơ sở"]  # nothing until chosen
-    my_hao = unit_id(app_runtime(), "Thị đoàn Mỹ Hào")
-    at.selectbox(key="report-unit").select(my_hao).run()
+    police = unit_id(app_runtime(), "Đoàn Thanh niên Công an tỉnh")
+    at.selectbox(key="report-unit").select(police).run()
     counts = {m.label: m.value for m in at.metric}
-    assert counts["Tổng số đoàn cơ sở"] == "13"
+    assert counts["Tổng số đoàn cơ sở"] == "2"  # Đoàn cơ sở Công an Mẫu 1 and 2
 
 
 def test_a_secretary_calling_send_rollup_is_refused(rt, people):
     secretary = people[Role.SECRETARY]
-    khoai_chau = unit_id(rt, "Huyện đoàn Khoái Châu")
+    khoai_chau = unit_id(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
     with pytest.raises(AccessDenied):
         rollups.send_rollup(rt, secretary, CYCLE, khoai_chau, "", "secretary-try")
     with pytest.raises(AccessDenied):
@@ -105,10 +107,10 @@ def test_a_secretary_calling_send_rollup_is_refused(rt, people):
 
 
 def test_an_upper_officer_cannot_send_another_upper_units_report(rt, people):
-    my_hao = unit_id(rt, "Thị đoàn Mỹ Hào")
+    police = unit_id(rt, "Đoàn Thanh niên Công an tỉnh")
     with pytest.raises(AccessDenied):
-        rollups.send_rollup(rt, people[Role.UPPER], CYCLE, my_hao, "", "not-mine")
-    assert rt.workbook().upper_report(CYCLE, my_hao) is None
+        rollups.send_rollup(rt, people[Role.UPPER], CYCLE, police, "", "not-mine")
+    assert rt.workbook().upper_report(CYCLE, police) is None
 
 
 def test_a_secretary_who_reaches_the_report_screen_is_told_it_is_for_upper_units(
@@ -138,7 +140,7 @@ def test_the_report_downloads_as_xlsx_with_every_text_a_text_cell(open_app, monk
 
     sheet = openpyxl.load_workbook(io.BytesIO(files[name])).active
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
-    assert cells["Đơn vị báo cáo"].value == "Huyện đoàn Khoái Châu"
+    assert cells["Đơn vị báo cáo"].value == "Đoàn Khối Doanh nghiệp Mẫu 2"
     assert cells["Ghi chú"].value == '=HYPERLINK("http://x") +84912345678'
     assert cells["Ghi chú"].data_type == "s"  # text, never a formula
-    assert cells["Chưa đăng ký"].value == 1
+    assert cells["Chưa đăng ký"].value == 2

@@ -28,11 +28,11 @@ def test_a_registration_without_targets_is_refused_and_the_input_stays(open_app)
     assert not at.success
 
 
-# ---- the upper unit's side: Huyện đoàn Khoái Châu reviews its units ------------------------
+# ---- the upper unit's side: Đoàn Khối Doanh nghiệp Mẫu 2 reviews its units ------------------------
 
 PAGE = "pages/dang_ky.py"
 CYCLE = "CK-2027"  # the open round of the demo
-HONG_TIEN, THUAN_HUNG = "Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"
+HONG_TIEN, THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
 
 
 def unit_id_of(rt, name: str) -> str:
@@ -66,7 +66,7 @@ def test_the_upper_officer_accepts_hong_tiens_registration(open_app, stored):
     assert not at.exception and not at.error
     accepted = registration(stored(), HONG_TIEN)
     assert accepted.state is RegistrationState.ACCEPTED
-    assert accepted.reviewed_by.startswith("Cán bộ Huyện đoàn Khoái Châu")
+    assert accepted.reviewed_by.startswith("Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2")
 
 
 def test_returning_without_a_reason_is_refused(open_app, stored):

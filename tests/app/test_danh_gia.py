@@ -14,7 +14,7 @@ from services.year_end import assessments
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
-HONG_TIEN, THUAN_HUNG = "Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"
+HONG_TIEN, THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
 
 
 def errors(at) -> str:
@@ -71,7 +71,7 @@ def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
     click(at, "Gửi đánh giá")
     assert not at.exception and not at.error, errors(at)
     shown = " ".join(s.value for s in at.success).replace("\\", "")
-    assert "Đã gửi đánh giá Đoàn xã Hồng Tiến: Đạt. Bản đánh giá đã khoá." in shown
+    assert "Đã gửi đánh giá Đoàn cơ sở Công ty Mẫu 2: Đạt. Bản đánh giá đã khoá." in shown
     sent = official(stored(), HONG_TIEN)
     assert (sent.state, sent.result, sent.result_nd3) == (AssessmentState.SUBMITTED, "Đạt", "Đạt")
     items = {

@@ -12,8 +12,8 @@ from services.demo.province import demo_actors
 from services.people import units
 
 PAGE = "pages/don_vi.py"
-KHOAI_CHAU = "Huyện đoàn Khoái Châu"
-HONG_TIEN = "Đoàn xã Hồng Tiến"
+KHOAI_CHAU = "Đoàn Khối Doanh nghiệp Mẫu 2"
+HONG_TIEN = "Đoàn cơ sở Công ty Mẫu 2"
 
 
 def unit_named(rt, name: str):
@@ -55,11 +55,11 @@ def submit(at, label: str):
     return next(b for b in at.button if b.label == label).click().run()
 
 
-def test_searching_without_diacritics_finds_thuan_hung(open_app):
+def test_searching_without_diacritics_finds_the_secretarys_unit(open_app):
     at = open_app("province", PAGE)
-    at.text_input(key="filter-query").input("doan xa thuan hung").run()
+    at.text_input(key="filter-query").input("doan co so cong ty mau 1").run()
     shown = at.dataframe[0].value
-    assert list(shown["Đơn vị"].str.strip()) == ["Đoàn xã Thuần Hưng"]
+    assert list(shown["Đơn vị"].str.strip()) == ["Đoàn cơ sở Công ty Mẫu 1"]
     assert shown.iloc[0]["Đơn vị cấp trên"] == KHOAI_CHAU
     assert at.metric[0].value == "1"
 
@@ -67,7 +67,7 @@ def test_searching_without_diacritics_finds_thuan_hung(open_app):
 def test_filtering_by_upper_unit_lists_its_units_in_vietnamese_order(open_app, stored):
     at = choose_unit(open_app("province", PAGE), "filter-parent", stored(), KHOAI_CHAU)
     names = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
-    assert names == [HONG_TIEN, "Đoàn xã Thuần Hưng"]
+    assert names == [HONG_TIEN, "Đoàn cơ sở Công ty Mẫu 1"]
 
 
 def test_an_upper_officer_adds_a_unit_under_their_district(open_app, stored):
@@ -174,11 +174,11 @@ def test_after_a_conflict_reloading_shows_the_newest_values_and_saving_works(
 
 
 def test_an_upper_officer_assigns_the_follow_up_officer(open_app, stored):
-    at = choose_unit(open_app("upper", PAGE), "officer-unit", stored(), "Đoàn xã Thuần Hưng")
+    at = choose_unit(open_app("upper", PAGE), "officer-unit", stored(), "Đoàn cơ sở Công ty Mẫu 1")
     next(w for w in at.text_input if w.key.startswith("unit-officer-")).input("Nguyễn Văn Mẫu")
     submit(at, "Phân công")
     assert not at.error
-    assert unit_named(stored(), "Đoàn xã Thuần Hưng").officer == "Nguyễn Văn Mẫu"
+    assert unit_named(stored(), "Đoàn cơ sở Công ty Mẫu 1").officer == "Nguyễn Văn Mẫu"
 
 
 @pytest.mark.parametrize(("person", "rows"), [("secretary", 1), ("viewer", 14)])
@@ -189,14 +189,15 @@ def test_secretaries_and_viewers_see_their_scope_read_only(open_app, person, row
 
 
 def test_a_unit_set_inactive_is_listed_only_when_asked(open_app, stored):
-    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), "Đoàn xã Thuần Hưng")
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), "Đoàn cơ sở Công ty Mẫu 1")
     form_widget(at, "unit-edit", "checkbox", "active").uncheck()
     submit(at, "Lưu thay đổi")
-    assert unit_named(stored(), "Đoàn xã Thuần Hưng").active is False
+    assert unit_named(stored(), "Đoàn cơ sở Công ty Mẫu 1").active is False
     listed = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
-    assert "Đoàn xã Thuần Hưng" not in listed and HONG_TIEN in listed
+    assert "Đoàn cơ sở Công ty Mẫu 1" not in listed and HONG_TIEN in listed
     at.toggle(key="filter-inactive").set_value(True).run()
     shown = at.dataframe[0].value.set_index("Mã")
     assert (
-        shown.loc[unit_named(stored(), "Đoàn xã Thuần Hưng").id, "Hoạt động"] == "Ngừng hoạt động"
+        shown.loc[unit_named(stored(), "Đoàn cơ sở Công ty Mẫu 1").id, "Hoạt động"]
+        == "Ngừng hoạt động"
     )

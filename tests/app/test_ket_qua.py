@@ -62,14 +62,16 @@ def test_province_staff_see_rates_failing_criteria_and_the_trend(shown):
     assert int(figures["Đã đánh giá"]) > 0
     assert any(label.startswith("Tiêu chí chưa đạt nhiều nhất: ") for label in figures)
     by_upper = table(at, "Đoàn cấp trên (lúc đó)")
-    assert {"Thành đoàn Hưng Yên", "Thị đoàn Mỹ Hào", "Huyện đoàn Tiên Lữ"} <= set(
-        by_upper["Đoàn cấp trên (lúc đó)"]
-    )
+    assert {
+        "Đoàn Khối Cơ quan Mẫu 1",
+        "Đoàn Khối Doanh nghiệp Mẫu 2",
+        "Đoàn Thanh niên Công an tỉnh",
+    } <= set(by_upper["Đoàn cấp trên (lúc đó)"])
     assert len(charts(at)) >= 4  # rates, contents, criteria, trend
     trend = table(at, "Chu kỳ")
     assert list(trend["Chu kỳ"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
     check = table(at, "Báo cáo lên tỉnh")
-    assert "Huyện đoàn Khoái Châu" in set(check["Đơn vị"])
+    assert "Đoàn Khối Doanh nghiệp Mẫu 2" in set(check["Đơn vị"])
 
 
 def test_the_rate_chart_has_one_bar_per_upper_unit_highest_first(shown):
@@ -99,16 +101,16 @@ def test_the_most_failed_criterion_leads_the_criteria_table(shown):
 def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
     at = shown("province")
     wb = app_runtime().workbook()
-    thuan_hung = next(u.id for u in wb.units.values() if u.name == "Đoàn xã Thuần Hưng")
+    thuan_hung = next(u.id for u in wb.units.values() if u.name == "Đoàn cơ sở Công ty Mẫu 1")
     at.selectbox(key="results-unit").set_value(thuan_hung).run()
     assert not at.exception, [e.value for e in at.exception]
     history = table(at, "Quyết định công nhận")
     assert list(history["Chu kỳ"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
     finished = history.set_index("Chu kỳ").loc["Năm 2025"]
     assert finished["Kết quả đánh giá"] == "Đạt"
-    assert finished["Đoàn cấp trên (lúc đó)"] == "Huyện đoàn Khoái Châu"
+    assert finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Doanh nghiệp Mẫu 2"
     assert finished["Quyết định công nhận"].startswith("Số ")
-    assert "của Huyện đoàn Khoái Châu" in finished["Quyết định công nhận"]
+    assert "của Đoàn Khối Doanh nghiệp Mẫu 2" in finished["Quyết định công nhận"]
     assert metrics(at)["Số chu kỳ được công nhận"] == "1/3"
 
 
@@ -124,20 +126,20 @@ def test_a_cycle_nobody_was_assessed_in_says_so(shown):
 def test_a_secretary_sees_only_their_own_units_history(shown):
     at = shown("secretary")
     assert not [b for b in at.selectbox if b.key in ("results-cycle", "results-unit")]
-    assert "Đoàn xã Thuần Hưng" in text(at)
+    assert "Đoàn cơ sở Công ty Mẫu 1" in text(at)
     history = table(at, "Quyết định công nhận")
-    assert set(history["Đoàn cấp trên (lúc đó)"]) == {"Huyện đoàn Khoái Châu"}
+    assert set(history["Đoàn cấp trên (lúc đó)"]) == {"Đoàn Khối Doanh nghiệp Mẫu 2"}
     assert len(at.dataframe) == 1
-    assert "Đoàn xã Hồng Tiến" not in text(at)
+    assert "Đoàn cơ sở Công ty Mẫu 2" not in text(at)
 
 
 def test_an_upper_officer_sees_only_its_units_and_its_own_check_row(shown):
     at = shown("upper")
     assert list(table(at, "Đoàn cấp trên (lúc đó)")["Đoàn cấp trên (lúc đó)"]) == [
-        "Huyện đoàn Khoái Châu"
+        "Đoàn Khối Doanh nghiệp Mẫu 2"
     ]
-    assert list(table(at, "Báo cáo lên tỉnh")["Đơn vị"]) == ["Huyện đoàn Khoái Châu"]
+    assert list(table(at, "Báo cáo lên tỉnh")["Đơn vị"]) == ["Đoàn Khối Doanh nghiệp Mẫu 2"]
     assert at.selectbox(key="results-unit").options == [
-        "Đoàn xã Hồng Tiến — Huyện đoàn Khoái Châu",
-        "Đoàn xã Thuần Hưng — Huyện đoàn Khoái Châu",
+        "Đoàn cơ sở Công ty Mẫu 2 — Đoàn Khối Doanh nghiệp Mẫu 2",
+        "Đoàn cơ sở Công ty Mẫu 1 — Đoàn Khối Doanh nghiệp Mẫu 2",
     ]

@@ -11,8 +11,8 @@ from tests.support.app import ROOT, app_sqlite
 from tests.support.world import NOW
 
 PAGE = "pages/nguoi_dung.py"
-SECRETARY_EMAIL = "thuanhung@mau.example"
-HONG_TIEN = "Đoàn xã Hồng Tiến"
+SECRETARY_EMAIL = "congtymau1@mau.example"
+HONG_TIEN = "Đoàn cơ sở Công ty Mẫu 2"
 
 
 def unit_named(rt, name: str):
@@ -49,9 +49,9 @@ def test_province_staff_see_every_user_with_role_unit_and_access(open_app):
     shown = at.dataframe[0].value.set_index("Email đăng nhập")
     assert len(shown) == 4
     assert shown.loc[SECRETARY_EMAIL].to_dict() == {
-        "Họ và tên": "Bí thư Đoàn xã Thuần Hưng (mẫu)",
+        "Họ và tên": "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)",
         "Vai trò": "Bí thư Đoàn cơ sở",
-        "Đơn vị": "Đoàn xã Thuần Hưng",
+        "Đơn vị": "Đoàn cơ sở Công ty Mẫu 1",
         "Được truy cập": "Có",
     }
     assert "60 giây" in at.caption[0].value
@@ -59,8 +59,8 @@ def test_province_staff_see_every_user_with_role_unit_and_access(open_app):
 
 def test_searching_without_diacritics_finds_the_upper_officer(open_app):
     at = open_app("province", PAGE)
-    at.text_input(key="user-query").input("huyen doan khoai chau").run()
-    assert list(at.dataframe[0].value["Email đăng nhập"]) == ["khoaichau@mau.example"]
+    at.text_input(key="user-query").input("doan khoi doanh nghiep mau 2").run()
+    assert list(at.dataframe[0].value["Email đăng nhập"]) == ["doankhoi@mau.example"]
 
 
 def test_the_units_offered_follow_the_chosen_role(open_app, stored):
@@ -73,7 +73,7 @@ def test_the_units_offered_follow_the_chosen_role(open_app, stored):
     )
     form_widget(at, "user-add", "selectbox", "role").select(Role.SECRETARY).run()
     offered = form_widget(at, "user-add", "selectbox", "unit").options
-    assert HONG_TIEN in offered and "Huyện đoàn Khoái Châu" not in offered
+    assert HONG_TIEN in offered and "Đoàn Khối Doanh nghiệp Mẫu 2" not in offered
 
 
 def test_province_staff_add_a_secretary_who_can_then_sign_in(open_app, stored):
@@ -113,12 +113,14 @@ def test_an_invalid_email_is_refused_and_the_input_stays(open_app, stored):
 
 def test_an_email_already_given_access_is_refused(open_app, stored):
     at = open_app("province", PAGE)
-    fill_add_form(at, stored(), "ThuanHung@mau.example", "Người khác (mẫu)", Role.VIEWER, HONG_TIEN)
+    fill_add_form(
+        at, stored(), "CongTyMau1@mau.example", "Người khác (mẫu)", Role.VIEWER, HONG_TIEN
+    )
     submit(at, "Thêm người dùng")
-    assert "Email đăng nhập: ThuanHung@mau.example đã có trong danh sách" in errors(at)
+    assert "Email đăng nhập: CongTyMau1@mau.example đã có trong danh sách" in errors(at)
     users = stored().workbook().users.values()
     assert [u.name for u in users if u.email == SECRETARY_EMAIL] == [
-        "Bí thư Đoàn xã Thuần Hưng (mẫu)"
+        "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)"
     ]
 
 
@@ -149,12 +151,12 @@ def test_a_secretary_disabled_here_is_refused_at_their_next_click(open_app, stor
 
 
 def test_province_staff_move_an_officer_to_another_role_and_unit(open_app, stored):
-    at = choose_user(open_app("province", PAGE), stored(), "khoaichau@mau.example")
+    at = choose_user(open_app("province", PAGE), stored(), "doankhoi@mau.example")
     form_widget(at, "user-edit", "selectbox", "role").select(Role.SECRETARY).run()
     form_widget(at, "user-edit", "selectbox", "unit").select(unit_named(stored(), HONG_TIEN).id)
     submit(at, "Lưu thay đổi")
     assert not at.error
-    moved = stored().workbook().user_by_email("khoaichau@mau.example")
+    moved = stored().workbook().user_by_email("doankhoi@mau.example")
     assert (moved.role, moved.unit_id, moved.version) == (
         Role.SECRETARY,
         unit_named(stored(), HONG_TIEN).id,
@@ -186,7 +188,7 @@ def test_a_stale_edit_is_a_conflict_showing_both_values(open_app, app_runtime, s
     both = at.dataframe[-1].value
     assert both.iloc[0].to_dict() == {
         "Cột": "Họ và tên",
-        "Khi bạn mở biểu mẫu": "Bí thư Đoàn xã Thuần Hưng (mẫu)",
+        "Khi bạn mở biểu mẫu": "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)",
         "Hiện tại": "Tên do người khác sửa (mẫu)",
     }
     assert stored().workbook().user_by_email(SECRETARY_EMAIL).active is True
@@ -206,7 +208,7 @@ def test_the_screen_itself_refuses_anyone_but_province_staff(tmp_path, stored):
     at.secrets["store"] = {"engine": "sqlite", "sqlite_path": str(app_sqlite(tmp_path))}
     at.secrets["clock"] = {"now": NOW.isoformat()}
     at.run()  # no one chosen yet: opens (and seeds) the store, then asks for a person
-    upper = stored().workbook().user_by_email("khoaichau@mau.example")
+    upper = stored().workbook().user_by_email("doankhoi@mau.example")
     at.session_state["actor"] = Actor(upper.email, upper.name, upper.role, upper.unit_id)
     at.run()
     assert "Chỉ cán bộ Tỉnh đoàn mới được xem danh sách người dùng" in errors(at)

@@ -13,7 +13,7 @@ from tests.support.app import app_sqlite, page_alone
 from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
-THUAN_HUNG, VUONG = "Đoàn xã Thuần Hưng", "Đoàn thị trấn Vương"
+THUAN_HUNG, VUONG = "Đoàn cơ sở Công ty Mẫu 1", "Đoàn cơ sở Công an Mẫu 1"  # under two upper units
 
 
 def register(rt, unit_name: str, key: str) -> str:
@@ -44,7 +44,7 @@ def test_a_new_registration_appears_at_the_top_for_province_staff(open_app, app_
     assert top["Thời điểm"] == f"{NOW:%d/%m/%Y %H:%M:%S}"
 
 
-def test_the_upper_officer_sees_only_khoai_chau_entries(open_app, app_runtime):
+def test_the_upper_officer_sees_only_the_entries_of_its_doan_khoi(open_app, app_runtime):
     at = open_app("upper", PAGE)
     rt = app_runtime()
     mine, theirs = register(rt, THUAN_HUNG, "dk-th"), register(rt, VUONG, "dk-v")

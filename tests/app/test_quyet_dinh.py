@@ -20,7 +20,7 @@ PAGE = "pages/quyet_dinh.py"
 
 def khoai_chau_decisions(rt: Runtime) -> list:
     """The decisions of this cycle issued by Khoái Châu (the demo may hold others)."""
-    issuer = unit_id(rt, "Huyện đoàn Khoái Châu")
+    issuer = unit_id(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
     return [
         d for d in rt.workbook().decisions.values() if (d.cycle_id, d.unit_id) == (CYCLE, issuer)
     ]
@@ -59,7 +59,7 @@ def ready(open_app, app_runtime):
     """The Khoái Châu officer's screen on CK-2026, with both of its units assessed đạt."""
     at = open_app("upper", PAGE)
     rt = app_runtime()
-    units = [passed(rt, "Đoàn xã Hồng Tiến"), passed(rt, "Đoàn xã Thuần Hưng")]
+    units = [passed(rt, "Đoàn cơ sở Công ty Mẫu 2"), passed(rt, "Đoàn cơ sở Công ty Mẫu 1")]
     at.run()
     open_cycle(at)
     return at, rt, units, f"decision-new-{CYCLE}-{officer(rt).unit_id}"
@@ -68,7 +68,7 @@ def ready(open_app, app_runtime):
 def test_an_upper_officer_records_a_decision_for_the_passed_units(ready, stored):
     at, rt, units, form = ready
     table = next(d.value for d in at.dataframe if "Kết quả đánh giá" in d.value.columns)
-    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(table["Đơn vị"])
+    assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(table["Đơn vị"])
 
     fill(at, form, "15-QĐ/HĐKC", "20/11/2026")
 
@@ -109,7 +109,7 @@ def test_the_annex_downloads_as_xlsx(ready, monkeypatch):
     name = next(n for n in files if n and n.startswith("danh-sach-cong-nhan"))
     book = openpyxl.load_workbook(io.BytesIO(files[name]))
     listed = [r[1].value for r in book["Danh sách công nhận"].iter_rows(min_row=2)]
-    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(listed)
+    assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(listed)
     number = next(r for r in book["Quyết định"].iter_rows() if r[0].value == "Số quyết định")[1]
     assert (number.value, number.data_type) == ("=17+1", "s")
 
@@ -130,12 +130,12 @@ def test_a_correction_takes_a_unit_off_the_list(ready, stored):
 
 def test_province_staff_see_the_check_of_each_upper_unit(open_app, app_runtime):
     at = open_app("province", PAGE)
-    passed(app_runtime(), "Đoàn xã Hồng Tiến")
+    passed(app_runtime(), "Đoàn cơ sở Công ty Mẫu 2")
     at.run()
     open_cycle(at)
     check = next(d.value for d in at.dataframe if "Báo cáo lên tỉnh" in d.value.columns)
-    row = check.set_index("Đơn vị").loc["Huyện đoàn Khoái Châu"]
-    assert row["Tổng số đoàn cơ sở"] == 2
+    row = check.set_index("Đơn vị").loc["Đoàn Khối Doanh nghiệp Mẫu 2"]
+    assert row["Tổng số đoàn cơ sở"] == 5
     assert row["Đã đánh giá"] >= 1 and row["Quyết định"] == "Chưa có"
 
 
@@ -155,6 +155,6 @@ def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monke
     assert not at.exception, [e.value for e in at.exception]
     name = next(n for n in files if n and n.startswith("du-thao-quyet-dinh-"))
     lines = docx_texts(files[name])
-    assert "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in lines and "Số: ……-QĐ/ĐTN" in lines
+    assert "BCH ĐOÀN KHỐI DOANH NGHIỆP MẪU 2" in lines and "Số: ……-QĐ/ĐTN" in lines
     assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
-    assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(lines)
+    assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(lines)

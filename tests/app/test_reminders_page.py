@@ -38,9 +38,11 @@ def test_tong_hop_offers_the_message_to_copy_with_the_apps_address(open_app):
     assert not at.exception
     assert any("Chưa cấu hình máy chủ thư" in i.value for i in at.info)
     codes = [c.value for c in at.code]
-    assert any("Đoàn xã Thuần Hưng" in c and URL in c and "hết ngày 15/12/2026" in c for c in codes)
+    assert any(
+        "Đoàn cơ sở Công ty Mẫu 1" in c and URL in c and "hết ngày 15/12/2026" in c for c in codes
+    )
     table = at.dataframe[-1].value
-    row = table[table["Đơn vị"] == "Đoàn xã Thuần Hưng"].iloc[0]
+    row = table[table["Đơn vị"] == "Đoàn cơ sở Công ty Mẫu 1"].iloc[0]
     assert row["Đã nhắc"] == "chưa nhắc"
 
 
@@ -49,11 +51,14 @@ def test_one_click_emails_the_missing_units_and_the_row_says_so(open_app, server
     [send] = [b for b in at.button if b.label.startswith("Gửi e-mail nhắc")]
     send.click().run()
     assert not at.exception
-    assert [m.message["To"] for m in server.inbox.messages] == ["bithu053@mau.example"]
-    assert "Đoàn xã Thuần Hưng" in server.inbox.messages[0].message["Subject"]
+    assert sorted(m.message["To"] for m in server.inbox.messages) == [
+        "bithu098@mau.example",
+        "bithu102@mau.example",
+    ]  # Công ty Mẫu 1 and 5, the two not registered
+    assert any("Đoàn cơ sở Công ty Mẫu 1" in m.message["Subject"] for m in server.inbox.messages)
     at.run()
     table = at.dataframe[-1].value
-    row = table[table["Đơn vị"] == "Đoàn xã Thuần Hưng"].iloc[0]
+    row = table[table["Đơn vị"] == "Đoàn cơ sở Công ty Mẫu 1"].iloc[0]
     assert row["Đã nhắc"] == "đã nhắc 1 lần, lần cuối 25/11"
 
 
@@ -69,4 +74,4 @@ def test_a_due_round_is_drafted_on_the_home_page_and_not_sent_without_a_click(
     assert not server.inbox.messages
     [send] = [b for b in at.button if b.label.startswith("Gửi ") and "e-mail" in b.label]
     send.click().run()
-    assert len(server.inbox.messages) == 1
+    assert len(server.inbox.messages) == 2

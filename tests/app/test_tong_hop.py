@@ -36,21 +36,24 @@ def chart(at, index: int) -> tuple[dict, dict[str, pd.DataFrame]]:
     return json.loads(proto.spec), data
 
 
-def test_the_upper_officer_sees_only_the_two_units_of_khoai_chau(open_app):
+def test_the_upper_officer_sees_only_the_five_units_of_its_doan_khoi(open_app):
     at = open_app("upper", PAGE)
     counts = metrics(at)
-    assert sum(counts.values()) == 2
-    assert counts["Đúng hạn"] == 1 and counts["Chưa đăng ký"] == 1
-    assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn xã Thuần Hưng"]
+    assert sum(counts.values()) == 5
+    assert counts["Đúng hạn"] == 3 and counts["Chưa đăng ký"] == 2
+    assert list(follow_up_table(at)["Đơn vị"]) == [
+        "Đoàn cơ sở Công ty Mẫu 1",
+        "Đoàn cơ sở Công ty Mẫu 5",
+    ]
     spec, data = chart(at, 0)
     bars = data[spec["data"]["name"]]
-    assert set(bars["group"]) == {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"}
+    assert set(bars["group"]) == {f"Đoàn cơ sở Công ty Mẫu {n}" for n in range(1, 6)}
 
 
-def test_a_viewer_of_thanh_doan_sees_only_its_thirteen_units(open_app):
+def test_a_viewer_of_a_doan_khoi_sees_only_its_two_units(open_app):
     at = open_app("viewer", PAGE)
-    assert sum(metrics(at).values()) == 13
-    assert set(follow_up_table(at)["Đơn vị cấp trên"]) == {"Thành đoàn Hưng Yên"}
+    assert sum(metrics(at).values()) == 2
+    assert set(follow_up_table(at)["Đơn vị cấp trên"]) == {"Đoàn Khối Cơ quan Mẫu 1"}
 
 
 def test_a_secretary_sees_only_their_own_unit(open_app):
@@ -68,7 +71,7 @@ def test_the_cut_off_is_shown_in_words_with_the_countdown(open_app):
 def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_app, app_runtime):
     at = open_app("province", PAGE)
     before = metrics(at)
-    assert "Đoàn xã Thuần Hưng" in set(follow_up_table(at)["Đơn vị"])
+    assert "Đoàn cơ sở Công ty Mẫu 1" in set(follow_up_table(at)["Đơn vị"])
 
     rt = app_runtime()
     secretary = next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY)
@@ -78,7 +81,7 @@ def test_a_registration_stored_through_the_service_shows_on_the_next_run(open_ap
     after = metrics(at)
     assert after["Đúng hạn"] == before["Đúng hạn"] + 1
     assert after["Chưa đăng ký"] == before["Chưa đăng ký"] - 1
-    assert "Đoàn xã Thuần Hưng" not in set(follow_up_table(at)["Đơn vị"])
+    assert "Đoàn cơ sở Công ty Mẫu 1" not in set(follow_up_table(at)["Đơn vị"])
 
 
 def test_the_follow_up_table_filters_by_status(open_app):
@@ -130,5 +133,5 @@ def test_a_past_cycle_shows_every_upper_units_sent_rollup(open_app):
     at = open_app("province", PAGE)
     at.selectbox(key="cycle").select_index(1).run()
     rollups = next(d.value for d in at.dataframe if "Gửi lúc" in d.value.columns)
-    assert len(rollups) == 12
+    assert len(rollups) == 3  # the 2026 round: Công an tỉnh and the two Đoàn Khối
     assert set(rollups["Tình trạng"]) <= {REPORTED_ON_TIME, REPORTED_LATE}

@@ -33,7 +33,7 @@ def test_after_registering_the_secretary_sees_the_registration_state(open_app, a
 
 def test_the_upper_officer_sees_how_many_units_wait_and_how_many_are_missing(open_app):
     at = open_app("upper", PAGE)
-    assert items(at)[:2] == ["- 1 / 2 đoàn cơ sở chưa đăng ký.", "- 1 đăng ký đang chờ tiếp nhận."]
+    assert items(at)[:2] == ["- 2 / 5 đoàn cơ sở chưa đăng ký.", "- 2 đăng ký đang chờ tiếp nhận."]
 
 
 def test_a_viewer_is_not_told_about_registrations_waiting_for_review(open_app):

@@ -33,38 +33,53 @@ def recognised_in_2025(rt, name: str) -> tuple[str, str]:
     return uid, decisions.recognised(rt.workbook(), "CK-2025")[uid].decision.number
 
 
+OLD_TERM = "Nhiệm kỳ 2023–2027"
+
+
+def choose_term(at, name: str = OLD_TERM):
+    """Pick a term by name (the default is the term covering this year that started last)."""
+    box = at.selectbox(key="term")
+    return box.select_index(list(box.options).index(name)).run()
+
+
 def candidate_names(at) -> list[str]:
     return list(at.dataframe[0].value["Tên đơn vị"]) if at.dataframe else []
 
 
 def test_mid_term_lists_the_units_recognised_in_every_cycle_so_far(open_app, app_runtime):
     at = open_app("province", PAGE)
-    _, number = recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
+    _, number = recognised_in_2025(app_runtime(), "Đoàn cơ sở Công ty Mẫu 1")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="term").value.name == "Nhiệm kỳ 2023–2027"  # NOW is in 2026
-    assert "2025." in at.caption[0].value  # mid-term of 2023–2027: the demo's 2025 cycle only
+    # NOW is in 2026: of the terms covering it, the merged province's 2025–2030 comes first
+    assert at.selectbox(key="term").value.name.startswith("Nhiệm kỳ 2025–2030")
+    at = choose_term(at)
+    assert "2024, 2025." in at.caption[0].value  # mid-term of 2023–2027: the demo's 2024, 2025
 
     listing = at.dataframe[0].value.set_index("Tên đơn vị")
-    assert listing.loc["Đoàn xã Thuần Hưng", "Năm 2025"] == (
-        f"QĐ số {number} (Huyện đoàn Khoái Châu)"
+    assert listing.loc["Đoàn cơ sở Công ty Mẫu 1", "Năm 2025"] == (
+        f"QĐ số {number} (Đoàn Khối Doanh nghiệp Mẫu 2)"
     )
     count = {m.label: m.value for m in at.metric}["Số đơn vị đề nghị tuyên dương"]
     assert count == str(len(listing))
     history = at.dataframe[1].value
-    mine = history[history["Tên đơn vị"] == "Đoàn xã Thuần Hưng"]
-    assert list(mine["Số quyết định"]) == [number]
-    assert list(mine["Đơn vị cấp trên lúc đó"]) == ["Huyện đoàn Khoái Châu"]
+    mine = history[history["Tên đơn vị"] == "Đoàn cơ sở Công ty Mẫu 1"]
+    assert list(mine["Số quyết định"])[1] == number
+    # the upper unit of each year: the old bloc before 1/7/2025, the new Đoàn Khối after
+    assert list(mine["Đơn vị cấp trên lúc đó"]) == [
+        "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh",
+        "Đoàn Khối Doanh nghiệp Mẫu 2",
+    ]
 
 
 def test_the_end_of_term_needs_every_cycle_of_the_term(open_app, app_runtime):
     at = open_app("province", PAGE)
-    recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
-    at.run()
-    assert "Đoàn xã Thuần Hưng" in candidate_names(at)
+    recognised_in_2025(app_runtime(), "Đoàn cơ sở Công ty Mẫu 1")
+    at = choose_term(at.run())
+    assert "Đoàn cơ sở Công ty Mẫu 1" in candidate_names(at)
     at.radio(key="moment").set_value(Moment.END).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "2025, 2026, 2027" in at.caption[0].value
+    assert "2024, 2025, 2026, 2027" in at.caption[0].value
     # nobody is recognised in the open 2027 cycle yet, so nobody is a candidate at the end
     assert candidate_names(at) == []
     assert any("Chưa có đơn vị nào" in i.value for i in at.info)
@@ -80,8 +95,8 @@ def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     at = open_app("province", PAGE)
-    recognised_in_2025(app_runtime(), "Đoàn xã Thuần Hưng")
-    at.run()
+    recognised_in_2025(app_runtime(), "Đoàn cơ sở Công ty Mẫu 1")
+    at = choose_term(at.run())
     assert [b.label for b in at.get("download_button")] == [
         "Tải danh sách đề nghị tuyên dương (.xlsx)",
         "Tải văn bản (.docx)",
@@ -90,7 +105,7 @@ def test_the_candidates_download_as_xlsx(open_app, app_runtime, monkeypatch):
     name = next(n for n in files if n and n.startswith("tuyen-duong-2023-2027"))
     sheet = openpyxl.load_workbook(io.BytesIO(files[name]))["Đề nghị tuyên dương"]
     names = {row[1].value: row[1].data_type for row in sheet.iter_rows(min_row=2)}
-    assert names["Đoàn xã Thuần Hưng"] == "s"
+    assert names["Đoàn cơ sở Công ty Mẫu 1"] == "s"
 
 
 def test_an_upper_officer_reaching_the_screen_is_told_it_is_for_province_staff(

@@ -255,8 +255,8 @@ AS_TYPED = [
     "TRUE",
     "  hai khoảng trắng  ",
     "dòng 1\ndòng 2",
-    ("Đoàn xã Thuần Hưng, " * 600)[:10_000],
-    unicodedata.normalize("NFD", "Đoàn xã Thuần Hưng, Hoà Phong, Thuỷ Lôi"),
+    ("Đoàn cơ sở Công ty Mẫu 1, " * 600)[:10_000],
+    unicodedata.normalize("NFD", "Đoàn cơ sở Công ty Mẫu 1, Hoà Phong, Thuỷ Lôi"),
     "<b>không phải HTML</b> [link](http://x)",
 ]
 

@@ -20,7 +20,7 @@ from tests.support.browser import (
     wait_for_app,
 )
 
-UPPER = "Cán bộ Huyện đoàn Khoái Châu (mẫu)"
+UPPER = "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)"
 NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -83,17 +83,17 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
     ]
     signed = row["signed_on"]  # ISO day
     day, month, year = signed[8:10], signed[5:7], signed[:4]
-    assert "ĐOÀN TNCS HỒ CHÍ MINH" in decision and "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in decision
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" in decision and "BCH ĐOÀN KHỐI DOANH NGHIỆP MẪU 2" in decision
     assert "Số: 30-QĐ/HĐ" in decision
     assert f"Hưng Yên, ngày {day} tháng {month} năm {year}" in decision
     assert (
         f"(Kèm theo Quyết định số 30-QĐ/HĐ ngày {day}/{month}/{year} "
-        "của Ban Thường vụ Huyện đoàn Khoái Châu)"
+        "của Ban Thường vụ Đoàn Khối Doanh nghiệp Mẫu 2)"
     ) in decision
     assert listed and all(name in decision for name in listed)
 
-    khoai_chau = next(i for i, u in units.items() if u["name"] == "Huyện đoàn Khoái Châu")
-    below = [u["name"] for u in units.values() if u["parent_id"] == khoai_chau]
+    khoi = next(i for i, u in units.items() if u["name"] == "Đoàn Khối Doanh nghiệp Mẫu 2")
+    below = [u["name"] for u in units.values() if u["parent_id"] == khoi]
     assert "BÁO CÁO" in report and "ĐOÀN TNCS HỒ CHÍ MINH" in report
     assert any(line.startswith("(Kèm theo Báo cáo số") for line in report)
     assert below and all(name in report for name in below)

@@ -37,7 +37,7 @@ from tests.support.browser import (
     wait_for_app,
 )
 
-LISTED = "khoaichau@mau.example"  # Cán bộ Huyện đoàn Khoái Châu (mẫu), an upper-unit officer
+LISTED = "doankhoi@mau.example"  # Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu), an upper officer
 DISABLED = "xem@mau.example"  # the viewer, disabled in the users tab before the app starts
 UNVERIFIED = "tinhdoan@mau.example"  # listed, but the provider says the e-mail is not verified
 LATER_DISABLED = "thuanhung@mau.example"  # the secretary, disabled while signed in
@@ -162,7 +162,9 @@ def test_a_listed_person_signs_in_and_reaches_their_screens(signed_in_app, brows
         assert "Người dùng" not in links  # province staff only
         page.get_by_test_id("stSidebar").get_by_role("link", name="Đơn vị").click()
         wait_for_app(page)
-        page.get_by_text("Huyện đoàn Khoái Châu").first.wait_for(state="attached")  # in a table
+        page.get_by_text("Đoàn Khối Doanh nghiệp Mẫu 2").first.wait_for(
+            state="attached"
+        )  # in a table
 
 
 @pytest.mark.parametrize(

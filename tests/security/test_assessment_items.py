@@ -41,7 +41,7 @@ def test_a_self_assessment_save_given_the_official_items_is_refused(rt, people, 
 
 def test_the_items_of_another_units_assessment_are_refused(rt, people, round_):  # noqa: F811
     cycle = round_()
-    other = send(rt, people[Role.UPPER], cycle)  # Hồng Tiến's official assessment
+    other = send(rt, people[Role.UPPER], cycle)  # Công ty Mẫu 2's official assessment
     me = people[Role.SECRETARY]
     own = assessments.save_draft(rt, me, cycle, me.unit_id, good(), new_request_key())
     with pytest.raises(NotAllowed, match="không thuộc bản đánh giá"):

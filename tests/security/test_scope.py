@@ -28,7 +28,7 @@ from tests.support.builders import (
     plan,
     unit_form,
 )
-from tests.support.scope import AN_TAO, PAST, THANH_DOAN, Attempt, World, everything
+from tests.support.scope import CO_QUAN, KHOI_CO_QUAN, PAST, Attempt, World, everything
 from tests.support.scope import world as world  # noqa: F401 - the fixture, by its name
 
 
@@ -57,60 +57,68 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ("secretary", "get a neighbouring unit", lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN))),
     ("secretary", "get its own upper unit", lambda w, a: units.get_unit(w.rt, a, w.id(KHOAI_CHAU))),
     ("upper", "get another district's unit", lambda w, a: units.get_unit(w.rt, a, w.id(VUONG))),
-    ("upper", "get the province unit", lambda w, a: units.get_unit(w.rt, a, w.id(THANH_DOAN))),
-    ("viewer", "get a Khoái Châu unit", lambda w, a: units.get_unit(w.rt, a, w.id(THUAN_HUNG))),
-    ("other_upper", "get a Khoái Châu unit", lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN))),
+    ("upper", "get the province unit", lambda w, a: units.get_unit(w.rt, a, w.id(KHOI_CO_QUAN))),
+    (
+        "viewer",
+        "get a Đoàn Khối DN Mẫu 2 unit",
+        lambda w, a: units.get_unit(w.rt, a, w.id(THUAN_HUNG)),
+    ),
+    (
+        "other_upper",
+        "get a Đoàn Khối DN Mẫu 2 unit",
+        lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN)),
+    ),
     *[
         (
             who,
-            "read Hồng Tiến's registration",
+            "read Công ty Mẫu 2's registration",
             lambda w, a: plans.registration_of(w.rt, a, OPEN, w.id(HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
-        "read a Tiên Lữ registration",
+        "read a Công an tỉnh registration",
         lambda w, a: plans.registration_of(w.rt, a, PAST, w.id(VUONG)),
     ),
     *[
         (
             who,
-            "get the receipt of Hồng Tiến's registration",
+            "get the receipt of Công ty Mẫu 2's registration",
             lambda w, a: plans.receipt_for(w.rt, a, w.registration(OPEN, HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
-        "get the receipt of a Tiên Lữ registration",
+        "get the receipt of a Công an tỉnh registration",
         lambda w, a: plans.receipt_for(w.rt, a, w.any_registration_below(PAST, TIEN_LU)),
     ),
     *[
         (
             who,
-            "read Hồng Tiến's deadline",
+            "read Công ty Mẫu 2's deadline",
             lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(HONG_TIEN)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
-        "read Vương's deadline",
+        "read Công an Mẫu 1's deadline",
         lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(VUONG)),
     ),
     # ---- roll-ups of another upper unit --------------------------------------------------------
     *[
         (
             who,
-            "preview Khoái Châu's roll-up",
+            "preview Đoàn Khối DN Mẫu 2's roll-up",
             lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(KHOAI_CHAU)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
-        "preview Tiên Lữ's roll-up",
+        "preview Công an tỉnh's roll-up",
         lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(TIEN_LU)),
     ),
     (
@@ -121,33 +129,33 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "read Tiên Lữ's sent roll-up",
+            "read Công an tỉnh's sent roll-up",
             lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(TIEN_LU)),
         )
         for who in ("secretary", "viewer", "upper")
     ],
     (
         "other_upper",
-        "read Khoái Châu's sent roll-up",
+        "read Đoàn Khối DN Mẫu 2's sent roll-up",
         lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(KHOAI_CHAU)),
     ),
     *[
         (
             who,
-            "download Tiên Lữ's roll-up",
+            "download Công an tỉnh's roll-up",
             lambda w, a: rollups.report_xlsx(w.rt, a, w.report(PAST, TIEN_LU)),
         )
         for who in ("secretary", "viewer", "upper")
     ],
     (
         "upper",
-        "send Tiên Lữ's roll-up",
+        "send Công an tỉnh's roll-up",
         lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(TIEN_LU), "", "k1"),
     ),
     *[
         (
             who,
-            "send Khoái Châu's roll-up",
+            "send Đoàn Khối DN Mẫu 2's roll-up",
             lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(KHOAI_CHAU), "", "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -155,13 +163,13 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "viewer",
         "send its own unit's roll-up",
-        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(THANH_DOAN), "", "k1"),
+        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(KHOI_CO_QUAN), "", "k1"),
     ),
     # ---- registering and reviewing for another unit --------------------------------------------
     *[
         (
             who,
-            "register a plan for Thuần Hưng",
+            "register a plan for Công ty Mẫu 1",
             lambda w, a: plans.register_plan(
                 w.rt, a, OPEN, w.id(THUAN_HUNG), plan(), "k1", received_on=date(2026, 11, 24)
             ),
@@ -170,14 +178,14 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ],
     (
         "secretary",
-        "register a plan for its neighbour Hồng Tiến",
+        "register a plan for its neighbour Công ty Mẫu 2",
         lambda w, a: plans.register_plan(
             w.rt, a, OPEN, w.id(HONG_TIEN), plan(), "k1", received_on=date(2026, 11, 24)
         ),
     ),
     (
         "upper",
-        "enter a paper plan for Vương (Tiên Lữ)",
+        "enter a paper plan for Công an Mẫu 1 (Công an tỉnh)",
         lambda w, a: plans.register_plan(
             w.rt, a, OPEN, w.id(VUONG), plan(), "k1", received_on=date(2026, 11, 24)
         ),
@@ -185,7 +193,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "accept Hồng Tiến's registration",
+            "accept Công ty Mẫu 2's registration",
             lambda w, a: plans.accept(w.rt, a, w.registration(OPEN, HONG_TIEN), "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -193,7 +201,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "return Hồng Tiến's registration",
+            "return Công ty Mẫu 2's registration",
             lambda w, a: plans.return_for_correction(
                 w.rt, a, w.registration(OPEN, HONG_TIEN), "Sửa lại", "k1"
             ),
@@ -202,7 +210,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ],
     (
         "upper",
-        "return a Tiên Lữ registration",
+        "return a Công an tỉnh registration",
         lambda w, a: plans.return_for_correction(
             w.rt, a, w.any_registration_below(PAST, TIEN_LU), "Sửa lại", "k1"
         ),
@@ -210,7 +218,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "extend Thuần Hưng's deadline",
+            "extend Công ty Mẫu 1's deadline",
             lambda w, a: plans.grant_extension(
                 w.rt, a, OPEN, w.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
             ),
@@ -219,7 +227,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ],
     (
         "upper",
-        "extend Vương's deadline",
+        "extend Công an Mẫu 1's deadline",
         lambda w, a: plans.grant_extension(
             w.rt, a, OPEN, w.id(VUONG), date(2026, 12, 31), "Lý do", "k1"
         ),
@@ -227,13 +235,13 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     # ---- the unit register ---------------------------------------------------------------------
     (
         "upper",
-        "add a unit under Tiên Lữ",
+        "add a unit under Công an tỉnh",
         lambda w, a: units.add_unit(w.rt, a, new_unit(TIEN_LU)(w), "k1"),
     ),
     *[
         (
             who,
-            "add a unit under Khoái Châu",
+            "add a unit under Đoàn Khối DN Mẫu 2",
             lambda w, a: units.add_unit(w.rt, a, new_unit(KHOAI_CHAU)(w), "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -245,7 +253,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ),
     (
         "upper",
-        "edit Vương (Tiên Lữ)",
+        "edit Công an Mẫu 1 (Công an tỉnh)",
         lambda w, a: units.edit_unit(
             w.rt, a, w.unit(VUONG), unit_form(w.unit(VUONG), secretary="X"), "k1"
         ),
@@ -259,7 +267,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ),
     (
         "upper",
-        "move Thuần Hưng into Tiên Lữ",
+        "move Công ty Mẫu 1 into Công an tỉnh",
         lambda w, a: units.edit_unit(
             w.rt,
             a,
@@ -271,7 +279,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "edit Thuần Hưng",
+            "edit Công ty Mẫu 1",
             lambda w, a: units.edit_unit(
                 w.rt, a, w.unit(THUAN_HUNG), unit_form(w.unit(THUAN_HUNG), secretary="X"), "k1"
             ),
@@ -280,13 +288,13 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ],
     (
         "upper",
-        "assign an officer to Vương",
+        "assign an officer to Công an Mẫu 1",
         lambda w, a: units.assign_officer(w.rt, a, w.unit(VUONG), "Ai đó", "k1"),
     ),
     *[
         (
             who,
-            "assign an officer to Thuần Hưng",
+            "assign an officer to Công ty Mẫu 1",
             lambda w, a: units.assign_officer(w.rt, a, w.unit(THUAN_HUNG), "Ai đó", "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -360,21 +368,21 @@ REPLAYED: list[tuple[str, str, Attempt]] = [
     ),
     (
         "upper",
-        "add a unit under its district with the key of Vương's id",
+        "add a unit under its Đoàn Khối with the key of Công an Mẫu 1's id",
         lambda w, a: units.add_unit(
             w.rt, a, new_unit(KHOAI_CHAU)(w), w.id(VUONG).removeprefix("DV-")
         ),
     ),
     (
         "secretary",
-        "register its own plan with the key of Hồng Tiến's registration id",
+        "register its own plan with the key of Công ty Mẫu 2's registration id",
         lambda w, a: plans.register_plan(
             w.rt, a, OPEN, a.unit_id, plan(), w.registration(OPEN, HONG_TIEN).id.removeprefix("DK-")
         ),
     ),
     (
         "upper",
-        "send its roll-up with the key of Tiên Lữ's report id",
+        "send its roll-up with the key of Công an tỉnh's report id",
         lambda w, a: rollups.send_rollup(
             w.rt, a, OPEN, a.unit_id, "", w.report(PAST, TIEN_LU).id.removeprefix("BC-")
         ),
@@ -441,18 +449,18 @@ def test_the_dashboard_shows_only_units_in_scope(world, who):
     assert groups <= allowed
 
 
-def test_a_viewer_of_thanh_doan_does_not_see_province_wide_figures(world):
+def test_a_viewer_of_a_doan_khoi_does_not_see_province_wide_figures(world):
     """The board is shared between sessions: a province board computed first must not leak."""
     dashboard.registration_board(world.rt, world.people["province"], OPEN)
     viewer = dashboard.registration_board(world.rt, world.people["viewer"], OPEN)
     wb = world.rt.workbook()
-    thanh_doan = len(wb.grassroots(wb.subtree(world.id(THANH_DOAN))))
-    assert sum(viewer.totals.values()) == thanh_doan < len(wb.grassroots(wb.units))
-    assert AN_TAO in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
+    khoi = len(wb.grassroots(wb.subtree(world.id(KHOI_CO_QUAN))))
+    assert sum(viewer.totals.values()) == khoi < len(wb.grassroots(wb.units))
+    assert CO_QUAN in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
         viewer.totals[status.NOT_YET] == 0
     )
     assert HONG_TIEN not in set(viewer.not_registered["Đơn vị"])
-    assert list(viewer.rollups["Đơn vị"]) == [THANH_DOAN]
+    assert list(viewer.rollups["Đơn vị"]) == [KHOI_CO_QUAN]
 
 
 @pytest.mark.parametrize("who", ROLES)

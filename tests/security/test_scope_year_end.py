@@ -29,25 +29,25 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "save a draft assessment of Thuần Hưng",
+            "save a draft assessment of Công ty Mẫu 1",
             lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(THUAN_HUNG), EMPTY_FORM, "k1"),
         )
         for who in ("viewer", "other_upper")
     ],
     (
         "secretary",
-        "save a draft assessment of its neighbour Hồng Tiến",
+        "save a draft assessment of its neighbour Công ty Mẫu 2",
         lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(HONG_TIEN), EMPTY_FORM, "k1"),
     ),
     (
         "upper",
-        "save a draft assessment of Vương (Tiên Lữ)",
+        "save a draft assessment of Công an Mẫu 1 (Công an tỉnh)",
         lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(VUONG), EMPTY_FORM, "k1"),
     ),
     *[
         (
             who,
-            "open Hồng Tiến's assessment",
+            "open Công ty Mẫu 2's assessment",
             lambda w, a: assessments.open_assessment(w.rt, a, PAST, w.id(HONG_TIEN)),
         )
         for who in ("secretary", "other_upper")
@@ -56,7 +56,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     *[
         (
             who,
-            "record a decision for Khoái Châu",
+            "record a decision for Đoàn Khối DN Mẫu 2",
             lambda w, a: decisions.record_decision(
                 w.rt,
                 a,
@@ -70,7 +70,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     ],
     (
         "upper",
-        "record a decision for Tiên Lữ",
+        "record a decision for Công an tỉnh",
         lambda w, a: decisions.record_decision(
             w.rt,
             a,

@@ -184,7 +184,7 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(APP_IDLE_SELECTOR, timeout=timeout_ms)
 
 
-SECRETARY = "Bí thư Đoàn xã Thuần Hưng (mẫu)"
+SECRETARY = "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)"
 PROVINCE = "Cán bộ Tỉnh đoàn (mẫu)"
 
 

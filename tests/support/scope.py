@@ -16,13 +16,13 @@ from tests.support.builders import TIEN_LU, officer_of
 from tests.support.world import unit_id
 
 PAST = "CK-2026"  # a finished round: every upper unit sent its roll-up
-THANH_DOAN = "Thành đoàn Hưng Yên"
-AN_TAO = "Đoàn phường An Tảo"  # a unit of Thành đoàn Hưng Yên
+KHOI_CO_QUAN = "Đoàn Khối Cơ quan Mẫu 1"  # the demo viewer's unit
+CO_QUAN = "Đoàn cơ sở Cơ quan Mẫu 1"  # a unit of Đoàn Khối Cơ quan Mẫu 1
 
 
 @dataclass
 class World:
-    """The demo store and its people: the four demo roles plus an officer of Huyện đoàn Tiên Lữ."""
+    """The demo store and its people: the four demo roles plus an officer of Đoàn Thanh niên Công an tỉnh."""
 
     rt: Runtime
     people: dict[str, Actor]

@@ -39,8 +39,9 @@ def officer(rt: Runtime) -> Actor:
 
 
 def passed(rt: Runtime, name: str, cycle: str = CYCLE) -> str:
-    """Give a Khoái Châu unit a submitted official assessment that passes (registering it first
-    if the demo left it unregistered), as the Khoái Châu officer would on the Đánh giá screen."""
+    """Give a unit of Đoàn Khối Doanh nghiệp Mẫu 2 a submitted official assessment that passes
+    (registering it first if the demo left it unregistered), as that Đoàn Khối's officer would on
+    the Đánh giá screen."""
     uid = unit_id(rt, name)
     who = officer(rt)
     outcome = assessments.official_outcomes(rt, who, cycle).get(uid)
@@ -78,8 +79,8 @@ def good(**overrides: str) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def round_(rt, clock, people, new_cycle):
-    """round_(**cycle) -> a new cycle where Thuần Hưng (by its secretary) and Hồng Tiến (entered
-    by Khoái Châu from paper) registered, and nobody else did.
+    """round_(**cycle) -> a new cycle where Công ty Mẫu 1 (by its secretary) and Công ty Mẫu 2
+    (entered by the Đoàn Khối from paper) registered, and nobody else did.
 
     The paper plan is entered on a day inside the cycle's registration window (a paper can only
     have been received from 1/1 of the year before): the clock goes there for that entry only."""

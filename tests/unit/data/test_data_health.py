@@ -188,9 +188,9 @@ def test_listing_problems_never_writes_to_the_sheet(sheet):
 def test_a_hand_edit_reaches_the_screens_within_the_refresh_interval(sheet):
     hong_tien = unit_id(sheet.rt, HONG_TIEN)
     sheet.rt.workbook()
-    sheet.type(UNITS, "name", sheet.row_of(UNITS, hong_tien), "Đoàn xã Hồng Tiến (sửa tay)")
+    sheet.type(UNITS, "name", sheet.row_of(UNITS, hong_tien), "Đoàn cơ sở Công ty Mẫu 2 (sửa tay)")
     assert sheet.later(59).workbook().units[hong_tien].name == HONG_TIEN  # still the cached copy
-    assert sheet.later(1).workbook().units[hong_tien].name == "Đoàn xã Hồng Tiến (sửa tay)"
+    assert sheet.later(1).workbook().units[hong_tien].name == "Đoàn cơ sở Công ty Mẫu 2 (sửa tay)"
 
 
 def test_a_broken_registration_row_still_counts_its_unit_as_needing_a_check(sheet):

@@ -14,11 +14,15 @@ from services import demo
 from services.core.access import Role
 from services.core.clock import FixedClock
 from services.core.runtime import Runtime
+from services.demo import restructure
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from services.year_end import assessments, decisions
+from services.year_end.assessment_index import is_registered
 from tests.support.builders import committed_writes
 from tests.support.world import NOW
+
+MERGER = restructure.MERGER_DAY
 
 # programme.md §6: the sourced commune-level names under their district-level union, and the one
 # grassroots unit sourced directly under the province: 53 names in all.
@@ -102,8 +106,9 @@ def test_the_sourced_list_has_53_names():
     assert sum(len(v) for v in SOURCED.values()) + len(SOURCED_DIRECTLY_UNDER_PROVINCE) == 53
 
 
-def test_the_demo_has_at_least_60_grassroots_units(wb):
-    assert len(wb.grassroots(wb.units)) >= 60
+def test_the_demo_has_at_least_60_grassroots_units_over_time_and_35_today(wb):
+    assert len(wb.grassroots(wb.units, active_only=False)) >= 60
+    assert len(wb.grassroots(wb.units)) >= 35
 
 
 def test_the_province_has_the_ten_district_level_unions_and_at_least_two_blocs(wb):
@@ -138,13 +143,18 @@ def test_every_sourced_name_sits_under_its_real_upper_unit(wb, upper):
     ],
 )
 def test_a_few_sourced_units_by_full_name(wb, name, upper, kind):
-    found = [u for u in wb.units.values() if u.name == name]
+    found = [u for u in wb.units.values() if u.name == name and parent_name(wb, u) == upper]
     assert len(found) == 1
     assert parent_name(wb, found[0]) == upper and found[0].kind is kind
 
 
+def old_tree(wb) -> list:
+    """The grassroots units that ended on 1/7/2025 (the old district tree)."""
+    return [u for u in wb.grassroots(wb.units, active_only=False) if u.valid_until == MERGER]
+
+
 def test_no_sourced_name_appears_twice_or_under_another_district(wb):
-    places = [place(u.name) for u in wb.grassroots(wb.units)]
+    places = [place(u.name) for u in old_tree(wb)]
     for names in SOURCED.values():
         for name in names:
             assert places.count(name) == 1, name
@@ -152,9 +162,11 @@ def test_no_sourced_name_appears_twice_or_under_another_district(wb):
 
 def test_every_grassroots_unit_that_is_not_sourced_is_visibly_a_sample(wb):
     sourced = {n for names in SOURCED.values() for n in names}
+    sourced |= {name for _, name, _ in restructure.NEW_COMMUNES}
+    sourced |= {name for _, name in restructure.FORMER_THAI_BINH}
     others = [
         u.name
-        for u in wb.grassroots(wb.units)
+        for u in wb.grassroots(wb.units, active_only=False)
         if place(u.name) not in sourced and u.name not in SOURCED_DIRECTLY_UNDER_PROVINCE
     ]
     assert others, "the demo should include sample units beyond the sourced ones"
@@ -198,11 +210,12 @@ def test_past_cycles_use_the_default_cutoffs(wb):
 def test_the_demo_people_are_the_four_roles_on_their_units(rt, people):
     wb = rt.workbook()
     assert set(people) == set(Role)
-    assert wb.unit_name(people[Role.UPPER].unit_id) == "Huyện đoàn Khoái Châu"
-    assert wb.unit_name(people[Role.SECRETARY].unit_id) == "Đoàn xã Thuần Hưng"
+    assert wb.unit_name(people[Role.UPPER].unit_id) == "Đoàn Khối Doanh nghiệp Mẫu 2"
+    assert wb.units[people[Role.UPPER].unit_id].kind is UnitKind.DOAN_KHOI
+    assert wb.unit_name(people[Role.SECRETARY].unit_id) == "Đoàn cơ sở Công ty Mẫu 1"
     assert wb.registration("CK-2027", people[Role.SECRETARY].unit_id) is None
-    hong_tien = next(u for u in wb.units.values() if u.name == "Đoàn xã Hồng Tiến")
-    assert wb.registration("CK-2027", hong_tien.id).state is RegistrationState.SENT
+    waiting = next(u for u in wb.units.values() if u.name == "Đoàn cơ sở Công ty Mẫu 2")
+    assert wb.registration("CK-2027", waiting.id).state is RegistrationState.SENT
 
 
 def test_the_demo_is_seeded_only_once(rt):
@@ -250,12 +263,11 @@ def test_the_year_end_data_has_nothing_to_check(demo_rt, wb):
 
 
 def test_most_registered_units_of_the_finished_cycle_are_assessed_and_most_pass(demo_rt, wb):
-    registered = [
-        r for r in wb.registrations_of(FINISHED) if r.state is not RegistrationState.RETURNED
-    ]
     outcomes = assessments.outcomes_of(wb, demo_rt.criteria, FINISHED)
-    assert set(outcomes) <= {r.unit_id for r in registered}
-    assert len(outcomes) >= 0.85 * len(registered)
+    cycle = wb.cycles[FINISHED]
+    counted = {u.id for u in wb.expected(wb.units, cycle) if is_registered(wb, FINISHED, u.id)}
+    assert set(outcomes) <= counted  # the merger year: merged communes through their predecessors
+    assert len(outcomes) >= 0.85 * len(counted)
     passed = [o for o in outcomes.values() if o.passed]
     assert 0.6 * len(outcomes) <= len(passed) < len(outcomes)
 
@@ -271,11 +283,17 @@ def test_the_dialogue_and_the_hardship_list_are_among_the_criteria_failing_most(
     assert "3.3" in top and "1.6" in top
 
 
-def test_every_assessment_keeps_the_upper_unit_the_unit_registered_with(wb):
+def test_every_assessment_keeps_the_upper_unit_of_its_time(wb):
+    """Before the merger year the one the unit registered with; from 2025, the one it had at the
+    year end (a unit registered in October 2024 under a district union is assessed under the
+    Tỉnh đoàn or a Đoàn Khối)."""
     for a in wb.assessments.values():
+        assert is_registered(wb, a.cycle_id, a.unit_id), a.id
         reg = wb.registration(a.cycle_id, a.unit_id)
-        assert reg is not None and reg.state is not RegistrationState.RETURNED
-        assert a.upper_unit_id == reg.upper_unit_id, a.id
+        if wb.cycles[a.cycle_id].year < MERGER.year:
+            assert a.upper_unit_id == reg.upper_unit_id, a.id
+        else:
+            assert a.upper_unit_id == wb.units[a.unit_id].parent_id, a.id
 
 
 def test_every_unit_on_a_decision_passed_and_was_recognised_by_its_upper_unit_of_the_time(
@@ -287,7 +305,8 @@ def test_every_unit_on_a_decision_passed_and_was_recognised_by_its_upper_unit_of
         outcome = assessments.outcomes_of(wb, demo_rt.criteria, row.cycle_id)[row.unit_id]
         assert outcome.passed and outcome.assessment_id == row.assessment_id
         assert row.cycle_id == decision.cycle_id
-        assert row.upper_unit_id == wb.registration(row.cycle_id, row.unit_id).upper_unit_id
+        assessed = wb.assessments[row.assessment_id]
+        assert row.upper_unit_id == assessed.upper_unit_id
         assert decision.unit_id == row.upper_unit_id
 
 
@@ -313,14 +332,14 @@ def test_the_running_cycle_is_partly_done_and_leaves_the_demo_officer_work(demo_
         r for r in wb.registrations_of(RUNNING) if r.state is not RegistrationState.RETURNED
     ]
     assert 0.3 * len(registered) <= len(running) < len(registered)
-    khoai_chau = wb.subtree(unit_id_of(wb, "Huyện đoàn Khoái Châu"))
+    khoai_chau = wb.subtree(unit_id_of(wb, "Đoàn Khối Doanh nghiệp Mẫu 2"))
     assert not [
         a for a in wb.assessments.values() if a.cycle_id == RUNNING and a.unit_id in khoai_chau
     ]
     drafts = [a for a in official(wb, RUNNING) if a.state is AssessmentState.DRAFT]
     assert 1 <= len(drafts) <= 3
     issuers = {name_of(wb, d.unit_id) for d in wb.decisions.values() if d.cycle_id == RUNNING}
-    assert issuers and "Huyện đoàn Ân Thi" not in issuers
+    assert issuers and "Đoàn Khối Cơ quan Mẫu 1" not in issuers
 
 
 def test_the_open_cycle_has_no_assessment_or_decision(wb):
@@ -337,7 +356,7 @@ def test_a_few_self_assessments_sit_beside_official_ones_and_do_not_count(demo_r
 
 
 def test_the_demo_secretarys_unit_was_recognised_in_the_finished_cycle(wb):
-    unit = unit_id_of(wb, "Đoàn xã Thuần Hưng")
+    unit = unit_id_of(wb, "Đoàn cơ sở Công ty Mẫu 1")
     assert unit in decisions.recognised(wb, FINISHED)
 
 
@@ -373,7 +392,38 @@ def test_a_store_seeded_before_its_season_has_no_year_end(empty_rt):
     demo.seed_if_empty(early, year_end=True)
     wb = early.workbook()
     years = {wb.cycles[a.cycle_id].year for a in wb.assessments.values()}
-    assert years == {2025}  # 2026's year end has not come yet on 2 March 2026
+    assert years == {2024, 2025}  # 2026's year end has not come yet on 2 March 2026
+
+
+# ---- the 2025 restructuring --------------------------------------------------------------------
+
+
+def test_a_new_commune_is_formed_on_1_july_2025_from_its_sourced_old_communes(wb):
+    new = next(u for u in wb.units.values() if u.name == "Đoàn xã Chí Minh")
+    old = wb.units[unit_id_of(wb, "Đoàn xã Thuần Hưng")]
+    assert new.predecessor_ids == (old.id,) and new.valid_from == MERGER
+    assert old.valid_until == MERGER and not old.active
+    assert parent_name(wb, new) == "Tỉnh đoàn Hưng Yên"  # 2 levels since 1/7/2025
+
+
+def test_the_district_unions_end_on_1_july_2025_and_report_only_before(wb):
+    district = wb.units[unit_id_of(wb, "Huyện đoàn Khoái Châu")]
+    assert district.valid_until == MERGER
+    assert wb.upper_report("CK-2024", district.id) is not None
+    assert wb.upper_report("CK-2026", district.id) is None
+    khoi = wb.units[unit_id_of(wb, "Đoàn Khối Doanh nghiệp Mẫu 2")]
+    assert wb.upper_report("CK-2026", khoi.id) is not None
+
+
+def test_the_restructuring_is_listed_as_unit_changes(wb):
+    summaries = [c.summary for c in wb.unit_changes.values()]
+    assert any(s.startswith("Hợp nhất Đoàn xã Thuần Hưng vào Đoàn xã Chí Minh") for s in summaries)
+    assert any(s.startswith("Giải thể Huyện đoàn Khoái Châu") for s in summaries)
+
+
+def test_former_thai_binh_units_appear_from_1_july_2025_without_predecessors(wb):
+    unit = wb.units[unit_id_of(wb, "Đoàn phường Trần Lãm")]
+    assert unit.valid_from == MERGER and unit.predecessor_ids == ()
 
 
 def unit_id_of(wb, name: str) -> str:

@@ -20,8 +20,8 @@ from tests.support.builders import KHOAI_CHAU, THUAN_HUNG, audit_rows, changed, 
 from tests.support.world import unit_id
 
 PROVINCE_EMAIL = "tinhdoan@mau.example"
-UPPER_EMAIL = "khoaichau@mau.example"
-SECRETARY_EMAIL = "thuanhung@mau.example"
+UPPER_EMAIL = "doankhoi@mau.example"
+SECRETARY_EMAIL = "congtymau1@mau.example"
 TINH_DOAN = "Tỉnh đoàn Hưng Yên"
 CONTACT = f"Hãy liên hệ cán bộ {TINH_DOAN} để được cấp"
 
@@ -51,7 +51,7 @@ def new_user(rt: Runtime, **changes) -> dict:
         "email": "bithu.hongtien@mau.example",
         "name": "Bí thư Hồng Tiến (mẫu)",
         "role": Role.SECRETARY.value,
-        "unit_id": unit_id(rt, "Đoàn xã Hồng Tiến"),
+        "unit_id": unit_id(rt, "Đoàn cơ sở Công ty Mẫu 2"),
     }
     data.update(changes)
     return data
@@ -67,7 +67,10 @@ def users_audit(rt: Runtime) -> list[dict[str, str]]:
 def test_a_known_email_signs_in_with_the_role_and_unit_from_the_users_tab(rt):
     person = users.resolve(rt, UPPER_EMAIL)
     assert person == Actor(
-        UPPER_EMAIL, "Cán bộ Huyện đoàn Khoái Châu (mẫu)", Role.UPPER, unit_id(rt, KHOAI_CHAU)
+        UPPER_EMAIL,
+        "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)",
+        Role.UPPER,
+        unit_id(rt, KHOAI_CHAU),
     )
 
 
@@ -163,7 +166,9 @@ def test_a_person_disabled_by_hand_in_the_sheet_loses_access_within_the_cache_li
 def test_province_staff_list_every_user_and_can_search_without_diacritics(rt, people):
     everyone = users.list_users(rt, people[Role.PROVINCE])
     assert len(everyone) == 4
-    found = users.list_users(rt, people[Role.PROVINCE], "doan xa thuan hung")  # the unit's name
+    found = users.list_users(
+        rt, people[Role.PROVINCE], "doan co so cong ty mau 1"
+    )  # the unit's name
     assert [u.email for u in found] == [SECRETARY_EMAIL]
 
 
@@ -201,7 +206,10 @@ def test_province_staff_add_a_user_who_can_then_sign_in(rt, people):
         "Có",
     )
     person = users.resolve(rt, "bithu.hongtien@mau.example")
-    assert (person.role, person.unit_id) == (Role.SECRETARY, unit_id(rt, "Đoàn xã Hồng Tiến"))
+    assert (person.role, person.unit_id) == (
+        Role.SECRETARY,
+        unit_id(rt, "Đoàn cơ sở Công ty Mẫu 2"),
+    )
 
 
 def test_a_retried_add_stores_the_user_once(rt, people):
@@ -307,7 +315,7 @@ def test_every_user_write_has_one_audit_row_naming_the_users_unit(rt, people):
     [add_row] = users_audit(rt)
     assert (add_row["record_id"], add_row["unit_id"], add_row["action"]) == (
         added.id,
-        unit_id(rt, "Đoàn xã Hồng Tiến"),
+        unit_id(rt, "Đoàn cơ sở Công ty Mẫu 2"),
         "Thêm người dùng",
     )
     assert add_row["actor"] == province.label
@@ -319,7 +327,7 @@ def test_every_user_write_has_one_audit_row_naming_the_users_unit(rt, people):
     before, after = changed(edit_row)
     assert (before["active"], after["active"]) == ("Có", "Không")
     assert (before["unit_id"], after["unit_id"]) == (
-        unit_id(rt, "Đoàn xã Hồng Tiến"),
+        unit_id(rt, "Đoàn cơ sở Công ty Mẫu 2"),
         unit_id(rt, THUAN_HUNG),
     )
 

@@ -182,7 +182,7 @@ def test_the_refuse_policy_refuses_at_the_first_late_instant_naming_the_upper_un
     audit_before = len(audit_rows(rt))
     with pytest.raises(RegistrationClosed) as refused:
         plans.register_plan(rt, me, cycle_id, me.unit_id, plan(PLAN_2029), "k1")
-    assert "Huyện đoàn Khoái Châu" in str(refused.value)
+    assert "Đoàn Khối Doanh nghiệp Mẫu 2" in str(refused.value)
     assert "hết ngày 09/10/2029" in str(refused.value)
     assert rows_of(rt, "registrations", cycle_id=cycle_id) == []
     assert len(audit_rows(rt)) == audit_before

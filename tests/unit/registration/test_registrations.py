@@ -406,7 +406,7 @@ def test_the_review_list_holds_only_units_the_person_may_review(rt, people):
     lines = plans.review_lines(rt, people[Role.UPPER], OPEN)
     assert [(line.unit.name, line.status) for line in lines] == [
         (HONG_TIEN, "Đúng hạn"),
-        ("Đoàn xã Thuần Hưng", "Chưa đăng ký"),
+        ("Đoàn cơ sở Công ty Mẫu 1", "Chưa đăng ký"),
     ]
     assert lines[0].registration is not None and lines[1].registration is None
     assert plans.review_lines(rt, people[Role.VIEWER], OPEN) == []

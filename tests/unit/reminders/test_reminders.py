@@ -29,7 +29,7 @@ from tests.support.smtp import SmtpServer
 from tests.support.world import unit_id
 
 URL = "https://3cd.tinhdoan.example.vn"
-OFFICER_NAME = "Cán bộ Huyện đoàn Khoái Châu (mẫu)"  # a user of the demo, e-mail khoaichau@…
+OFFICER_NAME = "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)"  # a user of the demo, doankhoi@…
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_missing_unit_gets_a_message_with_cycle_cutoff_time_left_and_address(r
     cycle = rt.workbook().cycles[OPEN]
     assert THUAN_HUNG in message.subject and cycle.name in message.body
     assert "Hạn đăng ký: hết ngày 15/12/2026 (còn 20 ngày 14 giờ)" in message.body
-    assert URL in message.body and "Huyện đoàn Khoái Châu" in message.body
+    assert URL in message.body and "Đoàn Khối Doanh nghiệp Mẫu 2" in message.body
     assert message.mailto.startswith(f"mailto:{message.to}?subject=%5B3C%C4%90%5D")
 
 
@@ -86,15 +86,15 @@ def test_reminders_arrive_in_utf8_to_the_secretary_with_the_officer_in_copy(rt, 
     _set_unit(rt, people, THUAN_HUNG, officer=OFFICER_NAME)
     officer = people[Role.UPPER]
     message = _message(rt, officer, THUAN_HUNG)
-    assert message.cc == "khoaichau@mau.example"
+    assert message.cc == "doankhoi@mau.example"
     outbox.queue(rt, officer, OPEN, [message], outbox.MANUAL)
     with SmtpMailer(_smtp(server)) as mailer:
         report = outbox.send_pending(rt, officer, mailer)
     assert report.sent == [message.to]
     [got] = server.inbox.to(message.to)
-    assert sorted(got.rcpt_tos) == sorted([message.to, "khoaichau@mau.example"])
+    assert sorted(got.rcpt_tos) == sorted([message.to, "doankhoi@mau.example"])
     assert got.message["Subject"] == message.subject  # decoded from its RFC 2047 encoding
-    assert got.message["To"] == message.to and got.message["Cc"] == "khoaichau@mau.example"
+    assert got.message["To"] == message.to and got.message["Cc"] == "doankhoi@mau.example"
     assert got.message["From"].addresses[0].display_name == "Tỉnh đoàn Hưng Yên"
     assert got.message.get_content_charset() == "utf-8"
     assert "hết ngày 15/12/2026" in got.message.get_content()

@@ -85,9 +85,9 @@ def test_a_plain_email_address_is_accepted(email):
 
 def test_the_unit_form_tidies_spaces_and_unicode_of_the_name():
     form = validate(UnitForm, unit_data(name="  Đoàn xã\u00a0  Thuần Hưng "))
-    assert form.name == "Đoàn xã Thuần Hưng"
+    assert form.name == "Đoàn cơ sở Công ty Mẫu 1"
     nfd = "Đoa\u0300n xa\u0303 Thua\u0302\u0300n Hu\u031bng"
-    assert validate(UnitForm, unit_data(name=nfd)).name == "Đoàn xã Thuần Hưng"
+    assert validate(UnitForm, unit_data(name=nfd)).name == "Đoàn cơ sở Công ty Mẫu 1"
 
 
 # ---- cells read the way a Vietnamese user meant them -------------------------------------------

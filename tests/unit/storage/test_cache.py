@@ -312,8 +312,8 @@ def test_after_a_write_unchanged_rows_keep_their_parsed_records_and_changed_rows
     rt, people
 ):
     before = rt.workbook()
-    changed = next(u for u in before.units.values() if u.name == "Đoàn xã Thuần Hưng")
-    unchanged = next(u for u in before.units.values() if u.name == "Đoàn xã Hồng Tiến")
+    changed = next(u for u in before.units.values() if u.name == "Đoàn cơ sở Công ty Mẫu 1")
+    unchanged = next(u for u in before.units.values() if u.name == "Đoàn cơ sở Công ty Mẫu 2")
     edit = records.change(
         people[Role.PROVINCE], rt.clock.now(), "Sửa", changed, {"secretary": "Mới"}, "k"
     )

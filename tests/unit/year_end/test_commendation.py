@@ -9,6 +9,8 @@ from datetime import date
 import openpyxl
 import pytest
 
+from services.core.access import Actor, Role
+from services.core.errors import AccessDenied, InvalidInput
 from services.year_end import commendation
 from services.year_end.commendation import Moment, Term, TermsFileError
 from tests.support.province import Province
@@ -121,13 +123,15 @@ def test_the_candidate_list_downloads_as_xlsx_with_text_cells(tree):
 # ---- terms ------------------------------------------------------------------------------------
 
 
-def test_default_terms_are_the_criteria_sets_periods(empty_rt):
+def test_default_terms_are_the_criteria_sets_periods_and_the_merged_provinces_term(empty_rt):
     terms = commendation.terms(empty_rt)
     assert [(t.name, t.start, t.end, t.middle) for t in terms] == [
         ("Nhiệm kỳ 2018–2022", 2018, 2022, 2020),
         ("Nhiệm kỳ 2023–2027", 2023, 2027, 2025),
+        ("Nhiệm kỳ 2025–2030 (tỉnh Hưng Yên sau hợp nhất)", 2025, 2030, 2027),
     ]
-    assert commendation.current_term(empty_rt, terms).start == 2023  # NOW is in 2026
+    # NOW is in 2026: of the two terms covering it, the merged province's (the later one)
+    assert commendation.current_term(empty_rt, terms).start == 2025
 
 
 def test_a_terms_file_replaces_the_default_terms(empty_rt, tmp_path):
@@ -158,3 +162,36 @@ def test_a_broken_terms_file_is_refused_with_the_reason(empty_rt, tmp_path, text
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TermsFileError, match=reason):
         commendation.load_terms(empty_rt.criteria, path)
+
+
+# ---- terms kept in the store ------------------------------------------------------------------
+
+
+def test_province_staff_keep_terms_in_the_store_with_their_mid_term(empty_rt):
+    from services.year_end import terms as term_store
+
+    staff = Actor("tinhdoan@mau.example", "Cán bộ", Role.PROVINCE, "DV-0001")
+    found = term_store.save_term(
+        empty_rt, staff, commendation.Term("Nhiệm kỳ 2025–2030 (sửa)", 2025, 2030, 2028), "t1"
+    )
+    by_name = {t.name: t for t in found}
+    assert by_name["Nhiệm kỳ 2025–2030 (sửa)"].middle == 2028
+    assert "Nhiệm kỳ 2018–2022" in by_name  # the terms in force until then are kept
+    assert len(empty_rt.workbook().terms) == len(found)
+
+
+def test_a_term_ending_before_it_starts_is_refused_by_its_label(empty_rt):
+    from services.year_end import terms as term_store
+
+    staff = Actor("tinhdoan@mau.example", "Cán bộ", Role.PROVINCE, "DV-0001")
+    with pytest.raises(InvalidInput, match="Đến năm"):
+        term_store.save_term(empty_rt, staff, commendation.Term("X", 2030, 2025), "t2")
+    assert not empty_rt.workbook().terms
+
+
+def test_only_province_staff_edit_terms(empty_rt):
+    from services.year_end import terms as term_store
+
+    officer = Actor("canbo@mau.example", "Cán bộ", Role.UPPER, "DV-0002")
+    with pytest.raises(AccessDenied):
+        term_store.save_term(empty_rt, officer, commendation.Term("X", 2025, 2030), "t3")

@@ -29,7 +29,7 @@ from tests.support.builders import (
 from tests.support.world import NOW, unit_id
 from tests.support.year_end import passing_values
 
-YEAR = 2024  # a past year the demo has no cycle for: decisions can be signed in it
+YEAR = 2023  # a past year the demo has no cycle for: decisions can be signed in it
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def cycle(new_cycle) -> str:
 
 @pytest.fixture
 def khoai_chau(rt) -> Actor:
-    return officer_of(rt, "Huyện đoàn Khoái Châu")
+    return officer_of(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
 
 
 def assessed(
@@ -92,8 +92,8 @@ def messages(exc: pytest.ExceptionInfo) -> str:
 def test_an_upper_officer_recognises_its_passed_units_with_their_upper_unit_of_the_time(
     rt, cycle, khoai_chau
 ):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
 
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien, thuan_hung])
 
@@ -110,8 +110,8 @@ def test_an_upper_officer_recognises_its_passed_units_with_their_upper_unit_of_t
 
 
 def test_the_decision_its_units_and_their_audit_rows_land_in_one_write(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
     with committed_writes(rt) as writes:
         saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien, thuan_hung])
 
@@ -125,21 +125,21 @@ def test_the_decision_its_units_and_their_audit_rows_land_in_one_write(rt, cycle
 
 
 def test_a_unit_that_failed_is_refused_by_name_and_nothing_is_stored(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng", passed=False)
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1", passed=False)
 
     with pytest.raises(InvalidInput) as refused:
         record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien, thuan_hung])
 
-    assert "Đoàn xã Thuần Hưng" in messages(refused) and "không đạt" in messages(refused)
+    assert "Đoàn cơ sở Công ty Mẫu 1" in messages(refused) and "không đạt" in messages(refused)
     assert rows_of(rt, "decisions") == [] and rows_of(rt, "decision_units") == []
 
 
 @pytest.mark.parametrize("how", ["draft only", "not assessed", "self-assessment only"])
 def test_a_unit_without_a_submitted_official_assessment_is_refused(rt, cycle, khoai_chau, how):
-    thuan_hung = unit_id(rt, "Đoàn xã Thuần Hưng")
+    thuan_hung = unit_id(rt, "Đoàn cơ sở Công ty Mẫu 1")
     if how == "draft only":
-        assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng", submit=False)
+        assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1", submit=False)
     else:
         plans.register_plan(
             rt,
@@ -157,13 +157,13 @@ def test_a_unit_without_a_submitted_official_assessment_is_refused(rt, cycle, kh
 
     with pytest.raises(InvalidInput) as refused:
         record(rt, khoai_chau, cycle, khoai_chau.unit_id, [thuan_hung])
-    assert "Đoàn xã Thuần Hưng: chưa có kết quả đánh giá chính thức" in messages(refused)
+    assert "Đoàn cơ sở Công ty Mẫu 1: chưa có kết quả đánh giá chính thức" in messages(refused)
     assert decisions.eligible_units(rt, khoai_chau, cycle, khoai_chau.unit_id) == []
 
 
 def test_eligible_units_are_the_passed_ones_not_yet_recognised(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng", passed=False)
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1", passed=False)
     eligible = decisions.eligible_units(rt, khoai_chau, cycle, khoai_chau.unit_id)
     assert [e.unit.id for e in eligible] == [hong_tien]
 
@@ -181,7 +181,7 @@ def test_an_officer_cannot_list_a_unit_of_another_upper_unit(rt, cycle, khoai_ch
 
 @pytest.mark.parametrize("role", [Role.UPPER, Role.SECRETARY, Role.VIEWER])
 def test_only_the_issuer_or_province_staff_record_its_decision(rt, cycle, khoai_chau, role):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     other_unit = {
         Role.UPPER: unit_id(rt, "Huyện đoàn Tiên Lữ"),
         Role.SECRETARY: hong_tien,
@@ -196,7 +196,7 @@ def test_only_the_issuer_or_province_staff_record_its_decision(rt, cycle, khoai_
 def test_province_staff_record_a_paper_decision_on_an_upper_units_behalf(
     rt, people, cycle, khoai_chau
 ):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     saved = record(rt, people[Role.PROVINCE], cycle, khoai_chau.unit_id, [hong_tien])
     assert saved.unit_id == khoai_chau.unit_id
     assert saved.recorded_by == people[Role.PROVINCE].label
@@ -212,10 +212,12 @@ def test_the_province_recognises_a_unit_directly_under_it(rt, people, cycle):
 
 
 def test_the_provinces_own_decision_cannot_list_a_unit_of_a_district_union(rt, people, cycle):
-    khoai_chau = officer_of(rt, "Huyện đoàn Khoái Châu")
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    khoai_chau = officer_of(rt, "Đoàn Khối Doanh nghiệp Mẫu 2")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     province = people[Role.PROVINCE]
-    with pytest.raises(AccessDenied, match="do Đoàn cấp trên trực tiếp .Huyện đoàn Khoái Châu"):
+    with pytest.raises(
+        AccessDenied, match="do Đoàn cấp trên trực tiếp .Đoàn Khối Doanh nghiệp Mẫu 2"
+    ):
         record(rt, province, cycle, province.unit_id, [hong_tien], number="09-QĐ/TĐTN")
     assert rows_of(rt, "decisions") == []
 
@@ -223,7 +225,7 @@ def test_the_provinces_own_decision_cannot_list_a_unit_of_a_district_union(rt, p
 def test_a_unit_recognised_by_one_decision_cannot_be_listed_by_another(
     rt, people, cycle, khoai_chau
 ):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     with pytest.raises(InvalidInput) as refused:  # province staff entering a paper decision
         record(
@@ -235,13 +237,15 @@ def test_a_unit_recognised_by_one_decision_cannot_be_listed_by_another(
             key="qd-2",
             number="09-QĐ/HĐKC",
         )
-    assert "Đoàn xã Hồng Tiến: đã được công nhận tại Quyết định số 125-QĐ/ĐTN" in messages(refused)
+    assert "Đoàn cơ sở Công ty Mẫu 2: đã được công nhận tại Quyết định số 125-QĐ/ĐTN" in messages(
+        refused
+    )
     assert len(rows_of(rt, "decision_units", unit_id=hong_tien)) == 1
 
 
 def test_the_same_number_twice_for_one_issuer_and_cycle_is_refused(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
     record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     with pytest.raises(InvalidInput) as refused:
         record(
@@ -266,13 +270,13 @@ def test_the_same_number_twice_for_one_issuer_and_cycle_is_refused(rt, cycle, kh
         ({"signed_on": "31/02/2026"}, "Ngày ký: ngày không tồn tại"),
         ({"signed_on": "hôm qua"}, "Ngày ký: phải là ngày dạng ngày/tháng/năm"),
         ({"signed_on": "26/11/2026"}, "Ngày ký: không được sau hôm nay (25/11/2026)"),
-        ({"signed_on": "31/12/2023"}, "không thể ký trước 01/01/2024"),
+        ({"signed_on": "31/12/2022"}, "không thể ký trước 01/01/2023"),
         ({"signer": ""}, "Người ký: bắt buộc phải nhập"),
         ({"unit_ids": []}, "hãy chọn ít nhất một đơn vị"),
     ],
 )
 def test_bad_decision_fields_are_refused_in_vietnamese(rt, cycle, khoai_chau, changes, expected):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     data = form(**{"unit_ids": [hong_tien], **changes})
     with pytest.raises(InvalidInput) as refused:
         decisions.record_decision(rt, khoai_chau, cycle, khoai_chau.unit_id, data, "bad")
@@ -281,7 +285,7 @@ def test_bad_decision_fields_are_refused_in_vietnamese(rt, cycle, khoai_chau, ch
 
 
 def test_a_retried_submission_is_stored_once(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     first = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien], key="same")
     again = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien], key="same")
     assert again.id == first.id
@@ -291,7 +295,7 @@ def test_a_retried_submission_is_stored_once(rt, cycle, khoai_chau):
 def test_a_unit_that_moved_keeps_the_upper_unit_it_had_on_its_decision(
     rt, people, cycle, khoai_chau
 ):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     unit = rt.workbook().units[hong_tien]
     province = people[Role.PROVINCE]
@@ -299,7 +303,7 @@ def test_a_unit_that_moved_keeps_the_upper_unit_it_had_on_its_decision(
 
     view = decision_lists.decision_of(rt, province, saved.id)
     assert [(u.unit_name, u.upper_name) for u in view.units] == [
-        ("Đoàn xã Hồng Tiến", "Huyện đoàn Khoái Châu")
+        ("Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2")
     ]
 
 
@@ -307,8 +311,8 @@ def test_a_unit_that_moved_keeps_the_upper_unit_it_had_on_its_decision(
 
 
 def test_a_correction_adds_and_takes_off_units_keeping_the_removed_row(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
 
     fixed = decisions.correct_decision(
@@ -330,8 +334,8 @@ def test_a_correction_adds_and_takes_off_units_keeping_the_removed_row(rt, cycle
 
 
 def test_a_correction_based_on_an_old_copy_is_a_conflict(rt, people, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
     opened = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     decisions.correct_decision(
         rt, people[Role.PROVINCE], opened, form([hong_tien, thuan_hung]), "someone-else"
@@ -343,10 +347,10 @@ def test_a_correction_based_on_an_old_copy_is_a_conflict(rt, people, cycle, khoa
 
 
 def test_a_correction_cannot_add_a_failed_unit(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng", passed=False)
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1", passed=False)
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
-    with pytest.raises(InvalidInput, match="Đoàn xã Thuần Hưng"):
+    with pytest.raises(InvalidInput, match="Đoàn cơ sở Công ty Mẫu 1"):
         decisions.correct_decision(rt, khoai_chau, saved, form([hong_tien, thuan_hung]), "f")
     assert rt.workbook().decisions[saved.id].version == 1
 
@@ -355,8 +359,8 @@ def test_a_correction_cannot_add_a_failed_unit(rt, cycle, khoai_chau):
 
 
 def test_the_annex_downloads_with_every_text_a_text_cell(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
-    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn xã Thuần Hưng")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
+    thuan_hung = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 1")
     saved = record(
         rt,
         khoai_chau,
@@ -371,8 +375,8 @@ def test_the_annex_downloads_with_every_text_a_text_cell(rt, cycle, khoai_chau):
     annex = list(book["Danh sách công nhận"].iter_rows(values_only=True))
     assert annex[0] == decision_lists.ANNEX_HEADER
     assert [r[:4] for r in annex[1:]] == [
-        (1, "Đoàn xã Hồng Tiến", "Huyện đoàn Khoái Châu", "Xã"),
-        (2, "Đoàn xã Thuần Hưng", "Huyện đoàn Khoái Châu", "Xã"),
+        (1, "Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
+        (2, "Đoàn cơ sở Công ty Mẫu 1", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
     ]
     assert annex[1][4].startswith("Đạt (3/3 nội dung)")
     about = {row[0].value: row[1] for row in book["Quyết định"].iter_rows(min_row=2)}
@@ -381,7 +385,7 @@ def test_the_annex_downloads_with_every_text_a_text_cell(rt, cycle, khoai_chau):
 
 
 def test_someone_outside_the_decision_cannot_download_its_annex(rt, cycle, khoai_chau):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     with pytest.raises(AccessDenied):
         decision_lists.annex_xlsx(rt, officer_of(rt, "Huyện đoàn Tiên Lữ"), saved.id)
@@ -393,7 +397,7 @@ def test_someone_outside_the_decision_cannot_download_its_annex(rt, cycle, khoai
 def test_list_rows_a_person_added_by_hand_that_do_not_fit_are_listed_for_checking(
     rt, cycle, khoai_chau
 ):
-    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn xã Hồng Tiến")
+    hong_tien = assessed(rt, khoai_chau, cycle, "Đoàn cơ sở Công ty Mẫu 2")
     saved = record(rt, khoai_chau, cycle, khoai_chau.unit_id, [hong_tien])
     listed = rows_of(rt, "decision_units", decision_id=saved.id)[0]
     rt.store.apply(  # typed into the sheet: a second row for the same unit, one for no decision

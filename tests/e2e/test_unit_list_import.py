@@ -1,0 +1,99 @@
+"""In a real browser: province staff upload the unit list they keep, map the column the app could
+not guess, confirm, and the new communes join the open cycle on Tổng hợp while last year's figures
+stay as they were."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from services.registration.status import STATUSES
+from tests.support.browser import (
+    PROVINCE,
+    choose_person,
+    open_screen,
+    screenshot_on_failure,
+    type_date,
+    wait_for_app,
+)
+from tests.support.unit_lists import NEW_COMMUNES, OWN_HEADER, messy_unit_list
+
+BOARD = 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"'
+
+
+def figures(page) -> dict[str, str]:
+    """Every metric on the screen: label -> value."""
+    found = {}
+    for metric in page.get_by_test_id("stMetric").all():
+        label = metric.get_by_test_id("stMetricLabel").inner_text().strip()
+        found[label] = metric.get_by_test_id("stMetricValue").inner_text().strip()
+    return found
+
+
+def units_counted(shown: dict[str, str]) -> int:
+    return sum(int(shown[status]) for status in STATUSES)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of the Streamlit selectbox with this label."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # the rerun the choice starts has begun
+    wait_for_app(page)
+    page.wait_for_timeout(500)  # and a second one, if a widget's value moved with the choice
+    wait_for_app(page)
+
+
+def test_province_staff_import_the_unit_list_and_the_open_cycle_gains_the_new_communes(
+    app_server, browser_page, tmp_path
+):
+    path = tmp_path / "danh-sach-don-vi.xlsx"
+    path.write_bytes(messy_unit_list(header=OWN_HEADER))
+    with screenshot_on_failure(browser_page, tmp_path):
+        import_flow(browser_page, app_server, str(path))
+
+
+def import_flow(page, app_server: str, path: str) -> None:
+    page.goto(app_server)
+    wait_for_app(page)
+    page.reload()  # the first session after start loses its first widget change (see the flow)
+    wait_for_app(page)
+    choose_person(page, PROVINCE)
+    open_screen(page, "Tổng hợp", BOARD)
+    open_before = figures(page)
+    choose(page, "Chu kỳ", "Năm 2026")
+    last_year = figures(page)
+
+    open_screen(page, "Nhập danh sách", "Nhập danh sách")
+    page.locator("input[type=file]").set_input_files(path)
+    wait_for_app(page)
+    page.get_by_test_id("stMetric").filter(has_text="Thêm mới").wait_for()
+    assert figures(page)["Hợp nhất"] == "0"  # "Gồm các xã cũ" is not a header the app knows
+    choose(page, "Hình thành từ", "Gồm các xã cũ")
+    merges = page.get_by_test_id("stMetric").filter(has_text="Hợp nhất")
+    merges.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^1$")).wait_for()
+    assert figures(page)["Hợp nhất"] == "1"
+    assert figures(page)["Thêm mới"] == "4"
+    type_date(page, "Ngày hiệu lực (hợp nhất, ngừng hoạt động)", datetime(2027, 1, 1))
+    page.keyboard.press("Tab")
+    wait_for_app(page)
+    page.get_by_label("Số quyết định").fill("27-QĐ/TĐTN")
+    page.keyboard.press("Tab")
+    wait_for_app(page)
+    page.get_by_role("button", name="Xác nhận và ghi").click()
+    wait_for_app(page)
+    done = page.get_by_test_id("stAlertContentSuccess").first
+    done.wait_for()
+    assert "4 đơn vị thêm mới, 1 hợp nhất" in done.inner_text()
+    assert "hiệu lực từ 01/01/2027" in done.inner_text()
+
+    open_screen(page, "Tổng hợp", BOARD)
+    # two communes and a school added; two communes merged into one (from 1/1/2027, in this cycle)
+    assert units_counted(figures(page)) == units_counted(open_before) + 3 - 1
+    for name in NEW_COMMUNES:
+        assert page.get_by_text(name).first.is_visible()
+    choose(page, "Chu kỳ", "Năm 2026")
+    assert figures(page) == last_year
