@@ -29,7 +29,7 @@ SCREENS = {  # url path: (file, title, icon)
     "dang-ky": ("pages/dang_ky.py", "Đăng ký", ":material/edit_note:"),
     "don-vi": ("pages/don_vi.py", "Đơn vị", ":material/account_tree:"),
     "bao-cao": ("pages/bao_cao.py", "Báo cáo lên tỉnh", ":material/upload_file:"),
-    "chu-ky": ("pages/chu_ky.py", "Chu kỳ", ":material/event:"),
+    "chu-ky": ("pages/chu_ky.py", "Đợt đăng ký", ":material/event:"),
     "nguoi-dung": ("pages/nguoi_dung.py", "Người dùng", ":material/group:"),
     "nhat-ky": ("pages/nhat_ky.py", "Nhật ký", ":material/history:"),
     "danh-gia": ("pages/danh_gia.py", "Đánh giá", ":material/fact_check:"),

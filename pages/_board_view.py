@@ -30,7 +30,7 @@ HELP = {
     LATE: "Đơn vị đã gửi kế hoạch sau hạn.",
     RETURNED: "Đoàn cấp trên đã trả lại kế hoạch để đơn vị sửa và gửi lại.",
     NOT_YET: "Đơn vị chưa gửi kế hoạch.",
-    NEEDS_CHECK: "Dòng đăng ký bị sửa tay và không đọc được; cán bộ Tỉnh đoàn cần kiểm tra lại dữ liệu.",
+    NEEDS_CHECK: "Dòng đăng ký bị sửa tay và không đọc được; cán bộ Tỉnh đoàn cần sửa lại ở màn hình Dữ liệu.",
 }
 
 
@@ -196,7 +196,7 @@ def draw(board: RegistrationBoard, now: datetime, built: Charts | None = None) -
     _show(built.by_group)
     st.subheader("Tiến độ đăng ký theo ngày")
     if built.timeline is None:
-        st.info("Chưa có đơn vị nào đăng ký trong chu kỳ này.")
+        st.info("Chưa có đơn vị nào đăng ký trong năm này.")
     else:
         _show(built.timeline)
     follow_up(board)

@@ -30,7 +30,7 @@ FIGURES = (  # label, field of RollupCounts and UpperReport
     ("Trả lại để sửa", "returned"),
     ("Chưa đăng ký", "not_registered"),
     ("Đã tiếp nhận", "accepted"),
-    ("Cần kiểm tra", "needs_check"),
+    ("Lỗi dữ liệu", "needs_check"),
 )
 
 rt = _ui.runtime()

@@ -85,12 +85,11 @@ def decision_fields(form: str, held: Decision | None) -> dict:
         key=f"{widgets(form)}-number",
         max_chars=200,
     )
-    signed_on = right.text_input(
+    signed_on = right.date_input(
         "Ngày ký",
-        value=day_words(held.signed_on) if held else "",
-        placeholder="ngày/tháng/năm, ví dụ 20/12/2026",
+        value=held.signed_on if held else None,
+        format="DD/MM/YYYY",
         key=f"{widgets(form)}-signed",
-        max_chars=200,
     )
     signer = st.text_input(
         "Người ký",

@@ -13,7 +13,7 @@ st.title('Đoàn cơ sở "3 chủ động"')
 st.caption(f"{_ui.plain(me.name)} · {me.role.value}")
 todo = home.todo(rt, me)
 if todo is None:
-    st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
+    st.info("Chưa có đợt nào. Cán bộ Tỉnh đoàn tạo đợt của từng năm ở màn hình Đợt đăng ký.")
 else:
     st.subheader(_ui.plain(todo.cycle_name))
     left, right = st.columns(2)

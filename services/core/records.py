@@ -130,7 +130,7 @@ def change(
     ]
 
 
-ADOPTED = "Nhận hàng chưa có mã"
+ADOPTED = "Cấp mã cho hàng thêm tay"
 
 
 def adopt(

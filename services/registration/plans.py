@@ -51,6 +51,8 @@ class Receipt:
     on_time: bool
     cutoff_words: str
     state: RegistrationState
+    received_on: date | None = None  # the day a paper plan was received (entered on its behalf)
+    resent: bool = False  # this sending updated the unit's earlier registration
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def register_plan(
         if (cycle_id, unit_id) in wb.broken_registrations:
             raise NotAllowed(
                 f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
-                "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
+                "cần sửa ở màn hình Dữ liệu trước khi gửi lại."
             )
         plan = {
             "plan_number": form.plan_number,
@@ -170,7 +172,7 @@ def register_plan(
             rt.store.apply(
                 records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key)
             )
-            return _receipt(rt.workbook(), rt.workbook().registrations[existing.id])
+            return _receipt(rt.workbook(), rt.workbook().registrations[existing.id], resent=True)
         cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id))
         on_time = deadlines.is_on_time(deadlines.judged_instant(now, received_on), cutoff)
         if not on_time and cycle.late_policy is LatePolicy.REFUSE:
@@ -309,7 +311,7 @@ def receipt_for(rt: Runtime, actor: Actor, registration: Registration) -> Receip
     return _receipt(wb, registration)
 
 
-def _receipt(wb: Workbook, reg: Registration) -> Receipt:
+def _receipt(wb: Workbook, reg: Registration, resent: bool = False) -> Receipt:
     cycle = wb.cycles[reg.cycle_id]
     cutoff = deadlines.registration_cutoff(cycle, wb.extension(reg.cycle_id, reg.unit_id))
     return Receipt(
@@ -320,6 +322,8 @@ def _receipt(wb: Workbook, reg: Registration) -> Receipt:
         reg.on_time,
         deadlines.cutoff_words(cutoff),
         reg.state,
+        reg.received_on,
+        resent,
     )
 
 
@@ -334,6 +338,10 @@ def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
     return unit
 
 
+def _future(day: date, now: datetime) -> str:
+    return f"ngày {day:%d/%m/%Y} là ngày trong tương lai (hôm nay là {now:%d/%m/%Y})"
+
+
 def _check_plan(
     rt: Runtime,
     form: PlanForm,
@@ -344,14 +352,14 @@ def _check_plan(
 ) -> None:
     problems = []
     if form.plan_date > now.date():
-        problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
+        problems.append(f"Ngày kế hoạch: {_future(form.plan_date, now)}")
     criteria = rt.criteria.get(criteria_ref)
     contents = criteria.contents if criteria else []
     for content in contents:
         if not form.targets.get(content.id, "").strip():
-            problems.append(f"Mục tiêu {content.id}: bắt buộc phải nhập")
+            problems.append(f"{content.label}: bắt buộc phải nhập")
         elif len(form.targets[content.id]) > 5000:
-            problems.append(f"Mục tiêu {content.id}: quá dài (tối đa 5000 ký tự)")
+            problems.append(f"{content.label}: quá dài (tối đa 5000 ký tự)")
     unknown = set(form.targets) - {c.id for c in contents}
     if unknown:
         problems.append(
@@ -362,7 +370,7 @@ def _check_plan(
     if not on_behalf and received_on is not None:
         problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
     if received_on and received_on > now.date():
-        problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
+        problems.append(f"Ngày nhận bản giấy: {_future(received_on, now)}")
     if (
         received_on and received_on < form.plan_date
     ):  # a back-dated receipt would turn late into on time

@@ -15,7 +15,7 @@ Public API — other services and screens build on these; keep them stable:
 - `official_outcomes(rt, actor, cycle_id)`: the same, limited to the units the person may see.
 - `assessment_lines(rt, actor, cycle_id) -> [AssessmentLine]`: every grassroots unit in scope with
   its status (`STATUSES`: Chưa đăng ký / Chưa đánh giá / Nháp / Mở lại / Đạt / Không đạt /
-  Cần kiểm tra); `status_of(wb, catalogue, cycle_id, unit_id)` for one unit.
+  Lỗi dữ liệu); `status_of(wb, catalogue, cycle_id, unit_id)` for one unit.
 - `assessment_problems(wb, catalogue) -> [RowProblem]`: what the data-health screen lists.
 - `assessment_rows(...) -> (assessment cells, [item cells])`: rows for demo seeding, results
   computed the same way as a real submission.
@@ -290,7 +290,7 @@ def _save(
         if criteria is None:
             raise NotAllowed(
                 f"Không có bộ tiêu chí {current.criteria_set if current else cycle.criteria_set} "
-                "trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
+                "trong danh mục; báo cán bộ Tỉnh đoàn xem lại."
             )
         form = _read_form(criteria, data, found)
         threshold = threshold_for(criteria, cycle.points_threshold)
@@ -302,7 +302,7 @@ def _save(
             on_time = deadlines.is_on_time(now, cutoff)
             if not on_time and cycle.late_policy is LatePolicy.REFUSE:
                 raise AssessmentClosed(
-                    f"Hạn đánh giá chu kỳ {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
+                    f"Hạn đánh giá {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
                     "Liên hệ cán bộ Tỉnh đoàn nếu cần gia hạn."
                 )
         assessment_id = current.id if current else rec_id
@@ -507,11 +507,11 @@ def _ensure_assessable(wb: Workbook, cycle: Cycle, unit: Unit) -> None:
     if key in wb.broken_registrations or key in wb.broken_assessments:
         raise NotAllowed(
             f"Dữ liệu đăng ký hoặc đánh giá của {unit.name} trong bảng tính đang có lỗi; "
-            "cần kiểm tra ở màn hình Dữ liệu trước khi đánh giá."
+            "cần sửa ở màn hình Dữ liệu trước khi đánh giá."
         )
     if not is_registered(wb, cycle.id, unit.id):
         raise NotAllowed(
-            f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong chu kỳ '
+            f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong '
             f"{cycle.name} nên không được đánh giá."
         )
     if not unit.active:

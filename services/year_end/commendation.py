@@ -233,7 +233,7 @@ def candidates_xlsx(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> by
         for n, c in enumerate(found.candidates, start=1)
         for h in c.history
     ]
-    years = ", ".join(str(c.year) for c in found.cycles) or "chưa có chu kỳ nào"
+    years = ", ".join(str(c.year) for c in found.cycles) or "chưa có năm nào"
     about = [
         ("Nhiệm kỳ", term.name),
         ("Thời điểm", moment.value),

@@ -86,6 +86,21 @@ def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
     assert {m.label: m.value for m in at.metric}["Kết quả chung"] == "Đạt"
 
 
+def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stored):
+    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    before = at.selectbox(key="assess-unit").options
+    click(at, "Lưu nháp")
+    assert "Đã lưu nháp đánh giá Đoàn xã Hồng Tiến" in " ".join(s.value for s in at.success)
+    # The browser keeps a choice only while its label stays the same: a label carrying the
+    # unit's status ("— Chưa đánh giá" then "— Nháp") dropped it, and the next click did nothing.
+    assert at.selectbox(key="assess-unit").options == before
+    assert f"{HONG_TIEN} — Nháp" in [h.value for h in at.subheader]
+    click(at, "Gửi đánh giá")
+    assert not at.error, errors(at)
+    assert "Bản đánh giá đã khoá" in " ".join(s.value for s in at.success)
+    assert official(stored(), HONG_TIEN).state is AssessmentState.SUBMITTED
+
+
 def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_stays(
     open_app, stored
 ):
@@ -152,7 +167,7 @@ def test_the_upper_officer_cannot_reopen(open_app, app_runtime):
 
 def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored):
     at = open_app("secretary", PAGE)
-    assert at.selectbox(key="assess-unit").options == [f"{THUAN_HUNG} — Chưa đánh giá"]
+    assert at.selectbox(key="assess-unit").options == [THUAN_HUNG]
     fill_all(at)
     click(at, "Lưu nháp")
     assert not at.error, errors(at)
@@ -169,9 +184,11 @@ def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored)
 def test_an_unregistered_unit_is_shown_as_not_registered(open_app):
     at = open_app("province", PAGE)
     box = at.selectbox(key="assess-unit")
-    waiting = [o for o in box.options if o.endswith("— Chưa đăng ký")]
+    table = at.dataframe[0].value
+    waiting = list(table[table["Tình trạng"] == "Chưa đăng ký"]["Đơn vị"])
     assert waiting, "the demo has units that did not register in 2026"
     at = box.select_index(box.options.index(waiting[0])).run()
+    assert f"{waiting[0]} — Chưa đăng ký" in [h.value for h in at.subheader]
     assert any("chưa đăng ký" in i.value and "không tính là không đạt" in i.value for i in at.info)
     assert "Gửi đánh giá" not in [b.label for b in at.button]
 
@@ -244,3 +261,14 @@ def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
     click(at, "Tải lại biểu mẫu với dữ liệu mới nhất")
     assert not at.error
     assert field(at, "radio", "1.1").value == "Không đạt"  # now the form shows what was saved
+
+
+def test_contents_are_named_noi_dung_with_their_titles_never_nd(open_app):
+    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    click(at, "Lưu nháp")
+    headings = [h.value for h in at.subheader]
+    assert any(h.startswith("Nội dung 1. Chủ động") for h in headings)
+    labels = [m.label for m in at.metric]
+    assert {"Nội dung 1", "Nội dung 2", "Nội dung 3"} <= set(labels)
+    shown = headings + labels + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not [text for text in shown if "ND1" in text or "ND2" in text or "ND3" in text]

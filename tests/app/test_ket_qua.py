@@ -66,8 +66,8 @@ def test_province_staff_see_rates_failing_criteria_and_the_trend(shown):
         by_upper["Đoàn cấp trên (lúc đó)"]
     )
     assert len(charts(at)) >= 4  # rates, contents, criteria, trend
-    trend = table(at, "Chu kỳ")
-    assert list(trend["Chu kỳ"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
+    trend = table(at, "Năm")
+    assert list(trend["Năm"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
     check = table(at, "Báo cáo lên tỉnh")
     assert "Huyện đoàn Khoái Châu" in set(check["Đơn vị"])
 
@@ -103,13 +103,13 @@ def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
     at.selectbox(key="results-unit").set_value(thuan_hung).run()
     assert not at.exception, [e.value for e in at.exception]
     history = table(at, "Quyết định công nhận")
-    assert list(history["Chu kỳ"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
-    finished = history.set_index("Chu kỳ").loc["Năm 2025"]
+    assert list(history["Năm"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
+    finished = history.set_index("Năm").loc["Năm 2025"]
     assert finished["Kết quả đánh giá"] == "Đạt"
     assert finished["Đoàn cấp trên (lúc đó)"] == "Huyện đoàn Khoái Châu"
     assert finished["Quyết định công nhận"].startswith("Số ")
     assert "của Huyện đoàn Khoái Châu" in finished["Quyết định công nhận"]
-    assert metrics(at)["Số chu kỳ được công nhận"] == "1/3"
+    assert metrics(at)["Số năm được công nhận"] == "1/3"
 
 
 def test_a_cycle_nobody_was_assessed_in_says_so(shown):
