@@ -294,7 +294,8 @@ def locked_assessment(view: AssessmentView) -> None:
     if view.can_reopen:
         reopen_form(view)
     elif view.assessment.locked:
-        st.info("Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại.")
+        hint = assessments.reopen_hint(rt, me, view.assessment)
+        st.info(f"Bản đánh giá đã gửi nên đã khoá. {_ui.plain(hint)}")
 
 
 _ui.show_flash(FLASH)

@@ -10,7 +10,7 @@ from schemas.models import AssessmentState, Assessor
 from services.core.access import Role
 from services.core.records import new_request_key
 from services.demo.province import demo_actors
-from services.year_end import assessments
+from services.year_end import assessments, decisions
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
@@ -157,12 +157,35 @@ def test_province_staff_reopen_a_sent_assessment_with_a_reason(open_app, app_run
     assert "Gửi đánh giá" in [b.label for b in at.button]  # editable again
 
 
-def test_the_upper_officer_cannot_reopen(open_app, app_runtime):
+def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
+    open_app, app_runtime, stored
+):
     at = open_app("upper", PAGE)
     send_as_officer(app_runtime)
     at = choose(at.run(), HONG_TIEN)
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Sai số buổi đối thoại")
+    click(at, "Mở lại")
+    assert not at.error, errors(at)
+    assert official(stored(), HONG_TIEN).state is AssessmentState.REOPENED
+    assert "Đã mở lại bản đánh giá Đoàn xã Hồng Tiến." in " ".join(
+        s.value.replace("\\", "") for s in at.success
+    )
+
+
+def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime):
+    at = open_app("upper", PAGE)
+    send_as_officer(app_runtime)
+    rt = app_runtime()
+    officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
+    decision = {"number": "7-QĐ/HĐKC", "signed_on": "20/11/2026", "signer": "Bí thư (mẫu)"}
+    unit = unit_id_of(rt, HONG_TIEN)
+    decisions.record_decision(
+        rt, officer, CYCLE, officer.unit_id, {**decision, "unit_ids": [unit]}, "qd-7"
+    )
+    at = choose(at.run(), HONG_TIEN)
     assert "Mở lại" not in [b.label for b in at.button]
-    assert any("đề nghị cán bộ Tỉnh đoàn mở lại" in i.value for i in at.info)
+    said = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "Quyết định công nhận số 7-QĐ/HĐKC, nên chỉ cán bộ Tỉnh đoàn mới mở lại được" in said
 
 
 def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored):
