@@ -139,11 +139,12 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
         )
         st.caption("Khi gửi, số liệu được chốt tại thời điểm đó.")
         label = "Gửi lại báo cáo" if report else "Gửi báo cáo"
-        if not st.form_submit_button(label, type="primary"):
+        if not _ui.submit(label, form, type="primary"):
             return
     sent = _ui.attempt(
         lambda: rollups.send_rollup(rt, me, cycle.id, unit_id, note, _ui.request_key(form)),
         form=form,
+        busy="Đang gửi báo cáo lên tỉnh…",
     )
     if sent:
         st.session_state["rollup-sent"] = sent

@@ -139,16 +139,18 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
             key=f"{prefix}-policy",
             horizontal=True,
         )
-        submitted = st.form_submit_button("Lưu thay đổi" if held else "Tạo đợt", type="primary")
+        submitted = _ui.submit("Lưu thay đổi" if held else "Tạo đợt", form, type="primary")
     if not submitted:
         return
     if criteria is None or not isinstance(register, date) or not isinstance(report, date):
-        st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí, hạn đăng ký và hạn báo cáo lên tỉnh.")
+        _ui.refuse(
+            form, "Chưa lưu. Vui lòng chọn bộ tiêu chí, hạn đăng ký và hạn báo cáo lên tỉnh."
+        )
         return
     try:
         points = parse_decimal(threshold)
     except ValueError:
-        st.error("Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
+        _ui.refuse(form, "Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
         return
     new = CycleDraft(
         int(year),
@@ -160,7 +162,9 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
         assess if isinstance(assess, date) else None,
         points,
     )
-    cycle = _ui.attempt(lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form)
+    cycle = _ui.attempt(
+        lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form, "Đang lưu đợt…"
+    )
     if cycle:
         verb = "Đã lưu" if held else "Đã tạo"
         if held is None:  # the year box then offers the next year, not the one just created

@@ -117,11 +117,12 @@ def new_decision(issuer: str, eligible: list[Eligible]) -> None:
             key=f"{widgets(form)}-units",
             placeholder="Chọn đơn vị",
         )
-        if not st.form_submit_button("Ghi quyết định", type="primary"):
+        if not _ui.submit("Ghi quyết định", form, type="primary"):
             return
     saved = _ui.attempt(
         lambda: decisions.record_decision(rt, me, cycle.id, issuer, data, _ui.request_key(form)),
         form=form,
+        busy="Đang ghi quyết định…",
     )
     if saved:
         _ui.flash(FLASH, (f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."))
@@ -193,10 +194,12 @@ def correction(view: DecisionView) -> None:
             format_func=options.get,
             key=f"{widgets(form)}-units",
         )
-        if not st.form_submit_button("Lưu thay đổi"):
+        if not _ui.submit("Lưu thay đổi", form):
             return
     saved = _ui.attempt(
-        lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)), form=form
+        lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)),
+        form=form,
+        busy="Đang lưu thay đổi của quyết định…",
     )
     if saved:
         _ui.flash(FLASH, f"Đã lưu thay đổi của Quyết định số {saved.number}.")
