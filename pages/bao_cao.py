@@ -43,7 +43,9 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
         "Để xem tình hình đăng ký, hãy mở màn hình Tổng hợp."
     )
     st.stop()
-cycle = _ui.cycle_picker()
+cycle = _ui.cycle_picker(
+    label=lambda c: f"{c.name} (hạn báo cáo lên tỉnh: {deadlines.cutoff_words(c.report_cutoff)})"
+)
 if cycle is None:
     st.stop()
 

@@ -158,3 +158,13 @@ def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monke
     assert "BCH ĐOÀN HUYỆN KHOÁI CHÂU" in lines and "Số: ……-QĐ/ĐTN" in lines
     assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
     assert {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"} <= set(lines)
+
+
+def test_the_decision_screen_opens_on_the_year_being_assessed_like_danh_gia(open_app):
+    at = open_app("upper", PAGE)
+    box = at.selectbox(key="decision-cycle").proto
+    opened = box.options[box.default]  # what the picker opens on
+    assert opened == "Năm 2026 (hạn đánh giá: hết ngày 31/12/2026)"
+    at.switch_page("pages/danh_gia.py").run()
+    assessed = at.selectbox(key="assess-cycle").proto
+    assert assessed.options[assessed.default] == opened
