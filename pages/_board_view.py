@@ -42,9 +42,23 @@ def headline(board: RegistrationBoard, now: datetime) -> None:
     st.caption(f"Tổng số đoàn cơ sở: {sum(board.totals.values())}")
 
 
+ALL_UNITS = "Các đoàn cơ sở trực thuộc"
+
+
+def bar_data(board: RegistrationBoard) -> pd.DataFrame:
+    """Units per status and bar: one bar per unit directly below this person's, or — when each of
+    those is a single grassroots unit (an upper unit's own units), whose bars would all be full
+    and alike — one bar of all of them, stacked by status."""
+    data = board.by_group
+    if not data.empty and data.groupby("group")["units"].sum().max() <= 1:
+        data = data.groupby("status", as_index=False)["units"].sum().assign(group=ALL_UNITS)
+    return data.assign(rank=data["status"].map(STATUSES.index))
+
+
 def units_by_group(board: RegistrationBoard) -> alt.Chart:
-    """Horizontal stacked bars: units per status, one bar per unit directly below this person's."""
-    data = board.by_group.assign(rank=board.by_group["status"].map(STATUSES.index))
+    """Horizontal stacked bars: units per status, one bar per unit directly below this person's
+    (or one bar in all, see `bar_data`)."""
+    data = bar_data(board)
     groups = sorted(data["group"].unique(), key=sort_key)
     return (
         alt.Chart(data)

@@ -44,7 +44,13 @@ def test_the_upper_officer_sees_only_the_two_units_of_khoai_chau(open_app):
     assert list(follow_up_table(at)["Đơn vị"]) == ["Đoàn xã Thuần Hưng"]
     spec, data = chart(at, 0)
     bars = data[spec["data"]["name"]]
-    assert set(bars["group"]) == {"Đoàn xã Hồng Tiến", "Đoàn xã Thuần Hưng"}
+    # Each unit below is one grassroots unit: a bar each would be alike full bars, so the
+    # chart is one bar of both, stacked by their status.
+    assert set(bars["group"]) == {"Các đoàn cơ sở trực thuộc"}
+    assert dict(zip(bars["status"], bars["units"], strict=True)) == {
+        "Đúng hạn": 1,
+        "Chưa đăng ký": 1,
+    }
 
 
 def test_a_viewer_of_thanh_doan_sees_only_its_thirteen_units(open_app):
@@ -132,3 +138,9 @@ def test_a_past_cycle_shows_every_upper_units_sent_rollup(open_app):
     rollups = next(d.value for d in at.dataframe if "Gửi lúc" in d.value.columns)
     assert len(rollups) == 12
     assert set(rollups["Tình trạng"]) <= {REPORTED_ON_TIME, REPORTED_LATE}
+
+
+def test_the_province_keeps_one_bar_per_upper_unit(open_app):
+    spec, data = chart(open_app("province", PAGE), 0)
+    bars = data[spec["data"]["name"]]
+    assert "Huyện đoàn Khoái Châu" in set(bars["group"]) and len(set(bars["group"])) > 1
