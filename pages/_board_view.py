@@ -74,7 +74,7 @@ def units_by_group(board: RegistrationBoard) -> alt.Chart:
             color=alt.Color(
                 "status:N",
                 title="Tình trạng",
-                scale=alt.Scale(**_colours.scale(COLOUR, STATUSES)),
+                scale=_colours.scale(COLOUR, STATUSES),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),

@@ -12,6 +12,7 @@ from pages import _ui
 from schemas.models import Cycle
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
+from services.people.units import unit_name
 from services.reminders import outbox, schedule
 from services.reminders.mailer import SmtpMailer
 from services.reminders.messages import NO_EMAIL, Message, Stage, unit_messages, upper_messages
@@ -39,7 +40,6 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         if units is not None:
             st.success("Không còn đơn vị nào cần nhắc.")
         return
-    wb = rt.workbook()
     _ui.table(
         pd.DataFrame(
             [
@@ -47,7 +47,7 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
                     "Đơn vị": m.unit_name,
                     "Tình trạng": m.status,
                     "E-mail": m.to or NO_EMAIL,
-                    "Đã nhắc": outbox.sent_words(wb, cycle.id, m.unit_id, stage.value)
+                    "Đã nhắc": outbox.sent_words(rt, cycle.id, m.unit_id, stage.value)
                     or "chưa nhắc",
                 }
                 for m in units
@@ -133,9 +133,9 @@ def _deliver(
 
 
 def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
-    for row in outbox.unsure(rt.workbook(), me, cycle.id):
+    for row in outbox.unsure(rt, me, cycle.id):
         st.warning(
-            f"Thư nhắc tới {row.recipient} ({rt.workbook().unit_name(row.unit_id)}) bị ngắt giữa "
+            f"Thư nhắc tới {row.recipient} ({unit_name(rt, me, row.unit_id)}) bị ngắt giữa "
             "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
         )
         if st.button("Gửi lại", key=f"again-{row.id}"):
@@ -147,7 +147,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
     """Province staff set when the cycle's reminders are drafted, and automatic sending."""
     if me.role is not Role.PROVINCE:
         return
-    current = schedule.schedule_of(rt.workbook(), cycle.id)
+    current = schedule.current_schedule(rt, cycle.id)
     form = f"reminder-schedule-{cycle.id}"
     with st.expander("Lịch nhắc nhở của năm này"), st.form(form):
         before = st.text_input(

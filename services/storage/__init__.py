@@ -114,10 +114,11 @@ class CellChange:
 
 
 class _RecordError(StoreError):
-    """A refusal about one record: its data are the dataclass fields."""
+    """A refusal about one record: its data are the dataclass fields (each subclass is one)."""
 
     def details(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]  # every subclass is a dataclass
+        return {f.name: getattr(self, f.name) for f in fields}
 
 
 @dataclass
@@ -226,3 +227,7 @@ class Store(Protocol):
 
     def change_token(self) -> str:
         """A cheap signal that changes whenever stored data may have changed."""
+
+    def tab_versions(self) -> dict[str, int] | None:
+        """A write counter per tab, so a cache re-reads only the tabs that changed; None for an
+        engine that does not count writes per tab (Sheets: only `change_token` is offered)."""

@@ -23,6 +23,8 @@ from typing import Any
 from schemas.tabs import SCREEN_TABS
 from services.storage import Operation, Row, Store, StoreUnavailable, Tail
 
+Token = dict[str, int] | str  # an engine's per-tab write counters, or its change token
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -71,10 +73,11 @@ class CachedStore:
         self._generation = 0  # grows with every write seen: an older refresh must not win
         self._read_at = 0.0
         self._checked_at = 0.0
-        self._token: Any = None
+        self._token: Token | None = None
         self._version = 0
-        self._counted = hasattr(inner, "tab_versions")  # per-tab counters: partial re-reads
-        self._base: tuple[dict[str, list[Row]], Any] | None = None  # last tabs read and their token
+        self._base: tuple[dict[str, list[Row]], Token] | None = (
+            None  # last tabs read and their token
+        )
         self._full_at = 0.0
         self.reads = 0  # engine reads done, for tests and benchmarks
         self.tabs_read = 0  # tabs those reads fetched (a partial refresh fetches fewer)
@@ -119,29 +122,41 @@ class CachedStore:
             return self._current_token() != self._token
         return False
 
-    def _current_token(self) -> Any:
-        return self.inner.tab_versions() if self._counted else self.inner.change_token()
+    def _current_token(self) -> Token:
+        """Per-tab write counters where the engine keeps them (partial re-reads), else its token."""
+        versions = self.inner.tab_versions()
+        return versions if versions is not None else self.inner.change_token()
 
     def _refresh(self, generation: int) -> None:
         token = self._current_token()  # before the read: a write after it shows next check
         with self._lock:
             base = self._base
-        full = base is None or not self._counted or self._monotonic() - self._full_at >= self.ttl
-        if full:
-            wanted = list(SCREEN_TABS)
-        else:
-            wanted = [t for t in SCREEN_TABS if token.get(t) != base[1].get(t)]
+        changed = self._changed_tabs(token, base)
+        wanted = list(SCREEN_TABS) if changed is None else changed
         fresh = self.inner.read(wanted) if wanted else {}
-        tabs = fresh if full else {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
+        if changed is None or base is None:
+            tabs = fresh
+        else:
+            tabs = {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
         with self._lock:
             self.reads += 1
             self.tabs_read += len(wanted)
             if generation == self._generation:  # no write landed meanwhile: this read is current
-                if full:
+                if changed is None:
                     self._full_at = self._monotonic()
                 self._install(tabs, token)
 
-    def _install(self, tabs: dict[str, list[Row]], token: str) -> None:
+    def _changed_tabs(self, token: Token, base: tuple[Any, Token] | None) -> list[str] | None:
+        """The screen tabs whose counters moved since `base`; None when every tab must be read
+        (first read, an engine without per-tab counters, or a full read due by the TTL)."""
+        if base is None or self._monotonic() - self._full_at >= self.ttl:
+            return None
+        earlier = base[1]
+        if not isinstance(token, dict) or not isinstance(earlier, dict):
+            return None
+        return [t for t in SCREEN_TABS if token.get(t) != earlier.get(t)]
+
+    def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
         dashboards redraw only when something changed."""
         if self._snapshot is None or tabs != self._snapshot.tabs:

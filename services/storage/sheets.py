@@ -54,6 +54,7 @@ from services.storage import (
     Adopt,
     Append,
     Operation,
+    RecordMissing,
     Row,
     SpreadsheetLayout,
     StoreError,
@@ -93,7 +94,7 @@ PACE_BURST = 12
 # Seconds to wait for Google: (connect, read). gspread waits forever unless told otherwise.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
-METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+METADATA_FIELDS: dict[str, Any] = {"fields": "properties,sheets.properties"}
 
 # StoreError codes of this engine (worded in services.core.messages)
 UNCERTAIN = "uncertain"  # a write timed out and the look-up that would tell failed too
@@ -379,7 +380,7 @@ class SheetsStore:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
-        params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+        params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         got = self.retry.run(
             self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
             code,
@@ -409,7 +410,7 @@ class SheetsStore:
                 absolute_range_name(spec.title, "1:1"),
                 absolute_range_name(spec.title, f"{start}:{before - 1}"),
             ]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -429,6 +430,10 @@ class SheetsStore:
         """
         return f"local-{self._writes}"
 
+    def tab_versions(self) -> None:
+        """Sheets keeps no write counter per tab: the cache re-reads every screen tab."""
+        return None
+
     # ------------------------------------------------------------------ layout, for data health
     def layout(self) -> SpreadsheetLayout:
         """Locale, time zone, and where each tab and app column is now. Two reads, no write.
@@ -444,7 +449,7 @@ class SheetsStore:
         headers: dict[str, list[str]] = {}
         if present:
             ranges = [absolute_range_name(tab.title, "1:1") for tab in present]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -874,7 +879,9 @@ def _append(state: _TabState, op: Append) -> None:
 def _update(state: _TabState, op: Update) -> None:
     fields = state.layout.tab.fields
     current = _find(state, op.id)
-    if not should_update(op, current.cells if current else None):
+    if current is None:
+        raise RecordMissing(op.tab, op.id)
+    if not should_update(op, current.cells):
         return
     unknown = [f for f in op.changes if f not in fields]
     if unknown:
@@ -920,9 +927,9 @@ class _reaching_google:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, error, trace) -> bool:
+    def __exit__(self, kind, error, trace) -> None:
         if error is None or isinstance(error, StoreError):
-            return False
+            return
         if isinstance(error, gspread.exceptions.APIError):
             status = status_of(error)
             if status is not None and 400 <= status < 500 and status != 429:
@@ -934,4 +941,3 @@ class _reaching_google:
             raise StoreUnavailable("spreadsheet_unavailable") from error
         if isinstance(error, requests.exceptions.RequestException):
             raise StoreUnavailable("unreachable") from error
-        return False

@@ -28,6 +28,9 @@ i.e. after the engine's read and before its batchUpdate lands: the window no API
 
 GET requests are reads, the rest writes, for quotas and counters. See `sheets_cells` for exactly
 which typed values are converted.
+
+This is test support: tests use it, and so may the benchmarks (`benchmarks/deadline_rush.py` runs
+its rush against it). Nothing in `services/` or `pages/` may import it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import json
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -323,42 +326,62 @@ class FakeSheets:
             self._windows[key].append(now)
 
     def _route(self, method: str, path: str, params: dict[str, list[str]], body: Any) -> Any:
+        book, scope, verb, rng = self._endpoint(path)
+        handler = ROUTES.get((method, scope, verb))
+        if handler is None:
+            raise ApiError(404, "NOT_FOUND", f"The fake serves no {method} {path}")
+        try:
+            return handler(self, book, rng, params, body)
+        except GridError as e:
+            raise bad(str(e)) from e
+
+    def _endpoint(self, path: str) -> tuple[Any, str, str, str]:
+        """`(book, scope, verb, range)` of a v4 path: scope "" for the spreadsheet itself
+        (`/{id}`, `/{id}:batchUpdate`), "values:" for `/{id}/values:{verb}`, "values/" for
+        `/{id}/values/{range}[:verb]`."""
         if not path.startswith(PREFIX):
             raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
-        rest = path[len(PREFIX) :]
-        key, sep, tail = rest.partition("/")
+        key, sep, tail = path[len(PREFIX) :].partition("/")
         key, _, action = key.partition(":")
         book = self.books.get(unquote(key))
         if book is None:
             raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
-        try:
-            if not sep:
-                if method == "GET" and not action:
-                    return metadata(book, params)
-                if method == "POST" and action == "batchUpdate":
-                    return atomic(book, lambda: batch_update(self, book, body))
-            elif tail.startswith("values:"):
-                verb = tail[len("values:") :]
-                if method == "GET" and verb == "batchGet":
-                    return values_batch_get(book, params)
-                if method == "POST" and verb == "batchUpdate":
-                    return atomic(book, lambda: values_batch_update(book, body))
-                if method == "POST" and verb == "batchClear":
-                    return atomic(book, lambda: values_batch_clear(book, body))
-            elif tail.startswith("values/"):
-                quoted, _, verb = tail[len("values/") :].partition(":")
-                rng = unquote(quoted)
-                if method == "GET" and not verb:
-                    return values_get(book, rng, params)
-                if method == "PUT" and not verb:
-                    return atomic(book, lambda: values_update(book, rng, params, body))
-                if method == "POST" and verb == "append":
-                    return atomic(book, lambda: values_append(book, rng, params, body))
-                if method == "POST" and verb == "clear":
-                    return atomic(book, lambda: values_clear(book, rng))
-        except GridError as e:
-            raise bad(str(e)) from e
-        raise ApiError(404, "NOT_FOUND", f"The fake serves no {method} {path}")
+        if not sep:
+            return book, "", action, ""
+        if tail.startswith("values:"):
+            return book, "values:", tail[len("values:") :], ""
+        if tail.startswith("values/"):
+            quoted, _, verb = tail[len("values/") :].partition(":")
+            return book, "values/", verb, unquote(quoted)
+        return book, tail, "", ""
+
+
+# (method, scope, verb) -> handler(api, book, range, params, body); writes run atomically.
+ROUTES: dict[tuple[str, str, str], Callable[..., Any]] = {
+    ("GET", "", ""): lambda api, book, rng, params, body: metadata(book, params),
+    ("POST", "", "batchUpdate"): lambda api, book, rng, params, body: atomic(
+        book, lambda: batch_update(api, book, body)
+    ),
+    ("GET", "values:", "batchGet"): lambda api, book, rng, params, body: values_batch_get(
+        book, params
+    ),
+    ("POST", "values:", "batchUpdate"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_batch_update(book, body)
+    ),
+    ("POST", "values:", "batchClear"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_batch_clear(book, body)
+    ),
+    ("GET", "values/", ""): lambda api, book, rng, params, body: values_get(book, rng, params),
+    ("PUT", "values/", ""): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_update(book, rng, params, body)
+    ),
+    ("POST", "values/", "append"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_append(book, rng, params, body)
+    ),
+    ("POST", "values/", "clear"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_clear(book, rng)
+    ),
+}
 
 
 def _seconds(timeout: Any) -> float:

@@ -37,6 +37,9 @@ class CountingStore:
     def change_token(self) -> str:
         return self.inner.change_token()
 
+    def tab_versions(self) -> None:
+        return None  # like Sheets: every refresh reads every tab
+
     coalesces = False
 
     def ensure_tabs(self) -> list[str]:
