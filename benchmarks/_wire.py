@@ -44,6 +44,8 @@ class Session:
     """A browser tab: one websocket, its widget values, its pages and fragments."""
 
     url: str
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. the cookies a browser sends
+    xsrf: str = ""  # the XSRF token a browser sends as the second subprotocol (with its cookie)
     ws: ClientConnection | None = None
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     page_hash: str = ""
@@ -60,7 +62,12 @@ class Session:
 
     async def open(self) -> None:
         self.ws = await connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
+            self.url,
+            subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
+            max_size=None,
+            open_timeout=60,
+            ping_interval=None,
+            additional_headers=self.headers,
         )
         self._reader = asyncio.create_task(self._read())
 

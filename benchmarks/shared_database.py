@@ -182,6 +182,9 @@ class WholeTabs:
     def tab_versions(self):
         return None  # the point of this wrapper: no per-tab counters
 
+    def unreadable(self):
+        return self.inner.unreadable()
+
 
 def run(target, url: str, units: list[str], processes: int, threads: int, per_tab: bool) -> dict:
     ctx = multiprocessing.get_context("spawn")

@@ -40,22 +40,12 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         if units is not None:
             st.success("Không còn đơn vị nào cần nhắc.")
         return
-    _ui.table(
-        pd.DataFrame(
-            [
-                {
-                    "Đơn vị": m.unit_name,
-                    "Tình trạng": m.status,
-                    "E-mail": m.to or NO_EMAIL,
-                    "Đã nhắc": outbox.sent_words(rt, cycle.id, m.unit_id, stage.value)
-                    or "chưa nhắc",
-                }
-                for m in units
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    # Built once per data version, scope and minute, like the messages it lists.
+    listed = rt.per_minute(
+        ("reminders table", cycle.id, stage, config.app_url, me.role, me.unit_id),
+        lambda _wb, _now: _listing(rt, cycle, stage, units),
     )
+    _ui.table(listed, hide_index=True, width="stretch")
     _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
     _unsure(rt, me, cycle)
     uppers = _ui.attempt(lambda: upper_messages(rt, me, cycle.id, stage, config.app_url)) or []
@@ -64,6 +54,20 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         _one(units, f"remind-unit-{stage.name}")
     with tabs[1]:
         _one(uppers, f"remind-upper-{stage.name}")
+
+
+def _listing(rt: Runtime, cycle: Cycle, stage: Stage, units: list[Message]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Đơn vị": m.unit_name,
+                "Tình trạng": m.status,
+                "E-mail": m.to or NO_EMAIL,
+                "Đã nhắc": outbox.sent_words(rt, cycle.id, m.unit_id, stage.value) or "chưa nhắc",
+            }
+            for m in units
+        ]
+    )
 
 
 def _one(messages: list[Message], key: str) -> None:

@@ -22,6 +22,7 @@ POLICIES = list(LatePolicy)
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Đợt đăng ký và thời hạn")
+_ui.require_tabs(rt, "chu_ky")
 
 
 def criteria_label(ref: str) -> str:

@@ -22,6 +22,7 @@ FLASH = "register-flash"
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Đăng ký xây dựng Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "dang_ky")
 cycle = _ui.cycle_picker()
 if cycle is None:
     st.stop()

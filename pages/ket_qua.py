@@ -24,6 +24,7 @@ from services.year_end.results import LABELS, CycleResults
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Kết quả công nhận Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "ket_qua")
 
 
 def percent(value: float | None) -> str:
