@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import _ui
 from services.core.access import Role
 
-st.set_page_config(page_title="3CĐ — Đoàn cơ sở 3 chủ động", page_icon="🟦", layout="wide")
+APP_NAME = 'Đoàn cơ sở "3 chủ động"'  # the browser tab: "<screen> · Đoàn cơ sở "3 chủ động""
+ICON = str(Path(__file__).parent / "assets" / "favicon.png")
+st.set_page_config(page_title=APP_NAME, page_icon=ICON, layout="wide")
 
 problem = _ui.settings_error()
 if problem:
@@ -31,7 +35,7 @@ SCREENS = {  # url path: (file, title, icon)
     "thay-doi-don-vi": ("pages/thay_doi_don_vi.py", "Thay đổi đơn vị", ":material/merge_type:"),
     "nhap-danh-sach": ("pages/nhap_danh_sach.py", "Nhập danh sách", ":material/playlist_add:"),
     "bao-cao": ("pages/bao_cao.py", "Báo cáo lên tỉnh", ":material/upload_file:"),
-    "chu-ky": ("pages/chu_ky.py", "Chu kỳ", ":material/event:"),
+    "chu-ky": ("pages/chu_ky.py", "Đợt đăng ký", ":material/event:"),
     "nguoi-dung": ("pages/nguoi_dung.py", "Người dùng", ":material/group:"),
     "nhat-ky": ("pages/nhat_ky.py", "Nhật ký", ":material/history:"),
     "danh-gia": ("pages/danh_gia.py", "Đánh giá", ":material/fact_check:"),
@@ -82,6 +86,7 @@ pages = {
     for name, (file, title, icon) in SCREENS.items()
 }
 current = st.navigation([home, *pages.values()], position="hidden")
+st.set_page_config(page_title=f"{current.title} · {APP_NAME}")
 
 allowed = [pages[name] for name in BY_ROLE[person.role]]
 st.session_state["screens"] = allowed  # the home page lists them too

@@ -30,7 +30,7 @@ HELP = {
     LATE: "Đơn vị đã gửi kế hoạch sau hạn.",
     RETURNED: "Đoàn cấp trên đã trả lại kế hoạch để đơn vị sửa và gửi lại.",
     NOT_YET: "Đơn vị chưa gửi kế hoạch.",
-    NEEDS_CHECK: "Dòng đăng ký bị sửa tay và không đọc được; cán bộ Tỉnh đoàn cần kiểm tra lại dữ liệu.",
+    NEEDS_CHECK: "Dòng đăng ký bị sửa tay và không đọc được; cán bộ Tỉnh đoàn cần sửa lại ở màn hình Dữ liệu.",
 }
 
 
@@ -42,9 +42,23 @@ def headline(board: RegistrationBoard, now: datetime) -> None:
     st.caption(f"Tổng số đoàn cơ sở: {sum(board.totals.values())}")
 
 
+ALL_UNITS = "Các đoàn cơ sở trực thuộc"
+
+
+def bar_data(board: RegistrationBoard) -> pd.DataFrame:
+    """Units per status and bar: one bar per unit directly below this person's, or — when each of
+    those is a single grassroots unit (an upper unit's own units), whose bars would all be full
+    and alike — one bar of all of them, stacked by status."""
+    data = board.by_group
+    if not data.empty and data.groupby("group")["units"].sum().max() <= 1:
+        data = data.groupby("status", as_index=False)["units"].sum().assign(group=ALL_UNITS)
+    return data.assign(rank=data["status"].map(STATUSES.index))
+
+
 def units_by_group(board: RegistrationBoard) -> alt.Chart:
-    """Horizontal stacked bars: units per status, one bar per unit directly below this person's."""
-    data = board.by_group.assign(rank=board.by_group["status"].map(STATUSES.index))
+    """Horizontal stacked bars: units per status, one bar per unit directly below this person's
+    (or one bar in all, see `bar_data`)."""
+    data = bar_data(board)
     groups = sorted(data["group"].unique(), key=sort_key)
     return (
         alt.Chart(data)
@@ -197,7 +211,7 @@ def draw(board: RegistrationBoard, now: datetime, built: Charts | None = None) -
     _show(built.by_group)
     st.subheader("Tiến độ đăng ký theo ngày")
     if built.timeline is None:
-        st.info("Chưa có đơn vị nào đăng ký trong chu kỳ này.")
+        st.info("Chưa có đơn vị nào đăng ký trong năm này.")
     else:
         _show(built.timeline)
     follow_up(board)

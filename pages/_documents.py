@@ -118,7 +118,7 @@ def _texts_form(
             for name, label in LABELS.items()
         }
         st.caption(
-            "Các nội dung này ứng dụng không tự biết: hãy kiểm tra trước khi tải. "
+            "Các nội dung này ứng dụng không tự biết: hãy xem lại trước khi tải. "
             "“Lưu làm mặc định” để lần sau đơn vị dùng lại."
         )
         use = st.form_submit_button("Dùng cho văn bản")

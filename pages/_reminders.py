@@ -153,7 +153,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
         return
     current = schedule.current_schedule(rt, cycle.id)
     form = f"reminder-schedule-{cycle.id}"
-    with st.expander("Lịch nhắc nhở của chu kỳ"), st.form(form):
+    with st.expander("Lịch nhắc nhở của năm này"), st.form(form):
         before = st.text_input(
             "Nhắc đơn vị chưa đăng ký trước hạn (số ngày)",
             value=current.days_before if current else "7, 1",

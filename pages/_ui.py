@@ -12,6 +12,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from typing import Any, TypeVar
 
@@ -34,6 +35,7 @@ from services.storage import Conflict, StoreError
 T = TypeVar("T")
 R = TypeVar("R", bound=Record | None)
 log = logging.getLogger("3cd")
+DEMO_PARAM = "nguoi-dung"  # the demo person chosen, kept in the address so a reload keeps it
 
 
 def _secrets() -> dict[str, Any]:
@@ -99,6 +101,7 @@ def sign_in(rt: Runtime) -> Actor:
         st.stop()
     verified = True
     if mode == "oidc":
+        st.query_params.pop(DEMO_PARAM, None)  # a demo person never signs anyone in
         if not st.user.get("is_logged_in", False):
             st.title('3CĐ — Đoàn cơ sở "3 chủ động"')
             st.write("Vui lòng đăng nhập bằng tài khoản đã được Tỉnh đoàn cấp quyền.")
@@ -113,8 +116,9 @@ def sign_in(rt: Runtime) -> Actor:
         people = users.demo_choices(rt)
         emails = list(people)
         # The choice is also kept outside the widget, so a run that lost widget state (Streamlit's
-        # first run of a process) still acts as the person who was chosen.
-        chosen = st.session_state.get("demo_email")
+        # first run of a process) still acts as the person who was chosen, and in the address
+        # (demo only), so reloading the page keeps the person.
+        chosen = st.session_state.get("demo_email") or st.query_params.get(DEMO_PARAM)
         with st.sidebar:
             st.info("**Chế độ dùng thử** — dữ liệu mẫu, chọn người dùng để xem ứng dụng như họ.")
             email = st.selectbox(
@@ -125,6 +129,8 @@ def sign_in(rt: Runtime) -> Actor:
                 key="demo_person",
             )
         st.session_state["demo_email"] = email
+        if email and st.query_params.get(DEMO_PARAM) != email:
+            st.query_params[DEMO_PARAM] = email
     try:
         return users.resolve(rt, email or "", demo=mode == "demo", verified=verified)
     except users.SignInRefused as exc:
@@ -178,25 +184,91 @@ def require_tabs(rt: Runtime, screen: str) -> None:
         st.stop()
 
 
-def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
-    """Run one service call; show a refusal in Vietnamese instead of a traceback. None on failure."""
+def attempt(action: Callable[[], T], form: str | None = None, busy: str = "") -> T | None:
+    """Run one service call; show a refusal in Vietnamese instead of a traceback. None on failure.
+
+    After a click on `submit`'s button the call runs under a spinner saying `busy` (what is being
+    saved), and a refusal is kept and the page redrawn, so the button is enabled again with the
+    reason under it.
+    """
+    pressed = _pressed(form)
     try:
-        result = action()
+        with st.spinner(busy or "Đang lưu…") if pressed else nullcontext():
+            result = action()
     except InvalidInput as exc:
-        st.error("Chưa lưu. Vui lòng sửa:\n\n" + "\n".join(f"- {plain(m)}" for m in exc.messages))
-        return None
+        return _refused(
+            form, "Chưa lưu. Vui lòng sửa:\n\n" + "\n".join(f"- {plain(m)}" for m in exc.messages)
+        )
     except Conflict as exc:
-        show_conflict(exc, form)
-        return None
+        return _refused(form, exc)
     except DomainError as exc:
-        st.error(plain(str(exc)))
-        return None
+        return _refused(form, plain(str(exc)))
     except StoreError as exc:
-        st.error(plain(describe(exc)))
-        return None
+        return _refused(form, plain(describe(exc)))
+    _release(form)
     if form:
         form_saved(form)
     return result
+
+
+def refuse(form: str, message: str) -> None:
+    """Show a refusal decided on the page (before any service call) as `attempt` shows one."""
+    _refused(form, plain(message))
+
+
+def submit(label: str, form: str, disabled: bool = False, **options: Any) -> bool:
+    """A form's save button (drawn inside the st.form), disabled from the click until the save ends.
+
+    The click is noted by a callback before the page is redrawn, so the redrawn button is already
+    disabled while `attempt` runs the save under its spinner; `attempt` then redraws the page with
+    the outcome. True on the run that must save. A refusal kept by `attempt` shows under it.
+    """
+    pressed = st.session_state.setdefault("_pressed", {})
+    st.form_submit_button(
+        label,
+        disabled=disabled or form in pressed,
+        on_click=_press,
+        args=(form, label),
+        key=f"{form}-submit-{label}",
+        **options,
+    )
+    if pressed.get(form) == label:  # this run saves; the next one draws the button enabled
+        st.session_state.setdefault("_saving", {})[form] = pressed.pop(form)
+        return True
+    kept = st.session_state.setdefault("_refusals", {})
+    if kept.get(form, ("", ""))[0] == label:
+        refusal = kept.pop(form)[1]
+        if isinstance(refusal, Conflict):
+            show_conflict(refusal, form, in_form=True)
+        else:
+            st.error(refusal)
+    return False
+
+
+def _press(form: str, label: str) -> None:
+    st.session_state.setdefault("_pressed", {})[form] = label
+    st.session_state.setdefault("_refusals", {}).pop(form, None)
+
+
+def _pressed(form: str | None) -> str | None:
+    return st.session_state.get("_saving", {}).get(form) if form else None
+
+
+def _release(form: str | None) -> str | None:
+    return st.session_state.get("_saving", {}).pop(form, None) if form else None
+
+
+def _refused(form: str | None, refusal: str | Conflict) -> None:
+    """A refusal: shown now, or — after a `submit` click — kept and shown on the redrawn page."""
+    label = _release(form)
+    if label is None:
+        if isinstance(refusal, Conflict):
+            show_conflict(refusal, form)
+        else:
+            st.error(refusal)
+        return
+    st.session_state.setdefault("_refusals", {})[form] = (label, refusal)
+    st.rerun()
 
 
 def inert_cell(value: Any) -> Any:
@@ -253,7 +325,9 @@ def tick_table(frame: pd.DataFrame, tick: str, key: str) -> pd.DataFrame:
     )
 
 
-def show_conflict(exc: Conflict, form: str | None) -> None:
+def show_conflict(exc: Conflict, form: str | None, in_form: bool = False) -> None:
+    """What changed since the form was opened, and (with `form`) the button reloading it; inside
+    an st.form that button is one of the form's own."""
     st.error(
         plain(describe(exc)) + " Dưới đây là các ô đã thay đổi; hãy tải lại biểu mẫu rồi sửa lại."
     )
@@ -270,10 +344,9 @@ def show_conflict(exc: Conflict, form: str | None) -> None:
         ),
         hide_index=True,
     )
-    if (
-        form
-    ):  # a callback: the click's rerun no longer draws this button, so `if st.button` never fires
-        st.button(
+    # A callback: the click's rerun no longer draws this button, so `if st.button` never fires.
+    if form:
+        (st.form_submit_button if in_form else st.button)(
             "Tải lại biểu mẫu với dữ liệu mới nhất",
             key=f"reload-{form}",
             on_click=form_saved,
@@ -307,12 +380,12 @@ def cycle_picker(
     rt = runtime()
     options = cycles.list_cycles(rt, actor())
     if not options:
-        st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
+        st.info("Chưa có đợt nào. Cán bộ Tỉnh đoàn tạo đợt của từng năm ở màn hình Đợt đăng ký.")
         return None
     if start is None:
         start = cycles.open_cycle(rt, actor())
     return st.selectbox(
-        "Chu kỳ",
+        "Năm thực hiện",
         options,
         index=options.index(start) if start in options else 0,
         key=key,

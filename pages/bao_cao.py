@@ -30,7 +30,7 @@ FIGURES = (  # label, field of RollupCounts and UpperReport
     ("Trả lại để sửa", "returned"),
     ("Chưa đăng ký", "not_registered"),
     ("Đã tiếp nhận", "accepted"),
-    ("Cần kiểm tra", "needs_check"),
+    ("Lỗi dữ liệu", "needs_check"),
 )
 
 rt = _ui.runtime()
@@ -44,7 +44,9 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
         "Để xem tình hình đăng ký, hãy mở màn hình Tổng hợp."
     )
     st.stop()
-cycle = _ui.cycle_picker()
+cycle = _ui.cycle_picker(
+    label=lambda c: f"{c.name} (hạn báo cáo lên tỉnh: {deadlines.cutoff_words(c.report_cutoff)})"
+)
 if cycle is None:
     st.stop()
 
@@ -140,11 +142,12 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
         )
         st.caption("Khi gửi, số liệu được chốt tại thời điểm đó.")
         label = "Gửi lại báo cáo" if report else "Gửi báo cáo"
-        if not st.form_submit_button(label, type="primary"):
+        if not _ui.submit(label, form, type="primary"):
             return
     sent = _ui.attempt(
         lambda: rollups.send_rollup(rt, me, cycle.id, unit_id, note, _ui.request_key(form)),
         form=form,
+        busy="Đang gửi báo cáo lên tỉnh…",
     )
     if sent:
         st.session_state["rollup-sent"] = sent

@@ -17,11 +17,12 @@ from services.registration.deadlines import cutoff_after, cutoff_words
 NEW, EDIT = "cycle-new", "cycle-edit"
 FLASH = "cycle-flash"
 WARN = "cycle-warnings"  # criteria sets whose period does not cover the saved cycle's year
+CREATED = "cycle-created"
 POLICIES = list(LatePolicy)
 
 rt = _ui.runtime()
 me = _ui.actor()
-st.title("Chu kỳ đăng ký")
+st.title("Đợt đăng ký và thời hạn")
 _ui.require_tabs(rt, "chu_ky")
 
 
@@ -38,7 +39,7 @@ def cycle_table(rows: list[Cycle]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Chu kỳ": c.name,
+                "Đợt": c.name,
                 "Năm thực hiện": str(c.year),
                 "Bộ tiêu chí": criteria_label(c.criteria_set),
                 "Hạn đăng ký": cutoff_words(c.register_cutoff),
@@ -68,10 +69,11 @@ def explain_year(draft: CycleDraft) -> None:
 
 def explain_cutoff() -> None:
     sample = date(2025, 10, 9)
+    late = cutoff_after(sample)
     st.caption(
-        "Mỗi hạn được lưu là thời điểm bắt đầu trễ hạn: 00:00 ngày hôm sau, giờ Việt Nam "
-        f"(hết ngày {sample:%d/%m/%Y} được lưu là {cutoff_after(sample):%H:%M %d/%m/%Y}); "
-        "gửi trước thời điểm đó là đúng hạn."
+        f"Hạn ghi “hết ngày {sample:%d/%m/%Y}” nghĩa là gửi trong cả ngày {sample:%d/%m/%Y} "
+        f"(đến 23 giờ 59, giờ Việt Nam) vẫn đúng hạn; gửi từ {late:%H:%M} ngày "
+        f"{late:%d/%m/%Y} trở đi là trễ hạn."
     )
 
 
@@ -92,7 +94,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 value=draft.year,
                 key=f"{prefix}-year",
             )
-        name = st.text_input("Tên chu kỳ", value=draft.name, key=f"{prefix}-name", max_chars=200)
+        name = st.text_input("Tên đợt", value=draft.name, key=f"{prefix}-name", max_chars=200)
         criteria = st.selectbox(
             "Bộ tiêu chí",
             refs,
@@ -155,16 +157,18 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
             key=f"{prefix}-policy",
             horizontal=True,
         )
-        submitted = st.form_submit_button("Lưu thay đổi" if held else "Tạo chu kỳ", type="primary")
+        submitted = _ui.submit("Lưu thay đổi" if held else "Tạo đợt", form, type="primary")
     if not submitted:
         return
     if criteria is None or not isinstance(register, date) or not isinstance(report, date):
-        st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí, hạn đăng ký và hạn báo cáo lên tỉnh.")
+        _ui.refuse(
+            form, "Chưa lưu. Vui lòng chọn bộ tiêu chí, hạn đăng ký và hạn báo cáo lên tỉnh."
+        )
         return
     try:
         points = parse_decimal(threshold)
     except ValueError:
-        st.error("Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
+        _ui.refuse(form, "Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
         return
     if kinds and kind_set is None:
         st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí riêng cho các loại đơn vị đã chọn.")
@@ -180,17 +184,23 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
         points,
         tuple((kind, kind_set) for kind in kinds if kind_set),
     )
-    cycle = _ui.attempt(lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form)
+    cycle = _ui.attempt(
+        lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form, "Đang lưu đợt…"
+    )
     if cycle:
         st.session_state[WARN] = cycles.period_warnings(rt, new)
         verb = "Đã lưu" if held else "Đã tạo"
+        if held is None:  # the year box then offers the next year, not the one just created
+            st.session_state[CREATED] = True
         _ui.flash(
             FLASH,
-            f"{verb} chu kỳ {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}.",
+            f"{verb} đợt {cycle.name}: hạn đăng ký {cutoff_words(cycle.register_cutoff)}.",
         )
 
 
 def create() -> None:
+    if st.session_state.pop(CREATED, False):
+        st.session_state.pop("new-year", None)
     year = int(
         st.number_input(
             "Năm thực hiện",
@@ -206,8 +216,8 @@ def create() -> None:
     taken = [c.name for c in cycles.list_cycles(rt, me) if c.year == year]
     if taken:
         st.warning(
-            f"Đã có chu kỳ năm {year} ({_ui.plain(taken[0])}). Hãy chọn năm khác, hoặc sửa "
-            "chu kỳ đó ở thẻ Sửa chu kỳ."
+            f"Đã có đợt năm {year} ({_ui.plain(taken[0])}). Hãy chọn năm khác, hoặc sửa "
+            "đợt đó ở thẻ Sửa đợt."
         )
     if not draft.criteria_set:
         st.info(f"Chưa có bộ tiêu chí nào áp dụng cho năm {year}: hãy chọn bộ tiêu chí phù hợp.")
@@ -217,11 +227,11 @@ def create() -> None:
 def edit(existing: list[Cycle]) -> None:
     by_id = {c.id: c for c in existing}
     cycle_id = st.selectbox(
-        "Chu kỳ cần sửa",
+        "Đợt cần sửa",
         list(by_id),
         format_func=lambda i: by_id[i].name,
         index=None,
-        placeholder="Chọn chu kỳ",
+        placeholder="Chọn đợt",
         key="edit-cycle",
     )
     if cycle_id is None:
@@ -241,12 +251,12 @@ existing = cycles.list_cycles(rt, me)
 if existing:
     _ui.table(cycle_table(existing), hide_index=True, width="stretch")
 else:
-    st.info("Chưa có chu kỳ nào. Hãy tạo chu kỳ đầu tiên bên dưới.")
+    st.info("Chưa có đợt nào. Hãy tạo đợt đầu tiên bên dưới.")
 explain_cutoff()
 if me.role is not Role.PROVINCE:
-    st.info("Chỉ cán bộ Tỉnh đoàn mới tạo hoặc sửa chu kỳ.")
+    st.info("Chỉ cán bộ Tỉnh đoàn mới tạo hoặc sửa đợt.")
     st.stop()
-tab_new, tab_edit = st.tabs(["Tạo chu kỳ", "Sửa chu kỳ"])
+tab_new, tab_edit = st.tabs(["Tạo đợt", "Sửa đợt"])
 with tab_new:
     create()
 with tab_edit:

@@ -45,7 +45,7 @@ st.download_button(
 st.subheader("Nhập dữ liệu vào kho trống")
 st.write(
     "Chỉ nhập được vào kho dữ liệu **chưa có dữ liệu**, từ tệp đã xuất ở trên (có thể đã sửa "
-    "bằng Excel). Ứng dụng kiểm tra toàn bộ tệp trước; nếu có lỗi, chưa ghi gì. Nếu lần nhập bị "
+    "bằng Excel). Ứng dụng đọc và soát toàn bộ tệp trước; nếu có lỗi, chưa ghi gì. Nếu lần nhập bị "
     "gián đoạn, hãy nhập lại đúng tệp đó: những dòng đã nhập được giữ nguyên, phần còn lại được "
     f"nhập tiếp. Giới hạn: {transfer.MAX_BYTES // 1024 // 1024} MB và "
     f"{transfer.thousands(transfer.MAX_ROWS)} dòng mỗi tệp."
@@ -98,7 +98,7 @@ if checked is not None:
     if upload.blocking:
         st.error(
             f"Tệp có {len(upload.blocking)} lỗi cần sửa trước khi nhập; chưa ghi gì. "
-            "Hãy sửa trong Excel theo danh sách dưới đây (trang, dòng, cột) rồi kiểm tra lại."
+            "Hãy sửa trong Excel theo danh sách dưới đây (trang, dòng, cột) rồi nhập lại."
         )
         _ui.table(problem_table(upload.blocking), hide_index=True, width="stretch")
     if upload.notes:

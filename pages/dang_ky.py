@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
+from schemas.criteria import content_label
 from schemas.models import Registration, RegistrationState, Unit
 from services.core.access import Actor, Role
 from services.people import units
@@ -15,6 +16,8 @@ from services.registration import plans
 from services.registration.deadlines import countdown_words
 from services.registration.plans import Receipt
 from services.registration.status import NOT_YET
+
+FLASH = "register-flash"
 
 rt = _ui.runtime()
 me = _ui.actor()
@@ -35,13 +38,36 @@ def deadline_banner(unit: Unit) -> None:
         st.info(f"Đơn vị được gia hạn. Lý do: {_ui.plain(deadline.reason)}")
 
 
-def show_receipt(receipt: Receipt) -> None:
+def show_receipt(receipt: Receipt, fresh: bool = False) -> None:
+    """The receipt of a registration; `fresh` right after sending it (once, in place of the
+    standing one), saying whether this sending updated the earlier registration."""
     verdict = "**đúng hạn**" if receipt.on_time else "**trễ hạn**"
+    who = f"{_ui.plain(receipt.unit_name)} — {_ui.plain(receipt.cycle_name)}"
+    if fresh and receipt.resent:
+        head = f"Đã cập nhật đăng ký đã gửi trước đó của {who} (vẫn giữ mã và lần gửi đầu)."
+    else:
+        head = f"Đã nhận đăng ký của {who}."
+    when = (
+        f"nhận bản giấy ngày {receipt.received_on:%d/%m/%Y}"
+        if receipt.received_on
+        else f"gửi lần đầu lúc {receipt.sent_at:%H:%M %d/%m/%Y}"
+    )
     st.success(
-        f"Đã nhận đăng ký của {_ui.plain(receipt.unit_name)} — {_ui.plain(receipt.cycle_name)}.  \n"
-        f"Mã tiếp nhận: `{receipt.reference}` · gửi lần đầu lúc {receipt.sent_at:%H:%M %d/%m/%Y} · "
+        f"{head}  \n"
+        f"Mã tiếp nhận: **{_ui.plain(receipt.reference)}** · {when} · "
         f"{verdict} (hạn {receipt.cutoff_words}) · trạng thái: {receipt.state.value}."
     )
+
+
+def plan_read_only(reg: Registration) -> None:
+    """The plan as it was sent: its number, date and the target for each content."""
+    day = f"{reg.plan_date:%d/%m/%Y}" if reg.plan_date else "(chưa ghi)"
+    st.markdown(f"**Số kế hoạch:** {_ui.plain(reg.plan_number)} · **Ngày kế hoạch:** {day}")
+    titles = {c.id: c.title for c in criteria.contents} if criteria else {}
+    for content_id, target in reg.targets.items():
+        title = titles.get(content_id, "")
+        st.markdown(f"**{content_label(content_id)}{'. ' + _ui.plain(title) if title else ''}**")
+        st.text(target or "(trống)")
 
 
 def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: bool) -> None:
@@ -57,12 +83,11 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             "Ngày kế hoạch",
             value=existing.plan_date if existing else None,
             format="DD/MM/YYYY",
-            max_value=rt.clock.now().date(),
         )
         targets = {}
         for content in criteria.contents if criteria else []:
             targets[content.id] = st.text_area(
-                f"{content.id}. {content.title}",
+                f"{content.label}. {content.title}",
                 value=existing.targets.get(content.id, "") if existing else "",
                 help="Tiêu chí: " + "; ".join(f"{c.id} {c.title}" for c in content.criteria),
                 placeholder="Mục tiêu, giải pháp và lộ trình thực hiện nội dung này",
@@ -74,13 +99,12 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
                 "Ngày nhận bản giấy",
                 value=None,
                 format="DD/MM/YYYY",
-                max_value=rt.clock.now().date(),
                 help="Đúng hạn hay trễ hạn được tính theo ngày nhận này.",
             )
         label = (
             "Gửi lại đăng ký" if existing else ("Nhập thay đăng ký" if on_behalf else "Gửi đăng ký")
         )
-        if not st.form_submit_button(label, type="primary"):
+        if not _ui.submit(label, form, type="primary"):
             return
     data = {"plan_number": number, "plan_date": plan_day, "targets": targets}
     receipt = _ui.attempt(
@@ -88,6 +112,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             rt, me, cycle.id, unit.id, data, _ui.request_key(form), received_on=received
         ),
         form=form,
+        busy="Đang gửi đăng ký…",
     )
     if receipt:
         st.session_state["receipt"] = receipt
@@ -100,14 +125,19 @@ def own_unit(actor: Actor) -> None:
     deadline_banner(unit)
     existing = plans.registration_of(rt, actor, cycle.id, unit.id)
     if existing is not None:
-        show_receipt(plans.receipt_for(rt, actor, existing))
+        fresh = st.session_state.pop("receipt", None)
+        show_receipt(fresh or plans.receipt_for(rt, actor, existing), fresh=fresh is not None)
         if existing.state is RegistrationState.RETURNED:
             st.warning(f"Đoàn cấp trên trả lại để sửa: {_ui.plain(existing.return_reason)}")
         if existing.state is RegistrationState.ACCEPTED:
             st.info(
                 "Đăng ký đã được tiếp nhận. Muốn sửa, hãy liên hệ Đoàn cấp trên để được trả lại."
             )
+            with st.expander("Kế hoạch đã gửi", expanded=True):
+                plan_read_only(existing)
             return
+        with st.expander("Kế hoạch đã gửi"):
+            plan_read_only(existing)
     plan_form("plan-own", unit, existing, on_behalf=False)
 
 
@@ -118,7 +148,7 @@ def review(actor: Actor) -> None:
             "Đơn vị": line.unit.name,
             "Đơn vị cấp trên": line.upper_name,
             "Tình trạng": line.status,
-            "Trạng thái": line.registration.state.value if line.registration else "",
+            "Tiếp nhận": line.registration.state.value if line.registration else "",
             "Gửi lần đầu": f"{line.registration.submitted_at:%d/%m/%Y %H:%M}"
             if line.registration
             else "",
@@ -164,27 +194,27 @@ def review_one(unit: Unit) -> None:
     reg = _ui.loaded(form, plans.registration_of(rt, me, cycle.id, unit.id))
     st.markdown(
         f"**{_ui.plain(unit.name)}** — {reg.state.value}, "
-        f"{'đúng hạn' if reg.on_time else 'trễ hạn'}, số kế hoạch {_ui.plain(reg.plan_number)}"
+        f"{'đúng hạn' if reg.on_time else 'trễ hạn'}"
     )
-    for content_id, target in reg.targets.items():
-        st.text(f"{content_id}: {target}")
+    plan_read_only(reg)
     accept_col, return_col = st.columns(2)
-    if accept_col.button(
-        "Tiếp nhận",
-        type="primary",
-        key=f"accept-{unit.id}",
-        disabled=reg.state is not RegistrationState.SENT,
+    with accept_col.form(f"accept-{unit.id}", border=False):
+        accept = _ui.submit(
+            "Tiếp nhận", form, type="primary", disabled=reg.state is not RegistrationState.SENT
+        )
+    if accept and _ui.attempt(
+        lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form, "Đang tiếp nhận…"
     ):
-        if _ui.attempt(lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form):
-            st.rerun()
+        _ui.flash(FLASH, f"Đã tiếp nhận kế hoạch của {unit.name}.")
     with return_col.form(f"return-{unit.id}"):
         reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?", max_chars=1000)
-        if st.form_submit_button("Trả lại để sửa"):
-            if _ui.attempt(
-                lambda: plans.return_for_correction(rt, me, reg, reason, _ui.request_key(form)),
-                form,
-            ):
-                st.rerun()
+        give_back = _ui.submit("Trả lại để sửa", form)
+    if give_back and _ui.attempt(
+        lambda: plans.return_for_correction(rt, me, reg, reason, _ui.request_key(form)),
+        form,
+        "Đang trả lại kế hoạch…",
+    ):
+        _ui.flash(FLASH, f"Đã trả lại kế hoạch của {unit.name} để sửa. Lý do: {reason.strip()}")
 
 
 def extension_form(in_scope: list[Unit]) -> None:
@@ -198,23 +228,25 @@ def extension_form(in_scope: list[Unit]) -> None:
         )
         last_day = st.date_input("Hạn mới: hết ngày", value=None, format="DD/MM/YYYY")
         reason = st.text_input("Lý do gia hạn", max_chars=1000)
-        if not st.form_submit_button("Cho gia hạn"):
+        if not _ui.submit("Cho gia hạn", "extension"):
             return
     if unit is None or not isinstance(last_day, date):
-        st.error("Chưa lưu. Vui lòng chọn đơn vị và ngày hết hạn mới.")
+        _ui.refuse("extension", "Chưa lưu. Vui lòng chọn đơn vị và ngày hết hạn mới.")
         return
     deadline = _ui.attempt(
         lambda: plans.grant_extension(
             rt, me, cycle.id, unit.id, last_day, reason, _ui.request_key("extension")
         ),
         "extension",
+        "Đang ghi gia hạn…",
     )
     if deadline:
-        st.success(f"Đã gia hạn cho {_ui.plain(unit.name)}: {deadline.words}.")
+        _ui.flash(FLASH, f"Đã gia hạn cho {unit.name}: {deadline.words}.")
 
 
-if receipt := st.session_state.pop("receipt", None):
-    show_receipt(receipt)
+_ui.show_flash(FLASH)
+if me.role is not Role.SECRETARY and (receipt := st.session_state.pop("receipt", None)):
+    show_receipt(receipt, fresh=True)
 if me.role is Role.SECRETARY:
     own_unit(me)
 elif me.role in (Role.PROVINCE, Role.UPPER):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _reminders, _ui
-from schemas.criteria import Criterion
+from schemas.criteria import Criterion, content_label
 from schemas.models import AssessmentItem, AssessmentState, Cycle
 from services.core.access import Role
 from services.registration import cycles, deadlines
@@ -58,7 +58,7 @@ def own_words(line: AssessmentLine) -> str:
     if found is None or found.assessment.state is AssessmentState.DRAFT:
         return ""
     result = found.result
-    return f"{found.assessment.state.value} — {result.verdict.value}" if result else "Cần kiểm tra"
+    return f"{found.assessment.state.value} — {result.verdict.value}" if result else "Lỗi dữ liệu"
 
 
 def result_panel(title: str, result: Result | None) -> None:
@@ -69,7 +69,7 @@ def result_panel(title: str, result: Result | None) -> None:
     st.markdown(f"**{title}** (tính tự động từ các tiêu chí)")
     columns = st.columns(5 if result.points is not None else 4)
     for column, (content_id, passed) in zip(columns, result.contents.items(), strict=False):
-        column.metric(content_id, "Đạt" if passed else "Không đạt")
+        column.metric(content_label(content_id), "Đạt" if passed else "Không đạt")
     columns[3].metric("Kết quả chung", result.verdict.value)
     if result.points is not None:
         columns[4].metric(
@@ -121,7 +121,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     evidence: dict[str, str] = {}
     with st.form(form):
         for content in view.criteria.contents:
-            st.subheader(f"{content.id}. {content.title}")
+            st.subheader(f"{content.label}. {content.title}")
             for criterion in content.criteria:
                 stored = items.get(criterion.id)
                 values[criterion.id] = criterion_input(
@@ -147,8 +147,10 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
             max_chars=2000,
         )
         save_col, send_col = st.columns(2)
-        save = save_col.form_submit_button("Lưu nháp")
-        send = send_col.form_submit_button("Gửi đánh giá", type="primary")
+        with save_col:
+            save = _ui.submit("Lưu nháp", form)
+        with send_col:
+            send = _ui.submit("Gửi đánh giá", form, type="primary")
     if not (save or send):
         return
     data = {"values": values, "evidence": evidence, "note": note}
@@ -158,6 +160,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
             rt, me, view.cycle.id, view.unit.id, data, request, loaded=held, loaded_items=items
         ),
         form,
+        "Đang gửi đánh giá…" if send else "Đang lưu nháp…",
     )
     if saved:
         verdict = saved.result.verdict.value if saved.result else ""
@@ -189,7 +192,7 @@ def read_only(view: AssessmentView) -> None:
             item = view.items.get(criterion.id)
             rows.append(
                 {
-                    "Nội dung": content.id,
+                    "Nội dung": content.label,
                     "Tiêu chí": f"{criterion.id}. {criterion.title}",
                     "Giá trị": item.value if item else "",
                     "Đạt": "Có"
@@ -223,9 +226,11 @@ def reopen_form(view: AssessmentView) -> None:
         reason = st.text_input(
             "Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?", max_chars=2000
         )
-        clicked = st.form_submit_button("Mở lại")
+        clicked = _ui.submit("Mở lại", form)
     if clicked and _ui.attempt(
-        lambda: assessments.reopen(rt, me, held, reason, _ui.request_key(form)), form
+        lambda: assessments.reopen(rt, me, held, reason, _ui.request_key(form)),
+        form,
+        "Đang mở lại bản đánh giá…",
     ):
         _ui.flash(FLASH, f"Đã mở lại bản đánh giá {view.unit.name}.")
 
@@ -233,16 +238,16 @@ def reopen_form(view: AssessmentView) -> None:
 def show_problems(view: AssessmentView) -> None:
     if view.problems:
         st.warning(
-            "Cần kiểm tra bản đánh giá này trong bảng tính:\n\n"
+            "Bản đánh giá này trong bảng tính có lỗi, cần sửa:\n\n"
             + "\n".join(f"- {_ui.plain(p.message)}" for p in view.problems)
         )
 
 
 def one_unit(line: AssessmentLine) -> None:
-    st.subheader(_ui.plain(line.unit.name))
+    st.subheader(f"{_ui.plain(line.unit.name)} — {line.status}")
     if line.status == assessments.NOT_REGISTERED:
         st.info(
-            'Đơn vị chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong chu kỳ này nên không '
+            'Đơn vị chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong năm này nên không '
             "được đánh giá (không tính là không đạt)."
         )
         return
@@ -290,7 +295,8 @@ def locked_assessment(view: AssessmentView) -> None:
     if view.can_reopen:
         reopen_form(view)
     elif view.assessment.locked:
-        st.info("Bản đánh giá đã gửi nên đã khoá. Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại.")
+        hint = assessments.reopen_hint(rt, me, view.assessment)
+        st.info(f"Bản đánh giá đã gửi nên đã khoá. {_ui.plain(hint)}")
 
 
 _ui.show_flash(FLASH)
@@ -306,10 +312,12 @@ if me.role is not Role.SECRETARY:
     with st.expander("Nhắc nhở đơn vị chưa có đánh giá chính thức"):
         _reminders.section(rt, me, cycle, Stage.ASSESS)
 by_id = {line.unit.id: line for line in lines}
+# Each unit is named only by its name: a label that changed after a save (its status) made the
+# browser drop the choice on the next click, so "Gửi đánh giá" after "Lưu nháp" did nothing.
 chosen = st.selectbox(
     "Đơn vị",
     list(by_id),
-    format_func=lambda uid: f"{by_id[uid].unit.name} — {by_id[uid].status}",
+    format_func=lambda uid: by_id[uid].unit.name,
     index=0 if len(by_id) == 1 else None,
     placeholder="Chọn đơn vị cần đánh giá",
     key="assess-unit",

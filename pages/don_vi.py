@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
+from schemas.contacts import phone_words
 from schemas.models import EMAIL_LIMIT, PHONE_LIMIT, Unit, UnitKind
 from services.people import units
 from services.people.units import UnitLine
 
 ADD, EDIT, OFFICER = "unit-add", "unit-edit", "unit-officer"
 FLASH = "unit-flash"
-COUNT = {"min_value": 0, "step": 1}
 
 rt = _ui.runtime()
 me = _ui.actor()
@@ -81,7 +81,7 @@ def tree_table(lines: list[UnitLine]) -> pd.DataFrame:
             "Số đoàn viên": line.members,
             "Số chi đoàn": line.chi_doan,
             "Bí thư": line.unit.secretary,
-            "Điện thoại": line.unit.phone,
+            "Điện thoại": phone_words(line.unit.phone),
             "Email": line.unit.email,
             "Cán bộ theo dõi": line.unit.officer,
             "Hoạt động": "Đang hoạt động" if line.unit.active else "Ngừng hoạt động",
@@ -121,16 +121,39 @@ def unit_fields(prefix: str, unit: Unit | None, parents: list[str]) -> dict[str,
         current = unit.parent_id if unit else (parents[0] if len(parents) == 1 else None)
         data["parent_id"] = pick_unit("Đơn vị cấp trên", parents, f"{prefix}-parent", current)
     left, right = st.columns(2)
-    data["members"] = prefilled(left.number_input, "Số đoàn viên", "members", None, **COUNT)
-    data["chi_doan"] = prefilled(right.number_input, "Số chi đoàn", "chi_doan", None, **COUNT)
+    # Counts are typed as text and checked on save: a number box silently kept its previous value
+    # when what was typed was invalid (a negative count), and that value was then saved.
+    for column, label, field in (
+        (left, "Số đoàn viên", "members"),
+        (right, "Số chi đoàn", "chi_doan"),
+    ):
+        stored = getattr(unit, field) if unit else None
+        data[field] = column.text_input(
+            label,
+            value="" if stored is None else str(stored),
+            key=f"{prefix}-{field}",
+            placeholder="Ví dụ: 1.200",
+            max_chars=20,
+        )
     data["secretary"] = prefilled(st.text_input, "Bí thư", "secretary", max_chars=200)
     left, right = st.columns(2)
     data["phone"] = prefilled(
-        left.text_input, "Điện thoại", "phone", placeholder="0912 345 678", max_chars=PHONE_LIMIT
+        left.text_input,
+        "Điện thoại",
+        "phone",
+        placeholder="0912 345 678",
+        max_chars=PHONE_LIMIT,
+        help="Được lưu thống nhất dạng 0912345678: bỏ dấu cách, dấu chấm; +84 đổi thành 0.",
     )
     data["email"] = prefilled(
-        right.text_input, "Email", "email", placeholder="bithu@example.vn", max_chars=EMAIL_LIMIT
+        right.text_input,
+        "Email",
+        "email",
+        placeholder="bithu@example.vn",
+        max_chars=EMAIL_LIMIT,
+        help="Được lưu bằng chữ thường, bỏ dấu cách ở đầu và cuối.",
     )
+    st.caption("Điện thoại và email được lưu theo một dạng thống nhất (xem dấu ? cạnh mỗi ô).")
     return data
 
 
@@ -159,9 +182,9 @@ def add_form(parents: list[str]) -> None:
             help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn đơn vị",
             max_chars=200,
         )
-        submitted = st.form_submit_button("Thêm đơn vị", type="primary")
+        submitted = _ui.submit("Thêm đơn vị", ADD, type="primary")
     if submitted:
-        unit = _ui.attempt(lambda: units.add_unit(rt, me, data, request), ADD)
+        unit = _ui.attempt(lambda: units.add_unit(rt, me, data, request), ADD, "Đang thêm đơn vị…")
         if unit:
             saved(f"Đã thêm {unit.name} thuộc {name_of(unit.parent_id or '')}.")
 
@@ -178,11 +201,18 @@ def edit_form(editable: list[str]) -> None:
         data = unit_fields(prefix, held, parents)
         data["active"] = st.checkbox("Đang hoạt động", value=held.active, key=f"{prefix}-active")
         data["officer"] = held.officer  # changed on its own tab
-        submitted = st.form_submit_button("Lưu thay đổi", type="primary")
+        submitted = _ui.submit("Lưu thay đổi", EDIT, type="primary")
     if submitted:
-        unit = _ui.attempt(lambda: units.edit_unit(rt, me, held, data, request), EDIT)
+        unit = _ui.attempt(
+            lambda: units.edit_unit(rt, me, held, data, request), EDIT, "Đang lưu thông tin đơn vị…"
+        )
         if unit:
-            saved(f"Đã lưu thông tin {unit.name}.", OFFICER)
+            contact = ", ".join(x for x in (phone_words(unit.phone), unit.email) if x)
+            saved(
+                f"Đã lưu thông tin {unit.name}."
+                + (f" Liên hệ đã lưu: {contact}." if contact else ""),
+                OFFICER,
+            )
 
 
 def officer_form(editable: list[str]) -> None:
@@ -199,9 +229,13 @@ def officer_form(editable: list[str]) -> None:
             help="Cán bộ của Đoàn cấp trên theo dõi, hướng dẫn, đôn đốc đơn vị",
             max_chars=200,
         )
-        submitted = st.form_submit_button("Phân công", type="primary")
+        submitted = _ui.submit("Phân công", OFFICER, type="primary")
     if submitted:
-        unit = _ui.attempt(lambda: units.assign_officer(rt, me, held, officer, request), OFFICER)
+        unit = _ui.attempt(
+            lambda: units.assign_officer(rt, me, held, officer, request),
+            OFFICER,
+            "Đang phân công cán bộ theo dõi…",
+        )
         if unit:
             who = unit.officer or "chưa có ai"
             saved(f"Cán bộ theo dõi {unit.name}: {who}.", EDIT)

@@ -17,7 +17,7 @@ st.title("Dữ liệu")
 st.caption(
     "Những chỗ người dùng sửa tay trong bảng tính mà ứng dụng chưa đọc được: ô không đọc được, "
     "ô bắt buộc bị trống, mã trùng, mã không tồn tại, hàng chưa có mã, cột bị đổi tên. Ứng dụng "
-    "không tự sửa các hàng này; các đơn vị liên quan được tính là “Cần kiểm tra” cho đến khi "
+    "không tự sửa các hàng này; các đơn vị liên quan được tính là “Lỗi dữ liệu” cho đến khi "
     f"hàng được sửa. Sửa trong bảng tính sẽ hiện ở đây trong vòng {rt.settings.refresh_seconds:g} "
     "giây."
 )
@@ -34,8 +34,8 @@ if pending is not None:
     if new_id:
         st.success(
             _ui.plain(
-                f"Đã nhận hàng {pending.row} của bảng {pending.tab_title} vào ứng dụng với mã "
-                f"{new_id}."
+                f"Đã cấp mã {new_id} cho hàng {pending.row} của bảng {pending.tab_title}; "
+                "từ nay ứng dụng dùng hàng này."
             )
         )
 
@@ -50,7 +50,7 @@ if not found.problems:
     st.success("Không có vấn đề nào: mọi hàng trong bảng tính đều đọc được.")
 else:
     counts = found.counts()
-    st.subheader(f"{len(found.problems)} vấn đề cần kiểm tra")
+    st.subheader(f"{len(found.problems)} vấn đề cần xử lý")
     _ui.table(
         pd.DataFrame(
             [{"Loại vấn đề": label, "Số lượng": counts[label]} for label in found.kinds()]
@@ -84,9 +84,9 @@ if not found.unadopted:
     st.caption("Không có hàng nào do người dùng thêm tay mà chưa có mã.")
 else:
     st.caption(
-        "Hàng do người dùng thêm tay trong bảng tính mà chưa có mã. Nhận vào ứng dụng nghĩa là "
-        "ứng dụng ghi mã mới và phiên bản vào đúng hàng đó (không sửa ô nào khác), sau khi kiểm "
-        "tra hàng vẫn như lúc màn hình này đọc. Nếu hàng có ô sai, hãy sửa trong bảng tính."
+        "Hàng do người dùng thêm tay trong bảng tính mà chưa có mã nên ứng dụng chưa dùng. Cấp mã "
+        "nghĩa là ứng dụng ghi mã mới vào đúng hàng đó (không sửa ô nào khác), sau khi soát lại "
+        "rằng hàng vẫn như lúc màn hình này đọc. Nếu hàng có ô sai, hãy sửa trong bảng tính."
     )
     chosen = st.selectbox(
         "Hàng",
@@ -95,7 +95,7 @@ else:
         key="adopt_choice",
     )
     st.button(
-        "Nhận hàng này vào ứng dụng",
+        "Cấp mã cho hàng này",
         type="primary",
         key="adopt_button",
         on_click=ask_to_adopt,

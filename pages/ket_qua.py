@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import _documents, _ui
+from schemas.criteria import content_label
 from schemas.models import Cycle
 from services.core.access import Role
 from services.documents import results_doc
@@ -33,6 +34,8 @@ def percent(value: float | None) -> str:
 def table(frame: pd.DataFrame, columns: list[str], percents: tuple[str, ...] = ()) -> None:
     """A frame of the results service as a table with Vietnamese headers, rates as percentages."""
     shown = frame[columns].copy()
+    if "content" in shown:
+        shown["content"] = shown["content"].map(content_label)
     for column in percents:
         shown[column] = [percent(v) for v in shown[column]]
     _ui.table(shown.rename(columns=LABELS), hide_index=True, width="stretch")
@@ -80,7 +83,7 @@ def recognition_section(found: CycleResults) -> None:
 def failures_section(found: CycleResults) -> None:
     st.subheader("Nội dung và tiêu chí chưa đạt nhiều nhất")
     if not found.totals.assessed:
-        st.info("Chưa có đơn vị nào được đánh giá trong chu kỳ này.")
+        st.info("Chưa có đơn vị nào được đánh giá trong năm này.")
         return
     if found.criteria.empty:
         st.success(
@@ -114,10 +117,10 @@ def failures_section(found: CycleResults) -> None:
 
 
 def trend_section(data: pd.DataFrame) -> None:
-    st.subheader("Xu hướng qua các chu kỳ")
+    st.subheader("Xu hướng qua các năm")
     latest, before = results.trend_headline(data)
     if latest is None:
-        st.info("Chưa có chu kỳ nào có kết quả đánh giá.")
+        st.info("Chưa có năm nào có kết quả đánh giá.")
         return
     delta = None
     if before is not None:
@@ -139,7 +142,7 @@ def trend_section(data: pd.DataFrame) -> None:
     if running:
         st.caption(
             f"{', '.join(running)}: chưa hết hạn đánh giá, nên tỷ lệ còn tăng khi các Đoàn cấp "
-            "trên đánh giá và ra quyết định; chu kỳ chưa có đơn vị nào được đánh giá không có tỷ lệ."
+            "trên đánh giá và ra quyết định; năm chưa có đơn vị nào được đánh giá không có tỷ lệ."
         )
 
 
@@ -175,10 +178,10 @@ def show_history(unit_id: str) -> None:
         f"đơn vị cấp trên hiện nay: {_ui.plain(history.current_upper)}"
     )
     if not history.lines:
-        st.info("Đơn vị này chưa có trong chu kỳ nào.")
+        st.info("Đơn vị này chưa có trong năm nào.")
         return
     st.metric(
-        "Số chu kỳ được công nhận",
+        "Số năm được công nhận",
         f"{history.recognised_cycles}/{history.cycles}",
         border=True,
     )

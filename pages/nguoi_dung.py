@@ -111,10 +111,12 @@ def add_form() -> None:
             "role": role,
             "unit_id": pick_unit(f"{prefix}-unit", role),
         }
-        submitted = st.form_submit_button("Thêm người dùng", type="primary")
+        submitted = _ui.submit("Thêm người dùng", ADD, type="primary")
     if submitted:
         data = {k: "" if v is None else v for k, v in data.items()}
-        user = _ui.attempt(lambda: users.add_user(rt, me, data, request), ADD)
+        user = _ui.attempt(
+            lambda: users.add_user(rt, me, data, request), ADD, "Đang cấp quyền người dùng…"
+        )
         if user:
             saved(f"Đã cấp quyền cho {user.name} ({user.email}) — {user.role.value}.")
 
@@ -151,10 +153,12 @@ def edit_form(rows: list[User]) -> None:
                 help="Bỏ chọn để khóa: người này mất quyền ngay ở lần bấm tiếp theo.",
             ),
         }
-        submitted = st.form_submit_button("Lưu thay đổi", type="primary")
+        submitted = _ui.submit("Lưu thay đổi", EDIT, type="primary")
     if submitted:
         data = {k: "" if v is None else v for k, v in data.items()}
-        user = _ui.attempt(lambda: users.edit_user(rt, me, held, data, request), EDIT)
+        user = _ui.attempt(
+            lambda: users.edit_user(rt, me, held, data, request), EDIT, "Đang lưu người dùng…"
+        )
         if user:
             access = "được truy cập" if user.active else "đã bị khóa"
             saved(f"Đã lưu {user.name} ({user.email}): {user.role.value}, {access}.")

@@ -65,7 +65,7 @@ if page is None:
 if page.unreadable:
     st.warning(
         f"{len(page.unreadable)} dòng trong bảng Nhật ký không đọc được (hàng "
-        f"{', '.join(str(n) for n in page.unreadable[:10])}). Hãy kiểm tra các hàng đó trong bảng tính."
+        f"{', '.join(str(n) for n in page.unreadable[:10])}). Hãy xem lại các hàng đó trong bảng tính."
     )
 if not page.lines:
     st.info(

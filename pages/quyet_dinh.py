@@ -14,7 +14,9 @@ from services.core.access import Role
 from services.documents import decision_doc
 from services.documents.texts import DECISION
 from services.people import units
-from services.year_end import decision_lists, decisions, results
+from services.registration import cycles
+from services.registration.deadlines import cutoff_words
+from services.year_end import assessments, decision_lists, decisions, results
 from services.year_end.decision_lists import DecisionView
 from services.year_end.decisions import Eligible
 
@@ -32,7 +34,11 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
         "xem ở màn hình Kết quả công nhận."
     )
     st.stop()
-cycle = _ui.cycle_picker("decision-cycle")
+cycle = _ui.cycle_picker(  # like Đánh giá: opens on the year being assessed, with its cut-off
+    "decision-cycle",
+    start=assessments.cycle_being_assessed(rt, me),
+    label=lambda c: f"{c.name} (hạn đánh giá: {cutoff_words(cycles.assessment_cutoff(c))})",
+)
 if cycle is None:
     st.stop()
 
@@ -86,12 +92,11 @@ def decision_fields(form: str, held: Decision | None) -> dict:
         key=f"{widgets(form)}-number",
         max_chars=200,
     )
-    signed_on = right.text_input(
+    signed_on = right.date_input(
         "Ngày ký",
-        value=day_words(held.signed_on) if held else "",
-        placeholder="ngày/tháng/năm, ví dụ 20/12/2026",
+        value=held.signed_on if held else None,
+        format="DD/MM/YYYY",
         key=f"{widgets(form)}-signed",
-        max_chars=200,
     )
     signer = st.text_input(
         "Người ký",
@@ -119,11 +124,12 @@ def new_decision(issuer: str, eligible: list[Eligible]) -> None:
             key=f"{widgets(form)}-units",
             placeholder="Chọn đơn vị",
         )
-        if not st.form_submit_button("Ghi quyết định", type="primary"):
+        if not _ui.submit("Ghi quyết định", form, type="primary"):
             return
     saved = _ui.attempt(
         lambda: decisions.record_decision(rt, me, cycle.id, issuer, data, _ui.request_key(form)),
         form=form,
+        busy="Đang ghi quyết định…",
     )
     if saved:
         _ui.flash(FLASH, (f"Đã ghi Quyết định số {saved.number} ({len(data['unit_ids'])} đơn vị)."))
@@ -195,10 +201,12 @@ def correction(view: DecisionView) -> None:
             format_func=options.get,
             key=f"{widgets(form)}-units",
         )
-        if not st.form_submit_button("Lưu thay đổi"):
+        if not _ui.submit("Lưu thay đổi", form):
             return
     saved = _ui.attempt(
-        lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)), form=form
+        lambda: decisions.correct_decision(rt, me, held, data, _ui.request_key(form)),
+        form=form,
+        busy="Đang lưu thay đổi của quyết định…",
     )
     if saved:
         _ui.flash(FLASH, f"Đã lưu thay đổi của Quyết định số {saved.number}.")

@@ -14,7 +14,7 @@ _ui.require_tabs(rt, "trang_chu")
 st.caption(f"{_ui.plain(me.name)} · {me.role.value}")
 todo = home.todo(rt, me)
 if todo is None:
-    st.info("Chưa có chu kỳ nào. Cán bộ Tỉnh đoàn tạo chu kỳ ở màn hình Chu kỳ.")
+    st.info("Chưa có đợt nào. Cán bộ Tỉnh đoàn tạo đợt của từng năm ở màn hình Đợt đăng ký.")
 else:
     st.subheader(_ui.plain(todo.cycle_name))
     left, right = st.columns(2)

@@ -125,13 +125,13 @@ if found is None:
     st.stop()
 if not found.cycles:
     st.info(
-        f"Chưa có chu kỳ nào của {_ui.plain(term.name)} đến năm {term.last_year(moment)}, "
+        f"Chưa có năm nào được đánh giá của {_ui.plain(term.name)} đến năm {term.last_year(moment)}, "
         "nên chưa có đơn vị để xét."
     )
     st.stop()
 years = ", ".join(str(c.year) for c in found.cycles)
 st.caption(
-    f"Đơn vị được đề nghị là đơn vị được công nhận trong tất cả các năm đã có chu kỳ: {years}. "
+    f"Đơn vị được đề nghị là đơn vị được công nhận trong tất cả các năm đã được đánh giá: {years}. "
     "Lịch sử đi theo mã đơn vị, kể cả khi đơn vị đã chuyển sang Đoàn cấp trên khác."
 )
 st.metric("Số đơn vị đề nghị tuyên dương", len(found.candidates))

@@ -189,6 +189,8 @@ def error_messages(exc: ValidationError, labels: dict[str, str]) -> list[str]:
         label = labels.get(field, field)
         if err["type"] == "value_error":
             text = str(err["ctx"]["error"])
+        elif err.get("input") is None and err["type"].endswith("_type"):
+            text = _MESSAGES["missing"]  # an empty date or number box: required, not "not a date"
         else:
             template = _MESSAGES.get(err["type"], err["msg"])
             text = template.format(**err.get("ctx", {}))

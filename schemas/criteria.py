@@ -33,6 +33,11 @@ CONTENT_IDS = ("ND1", "ND2", "ND3")
 KINDS = {"dat": "Đạt / Không đạt", "count": "Số lượng", "points": "Điểm"}
 
 
+def content_label(content_id: str) -> str:
+    """How a content is named to people: "Nội dung 1" for ND1 (the id stays in the data)."""
+    return f"Nội dung {content_id[2:]}" if content_id in CONTENT_IDS else content_id
+
+
 class CriteriaError(ValueError):
     """A criteria file that cannot be used, with the reason in Vietnamese."""
 
@@ -118,6 +123,11 @@ class Content(_Strict):
     title: str = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
     pass_rule: ContentRule = Field(default_factory=ContentRule)
+
+    @property
+    def label(self) -> str:
+        """ "Nội dung 1", as people name it."""
+        return content_label(self.id)
 
     @model_validator(mode="after")
     def _rule_names_own_criteria(self) -> Content:

@@ -34,6 +34,7 @@ from schemas.cells import (
     parse_flag,
     to_cell,
 )
+from schemas.contacts import EMAIL_LIMIT, PHONE_LIMIT, canonical_email, canonical_phone
 from schemas.vntext import clean
 
 
@@ -149,35 +150,16 @@ OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: v.strip() or None if isinstance(v, str) else v)
 ]
 
-_PHONE = re.compile(r"^(\+84|0)\d{9,10}$")  # one way to match: no backtracking
-PHONE_LIMIT = 30  # characters typed, spaces and dots included
-EMAIL_LIMIT = 200
-
 
 def check_phone(value: str) -> str:
-    """A Vietnamese phone number: 0xxxxxxxxx or +84xxxxxxxxx; dots and spaces allowed, kept as typed."""
-    if len(value) > PHONE_LIMIT:  # before any pattern runs
-        raise ValueError(f"quá dài (tối đa {PHONE_LIMIT} ký tự)")
-    if value and not _PHONE.match(re.sub(r"[\s.\-]", "", value)):
-        raise ValueError("số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84912345678)")
-    return value
+    """A Vietnamese phone number (0xxxxxxxxx or +84xxxxxxxxx, dots and spaces allowed), in the one
+    form it is stored in (see schemas.contacts)."""
+    return canonical_phone(value)
 
 
 def check_email(value: str) -> str:
-    """name@domain.tld: one @, no spaces, a dot inside the domain; checked in one linear pass (a
-    backtracking pattern took seconds on a long input and froze every session)."""
-    if len(value) > EMAIL_LIMIT:
-        raise ValueError(f"quá dài (tối đa {EMAIL_LIMIT} ký tự)")
-    local, at, domain = value.partition("@")
-    valid = (
-        bool(local and at)
-        and "@" not in domain
-        and "." in domain[1:-1]
-        and not any(ch.isspace() for ch in value)
-    )
-    if value and not valid:
-        raise ValueError("địa chỉ email không hợp lệ (ví dụ bithu@example.vn)")
-    return value
+    """An e-mail address in the one form it is stored in (see schemas.contacts)."""
+    return canonical_email(value)
 
 
 class Record(BaseModel):
@@ -223,8 +205,9 @@ class Unit(Record):
     members: OptCount = Field(default=None, ge=0)
     chi_doan: OptCount = Field(default=None, ge=0)
     secretary: Text = ""
-    phone: Annotated[Text, BeforeValidator(str.strip)] = ""
-    email: Annotated[Text, BeforeValidator(str.strip)] = ""
+    # A hand-typed cell is read in its stored form (the cell itself is left as typed).
+    phone: Annotated[Text, BeforeValidator(str.strip), AfterValidator(canonical_phone)] = ""
+    email: Annotated[Text, BeforeValidator(str.strip), AfterValidator(canonical_email)] = ""
     officer: Text = ""
     active: Flag = True
     valid_from: OptDay = None  # blank: it has always existed (units set up before this field)
@@ -257,8 +240,6 @@ class Unit(Record):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        check_phone(self.phone)
-        check_email(self.email)
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("ngày ngừng hoạt động phải sau ngày bắt đầu hoạt động")
         if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:

@@ -8,7 +8,7 @@ app draws, so the baselines draw the same screen, and tests/unit/test_load_basel
 that its figures equal the app's.
 
 Simplification a plain app would make: a registration row a person broke by hand is not detected
-(the app counts it as "Cần kiểm tra"); the sample province has none.
+(the app counts it as "Lỗi dữ liệu"); the sample province has none.
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def batch(groups: Sequence[Sequence[Append | Update]]) -> list[Append | Update]:
     return [op for group in groups for op in group]
 
 
-ADOPTED = "Nhận hàng chưa có mã"
+ADOPTED = "Cấp mã cho hàng thêm tay"
 
 
 def adopt(

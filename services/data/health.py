@@ -44,9 +44,9 @@ KIND_LABELS = {  # kind -> what the filter and the table call it; in the order t
     VALUE: "Giá trị không đọc được",
     REFERENCE: "Mã không tồn tại",
     DUPLICATE: "Trùng bản ghi",
-    RECOMPUTED: "Kết quả đánh giá cần kiểm tra",
+    RECOMPUTED: "Kết quả đánh giá cần xem lại",
     MISDIRECTED: "Ghi nhầm hàng khi có người sắp xếp, chèn, xoá hàng",
-    "": "Cần kiểm tra khác",
+    "": "Lỗi dữ liệu khác",
 }
 WHOLE_SHEET = "Cả bảng tính"
 VI_LOCALE, VN_TIME_ZONE = "vi_VN", "Asia/Ho_Chi_Minh"
@@ -212,7 +212,7 @@ REPAIR_WORDS = {
     WITHDRAWN: "lần lưu bản ghi {id} bị ghi nhầm hàng và không ghi lại được (bản ghi vừa bị sửa "
     "hoặc xoá); người dùng đã được báo là chưa lưu.",
     LEFT: "ô {cols} của bản ghi {id} bị ghi nhầm, nhưng có người đã sửa ô đó ngay sau; ứng dụng "
-    "không ghi đè. Hãy kiểm tra giá trị đang có.",
+    "không ghi đè. Hãy xem lại giá trị đang có.",
 }
 
 
@@ -357,7 +357,7 @@ def _rows_without_id(tabs_rows: dict[str, list[Row]], known: list[RowProblem]) -
             name,
             row.number,
             TABS[name].header("id"),
-            "Hàng chưa có mã: cán bộ Tỉnh đoàn có thể nhận hàng này vào ứng dụng",
+            "Hàng chưa có mã: cán bộ Tỉnh đoàn có thể cấp mã cho hàng này ở màn hình Dữ liệu",
             kind=NO_ID,
         )
         for name, rows in tabs_rows.items()

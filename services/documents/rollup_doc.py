@@ -30,7 +30,7 @@ def rollup_document(
     """The sent report (or only its list of units) of this upper unit in this cycle."""
     report = rollups.report_of(rt, actor, cycle_id, upper_unit_id)  # checks the viewer's scope
     if report is None:
-        raise NotFound("Đơn vị chưa gửi báo cáo lên tỉnh trong chu kỳ này: chưa có văn bản để tải.")
+        raise NotFound("Đơn vị chưa gửi báo cáo lên tỉnh trong năm này: chưa có văn bản để tải.")
     wb = rt.workbook()
     cycle = get_cycle(wb, cycle_id)
     sent_at = (report.last_sent_at or report.sent_at).astimezone(VN_TZ)

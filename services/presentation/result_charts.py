@@ -12,12 +12,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from schemas.criteria import CONTENT_IDS, content_label
 from services.presentation import colours as _colours
 from services.year_end import failing, results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
 GREEN, AMBER, GREY = "#2e7d32", "#f9a825", "#b0bec5"
-CONTENT_COLOURS = {"ND1": "#1565c0", "ND2": "#6a1b9a", "ND3": "#00838f"}
+CONTENT_COLOURS = {
+    content_label(c): colour
+    for c, colour in zip(CONTENT_IDS, ("#1565c0", "#6a1b9a", "#00838f"), strict=True)
+}
 CONTENT_SCALE = alt.Scale(domain=list(CONTENT_COLOURS), range=list(CONTENT_COLOURS.values()))
 COUNT_COLOURS = {"Đã đăng ký": GREY, "Đã đánh giá": AMBER, "Được công nhận": GREEN}
 
@@ -79,6 +83,7 @@ def standing_by_upper(found: CycleResults) -> alt.LayerChart:
 
 
 def failing_contents(data: pd.DataFrame) -> alt.Chart:
+    data = data.assign(content=data["content"].map(content_label))
     data = data.assign(label=data["content"] + " · " + data["title"].map(failing.short_title))
     return (
         alt.Chart(data)
@@ -106,6 +111,7 @@ def failing_contents(data: pd.DataFrame) -> alt.Chart:
 
 def failing_criteria(data: pd.DataFrame) -> alt.Chart:
     data = data.assign(label=data["criterion"] + " " + data["title"])
+    data = data.assign(content=data["content"].map(content_label))
     return (
         alt.Chart(data)
         .mark_bar()
@@ -140,7 +146,7 @@ def trend_chart(data: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(counts)
         .mark_bar()
         .encode(
-            x=alt.X("cycle:N", title="Chu kỳ", sort=order, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("cycle:N", title="Năm", sort=order, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("what:N", sort=list(COUNT_COLOURS)),
             y=alt.Y("value:Q", title="Số đoàn cơ sở", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
@@ -150,7 +156,7 @@ def trend_chart(data: pd.DataFrame) -> alt.LayerChart:
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
-                alt.Tooltip("cycle:N", title="Chu kỳ"),
+                alt.Tooltip("cycle:N", title="Năm"),
                 alt.Tooltip("what:N", title="Số đơn vị"),
                 alt.Tooltip("value:Q", title="Số lượng"),
             ],
@@ -171,7 +177,7 @@ def trend_chart(data: pd.DataFrame) -> alt.LayerChart:
                 axis=alt.Axis(format="%", orient="right"),
             ),
             tooltip=[
-                alt.Tooltip("cycle:N", title="Chu kỳ"),
+                alt.Tooltip("cycle:N", title="Năm"),
                 alt.Tooltip("rate:Q", title="Tỷ lệ được công nhận", format=".0%"),
                 alt.Tooltip("state:N", title="Tình trạng"),
             ],
@@ -203,12 +209,12 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
     data = _history_rows(history)
     x = alt.X(
         "cycle:N",
-        title="Chu kỳ",
+        title="Năm",
         sort=list(data.sort_values("year")["cycle"]),
         axis=alt.Axis(labelAngle=0, orient="top", labelFontSize=13, labelFontWeight="bold"),
     )
     tooltip = [
-        alt.Tooltip("cycle:N", title="Chu kỳ"),
+        alt.Tooltip("cycle:N", title="Năm"),
         alt.Tooltip("unit:N", title="Đơn vị lúc đó"),
         alt.Tooltip("status:N", title="Kết quả"),
         alt.Tooltip("upper:N", title="Đoàn cấp trên lúc đó"),

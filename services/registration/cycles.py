@@ -95,7 +95,7 @@ def list_cycles(rt: Runtime, actor: Actor) -> list[Cycle]:
 def get_cycle(wb: Workbook, cycle_id: str) -> Cycle:
     cycle = wb.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"Không tìm thấy chu kỳ có mã {cycle_id}.")
+        raise NotFound(f"Không tìm thấy đợt có mã {cycle_id}.")
     return cycle
 
 
@@ -117,7 +117,7 @@ def save_cycle(
     rt: Runtime, actor: Actor, draft: CycleDraft, request_key: str, loaded: Cycle | None = None
 ) -> Cycle:
     """Create a cycle (one per year), or edit `loaded`; the cut-offs are stored as first late instants."""
-    ensure_province(actor, "tạo hoặc sửa chu kỳ")
+    ensure_province(actor, "tạo hoặc sửa đợt")
     cells = _validated_cells(rt, draft)
     with rt.store.serialised():
         wb = rt.workbook()
@@ -128,9 +128,9 @@ def save_cycle(
             if c.year == draft.year and (loaded is None or c.id != loaded.id)
         ]
         if clash:
-            raise InvalidInput([f"Năm thực hiện: đã có chu kỳ năm {draft.year} ({clash[0].name})"])
+            raise InvalidInput([f"Năm thực hiện: đã có đợt năm {draft.year} ({clash[0].name})"])
         if loaded is not None:
-            rt.store.apply(records.change(actor, now, "Sửa chu kỳ", loaded, cells, request_key))
+            rt.store.apply(records.change(actor, now, "Sửa đợt", loaded, cells, request_key))
             return Cycle.from_cells({**loaded.cells, **cells})
         rec_id = records.record_id(tabs.CYCLES.name, request_key)
         if rec_id in wb.cycles:
@@ -138,7 +138,7 @@ def save_cycle(
         cells = {**cells, "id": rec_id, "version": "1", "updated_at": iso(now)}
         rt.store.apply(
             records.create(
-                actor, now, "Tạo chu kỳ", cells, tabs.CYCLES.name, request_key, unique=("year",)
+                actor, now, "Tạo đợt", cells, tabs.CYCLES.name, request_key, unique=("year",)
             )
         )
         return Cycle.from_cells(cells)
@@ -181,10 +181,10 @@ def _validated_cells(rt: Runtime, draft: CycleDraft) -> dict[str, str]:
     if not 2000 <= draft.year <= 2100:
         problems.append("Năm thực hiện: phải trong khoảng 2000–2100")
     if not draft.name.strip():
-        problems.append("Tên chu kỳ: bắt buộc phải nhập")
+        problems.append("Tên đợt: bắt buộc phải nhập")
     elif len(draft.name) > CYCLE_NAME_LIMIT:
         problems.append(
-            f"Tên chu kỳ: quá dài (tối đa {CYCLE_NAME_LIMIT} ký tự, đang có {len(draft.name)})"
+            f"Tên đợt: quá dài (tối đa {CYCLE_NAME_LIMIT} ký tự, đang có {len(draft.name)})"
         )
     if draft.criteria_set not in rt.criteria:
         problems.append(f"Bộ tiêu chí: không có bộ '{draft.criteria_set}'")

@@ -51,6 +51,8 @@ class Receipt:
     on_time: bool
     cutoff_words: str
     state: RegistrationState
+    received_on: date | None = None  # the day a paper plan was received (entered on its behalf)
+    resent: bool = False  # this sending updated the unit's earlier registration
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def _same_submission(wb: Workbook, rec_id: str, cycle_id: str, unit: Unit) -> Re
     if (cycle_id, unit.id) in wb.broken_registrations:
         raise NotAllowed(
             f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
-            "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
+            "cần sửa ở màn hình Dữ liệu trước khi gửi lại."
         )
     return None
 
@@ -212,7 +214,7 @@ def _resend(
         return _receipt(wb, existing)  # exactly this was already sent (a retried click)
     rt.store.apply(records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key))
     wb = rt.workbook()
-    return _receipt(wb, wb.registrations[existing.id])
+    return _receipt(wb, wb.registrations[existing.id], resent=True)
 
 
 def _first_sending(
@@ -349,7 +351,7 @@ def receipt_for(rt: Runtime, actor: Actor, registration: Registration) -> Receip
     return _receipt(wb, registration)
 
 
-def _receipt(wb: Workbook, reg: Registration) -> Receipt:
+def _receipt(wb: Workbook, reg: Registration, resent: bool = False) -> Receipt:
     cycle = wb.cycles[reg.cycle_id]
     cutoff = deadlines.registration_cutoff(cycle, wb.extension(reg.cycle_id, reg.unit_id))
     return Receipt(
@@ -360,6 +362,8 @@ def _receipt(wb: Workbook, reg: Registration) -> Receipt:
         reg.on_time,
         deadlines.cutoff_words(cutoff),
         reg.state,
+        reg.received_on,
+        resent,
     )
 
 
@@ -377,6 +381,10 @@ def _registrable_unit(wb: Workbook, unit_id: str, cycle_id: str) -> Unit:
     return unit
 
 
+def _future(day: date, now: datetime) -> str:
+    return f"ngày {day:%d/%m/%Y} là ngày trong tương lai (hôm nay là {now:%d/%m/%Y})"
+
+
 def _check_plan(
     rt: Runtime,
     form: PlanForm,
@@ -387,7 +395,7 @@ def _check_plan(
 ) -> None:
     problems = []
     if form.plan_date > now.date():
-        problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
+        problems.append(f"Ngày kế hoạch: {_future(form.plan_date, now)}")
     problems += _target_problems(rt, form, cycle)
     problems += _received_problems(form, cycle, now, on_behalf, received_on)
     if problems:
@@ -400,9 +408,9 @@ def _target_problems(rt: Runtime, form: PlanForm, cycle: Cycle) -> list[str]:
     problems = []
     for content in contents:
         if not form.targets.get(content.id, "").strip():
-            problems.append(f"Mục tiêu {content.id}: bắt buộc phải nhập")
+            problems.append(f"{content.label}: bắt buộc phải nhập")
         elif len(form.targets[content.id]) > 5000:
-            problems.append(f"Mục tiêu {content.id}: quá dài (tối đa 5000 ký tự)")
+            problems.append(f"{content.label}: quá dài (tối đa 5000 ký tự)")
     unknown = set(form.targets) - {c.id for c in contents}
     if unknown:
         problems.append(
@@ -422,7 +430,7 @@ def _received_problems(
         return ["Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy"]
     problems = []
     if received_on > now.date():
-        problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
+        problems.append(f"Ngày nhận bản giấy: {_future(received_on, now)}")
     if received_on < form.plan_date:  # a back-dated receipt would turn late into on time
         problems.append("Ngày nhận bản giấy: không được trước Ngày kế hoạch")
     opens, closes = deadlines.registration_window(cycle)

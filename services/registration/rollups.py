@@ -200,12 +200,12 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
     wb = rt.workbook()
     ensure_can_view(wb, actor, report.unit_id)
     if report.cycle_id not in wb.cycles:
-        raise NotFound("Không tìm thấy chu kỳ của báo cáo.")
+        raise NotFound("Không tìm thấy đợt của báo cáo.")
     cycle = wb.cycles[report.cycle_id]
     lines = [
         ("Đơn vị báo cáo", wb.unit_name(report.unit_id)),
         ("Gửi tới", wb.unit_name(report.parent_unit_id)),
-        ("Chu kỳ", cycle.name),
+        ("Năm", cycle.name),
         ("Hạn báo cáo", deadlines.cutoff_words(cycle.report_cutoff)),
         ("Gửi lần đầu lúc", report.sent_at.strftime("%H:%M %d/%m/%Y")),
         ("Đúng hạn", to_cell(report.on_time)),
@@ -247,5 +247,5 @@ def report_figures(report: UpperReport) -> list[tuple[str, int]]:
         ("Trả lại để sửa", report.returned),
         ("Chưa đăng ký", report.not_registered),
         ("Đã tiếp nhận", report.accepted),
-        ("Cần kiểm tra", report.needs_check),
+        ("Lỗi dữ liệu", report.needs_check),
     ]

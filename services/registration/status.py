@@ -12,7 +12,7 @@ ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK = (
     "Trễ hạn",
     "Trả lại để sửa",
     "Chưa đăng ký",
-    "Cần kiểm tra",
+    "Lỗi dữ liệu",
 )
 STATUSES = (ON_TIME, LATE, RETURNED, NOT_YET, NEEDS_CHECK)
 REPORTED_ON_TIME, REPORTED_LATE, NOT_REPORTED = (

@@ -3,7 +3,7 @@
 Stored results are a readable copy: here each assessment is scored again from its items with the
 set version it names, and any disagreement — a result edited by hand, a value that cannot be read,
 a set that changed or is missing, two assessments where one may exist — becomes a `RowProblem`
-for the data-health screen, and the unit's status becomes "Cần kiểm tra".
+for the data-health screen, and the unit's status becomes "Lỗi dữ liệu".
 """
 
 from __future__ import annotations
@@ -175,8 +175,8 @@ def evaluate(
             A,
             aid,
             "criteria_fingerprint",
-            f"Bộ tiêu chí {criteria.ref} đã thay đổi sau khi đánh giá (dấu vân tay "
-            f"{assessment.criteria_fingerprint} khác {criteria.fingerprint})",
+            f"Bộ tiêu chí {criteria.ref} đã bị sửa sau khi đơn vị được đánh giá: các tiêu chí "
+            "không còn đúng như lúc đánh giá",
         )
     result = compute(
         criteria, {c: i.value for c, i in by_criterion.items()}, assessment.points_threshold

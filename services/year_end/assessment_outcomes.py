@@ -30,7 +30,7 @@ NOT_REGISTERED, NOT_ASSESSED, DRAFT, REOPENED, PASSED, FAILED, NEEDS_CHECK = (
     "Mở lại",
     "Đã gửi - Đạt",
     "Đã gửi - Không đạt",
-    "Cần kiểm tra",
+    "Lỗi dữ liệu",
 )
 STATUSES = (PASSED, FAILED, DRAFT, REOPENED, NOT_ASSESSED, NOT_REGISTERED, NEEDS_CHECK)
 

@@ -15,7 +15,7 @@ Public API — other services and screens build on these; keep them stable:
 - `official_outcomes(rt, actor, cycle_id)`: the same, limited to the units the person may see.
 - `assessment_lines(rt, actor, cycle_id) -> [AssessmentLine]`: every grassroots unit in scope with
   its status (`STATUSES`: Chưa đăng ký / Chưa đánh giá / Nháp / Mở lại / Đạt / Không đạt /
-  Cần kiểm tra); `status_of(wb, catalogue, cycle_id, unit_id)` for one unit.
+  Lỗi dữ liệu); `status_of(wb, catalogue, cycle_id, unit_id)` for one unit.
 - `assessment_problems(wb, catalogue) -> [RowProblem]`: what the data-health screen lists.
 - `assessment_rows(...) -> (assessment cells, [item cells])`: rows for demo seeding, results
   computed the same way as a real submission.
@@ -43,6 +43,7 @@ from schemas.models import (
     AssessmentState,
     Assessor,
     Cycle,
+    Decision,
     LatePolicy,
     Unit,
     decimal_cell,
@@ -54,7 +55,6 @@ from services.core.access import (
     Role,
     can_review,
     ensure_can_view,
-    ensure_province,
     is_secretary_of,
 )
 from services.core.errors import AccessDenied, DomainError, InvalidInput, NotAllowed, NotFound
@@ -184,7 +184,9 @@ def open_assessment(
         official=official,
         found=found,
         editable=may_fill and not (found and found.assessment.locked),
-        can_reopen=actor.role is Role.PROVINCE and bool(found and found.assessment.locked),
+        can_reopen=found is not None
+        and found.assessment.locked
+        and reopen_refusal(wb, actor, found.assessment) is None,
         cutoff_words=deadlines.cutoff_words(assessment_cutoff(cycle)),
     )
 
@@ -222,11 +224,62 @@ def submit(
     return _save(rt, actor, cycle_id, unit_id, data, request_key, loaded, loaded_items, True)
 
 
+def reopen_refusal(wb: Workbook, actor: Actor, assessment: Assessment) -> str | None:
+    """Why this person may not reopen the assessment, or None when they may."""
+    if actor.role is Role.PROVINCE:
+        return None
+    made_it = (
+        actor.role is Role.UPPER
+        and assessment.official
+        and actor.unit_id == (assessment.assessor_unit_id or assessment.upper_unit_id)
+    )
+    if not made_it:
+        return "Chỉ Đoàn cấp trên đã đánh giá hoặc cán bộ Tỉnh đoàn mới mở lại được bản đánh giá."
+    decision = _recognised_in(wb, assessment.cycle_id, assessment.unit_id)
+    if decision is not None:
+        return (
+            f"{wb.unit_name(assessment.unit_id)} đã có trong Quyết định công nhận số "
+            f"{decision.number}; từ lúc đó chỉ cán bộ Tỉnh đoàn mới mở lại được bản đánh giá."
+        )
+    return None
+
+
+def reopen_hint(rt: Runtime, actor: Actor, assessment: Assessment) -> str:
+    """Whom to ask to reopen a sent assessment this person may not reopen themselves."""
+    wb = rt.workbook()
+    decision = _recognised_in(wb, assessment.cycle_id, assessment.unit_id)
+    if decision is not None:
+        return (
+            f"{wb.unit_name(assessment.unit_id)} đã có trong Quyết định công nhận số "
+            f"{decision.number}, nên chỉ cán bộ Tỉnh đoàn mới mở lại được."
+        )
+    if assessment.official and assessment.assessor_unit_id not in ("", actor.unit_id):
+        who = wb.unit_name(assessment.assessor_unit_id)
+        return f"Cần sửa, hãy đề nghị {who} (đơn vị đã đánh giá) hoặc cán bộ Tỉnh đoàn mở lại."
+    return "Cần sửa, hãy đề nghị cán bộ Tỉnh đoàn mở lại."
+
+
+def _recognised_in(wb: Workbook, cycle_id: str, unit_id: str) -> Decision | None:
+    """The recorded decision of this cycle listing the unit (as decisions.recognised counts it)."""
+    for row in wb.decision_units.values():
+        decision = wb.decisions.get(row.decision_id)
+        if row.listed and (row.cycle_id, row.unit_id) == (cycle_id, unit_id) and decision:
+            if decision.cycle_id == cycle_id:
+                return decision
+    return None
+
+
 def reopen(
     rt: Runtime, actor: Actor, loaded: Assessment, reason: str, request_key: str
 ) -> AssessmentView:
-    """Province staff reopen a submitted assessment so it can be corrected; the reason is kept."""
-    ensure_province(actor, "mở lại bản đánh giá đã gửi")
+    """Reopen a submitted assessment so it can be corrected; the reason is kept and audited.
+
+    The upper unit that made an official assessment may reopen it until the unit is on a recorded
+    recognition decision of that cycle; province staff may reopen any, also after that.
+    """
+    refused = reopen_refusal(rt.workbook(), actor, loaded)
+    if refused:
+        raise AccessDenied(refused)
     reason = free_text(reason, "Lý do mở lại", TEXT_LIMIT, required=True)
     with rt.store.serialised():
         wb = rt.workbook()
@@ -355,7 +408,7 @@ def _criteria_for(rt: Runtime, current: Assessment | None, cycle: Cycle, unit: U
     criteria = rt.criteria.get(ref)
     if criteria is None:
         raise NotAllowed(
-            f"Không có bộ tiêu chí {ref} trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
+            f"Không có bộ tiêu chí {ref} trong danh mục; báo cán bộ Tỉnh đoàn xem lại."
         )
     return criteria
 
@@ -371,7 +424,7 @@ def _judged_on_time(
         on_time = deadlines.is_on_time(now, cutoff)
         if not on_time and cycle.late_policy is LatePolicy.REFUSE:
             raise AssessmentClosed(
-                f"Hạn đánh giá chu kỳ {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
+                f"Hạn đánh giá {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
                 "Liên hệ cán bộ Tỉnh đoàn nếu cần gia hạn."
             )
     return on_time
@@ -533,11 +586,11 @@ def _ensure_assessable(wb: Workbook, cycle: Cycle, unit: Unit) -> None:
     if key in wb.broken_registrations or key in wb.broken_assessments:
         raise NotAllowed(
             f"Dữ liệu đăng ký hoặc đánh giá của {unit.name} trong bảng tính đang có lỗi; "
-            "cần kiểm tra ở màn hình Dữ liệu trước khi đánh giá."
+            "cần sửa ở màn hình Dữ liệu trước khi đánh giá."
         )
     if not is_registered(wb, cycle.id, unit.id):
         raise NotAllowed(
-            f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong chu kỳ '
+            f'{unit.name} chưa đăng ký xây dựng Đoàn cơ sở "3 chủ động" trong '
             f"{cycle.name} nên không được đánh giá."
         )
     lineage.ensure_exists_in(wb, cycle, unit, "đánh giá")

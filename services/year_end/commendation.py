@@ -252,7 +252,7 @@ def candidates_xlsx(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> by
     """The candidate list and each candidate's history per cycle, as .xlsx (texts as text cells)."""
     found = candidates(rt, actor, term, moment)
     listing, history = _listing_rows(found), _history_rows(found)
-    years = ", ".join(str(c.year) for c in found.cycles) or "chưa có chu kỳ nào"
+    years = ", ".join(str(c.year) for c in found.cycles) or "chưa có năm nào"
     about = [
         ("Nhiệm kỳ", term.name),
         ("Thời điểm", moment.value),

@@ -113,7 +113,7 @@ def decision_problems(wb: Workbook) -> list[RowProblem]:
                 tabs.DECISIONS,
                 d.id,
                 "unit_id",
-                f"Quyết định số {d.number} trỏ tới chu kỳ hoặc đơn vị không tồn tại",
+                f"Quyết định số {d.number} trỏ tới đợt hoặc đơn vị không tồn tại",
             )
     first: dict[tuple[str, str], str] = {}
     for row in wb.decision_units.values():
@@ -148,7 +148,7 @@ def decision_problems(wb: Workbook) -> list[RowProblem]:
                     tabs.DECISION_UNITS,
                     row.id,
                     "unit_id",
-                    f"{wb.unit_name(row.unit_id)} được công nhận hai lần trong một chu kỳ "
+                    f"{wb.unit_name(row.unit_id)} được công nhận hai lần trong một năm "
                     f"(cùng với dòng {first[key]})",
                 )
             else:
@@ -173,7 +173,7 @@ def annex_xlsx(rt: Runtime, actor: Actor, decision_id: str) -> bytes:
         ("Ngày ký", day_words(decision.signed_on)),
         ("Người ký", decision.signer),
         ("Đơn vị ra quyết định", view.issuer_name),
-        ("Chu kỳ", view.cycle_name),
+        ("Năm", view.cycle_name),
         ("Số đơn vị được công nhận", len(view.units)),
         ("Ghi chú", decision.note),
     ]

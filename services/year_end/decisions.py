@@ -331,7 +331,7 @@ def _field_problems(
     if clash is not None:
         problems.append(
             f"Số quyết định: {wb.unit_name(issuer_id)} đã ghi Quyết định số {clash.number} "
-            f"(ký ngày {day_words(clash.signed_on)}) trong {cycle.name}; hãy kiểm tra lại số, "
+            f"(ký ngày {day_words(clash.signed_on)}) trong {cycle.name}; hãy xem lại số, "
             "hoặc sửa quyết định đã ghi"
         )
     try:
@@ -358,7 +358,7 @@ def _unit_problems(
         elif (cycle.id, uid) in wb.broken_decisions:
             problems.append(
                 f"{name}: danh sách công nhận của đơn vị trong bảng tính đang có lỗi; "
-                "cần kiểm tra ở màn hình Dữ liệu trước"
+                "cần sửa ở màn hình Dữ liệu trước"
             )
         elif outcome is None:
             problems.append(

@@ -35,7 +35,7 @@ ON_TIME, LATE, RETURNED, NOT_REGISTERED, NEEDS_CHECK = (
     "Trễ hạn",
     "Trả lại để sửa",
     "Chưa đăng ký",
-    "Cần kiểm tra",
+    "Lỗi dữ liệu",
 )
 # Where a unit stands in a cycle, in one word, best first, with its colour (charts, history).
 RECOGNISED, PASSED_WAITING, FAILED_STATUS, WAITING, ABSENT = (
@@ -62,7 +62,7 @@ LABELS = {
     "full_title": "Nội dung tiêu chí",
     "failed": "Số đơn vị chưa đạt",
     "share": "Tỷ lệ chưa đạt",
-    "cycle": "Chu kỳ",
+    "cycle": "Năm",
     "closed": "Đã hết hạn đánh giá",
     "year": "Năm",
 }
@@ -347,7 +347,7 @@ def check_table(rt: Runtime, actor: Actor, cycle_id: str) -> pd.DataFrame:
                     f"số {d.number} ngày {day_words(d.signed_on)}" for d in r.decisions
                 )
                 or "Chưa có",
-                "Cần kiểm tra": r.needs_check,
+                "Lỗi dữ liệu": r.needs_check,
             }
             for r in province_check.province_check(rt, actor, cycle_id)
         ]

@@ -56,7 +56,7 @@ class HistoryLine:
     year: int
     unit_name: str  # the unit itself, or the predecessor the year comes from
     upper_name: str  # the upper unit it had then
-    registration: str  # Đúng hạn / Trễ hạn / Trả lại để sửa / Chưa đăng ký / Cần kiểm tra
+    registration: str  # Đúng hạn / Trễ hạn / Trả lại để sửa / Chưa đăng ký / Lỗi dữ liệu
     result: str  # Đạt / Không đạt / Chưa có kết quả đánh giá chính thức / Không đăng ký
     failed: str  # "1.6 Rà soát, lập danh sách…; 3.3 …"
     decision: str  # "Số 15-QĐ/HĐ ngày 20/12/2025 của Huyện đoàn …" or ""
@@ -91,7 +91,7 @@ class UnitHistory:
         return pd.DataFrame(
             [
                 {
-                    "Chu kỳ": line.cycle_name,
+                    "Năm": line.cycle_name,
                     "Đơn vị (lúc đó)": line.unit_name,
                     "Tóm tắt": line.status,
                     "Đoàn cấp trên (lúc đó)": line.upper_name,
@@ -103,7 +103,7 @@ class UnitHistory:
                 for line in self.lines
             ],
             columns=[
-                "Chu kỳ",
+                "Năm",
                 "Đơn vị (lúc đó)",
                 "Tóm tắt",
                 "Đoàn cấp trên (lúc đó)",
@@ -168,7 +168,7 @@ def _line(rt: Runtime, wb: Workbook, cycle: Cycle, placed: Placed, name: str) ->
     if outcome is not None:
         result = PASSED if outcome.passed else FAILED
         if outcome.needs_check:
-            result += " (cần kiểm tra)"
+            result += " (dữ liệu lỗi)"
     else:
         result = NOT_ASSESSED if placed.registered else NOT_REGISTERED
     failed = "; ".join(

@@ -144,3 +144,9 @@ def test_the_report_downloads_as_xlsx_with_every_text_a_text_cell(open_app, monk
     assert cells["Ghi chú"].value == '=HYPERLINK("http://x") +84912345678'
     assert cells["Ghi chú"].data_type == "s"  # text, never a formula
     assert cells["Chưa đăng ký"].value == 2
+
+
+def test_the_year_picker_shows_the_deadline_of_this_screen_the_report_to_the_province(open_app):
+    at = open_app("upper", PAGE)
+    box = at.selectbox(key="cycle")
+    assert box.format_func(box.value) == "Năm 2027 (hạn báo cáo lên tỉnh: hết ngày 20/12/2026)"

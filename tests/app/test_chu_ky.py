@@ -67,18 +67,21 @@ def test_province_staff_create_next_years_cycle(open_app, stored):
     at = new_cycle_for(open_app("province", PAGE), 2028)
     form_widget(at, "cycle-new", "selectbox", "criteria").select(CURRENT_SET)
     form_widget(at, "cycle-new", "radio", "policy").set_value(LatePolicy.REFUSE)
-    submit(at, "Tạo chu kỳ")
+    submit(at, "Tạo đợt")
     assert not at.error and "Năm 2028" in at.success[0].value
     [created] = cycles_of(stored(), 2028)
     assert created.cells["register_cutoff"] == "2027-10-10T00:00:00+07:00"
     assert created.cells["report_cutoff"] == "2027-10-15T00:00:00+07:00"
     assert (created.criteria_set, created.late_policy) == (CURRENT_SET, LatePolicy.REFUSE)
+    # Right after creating it, the page does not also say that it already exists.
+    assert not at.warning
+    assert at.number_input(key="new-year").value == 2029
 
 
 def test_a_second_cycle_for_an_existing_year_is_refused(open_app, stored):
     at = new_cycle_for(open_app("province", PAGE), 2027)
-    submit(at, "Tạo chu kỳ")
-    assert "Năm thực hiện: đã có chu kỳ năm 2027" in errors(at)
+    submit(at, "Tạo đợt")
+    assert "Năm thực hiện: đã có đợt năm 2027" in errors(at)
     assert [c.id for c in cycles_of(stored(), 2027)] == ["CK-2027"]
 
 
@@ -86,7 +89,7 @@ def test_a_report_day_before_the_registration_day_is_refused(open_app, stored):
     at = new_cycle_for(open_app("province", PAGE), 2028)
     form_widget(at, "cycle-new", "selectbox", "criteria").select(CURRENT_SET)
     form_widget(at, "cycle-new", "date_input", "report").set_value(date(2027, 10, 1))
-    submit(at, "Tạo chu kỳ")
+    submit(at, "Tạo đợt")
     assert "Hạn báo cáo lên tỉnh: không được sớm hơn hạn đăng ký" in errors(at)
     assert cycles_of(stored(), 2028) == []
     assert form_widget(at, "cycle-new", "date_input", "report").value == date(2027, 10, 1)

@@ -3,6 +3,9 @@
 from datetime import date
 
 from schemas.models import RegistrationState
+from services.core.access import Role
+from services.demo.province import demo_actors
+from services.registration import plans
 
 
 def test_a_secretary_registers_and_gets_a_receipt(open_app):
@@ -23,7 +26,7 @@ def test_a_registration_without_targets_is_refused_and_the_input_stays(open_app)
     at.date_input[0].set_value(date(2026, 11, 20))
     at.button[0].click().run()
     errors = " ".join(e.value for e in at.error)
-    assert "Mục tiêu ND1" in errors and "bắt buộc" in errors
+    assert "Nội dung 1: bắt buộc phải nhập" in errors.replace("\\", "")
     assert at.text_input[0].value == "01-KH/ĐTN"
     assert not at.success
 
@@ -104,3 +107,94 @@ def test_the_upper_officer_grants_thuan_hung_an_extension(open_app, stored):
     granted = rt.workbook().extension(CYCLE, unit_id_of(rt, THUAN_HUNG))
     assert granted.cells["cutoff"] == "2027-01-01T00:00:00+07:00"
     assert granted.reason == "Đại hội chi đoàn dời lịch"
+
+
+def send_plan(at, number: str = "01-KH/ĐTN"):
+    at.text_input[0].input(number)
+    at.date_input[0].set_value(date(2026, 11, 20))
+    for area in at.text_area:
+        area.input("Mục tiêu cụ thể")
+    return next(b for b in at.button if b.label in ("Gửi đăng ký", "Gửi lại đăng ký")).click().run()
+
+
+def successes(at) -> list[str]:
+    return [s.value.replace("\\", "") for s in at.success]
+
+
+def test_the_receipt_appears_once_and_a_resend_says_it_updated_the_registration(open_app):
+    at = send_plan(open_app("secretary", PAGE))
+    [receipt] = successes(at)
+    assert receipt.startswith("Đã nhận đăng ký của Đoàn xã Thuần Hưng")
+    at = send_plan(at, "02-KH/ĐTN")
+    [receipt] = successes(at)
+    assert receipt.startswith("Đã cập nhật đăng ký đã gửi trước đó của Đoàn xã Thuần Hưng")
+    at.run()  # the next visit shows the standing receipt, once
+    [receipt] = successes(at)
+    assert receipt.startswith("Đã nhận đăng ký của Đoàn xã Thuần Hưng")
+
+
+def test_accepting_shows_a_confirmation_and_the_secretary_still_reads_the_plan(open_app, stored):
+    at = review_hong_tien(open_app)
+    next(b for b in at.button if b.label == "Tiếp nhận").click().run()
+    assert successes(at) == [f"Đã tiếp nhận kế hoạch của {HONG_TIEN}."]
+    at.run()
+    assert not at.success  # the confirmation belonged to the click
+    assert registration(stored(), HONG_TIEN).state is RegistrationState.ACCEPTED
+
+
+def test_returning_shows_a_confirmation_with_the_reason(open_app, stored):
+    at = review_hong_tien(open_app)
+    next(t for t in at.text_input if t.label == "Lý do trả lại").input("Thiếu lộ trình nội dung 2")
+    next(b for b in at.button if b.label == "Trả lại để sửa").click().run()
+    assert successes(at) == [
+        f"Đã trả lại kế hoạch của {HONG_TIEN} để sửa. Lý do: Thiếu lộ trình nội dung 2"
+    ]
+    assert registration(stored(), HONG_TIEN).state is RegistrationState.RETURNED
+
+
+def test_a_secretary_reads_the_plan_they_sent_after_it_is_accepted(open_app, app_runtime):
+    at = send_plan(open_app("secretary", PAGE), "09-KH/ĐTN")
+    rt = app_runtime()
+    officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
+    plans.accept(rt, officer, registration(rt, THUAN_HUNG), "accept-once")
+    at.run()
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "").replace("**", "")
+    assert "Số kế hoạch: 09-KH/ĐTN" in shown and "Ngày kế hoạch: 20/11/2026" in shown
+    assert "Nội dung 1. " in shown
+    assert [t.value for t in at.text] == ["Mục tiêu cụ thể"] * 3
+    assert "Gửi lại đăng ký" not in [b.label for b in at.button]
+
+
+def fill_paper_plan(open_app, received: date | None):
+    at = open_app("upper", PAGE)
+    pick(at.selectbox(key="behalf-unit"), THUAN_HUNG).run()
+    behalf = at.tabs[1]
+    behalf.text_input[0].input("07-KH/ĐTN")
+    behalf.date_input[0].set_value(date(2026, 11, 20))
+    for area in behalf.text_area:
+        area.input("Mục tiêu cụ thể")
+    behalf.date_input[1].set_value(received)
+    next(b for b in behalf.button if b.label == "Nhập thay đăng ký").click().run()
+    return at
+
+
+def test_a_paper_plan_received_in_the_future_is_reported_as_in_the_future(open_app, stored):
+    at = fill_paper_plan(open_app, date(2026, 12, 30))
+    assert "Ngày nhận bản giấy: ngày 30/12/2026 là ngày trong tương lai" in errors(at)
+    assert registration(stored(), THUAN_HUNG) is None
+
+
+def test_a_paper_plans_receipt_shows_the_day_the_paper_was_received(open_app, stored):
+    at = fill_paper_plan(open_app, date(2026, 11, 21))
+    [receipt] = successes(at)
+    assert "nhận bản giấy ngày 21/11/2026" in receipt and "gửi lần đầu" not in receipt
+    assert registration(stored(), THUAN_HUNG).received_on == date(2026, 11, 21)
+
+
+def test_an_empty_plan_date_is_reported_as_required(open_app):
+    at = open_app("secretary", PAGE)
+    at.text_input[0].input("01-KH/ĐTN")
+    for area in at.text_area:
+        area.input("Mục tiêu cụ thể")
+    at.button[0].click().run()
+    assert "Ngày kế hoạch: bắt buộc phải nhập" in errors(at)

@@ -10,7 +10,7 @@ from schemas.models import AssessmentState, Assessor
 from services.core.access import Role
 from services.core.records import new_request_key
 from services.demo.province import demo_actors
-from services.year_end import assessments
+from services.year_end import assessments, decisions
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
@@ -86,6 +86,21 @@ def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
     assert {m.label: m.value for m in at.metric}["Kết quả chung"] == "Đạt"
 
 
+def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stored):
+    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    before = at.selectbox(key="assess-unit").options
+    click(at, "Lưu nháp")
+    assert "Đã lưu nháp đánh giá Đoàn xã Hồng Tiến" in " ".join(s.value for s in at.success)
+    # The browser keeps a choice only while its label stays the same: a label carrying the
+    # unit's status ("— Chưa đánh giá" then "— Nháp") dropped it, and the next click did nothing.
+    assert at.selectbox(key="assess-unit").options == before
+    assert f"{HONG_TIEN} — Nháp" in [h.value for h in at.subheader]
+    click(at, "Gửi đánh giá")
+    assert not at.error, errors(at)
+    assert "Bản đánh giá đã khoá" in " ".join(s.value for s in at.success)
+    assert official(stored(), HONG_TIEN).state is AssessmentState.SUBMITTED
+
+
 def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_stays(
     open_app, stored
 ):
@@ -142,17 +157,40 @@ def test_province_staff_reopen_a_sent_assessment_with_a_reason(open_app, app_run
     assert "Gửi đánh giá" in [b.label for b in at.button]  # editable again
 
 
-def test_the_upper_officer_cannot_reopen(open_app, app_runtime):
+def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
+    open_app, app_runtime, stored
+):
     at = open_app("upper", PAGE)
     send_as_officer(app_runtime)
     at = choose(at.run(), HONG_TIEN)
+    next(t for t in at.text_input if t.label == "Lý do mở lại").input("Sai số buổi đối thoại")
+    click(at, "Mở lại")
+    assert not at.error, errors(at)
+    assert official(stored(), HONG_TIEN).state is AssessmentState.REOPENED
+    assert "Đã mở lại bản đánh giá Đoàn xã Hồng Tiến." in " ".join(
+        s.value.replace("\\", "") for s in at.success
+    )
+
+
+def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime):
+    at = open_app("upper", PAGE)
+    send_as_officer(app_runtime)
+    rt = app_runtime()
+    officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
+    decision = {"number": "7-QĐ/HĐKC", "signed_on": "20/11/2026", "signer": "Bí thư (mẫu)"}
+    unit = unit_id_of(rt, HONG_TIEN)
+    decisions.record_decision(
+        rt, officer, CYCLE, officer.unit_id, {**decision, "unit_ids": [unit]}, "qd-7"
+    )
+    at = choose(at.run(), HONG_TIEN)
     assert "Mở lại" not in [b.label for b in at.button]
-    assert any("đề nghị cán bộ Tỉnh đoàn mở lại" in i.value for i in at.info)
+    said = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "Quyết định công nhận số 7-QĐ/HĐKC, nên chỉ cán bộ Tỉnh đoàn mới mở lại được" in said
 
 
 def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored):
     at = open_app("secretary", PAGE)
-    assert at.selectbox(key="assess-unit").options == [f"{THUAN_HUNG} — Chưa đánh giá"]
+    assert at.selectbox(key="assess-unit").options == [THUAN_HUNG]
     fill_all(at)
     click(at, "Lưu nháp")
     assert not at.error, errors(at)
@@ -169,9 +207,11 @@ def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored)
 def test_an_unregistered_unit_is_shown_as_not_registered(open_app):
     at = open_app("province", PAGE)
     box = at.selectbox(key="assess-unit")
-    waiting = [o for o in box.options if o.endswith("— Chưa đăng ký")]
+    table = at.dataframe[0].value
+    waiting = list(table[table["Tình trạng"] == "Chưa đăng ký"]["Đơn vị"])
     assert waiting, "the demo has units that did not register in 2026"
     at = box.select_index(box.options.index(waiting[0])).run()
+    assert f"{waiting[0]} — Chưa đăng ký" in [h.value for h in at.subheader]
     assert any("chưa đăng ký" in i.value and "không tính là không đạt" in i.value for i in at.info)
     assert "Gửi đánh giá" not in [b.label for b in at.button]
 
@@ -244,3 +284,14 @@ def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
     click(at, "Tải lại biểu mẫu với dữ liệu mới nhất")
     assert not at.error
     assert field(at, "radio", "1.1").value == "Không đạt"  # now the form shows what was saved
+
+
+def test_contents_are_named_noi_dung_with_their_titles_never_nd(open_app):
+    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    click(at, "Lưu nháp")
+    headings = [h.value for h in at.subheader]
+    assert any(h.startswith("Nội dung 1. Chủ động") for h in headings)
+    labels = [m.label for m in at.metric]
+    assert {"Nội dung 1", "Nội dung 2", "Nội dung 3"} <= set(labels)
+    shown = headings + labels + [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert not [text for text in shown if "ND1" in text or "ND2" in text or "ND3" in text]

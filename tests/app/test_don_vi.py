@@ -39,11 +39,11 @@ def form_widget(at, form: str, kind: str, field: str):
     )
 
 
-def fill_add_form(at, name: str, kind: str, members: int, chi_doan: int) -> None:
+def fill_add_form(at, name: str, kind: str, members: int | str, chi_doan: int | str) -> None:
     form_widget(at, "unit-add", "text_input", "name").input(name)
     form_widget(at, "unit-add", "selectbox", "kind").select(UnitKind(kind))
-    form_widget(at, "unit-add", "number_input", "members").set_value(members)
-    form_widget(at, "unit-add", "number_input", "chi_doan").set_value(chi_doan)
+    form_widget(at, "unit-add", "text_input", "members").input(str(members))
+    form_widget(at, "unit-add", "text_input", "chi_doan").input(str(chi_doan))
 
 
 def errors(at) -> str:
@@ -110,17 +110,46 @@ def test_more_chi_doan_than_members_is_refused_and_the_input_stays(open_app, sto
     assert any(w.value == "Đoàn trường THPT Mẫu 9" for w in at.text_input)
 
 
+@pytest.mark.parametrize(
+    ("members", "said"),
+    [
+        ("-5", "Số đoàn viên: không được âm"),
+        ("1e9", "Số đoàn viên: phải là số nguyên"),
+        ("mười", "Số đoàn viên: phải là số nguyên"),
+    ],
+)
+def test_an_invalid_member_count_blocks_the_save_naming_the_field(open_app, stored, members, said):
+    at = open_app("upper", PAGE)
+    fill_add_form(at, "Đoàn trường THPT Mẫu 9", "Trường THPT", members=120, chi_doan=4)
+    submit(at, "Thêm đơn vị")
+    assert "Đã thêm Đoàn trường THPT Mẫu 9" in at.success[0].value.replace("\\", "")
+    fill_add_form(at, "Đoàn trường THPT Mẫu 10", "Trường THPT", members=members, chi_doan=4)
+    submit(at, "Thêm đơn vị")
+    assert said in errors(at)
+    assert not at.success  # the previous success belonged to the previous save
+    assert unit_named(stored(), "Đoàn trường THPT Mẫu 10") is None
+    assert form_widget(at, "unit-add", "text_input", "members").value == members
+
+
 def test_an_upper_officer_edits_a_unit_of_their_district(open_app, stored):
     at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
     assert (
         form_widget(at, "unit-edit", "text_input", "name").value == HONG_TIEN
     )  # prefilled from the store
-    form_widget(at, "unit-edit", "number_input", "members").set_value(275)
-    form_widget(at, "unit-edit", "text_input", "phone").input("0912 345 678")
+    form_widget(at, "unit-edit", "text_input", "members").input("275")
+    form_widget(at, "unit-edit", "text_input", "phone").input("+84 912.345.678")
+    form_widget(at, "unit-edit", "text_input", "email").input(" BiThu@HongTien.VN")
     submit(at, "Lưu thay đổi")
     assert not at.error
     saved = unit_named(stored(), HONG_TIEN)
-    assert (saved.members, saved.phone, saved.version) == (275, "0912 345 678", 2)
+    assert (saved.members, saved.phone, saved.version) == (275, "0912345678", 2)
+    assert saved.cells["email"] == "bithu@hongtien.vn"
+    said = at.success[0].value.replace("\\", "")
+    assert "Liên hệ đã lưu: 0912 345 678, bithu@hongtien.vn." in said
+    # the form now shows what was stored, the table shows it the Vietnamese way
+    assert form_widget(at, "unit-edit", "text_input", "phone").value == "0912345678"
+    shown = at.dataframe[0].value.set_index("Mã")
+    assert shown.loc[saved.id, "Điện thoại"] == "0912 345 678"
 
 
 def test_a_bad_phone_number_is_refused_on_edit(open_app, stored):
@@ -170,7 +199,7 @@ def test_after_a_conflict_reloading_shows_the_newest_values_and_saving_works(
     submit(at, "Lưu thay đổi")
     assert not at.error
     saved = unit_named(stored(), HONG_TIEN)
-    assert (saved.secretary, saved.phone) == ("Bí thư mới (mẫu)", "0911 111 111")
+    assert (saved.secretary, saved.phone) == ("Bí thư mới (mẫu)", "0911111111")
 
 
 def test_an_upper_officer_assigns_the_follow_up_officer(open_app, stored):
@@ -201,3 +230,15 @@ def test_a_unit_set_inactive_is_listed_only_when_asked(open_app, stored):
         shown.loc[unit_named(stored(), "Đoàn cơ sở Công ty Mẫu 1").id, "Hoạt động"]
         == "Ngừng hoạt động"
     )
+
+
+def test_while_a_unit_is_saved_its_button_is_disabled_and_enabled_again_after(open_app, stored):
+    at = open_app("upper", PAGE)
+    fill_add_form(at, "Đoàn trường THPT Mẫu 9", "Trường THPT", members="-1", chi_doan=4)
+    button = next(b for b in at.button if b.label == "Thêm đơn vị")
+    assert not button.disabled
+    button.click()
+    at.run()
+    # The refused save redrew the page: the button is enabled again, the reason under it.
+    assert not next(b for b in at.button if b.label == "Thêm đơn vị").disabled
+    assert "Số đoàn viên: không được âm" in errors(at)

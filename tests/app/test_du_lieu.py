@@ -80,7 +80,10 @@ def test_province_staff_adopt_a_row_without_id(open_app, app_runtime, tmp_path):
     stored = by_hand(tmp_path).read(["units", "audit_log"])
     row = next(r for r in stored["units"] if r.number == number)
     assert row.cells["id"].startswith("DV-") and row.cells["version"] == "1"
-    said = f"Đã nhận hàng {number} của bảng Đơn vị vào ứng dụng với mã {row.cells['id']}."
+    said = (
+        f"Đã cấp mã {row.cells['id']} cho hàng {number} của bảng Đơn vị; "
+        "từ nay ứng dụng dùng hàng này."
+    )
     assert plain(said) in text(at)
     assert {**row.cells, "id": "", "version": ""} == {f: HAND_ROW.get(f, "") for f in row.cells}
     (audit,) = [a for a in stored["audit_log"] if a.cells["record_id"] == row.cells["id"]]

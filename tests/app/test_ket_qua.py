@@ -68,8 +68,8 @@ def test_province_staff_see_rates_failing_criteria_and_the_trend(shown):
         "Đoàn Thanh niên Công an tỉnh",
     } <= set(by_upper["Đoàn cấp trên (lúc đó)"])
     assert len(charts(at)) >= 4  # rates, contents, criteria, trend
-    trend = table(at, "Chu kỳ")
-    assert list(trend["Chu kỳ"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
+    trend = table(at, "Năm")
+    assert list(trend["Năm"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
     check = table(at, "Báo cáo lên tỉnh")
     assert "Đoàn Khối Doanh nghiệp Mẫu 2" in set(check["Đơn vị"])
 
@@ -105,13 +105,13 @@ def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
     at.selectbox(key="results-unit").set_value(thuan_hung).run()
     assert not at.exception, [e.value for e in at.exception]
     history = table(at, "Quyết định công nhận")
-    assert list(history["Chu kỳ"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
-    finished = history.set_index("Chu kỳ").loc["Năm 2025"]
+    assert list(history["Năm"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
+    finished = history.set_index("Năm").loc["Năm 2025"]
     assert finished["Kết quả đánh giá"] == "Đạt"
     assert finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Doanh nghiệp Mẫu 2"
     assert finished["Quyết định công nhận"].startswith("Số ")
     assert "của Đoàn Khối Doanh nghiệp Mẫu 2" in finished["Quyết định công nhận"]
-    assert metrics(at)["Số chu kỳ được công nhận"] == "1/3"
+    assert metrics(at)["Số năm được công nhận"] == "1/3"
 
 
 def test_a_cycle_nobody_was_assessed_in_says_so(shown):

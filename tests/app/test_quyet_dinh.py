@@ -45,9 +45,9 @@ def widget(elements, form: str, name: str):
     return next(w for w in elements if w.key.startswith(f"{form}-") and w.key.endswith(name))
 
 
-def fill(at, form: str, number: str, signed_on: str, signer: str = "Bí thư (mẫu)"):
+def fill(at, form: str, number: str, signed_on: date | None, signer: str = "Bí thư (mẫu)"):
     widget(at.text_input, form, "-number").input(number)
-    widget(at.text_input, form, "-signed").input(signed_on)
+    widget(at.date_input, form, "-signed").set_value(signed_on)
     widget(at.text_input, form, "-signer").input(signer)
     next(b for b in at.button if b.label == "Ghi quyết định").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -70,7 +70,7 @@ def test_an_upper_officer_records_a_decision_for_the_passed_units(ready, stored)
     table = next(d.value for d in at.dataframe if "Kết quả đánh giá" in d.value.columns)
     assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(table["Đơn vị"])
 
-    fill(at, form, "15-QĐ/HĐKC", "20/11/2026")
+    fill(at, form, "15-QĐ/HĐKC", date(2026, 11, 20))
 
     assert "Đã ghi Quyết định số 15-QĐ/HĐKC" in shown(at.success)
     saved = stored().workbook()
@@ -80,16 +80,16 @@ def test_an_upper_officer_records_a_decision_for_the_passed_units(ready, stored)
     assert any("Quyết định số 15" in e.label for e in at.expander)
 
 
-def test_a_date_that_does_not_exist_is_refused_and_the_input_is_kept(ready, stored):
+def test_a_decision_without_its_signing_date_is_refused_and_the_input_is_kept(ready, stored):
     at, rt, units, form = ready
-    fill(at, form, "16-QĐ/HĐKC", "31/02/2026")
+    fill(at, form, "16-QĐ/HĐKC", None)
 
-    assert "Ngày ký: ngày không tồn tại" in shown(at.error)
+    assert "Ngày ký: bắt buộc phải nhập" in shown(at.error)
     assert not khoai_chau_decisions(stored())
     assert widget(at.text_input, form, "-number").value == "16-QĐ/HĐKC"
-    assert widget(at.text_input, form, "-signed").value == "31/02/2026"
-    # fixing the date then saves, from the same form
-    widget(at.text_input, form, "-signed").input("21/11/2026")
+    # the signing date is picked like every other date of the app
+    assert widget(at.date_input, form, "-signed").value is None
+    widget(at.date_input, form, "-signed").set_value(date(2026, 11, 21))
     next(b for b in at.button if b.label == "Ghi quyết định").click().run()
     assert [d.number for d in khoai_chau_decisions(stored())] == ["16-QĐ/HĐKC"]
 
@@ -104,7 +104,7 @@ def test_the_annex_downloads_as_xlsx(ready, monkeypatch):
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
     at, rt, units, form = ready
-    fill(at, form, "=17+1", "20/11/2026")
+    fill(at, form, "=17+1", date(2026, 11, 20))
     assert "Tải danh sách kèm theo (.xlsx)" in [b.label for b in at.get("download_button")]
     name = next(n for n in files if n and n.startswith("danh-sach-cong-nhan"))
     book = openpyxl.load_workbook(io.BytesIO(files[name]))
@@ -116,7 +116,7 @@ def test_the_annex_downloads_as_xlsx(ready, monkeypatch):
 
 def test_a_correction_takes_a_unit_off_the_list(ready, stored):
     at, rt, units, form = ready
-    fill(at, form, "18-QĐ/HĐKC", "20/11/2026")
+    fill(at, form, "18-QĐ/HĐKC", date(2026, 11, 20))
     decision = next(d for d in khoai_chau_decisions(stored()) if d.number == "18-QĐ/HĐKC")
     fix = f"decision-fix-{decision.id}"
     widget(at.multiselect, fix, "-units").unselect(units[1])
@@ -158,3 +158,13 @@ def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monke
     assert "BCH ĐOÀN KHỐI DOANH NGHIỆP MẪU 2" in lines and "Số: ……-QĐ/ĐTN" in lines
     assert "Hưng Yên, ngày …… tháng …… năm ……" in lines
     assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(lines)
+
+
+def test_the_decision_screen_opens_on_the_year_being_assessed_like_danh_gia(open_app):
+    at = open_app("upper", PAGE)
+    box = at.selectbox(key="decision-cycle").proto
+    opened = box.options[box.default]  # what the picker opens on
+    assert opened == "Năm 2026 (hạn đánh giá: hết ngày 31/12/2026)"
+    at.switch_page("pages/danh_gia.py").run()
+    assessed = at.selectbox(key="assess-cycle").proto
+    assert assessed.options[assessed.default] == opened

@@ -47,7 +47,13 @@ def test_the_upper_officer_sees_only_the_five_units_of_its_doan_khoi(open_app):
     ]
     spec, data = chart(at, 0)
     bars = data[spec["data"]["name"]]
-    assert set(bars["group"]) == {f"Đoàn cơ sở Công ty Mẫu {n}" for n in range(1, 6)}
+    # Each unit below is one grassroots unit: a bar each would be alike full bars, so the
+    # chart is one bar of all five, stacked by their status.
+    assert set(bars["group"]) == {"Các đoàn cơ sở trực thuộc"}
+    assert dict(zip(bars["status"], bars["units"], strict=True)) == {
+        "Đúng hạn": 3,
+        "Chưa đăng ký": 2,
+    }
 
 
 def test_a_viewer_of_a_doan_khoi_sees_only_its_two_units(open_app):
@@ -135,3 +141,9 @@ def test_a_past_cycle_shows_every_upper_units_sent_rollup(open_app):
     rollups = next(d.value for d in at.dataframe if "Gửi lúc" in d.value.columns)
     assert len(rollups) == 3  # the 2026 round: Công an tỉnh and the two Đoàn Khối
     assert set(rollups["Tình trạng"]) <= {REPORTED_ON_TIME, REPORTED_LATE}
+
+
+def test_the_province_keeps_one_bar_per_upper_unit(open_app):
+    spec, data = chart(open_app("province", PAGE), 0)
+    bars = data[spec["data"]["name"]]
+    assert "Huyện đoàn Khoái Châu" in set(bars["group"]) and len(set(bars["group"])) > 1

@@ -59,7 +59,7 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
         choose_person(page, UPPER)
 
         open_screen(page, "Quyết định", "Quyết định công nhận")
-        _choose(page, "Chu kỳ", "Năm 2025")
+        _choose(page, "Năm thực hiện", "Năm 2025")
         page.get_by_text(re.compile(r"Quyết định số 30-QĐ/HĐ")).click()
         page.get_by_text("Văn bản quyết định (.docx, PDF)").first.click()
         wait_for_app(page)

@@ -67,7 +67,7 @@ def test_links_shortcodes_and_entities_are_escaped_in_user_text(text):
 
 def test_a_cycle_name_has_a_length_limit(rt, people):
     draft = replace(cycles.draft_for(rt, 2031), name="Năm " + "x" * 300)
-    with pytest.raises(InvalidInput, match="Tên chu kỳ: quá dài"):
+    with pytest.raises(InvalidInput, match="Tên đợt: quá dài"):
         cycles.save_cycle(rt, people[Role.PROVINCE], draft, new_request_key())
 
 

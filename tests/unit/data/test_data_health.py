@@ -247,7 +247,7 @@ def test_an_assessment_result_changed_by_hand_is_listed_as_disagreeing_with_reco
         conn.execute(table.update().where(table.c.id == row.cells["id"]).values(result=flipped))
     fresh = Runtime(CachedStore(SqlStore(rt.store.inner.url)), rt.clock, rt.criteria)
     found = health.report(fresh, people[Role.PROVINCE])
-    problem = the_one(found.filtered(kind_label="Kết quả đánh giá cần kiểm tra"))
+    problem = the_one(found.filtered(kind_label="Kết quả đánh giá cần xem lại"))
     assert (problem.tab_title, problem.row, problem.record_id) == (
         "Đánh giá",
         row.number,

@@ -259,20 +259,23 @@ def test_a_plan_dated_in_the_future_is_refused(rt, people):
     me = people[Role.SECRETARY]
     with pytest.raises(InvalidInput) as refused:
         plans.register_plan(rt, me, OPEN, me.unit_id, plan("26/11/2026"), "k1")
-    assert "Ngày kế hoạch: không được sau ngày hôm nay" in refused.value.messages
+    assert any(
+        m.startswith("Ngày kế hoạch: ngày ") and "là ngày trong tương lai (hôm nay là " in m
+        for m in refused.value.messages
+    )
 
 
 @pytest.mark.parametrize(
     ("targets", "message"),
     [
-        ({"ND1": "a", "ND2": "b"}, "Mục tiêu ND3: bắt buộc phải nhập"),
-        ({"ND1": "a", "ND2": "  ", "ND3": "c"}, "Mục tiêu ND2: bắt buộc phải nhập"),
-        ({}, "Mục tiêu ND1: bắt buộc phải nhập"),
+        ({"ND1": "a", "ND2": "b"}, "Nội dung 3: bắt buộc phải nhập"),
+        ({"ND1": "a", "ND2": "  ", "ND3": "c"}, "Nội dung 2: bắt buộc phải nhập"),
+        ({}, "Nội dung 1: bắt buộc phải nhập"),
         (
             {"ND1": "a", "ND2": "b", "ND3": "c", "ND4": "d"},
             "Mục tiêu: nội dung không có trong bộ tiêu chí: ND4",
         ),
-        ({"ND1": "a" * 5001, "ND2": "b", "ND3": "c"}, "Mục tiêu ND1: quá dài (tối đa 5000 ký tự)"),
+        ({"ND1": "a" * 5001, "ND2": "b", "ND3": "c"}, "Nội dung 1: quá dài (tối đa 5000 ký tự)"),
     ],
 )
 def test_the_plan_needs_one_target_per_content_of_the_cycles_criteria_set(
@@ -370,7 +373,7 @@ def _add_unit(rt, people):
 def _edit_unit(rt, people):
     loaded = units.get_unit(rt, people[Role.UPPER], unit_id(rt, THUAN_HUNG))
     units.edit_unit(rt, people[Role.UPPER], loaded, unit_form(loaded, phone="0987 654 321"), "w1")
-    return people[Role.UPPER], "Sửa đơn vị", "units", loaded.id, {"phone": "0987 654 321"}
+    return people[Role.UPPER], "Sửa đơn vị", "units", loaded.id, {"phone": "0987654321"}
 
 
 WRITES = [_send, _resend, _accept, _return, _on_behalf, _extend, _add_unit, _edit_unit]

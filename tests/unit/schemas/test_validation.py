@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.cells import parse_count, parse_day
+from schemas.contacts import phone_words
 from schemas.models import Registration, Unit, UnitForm, UnitKind
 from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput
@@ -72,15 +73,46 @@ def test_the_unit_form_lists_every_bad_field_at_once():
 
 
 @pytest.mark.parametrize(
-    "phone", ["0912 345 678", "+84912345678", "0912.345.678", "0221 3862 123", ""]
+    ("phone", "stored"),
+    [
+        ("0912 345 678", "0912345678"),
+        ("+84912345678", "0912345678"),
+        ("+84 912 345 678", "0912345678"),
+        ("0912.345.678", "0912345678"),
+        ("0221 3862 123", "02213862123"),
+        ("", ""),
+    ],
 )
-def test_a_vietnamese_phone_number_is_accepted_and_kept_as_typed(phone):
-    assert validate(UnitForm, unit_data(phone=phone)).phone == phone
+def test_a_vietnamese_phone_number_is_accepted_and_stored_in_one_form(phone, stored):
+    assert validate(UnitForm, unit_data(phone=phone)).phone == stored
 
 
-@pytest.mark.parametrize("email", ["bithu@example.vn", "doan.xa+3cd@mau.example", ""])
-def test_a_plain_email_address_is_accepted(email):
-    assert validate(UnitForm, unit_data(email=email)).email == email
+@pytest.mark.parametrize(
+    ("email", "stored"),
+    [
+        ("bithu@example.vn", "bithu@example.vn"),
+        ("doan.xa+3cd@mau.example", "doan.xa+3cd@mau.example"),
+        ("  BiThu@Example.VN ", "bithu@example.vn"),
+        ("", ""),
+    ],
+)
+def test_a_plain_email_address_is_accepted_and_stored_in_lower_case(email, stored):
+    assert validate(UnitForm, unit_data(email=email)).email == stored
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("0912345678", "0912 345 678"),
+        ("+84 912.345.678", "0912 345 678"),
+        ("02438251234", "024 3825 1234"),
+        ("02213864123", "0221 386 4123"),
+        ("gọi chị Lan", "gọi chị Lan"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_shown_the_vietnamese_way(stored, shown):
+    assert phone_words(stored) == shown
 
 
 def test_the_unit_form_tidies_spaces_and_unicode_of_the_name():
@@ -253,3 +285,18 @@ def test_an_officer_cannot_add_a_unit_under_another_district(rt):
     officer = officer_of(rt, KHOAI_CHAU)
     with pytest.raises(AccessDenied):
         units.add_unit(rt, officer, unit_data(parent_id=unit_id(rt, TIEN_LU)), "k1")
+
+
+def test_a_phone_and_email_typed_by_hand_in_the_sheet_are_read_in_the_stored_form_not_rewritten():
+    cells = {
+        "id": "DV-9",
+        "name": "Đoàn xã Mẫu",
+        "kind": "Xã",
+        "parent_id": "DV-1",
+        "phone": " +84 912.345.678 ",
+        "email": "BiThu@Mau.Example",
+        "active": "Có",
+    }
+    unit = Unit.from_cells(cells)
+    assert (unit.phone, unit.email) == ("0912345678", "bithu@mau.example")
+    assert cells["phone"] == " +84 912.345.678 " and unit.cells["phone"] == " +84 912.345.678 "

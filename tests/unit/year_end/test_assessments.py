@@ -10,14 +10,16 @@ import pytest
 
 from schemas.criteria import CriteriaSet, load_catalogue
 from schemas.models import AssessmentState, Assessor, LatePolicy
+from services import demo
 from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput, NotAllowed
 from services.core.records import new_request_key, record_id
 from services.core.runtime import Runtime
 from services.registration import cycles, plans
 from services.storage import Append, Conflict, DuplicateRecord, Update
-from services.year_end import assessments
+from services.year_end import assessments, decisions
 from services.year_end.assessments import AssessmentClosed
+from tests.support import year_end
 from tests.support.builders import (
     HONG_TIEN,
     KHOAI_CHAU,
@@ -122,14 +124,53 @@ def test_a_failed_content_fails_the_unit_and_the_outcome_names_the_criterion(rt,
 # ---- reopening -------------------------------------------------------------------------------
 
 
-def test_only_province_staff_reopen_and_a_reason_is_required(rt, people, round_):
+def test_a_reason_is_required_to_reopen(rt, people, round_):
+    cycle = round_()
+    sent = send(rt, people[Role.UPPER], cycle)
+    for who in (Role.UPPER, Role.PROVINCE):
+        with pytest.raises(InvalidInput, match="Lý do mở lại: bắt buộc phải nhập"):
+            assessments.reopen(rt, people[who], sent.assessment, "  ", new_request_key())
+    assert rows_of(rt, "assessments", cycle_id=cycle)[0]["state"] == "Đã gửi"
+
+
+def test_the_upper_unit_that_assessed_reopens_until_the_decision_then_only_the_province(rt):
+    officer = year_end.officer(rt)
+    province = next(a for a in demo.demo_actors(rt) if a.role is Role.PROVINCE)
+    uid = year_end.passed(rt, HONG_TIEN)
+    sent = assessments.open_assessment(rt, officer, year_end.CYCLE, uid)
+    assert sent.can_reopen
+    opened = assessments.reopen(rt, officer, sent.assessment, "Sai số buổi", new_request_key())
+    assert opened.assessment.state is AssessmentState.REOPENED
+    assert opened.assessment.reopened_by == officer.label
+    values = year_end.passing_values(rt.criteria[SET])
+    assessments.submit(
+        rt, officer, year_end.CYCLE, uid, {"values": values}, new_request_key(),
+        loaded=opened.assessment, loaded_items=opened.items,
+    )  # fmt: skip
+    decision = {"number": "7-QĐ/HĐKC", "signed_on": "20/11/2026", "signer": "Bí thư (mẫu)"}
+    decisions.record_decision(
+        rt, officer, year_end.CYCLE, officer.unit_id, {**decision, "unit_ids": [uid]}, "qd-7"
+    )
+    sent = assessments.open_assessment(rt, officer, year_end.CYCLE, uid)
+    assert not sent.can_reopen
+    assert "Quyết định công nhận số 7-QĐ/HĐKC" in assessments.reopen_hint(
+        rt, officer, sent.assessment
+    )
+    with pytest.raises(AccessDenied, match="chỉ cán bộ Tỉnh đoàn mới mở lại được"):
+        assessments.reopen(rt, officer, sent.assessment, "Sửa", new_request_key())
+    assessments.reopen(rt, province, sent.assessment, "Theo kết luận thanh tra", new_request_key())
+    audit = [r for r in audit_rows(rt) if r["action"] == "Mở lại đánh giá"]
+    assert [changed(r)[1]["reopen_reason"] for r in audit] == [
+        "Sai số buổi",
+        "Theo kết luận thanh tra",
+    ]
+
+
+def test_a_secretary_cannot_reopen_the_official_assessment(rt, people, round_):
     cycle = round_()
     sent = send(rt, people[Role.UPPER], cycle)
     with pytest.raises(AccessDenied):
-        assessments.reopen(rt, people[Role.UPPER], sent.assessment, "Sửa", new_request_key())
-    with pytest.raises(InvalidInput, match="Lý do mở lại: bắt buộc phải nhập"):
-        assessments.reopen(rt, people[Role.PROVINCE], sent.assessment, "  ", new_request_key())
-    assert rows_of(rt, "assessments", cycle_id=cycle)[0]["state"] == "Đã gửi"
+        assessments.reopen(rt, people[Role.SECRETARY], sent.assessment, "Sửa", new_request_key())
 
 
 def test_a_reopened_assessment_is_recorded_can_be_corrected_and_keeps_its_on_time(
@@ -460,7 +501,7 @@ def test_an_assessment_whose_set_changed_or_vanished_needs_checking(rt, people, 
         shipped[SET].model_dump(mode="json") | {"title": "Bộ đã sửa lén"}
     )
     for catalogue, words in (
-        (shipped | {SET: changed_set}, "đã thay đổi sau khi đánh giá"),
+        (shipped | {SET: changed_set}, "đã bị sửa sau khi đơn vị được đánh giá"),
         ({k: v for k, v in shipped.items() if k != SET}, "không có trong danh mục"),
     ):
         other = Runtime(rt.store, rt.clock, catalogue)

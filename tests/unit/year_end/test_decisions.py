@@ -408,6 +408,6 @@ def test_list_rows_a_person_added_by_hand_that_do_not_fit_are_listed_for_checkin
     )
     wb = rt.workbook()
     found = {(p.record_id, p.column): p.message for p in decision_lists.decision_problems(wb)}
-    assert "hai lần trong một chu kỳ" in found[("CN-TAY-1", "Mã đơn vị được công nhận")]
+    assert "hai lần trong một năm" in found[("CN-TAY-1", "Mã đơn vị được công nhận")]
     assert "quyết định không tồn tại" in found[("CN-TAY-2", "Mã quyết định")]
     assert decisions.recognised(wb, cycle)[hong_tien].row.id == listed["id"]
