@@ -8,6 +8,7 @@ from pages import _ui
 from services.core.access import Role
 
 st.set_page_config(page_title="3CĐ — Đoàn cơ sở 3 chủ động", page_icon="🟦", layout="wide")
+_ui.vietnamese_widget_texts()
 
 problem = _ui.settings_error()
 if problem:

@@ -45,7 +45,7 @@ def show_receipt(receipt: Receipt) -> None:
 
 def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: bool) -> None:
     """The registration form generated from the cycle's criteria set: one target per content."""
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         number = st.text_input(
             "Số kế hoạch",
             value=existing.plan_number if existing else "",
@@ -187,7 +187,7 @@ def review_one(unit: Unit) -> None:
 
 
 def extension_form(in_scope: list[Unit]) -> None:
-    with st.form("extension"):
+    with st.form("extension", enter_to_submit=False):
         unit = st.selectbox(
             "Đơn vị",
             in_scope,

@@ -118,7 +118,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     other = beside.items if beside and beside.found else {}
     values: dict[str, str] = {}
     evidence: dict[str, str] = {}
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         for content in view.criteria.contents:
             st.subheader(f"{content.id}. {content.title}")
             for criterion in content.criteria:
@@ -218,7 +218,7 @@ def state_words(view: AssessmentView) -> str:
 def reopen_form(view: AssessmentView) -> None:
     form = f"reopen-{view.assessment.id}"
     held = _ui.loaded(form, view.assessment)
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         reason = st.text_input(
             "Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?", max_chars=2000
         )
