@@ -176,7 +176,7 @@ def review_one(unit: Unit) -> None:
     ):
         if _ui.attempt(lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form):
             st.rerun()
-    with return_col.form(f"return-{unit.id}"):
+    with return_col.form(f"return-{unit.id}", enter_to_submit=False):
         reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?", max_chars=1000)
         if st.form_submit_button("Trả lại để sửa"):
             if _ui.attempt(

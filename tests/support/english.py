@@ -7,7 +7,8 @@ that stay on purpose are listed, each with its reason, in tests/e2e/english_allo
 
 `visible_text(page)` is what the person sees: text of rendered, non-zero-size elements, without
 Material icon names (drawn as pictures), without text only screen readers get (Streamlit's own
-announcements, such as "4 options available", are English and out of reach), and with the
+announcements, such as "4 options available", are English and out of reach), with the cells a
+table shows (drawn on a canvas, read from the hidden table that mirrors it), and with the
 placeholders of empty inputs.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ALLOWLIST = Path(__file__).resolve().parents[1] / "e2e" / "english_allowlist.txt"
 
@@ -85,6 +88,11 @@ _VISIBLE_TEXT_JS = """
     const text = node.textContent.trim();
     if (text && !skip(node.parentElement)) out.push(text);
   }
+  // A table (st.dataframe) is drawn on a canvas; its cells on screen are mirrored in a hidden table.
+  for (const cell of document.querySelectorAll('[data-testid="stDataFrame"] :is(td, th)')) {
+    const text = cell.textContent.trim();
+    if (text) out.push(text);
+  }
   for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
     if (!el.value && !skip(el)) out.push(el.placeholder);
   }
@@ -93,6 +101,20 @@ _VISIBLE_TEXT_JS = """
 """
 
 
+def _draw_tables(page) -> None:
+    """Bring each table into view until its canvas has drawn its first rows (an empty table never
+    does: a short wait, then on)."""
+    frames = page.get_by_test_id("stDataFrame")
+    for index in range(frames.count()):
+        frame = frames.nth(index)
+        frame.scroll_into_view_if_needed()
+        try:
+            frame.locator("canvas table tr").first.wait_for(state="attached", timeout=3_000)
+        except PlaywrightTimeout:
+            continue
+
+
 def visible_text(page) -> str:
-    """The text a person sees on the page now, one piece per line."""
+    """The text a person sees on the page, one piece per line (its tables drawn first)."""
+    _draw_tables(page)
     return page.evaluate(_VISIBLE_TEXT_JS)
