@@ -305,10 +305,13 @@ if me.role is not Role.SECRETARY:
     with st.expander("Nhắc nhở đơn vị chưa có đánh giá chính thức"):
         _reminders.section(rt, me, cycle, Stage.ASSESS)
 by_id = {line.unit.id: line for line in lines}
+# Options named by the unit alone: Streamlit keeps a selectbox's choice by its shown text, so a
+# status in it ("— Nháp" after a save) would drop the choice on the next click, and with it the
+# form being sent ("Gửi đánh giá" after "Lưu nháp" did nothing). The status is in the table above.
 chosen = st.selectbox(
     "Đơn vị",
     list(by_id),
-    format_func=lambda uid: f"{by_id[uid].unit.name} — {by_id[uid].status}",
+    format_func=lambda uid: by_id[uid].unit.name,
     index=0 if len(by_id) == 1 else None,
     placeholder="Chọn đơn vị cần đánh giá",
     key="assess-unit",
