@@ -106,7 +106,7 @@ run: venv  ## Start the app (http://localhost:8501)
 test: venv browser postgres converter  ## Lint, then run the whole test suite (unit, PostgreSQL, documents, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=20 $(ARGS)
+	$(BIN)/python -m pytest -n auto --durations=20 $(ARGS)
 
 lint: venv  ## Check style without changing files
 	$(BIN)/ruff check .

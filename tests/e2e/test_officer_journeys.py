@@ -5,9 +5,9 @@ are opened from the sidebar, and every step checks what the person sees. After e
 checks what the store holds (the only thing read around the browser). The people are found in the
 store by their role and place in the tree (tests/support/demo_store.py), never by a demo name.
 
-One app server serves the whole module, and the tests build on each other (the audit log at the
-end shows what the others did), so they run in file order on one worker (xdist group). Every
-step's screenshot is kept in shots/journeys/ (git-ignored).
+One app server serves the whole year, and the steps build on each other (the audit log at the end
+shows what the others did), so they are one test that runs them in order (a step's name is in the
+traceback when it fails). Every step's screenshot is kept in shots/journeys/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from schemas.models import (
     Role,
     User,
 )
-from tests.support.browser import wait_for_app
 from tests.support.demo_store import (
     DemoApp,
     UpperWork,
@@ -50,6 +49,7 @@ from tests.support.screens import (
     open_tab,
     press,
     screen_titles,
+    settled,
     shoot,
     shows,
     sign_in_as,
@@ -59,8 +59,6 @@ from tests.support.screens import (
     table_rows,
     type_day,
 )
-
-pytestmark = pytest.mark.xdist_group("officer-journeys")
 
 NEW_OFFICER = ("theodoi.e2e@mau.example", "Cán bộ theo dõi thử nghiệm")
 RETURN_REASON = "Bổ sung lộ trình thực hiện nội dung 3 theo từng quý"
@@ -134,7 +132,7 @@ def registration(j: Journey, unit_id: str, cycle: Cycle | None = None):
 # ---- province staff give an upper unit's officer access -------------------------------------
 
 
-def test_province_staff_give_an_upper_unit_officer_access(journey, browser_page):
+def step_province_staff_give_an_upper_unit_officer_access(journey, browser_page):
     j, page = journey, browser_page
     upper = j.name(j.work.unit_id)
     as_person(page, j, j.province, "Người dùng")
@@ -163,7 +161,7 @@ def test_province_staff_give_an_upper_unit_officer_access(journey, browser_page)
 # ---- secretary ----------------------------------------------------------------------------
 
 
-def test_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browser_page):
+def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browser_page):
     j, page = journey, browser_page
     unit_id = j.secretary.unit_id
     unit = j.name(unit_id)
@@ -226,7 +224,7 @@ def test_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browse
     j.shoot(page, "bi-thu-da-sua")
 
 
-def test_the_secretary_assesses_their_own_unit(journey, browser_page):
+def step_the_secretary_assesses_their_own_unit(journey, browser_page):
     j, page = journey, browser_page
     as_person(page, j, j.secretary, "Đánh giá")
     form = form_with(page, "Gửi đánh giá")
@@ -249,7 +247,7 @@ def test_the_secretary_assesses_their_own_unit(journey, browser_page):
 # ---- upper-unit officer ---------------------------------------------------------------------
 
 
-def test_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
+def step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
     journey, browser_page
 ):
     j, page = journey, browser_page
@@ -311,7 +309,7 @@ def test_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
     )
 
 
-def test_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_page, tmp_path):
+def step_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_page, tmp_path):
     j, page = journey, browser_page
     as_person(page, j, new_officer_label(), "Báo cáo lên tỉnh")
     form = form_with(page, "Gửi báo cáo")
@@ -335,7 +333,7 @@ def test_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_
     j.did(NEW_OFFICER[1], "Gửi báo cáo lên tỉnh")
 
 
-def test_the_officer_assesses_a_unit_and_records_its_recognition(journey, browser_page, tmp_path):
+def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browser_page, tmp_path):
     j, page = journey, browser_page
     unit_id = j.work.to_assess
     unit = j.name(unit_id)
@@ -394,7 +392,7 @@ def test_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
 # ---- province staff -------------------------------------------------------------------------
 
 
-def test_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(journey, browser_page):
+def step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(journey, browser_page):
     j, page = journey, browser_page
     as_person(page, j, j.province, "Chu kỳ")
     year = int(page.get_by_label("Năm thực hiện", exact=True).input_value())
@@ -428,7 +426,7 @@ def test_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(jou
     assert registration(j, j.secretary.unit_id, cycle) is None
 
 
-def test_province_staff_see_results_and_the_commendation_list(journey, browser_page, tmp_path):
+def step_province_staff_see_results_and_the_commendation_list(journey, browser_page, tmp_path):
     j, page = journey, browser_page
     wb = j.app.workbook()
     recognised = {
@@ -462,7 +460,7 @@ def test_province_staff_see_results_and_the_commendation_list(journey, browser_p
         assert all(name in names for name in shown)
 
 
-def test_the_audit_log_shows_every_action_above(journey, browser_page):
+def step_the_audit_log_shows_every_action_above(journey, browser_page):
     j, page = journey, browser_page
     assert j.actions, "the journey before this test did nothing"
     as_person(page, j, j.province, "Nhật ký")
@@ -471,11 +469,16 @@ def test_the_audit_log_shows_every_action_above(journey, browser_page):
         field = page.get_by_label("Người thực hiện", exact=True)
         field.fill(person)
         field.press("Enter")
-        wait_for_app(page)
+        settled(page)
         seen = set()
         for number in range(1, 20):  # every page of the log, newest first
             shows(page, f"Trang {number} ·")
             rows = table_rows(page)
+            for _ in range(10):  # the table redraws the filtered rows a moment after the run
+                if rows and all(person in row["Người thực hiện"] for row in rows):
+                    break
+                settled(page)
+                rows = table_rows(page)
             assert rows and all(person in row["Người thực hiện"] for row in rows)
             seen |= {row["Thao tác"] for row in rows}
             older = page.get_by_role("button", name="Trang sau (cũ hơn) →")
@@ -490,7 +493,7 @@ def test_the_audit_log_shows_every_action_above(journey, browser_page):
 # ---- viewer ---------------------------------------------------------------------------------
 
 
-def test_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser_page):
+def step_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser_page):
     j, page = journey, browser_page
     before = j.app.workbook_rows("audit_log")
     start(page, j.app.url)
@@ -504,3 +507,25 @@ def test_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser
         assert page.get_by_test_id("stBaseButton-primary").count() == 0
         assert page.get_by_test_id("stBaseButton-secondaryFormSubmit").count() == 0
     assert j.app.workbook_rows("audit_log") == before
+
+
+STEPS = [
+    step_province_staff_give_an_upper_unit_officer_access,
+    step_a_secretary_registers_resends_and_fixes_a_returned_plan,
+    step_the_secretary_assesses_their_own_unit,
+    step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns,
+    step_the_officer_sends_the_roll_up_report_and_downloads_it,
+    step_the_officer_assesses_a_unit_and_records_its_recognition,
+    step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans,
+    step_province_staff_see_results_and_the_commendation_list,
+    step_the_audit_log_shows_every_action_above,
+    step_a_viewer_sees_but_cannot_change_or_reach_other_screens,
+]
+
+
+@pytest.mark.timeout(900)  # ten roles' steps in one test: longer than one screen's test
+def test_a_year_of_work_by_every_role_in_the_browser(journey, browser_page, tmp_path):
+    given = {"journey": journey, "browser_page": browser_page, "tmp_path": tmp_path}
+    for step in STEPS:
+        wanted = step.__code__.co_varnames[: step.__code__.co_argcount]
+        step(**{name: given[name] for name in wanted})

@@ -7,6 +7,7 @@ sidebar, people are chosen in the demo sign-in picker.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from playwright.sync_api import expect
 from tests.support.browser import wait_for_app
 
 SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
+
+def settled(page) -> None:
+    """After a click: wait for the run it starts (if it has not already come and gone), then for
+    the end of it, so the next look at the page does not see the previous run's screen."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_selector(RUNNING, timeout=1_500)
+    wait_for_app(page)
 
 
 def start(page, url: str) -> None:
@@ -37,17 +47,19 @@ def sign_in_as(page, label: str) -> None:
     if picker.input_value() == label:
         return
     option = page.get_by_role("option", name=label, exact=True)
-    for _ in range(3):
-        picker.click()
+    # The picker can be redrawn under the pointer (a run still finishing): open it and pick again.
+    for attempt in range(4):
         try:
-            option.wait_for(timeout=5_000)
+            picker.click(timeout=5_000)
+            option.click(timeout=5_000)
             break
         except PlaywrightTimeout:
+            if attempt == 3:
+                raise
             page.keyboard.press("Escape")
-    option.click()
-    wait_for_app(page)
+            wait_for_app(page)
+    settled(page)
     expect(picker).to_have_value(label)
-    wait_for_app(page)
 
 
 def screen_titles(page) -> list[str]:
@@ -68,7 +80,7 @@ def open_screen(page, title: str) -> None:
             break
         except PlaywrightTimeout:
             continue
-    wait_for_app(page)
+    settled(page)
 
 
 def shoot(page, folder: str, name: str) -> Path:
@@ -96,7 +108,7 @@ def choose(page, label: str, option: str, within=None) -> None:
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
     wanted.first.click()
-    wait_for_app(page)
+    settled(page)
 
 
 def open_expander(page, title: str) -> None:
@@ -112,7 +124,7 @@ def press(page, name: str, within=None) -> None:
     """Click the button named `name` and wait for the app to finish the run it starts."""
     scope = within if within is not None else page
     scope.get_by_role("button", name=name, exact=True).click()
-    wait_for_app(page)
+    settled(page)
 
 
 def shows(page, text: str, timeout_ms: int = 30_000):
