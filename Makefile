@@ -103,14 +103,16 @@ converter:  ## Make sure LibreOffice and the Liberation fonts are installed (PDF
 run: venv  ## Start the app (http://localhost:8501)
 	$(BIN)/streamlit run app.py $(ARGS)
 
-test: venv browser postgres converter  ## Lint, then run the whole test suite (unit, PostgreSQL, documents, e2e)
+test: venv browser postgres converter  ## Lint and type-check, then run the whole test suite (unit, PostgreSQL, documents, e2e)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto --durations=20 $(ARGS)
 
-lint: venv  ## Check style without changing files
+lint: venv  ## Check style and types without changing files
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: venv  ## Fix what ruff can fix, then reformat
 	$(BIN)/ruff check --fix .

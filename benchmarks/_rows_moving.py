@@ -17,7 +17,10 @@ from typing import Any
 from schemas import tabs
 from services.storage import Append, Update
 
-EDIT_EVERY_S = 1.5  # a person edits the Đăng ký tab every couple of seconds
+# A person edits the Đăng ký tab about once a second (a sort, a row inserted or deleted), at
+# jittered moments (uniform between half and one and a half times the interval), so edits fall at
+# every phase of the engine's read→write cycle instead of locking onto its rhythm.
+EDIT_EVERY_S = 1.0
 SORT_BY = ("unit_id", "plan_number", "state", "submitted_at", "id", "upper_unit_id")
 
 
@@ -109,7 +112,13 @@ class Windows:
 
 
 def person(
-    fake: Any, key: str, clock: Any, until: Callable[[], bool], windows: Windows, seed: int
+    fake: Any,
+    key: str,
+    clock: Any,
+    until: Callable[[], bool],
+    windows: Windows,
+    seed: int,
+    every: float = EDIT_EVERY_S,
 ) -> Callable[[], None]:
     """A person with the Đăng ký tab open: every couple of seconds sorts it by some column, inserts
     a blank row somewhere among the data, or deletes a blank row — never a record."""
@@ -132,7 +141,7 @@ def person(
 
     def run() -> None:
         while not until():
-            clock.sleep(EDIT_EVERY_S)
+            clock.sleep(rng.uniform(0.5 * every, 1.5 * every))
             with fake._lock:  # one edit in the browser, between two API requests
                 edit()
                 windows.edits.append(clock.monotonic())

@@ -44,6 +44,8 @@ class Session:
     """A browser tab: one websocket, its widget values, its pages and fragments."""
 
     url: str
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. the cookies a browser sends
+    xsrf: str = ""  # the XSRF token a browser sends as the second subprotocol (with its cookie)
     ws: ClientConnection | None = None
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     page_hash: str = ""
@@ -60,7 +62,12 @@ class Session:
 
     async def open(self) -> None:
         self.ws = await connect(
-            self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
+            self.url,
+            subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
+            max_size=None,
+            open_timeout=60,
+            ping_interval=None,
+            additional_headers=self.headers,
         )
         self._reader = asyncio.create_task(self._read())
 
@@ -118,22 +125,29 @@ class Session:
             self.cached.add(msg.hash)
         kind = msg.WhichOneof("type")
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            what = element.WhichOneof("type")
-            if what == "selectbox":
-                box = element.selectbox
-                self.selectboxes[box.label] = (box.id, list(box.options))
-            elif what == "exception":
-                self.exceptions += 1
+            self._element(msg.delta.new_element)
         elif kind == "navigation":
             self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
         elif kind == "new_session":
             self.page_hash = self.page_hash or msg.new_session.page_script_hash
-        elif kind == "auto_rerun":
-            self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
-        elif kind == "stop_auto_rerun":
-            for fragment_id in msg.stop_auto_rerun.fragment_ids:
-                self.fragments.pop(fragment_id, None)
+        elif kind in ("auto_rerun", "stop_auto_rerun"):
+            self._fragments(msg)
         elif kind == "script_finished":
             if self._finished is not None and not self._finished.done():
                 self._finished.set_result(msg.script_finished)
+
+    def _element(self, element) -> None:
+        what = element.WhichOneof("type")
+        if what == "selectbox":
+            box = element.selectbox
+            self.selectboxes[box.label] = (box.id, list(box.options))
+        elif what == "exception":
+            self.exceptions += 1
+
+    def _fragments(self, msg: ForwardMsg) -> None:
+        """Track the fragments that rerun by themselves (the dashboard's auto-refresh)."""
+        if msg.WhichOneof("type") == "auto_rerun":
+            self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            return
+        for fragment_id in msg.stop_auto_rerun.fragment_ids:
+            self.fragments.pop(fragment_id, None)

@@ -120,17 +120,28 @@ def free_port() -> int:
 class Server:
     """`streamlit run` on 127.0.0.1, pinned to `core`; its CPU and memory read from /proc."""
 
-    def __init__(self, script: str, store: Path, core: int | None, options: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        script: str,
+        store: Path,
+        core: int | None,
+        options: tuple[str, ...] = (),
+        profile: Path | None = None,
+        settings: dict[str, str] | None = None,
+    ):
+        """`settings`: the TCD_ variables to start with (default: the demo on the SQLite `store`)."""
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCD_")}
-        env |= {
+        env |= settings or {
             "TCD_SQLITE_PATH": str(store),
             "TCD_DEMO": "true",
             "TCD_NOW": NOW.isoformat(),
-            "PYTHONPATH": str(ROOT),
         }
+        env["PYTHONPATH"] = str(ROOT)
+        sampler = [str(ROOT / "benchmarks" / "_sampler.py"), str(profile)] if profile else []
         command = [
             sys.executable,
+            *sampler,
             "-m",
             "streamlit",
             "run",
@@ -277,19 +288,29 @@ async def follow(
             ticks[fragment] = loop.time() + session.fragments.get(fragment, 15.0)
 
 
-async def level(server: Server, variant: Variant, n: int, plan: Plan) -> dict[str, Any]:
-    """N sessions: sign in, burst, active, idle; figures for each phase."""
+async def level(
+    server: Any, variant: Variant, n: int, plan: Plan, people: Any = None
+) -> dict[str, Any]:
+    """N sessions: sign in, burst, active, idle; figures for each phase.
+
+    `server` has `url`, `cpu_s()` and `rss_mb()` (a Server, or several behind a balancer);
+    `people(i)` makes the i-th session and signs it in (default: the demo picker on `server`).
+    """
     rng = random.Random(SEED * 1000 + n)
     rss_before = server.rss_mb()
-    sessions = [Session(server.url) for _ in range(n)]
     meter = Meter(server)
     gate = asyncio.Semaphore(10)  # sign-ins are not what is measured: do not pile them up
 
-    async def signed(i: int, s: Session) -> None:
-        async with gate:
-            await sign_in(s, i % PEOPLE, plan.burst_timeout_s)
+    async def picker(i: int) -> Session:
+        session = Session(server.url)
+        await sign_in(session, i % PEOPLE, plan.burst_timeout_s)
+        return session
 
-    await asyncio.gather(*(signed(i, s) for i, s in enumerate(sessions)))
+    async def signed(i: int) -> Session:
+        async with gate:
+            return await (people or picker)(i)
+
+    sessions = list(await asyncio.gather(*(signed(i) for i in range(n))))
     sign_in_phase = meter.read()
     try:
         meter = Meter(server)
@@ -352,9 +373,14 @@ def saturated(figures: dict[str, Any]) -> bool:
 
 
 async def measure(
-    variant: Variant, store: Path, plan: Plan, core: int | None, options: tuple[str, ...] = ()
+    variant: Variant,
+    store: Path,
+    plan: Plan,
+    core: int | None,
+    options: tuple[str, ...] = (),
+    profile: Path | None = None,
 ) -> dict[str, Any]:
-    server = Server(variant.script, store, core, options)
+    server = Server(variant.script, store, core, options, profile)
     try:
         started = time.perf_counter()
         server.wait_healthy()
@@ -442,6 +468,11 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         help="a Streamlit option for every server, e.g. runner.postScriptGC=true",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the servers' stacks (benchmarks/_sampler.py) into FILE-<variant>.txt",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.sessions:
@@ -474,7 +505,15 @@ def main(argv: list[str] | None = None) -> None:
         )
         for variant in variants:
             results[variant.name] = asyncio.run(
-                measure(variant, store, plan, server_core, tuple(args.option))
+                measure(
+                    variant,
+                    store,
+                    plan,
+                    server_core,
+                    tuple(args.option),
+                    args.profile
+                    and args.profile.with_name(f"{args.profile.stem}-{variant.name}.txt"),
+                )
             )
     app = results.pop("app", {})
     report = {

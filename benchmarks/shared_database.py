@@ -179,6 +179,12 @@ class WholeTabs:
     def change_token(self):
         return self.inner.change_token()
 
+    def tab_versions(self):
+        return None  # the point of this wrapper: no per-tab counters
+
+    def unreadable(self):
+        return self.inner.unreadable()
+
 
 def run(target, url: str, units: list[str], processes: int, threads: int, per_tab: bool) -> dict:
     ctx = multiprocessing.get_context("spawn")

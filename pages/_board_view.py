@@ -60,7 +60,7 @@ def units_by_group(board: RegistrationBoard) -> alt.Chart:
             color=alt.Color(
                 "status:N",
                 title="Tình trạng",
-                scale=alt.Scale(**_colours.scale(COLOUR, STATUSES)),
+                scale=_colours.scale(COLOUR, STATUSES),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),
@@ -129,6 +129,7 @@ def follow_up(board: RegistrationBoard) -> None:
         st.success("Tất cả đơn vị đã đăng ký và không có kế hoạch nào bị trả lại.")
         return
     left, right = st.columns(2)
+    present = set(table["Tình trạng"])  # once, not once per status
     uppers = left.multiselect(
         "Lọc theo đơn vị cấp trên",
         placeholder="Tất cả đơn vị cấp trên",
@@ -137,7 +138,7 @@ def follow_up(board: RegistrationBoard) -> None:
     statuses = right.multiselect(
         "Lọc theo tình trạng",
         placeholder="Tất cả tình trạng",
-        options=[s for s in STATUSES if s in set(table["Tình trạng"])],
+        options=[s for s in STATUSES if s in present],
     )
     shown = table
     if uppers:

@@ -41,7 +41,7 @@ def panel(
         saved = doc_texts.texts_for(rt, me, issuer_id, kind)
         edited = _texts_form(rt, me, kind, issuer_id, saved, key)
     else:  # a decision seen through units in one's scope: the issuer's texts, not editable
-        edited = doc_texts.stored_or_default(rt.workbook(), issuer_id, kind)
+        edited = doc_texts.issuer_texts(rt, issuer_id, kind)
     document = _ui.attempt(lambda: build(edited))
     if document is None:
         return

@@ -12,6 +12,7 @@ from pages import _ui
 from schemas.models import Cycle
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
+from services.people.units import unit_name
 from services.reminders import outbox, schedule
 from services.reminders.mailer import SmtpMailer
 from services.reminders.messages import NO_EMAIL, Message, Stage, unit_messages, upper_messages
@@ -39,23 +40,12 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         if units is not None:
             st.success("Không còn đơn vị nào cần nhắc.")
         return
-    wb = rt.workbook()
-    _ui.table(
-        pd.DataFrame(
-            [
-                {
-                    "Đơn vị": m.unit_name,
-                    "Tình trạng": m.status,
-                    "E-mail": m.to or NO_EMAIL,
-                    "Đã nhắc": outbox.sent_words(wb, cycle.id, m.unit_id, stage.value)
-                    or "chưa nhắc",
-                }
-                for m in units
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    # Built once per data version, scope and minute, like the messages it lists.
+    listed = rt.per_minute(
+        ("reminders table", cycle.id, stage, config.app_url, me.role, me.unit_id),
+        lambda _wb, _now: _listing(rt, cycle, stage, units),
     )
+    _ui.table(listed, hide_index=True, width="stretch")
     _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
     _unsure(rt, me, cycle)
     uppers = _ui.attempt(lambda: upper_messages(rt, me, cycle.id, stage, config.app_url)) or []
@@ -64,6 +54,20 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         _one(units, f"remind-unit-{stage.name}")
     with tabs[1]:
         _one(uppers, f"remind-upper-{stage.name}")
+
+
+def _listing(rt: Runtime, cycle: Cycle, stage: Stage, units: list[Message]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Đơn vị": m.unit_name,
+                "Tình trạng": m.status,
+                "E-mail": m.to or NO_EMAIL,
+                "Đã nhắc": outbox.sent_words(rt, cycle.id, m.unit_id, stage.value) or "chưa nhắc",
+            }
+            for m in units
+        ]
+    )
 
 
 def _one(messages: list[Message], key: str) -> None:
@@ -133,9 +137,9 @@ def _deliver(
 
 
 def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
-    for row in outbox.unsure(rt.workbook(), me, cycle.id):
+    for row in outbox.unsure(rt, me, cycle.id):
         st.warning(
-            f"Thư nhắc tới {row.recipient} ({rt.workbook().unit_name(row.unit_id)}) bị ngắt giữa "
+            f"Thư nhắc tới {row.recipient} ({unit_name(rt, me, row.unit_id)}) bị ngắt giữa "
             "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
         )
         if st.button("Gửi lại", key=f"again-{row.id}"):
@@ -147,7 +151,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
     """Province staff set when the cycle's reminders are drafted, and automatic sending."""
     if me.role is not Role.PROVINCE:
         return
-    current = schedule.schedule_of(rt.workbook(), cycle.id)
+    current = schedule.current_schedule(rt, cycle.id)
     form = f"reminder-schedule-{cycle.id}"
     with st.expander("Lịch nhắc nhở của chu kỳ"), st.form(form, enter_to_submit=False):
         before = st.text_input(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ import streamlit as st
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
 from services.bootstrap import build_runtime, load_settings
+from services.core import readable
 from services.core.access import Actor, Role
 from services.core.errors import DomainError, InvalidInput
 from services.core.messages import describe
@@ -166,6 +169,15 @@ def loaded(form: str, record: R) -> R:
     return held[form]
 
 
+def require_tabs(rt: Runtime, screen: str) -> None:
+    """Stop the screen with a plain Vietnamese reason when a tab its figures come from cannot be
+    read as the sheet is now (deleted, a title row above the header, …): no counts are shown."""
+    found = readable.for_screen(rt, screen)
+    if found:
+        st.error(plain(readable.message(found)))
+        st.stop()
+
+
 def attempt(action: Callable[[], T], form: str | None = None) -> T | None:
     """Run one service call; show a refusal in Vietnamese instead of a traceback. None on failure."""
     try:
@@ -203,7 +215,30 @@ def table(data: Any, **options: Any) -> Any:
     """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
     toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    return st.dataframe(frame.map(inert_cell), **options)
+    return st.dataframe(_inert(frame), **options)
+
+
+_INERT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+_INERT_LOCK = threading.Lock()
+_INERT_KEPT = 64
+
+
+def _inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every cell inert. A table shared by every session (computed once per data
+    version) is converted once while it lives, not on every render: the conversion was a tenth of
+    a busy dashboard's render. Keyed by the frame's identity, held weakly, at most _INERT_KEPT."""
+    key = id(frame)
+    with _INERT_LOCK:
+        found = _INERT.get(key)
+    if found is not None and found[0]() is frame:
+        return found[1]
+    inert = frame.map(inert_cell)
+    with _INERT_LOCK:
+        if len(_INERT) >= _INERT_KEPT:
+            for old in [k for k, (ref, _) in _INERT.items() if ref() is None] or list(_INERT)[:8]:
+                _INERT.pop(old, None)
+        _INERT[key] = (weakref.ref(frame), inert)
+    return inert
 
 
 def show_conflict(exc: Conflict, form: str | None) -> None:

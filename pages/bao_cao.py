@@ -36,6 +36,7 @@ FIGURES = (  # label, field of RollupCounts and UpperReport
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Báo cáo lên tỉnh")
+_ui.require_tabs(rt, "bao_cao")
 if me.role not in (Role.PROVINCE, Role.UPPER):
     st.info(
         "Màn hình này dành cho cán bộ Đoàn cấp trên (huyện, thị, thành đoàn, đoàn trực thuộc) "

@@ -21,6 +21,7 @@ POLICIES = list(LatePolicy)
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Chu kỳ đăng ký")
+_ui.require_tabs(rt, "chu_ky")
 
 
 def criteria_label(ref: str) -> str:

@@ -19,6 +19,7 @@ from services.registration.status import NOT_YET
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Đăng ký xây dựng Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "dang_ky")
 cycle = _ui.cycle_picker()
 if cycle is None:
     st.stop()

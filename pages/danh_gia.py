@@ -22,6 +22,7 @@ DAT_CHOICES = ["", "Đạt", "Không đạt"]
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Đánh giá Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "danh_gia")
 
 
 def pick_cycle() -> Cycle | None:

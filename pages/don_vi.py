@@ -19,6 +19,7 @@ COUNT = {"min_value": 0, "step": 1}
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Đơn vị")
+_ui.require_tabs(rt, "don_vi")
 
 
 def name_of(unit_id: str) -> str:

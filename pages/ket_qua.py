@@ -3,7 +3,7 @@
 Every figure comes from `services.year_end.results` (and `services.year_end.unit_history` for the drill-down),
 computed once per data version for everybody who watches; this page only draws it: for each
 section a headline figure, then a chart, then the table. A secretary sees their own unit's history.
-The charts are drawn by pages/_result_charts.py.
+The charts are drawn by services/presentation/result_charts.py (the results report prints the same).
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ import pandas as pd
 import streamlit as st
 
 from pages import _documents, _ui
-from pages import _result_charts as charts
 from schemas.models import Cycle
 from services.core.access import Role
 from services.documents import results_doc
 from services.documents.texts import RESULTS
+from services.presentation import result_charts as charts
 from services.year_end import results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Kết quả công nhận Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "ket_qua")
 
 
 def percent(value: float | None) -> str:

@@ -18,6 +18,7 @@ ROLES = list(Role)
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Người dùng")
+_ui.require_tabs(rt, "nguoi_dung")
 
 
 def name_of(unit_id: str) -> str:

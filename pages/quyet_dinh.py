@@ -24,6 +24,7 @@ FLASH = "decision-flash"
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Quyết định công nhận")
+_ui.require_tabs(rt, "quyet_dinh")
 if me.role not in (Role.PROVINCE, Role.UPPER):
     st.info(
         "Màn hình này dành cho Đoàn cấp trên và cán bộ Tỉnh đoàn: ghi quyết định công nhận "

@@ -18,6 +18,7 @@ REFRESH_SECONDS = 15
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "tong_hop")
 cycle = _ui.cycle_picker()
 if cycle is None:
     st.stop()

@@ -10,6 +10,7 @@ from services.overview import home
 rt = _ui.runtime()
 me = _ui.actor()
 st.title('Đoàn cơ sở "3 chủ động"')
+_ui.require_tabs(rt, "trang_chu")
 st.caption(f"{_ui.plain(me.name)} · {me.role.value}")
 todo = home.todo(rt, me)
 if todo is None:

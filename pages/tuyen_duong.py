@@ -18,6 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 rt = _ui.runtime()
 me = _ui.actor()
 st.title("Tuyên dương")
+_ui.require_tabs(rt, "tuyen_duong")
 if me.role is not Role.PROVINCE:
     st.info(
         'Màn hình này dành cho cán bộ Tỉnh đoàn: xét tuyên dương Đoàn cơ sở "3 chủ động" '

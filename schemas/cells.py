@@ -7,6 +7,7 @@ these parsers accept that and refuse anything ambiguous instead of guessing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -23,6 +24,24 @@ _THOUSANDS = re.compile(r"^\d{1,3}([.\s]\d{3})+$")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 TRUE_WORDS = {"có", "co", "x", "true", "đúng", "1", "yes"}
 FALSE_WORDS = {"không", "khong", "false", "sai", "0", "no"}
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # zero-width marks
+
+
+def clean_id(text: str) -> str:
+    """An id (or a reference to one) as every comparison sees it: NFC, zero-width marks dropped,
+    surrounding spaces removed and inner runs of spaces (non-breaking ones too) made one space.
+
+    A person who retypes "DV-0052 " in the sheet still means DV-0052; the cell is not rewritten
+    (the data-health screen lists it), but every lookup finds the record.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).translate(_INVISIBLE).split())
+
+
+def is_id_field(name: str) -> bool:
+    """A field holding an id: the record's own, or a reference to another record's."""
+    return name == "id" or name.endswith("_id")
 
 
 def iso(at: datetime) -> str:

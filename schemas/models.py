@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
@@ -27,6 +28,8 @@ from schemas.cells import (
     OptDay,
     OptInstant,
     Text,
+    clean_id,
+    is_id_field,
     parse_choice,
     parse_flag,
     to_cell,
@@ -177,10 +180,19 @@ class Record(BaseModel):
     _cells: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @classmethod
-    def from_cells(cls, cells: dict[str, str]) -> Self:
-        """Parse one stored row; raises pydantic.ValidationError naming the bad cells."""
-        record = cls.model_validate({f: cells.get(f, "") for f in cls.TAB.fields})
-        record._cells = {f: cells.get(f, "") for f in cls.TAB.fields}
+    def from_cells(cls, cells: Mapping[str, str]) -> Self:
+        """Parse one stored row; raises pydantic.ValidationError naming the bad cells.
+
+        Ids and references are read through `clean_id` (a retyped "DV-0052 " is DV-0052); the
+        record keeps the cells exactly as stored, which is what an update compares against. When
+        the row's own dict holds exactly them (a SQL row), that dict is shared rather than copied
+        (one dict per row less in every snapshot).
+        """
+        data = {f: cells.get(f, "") for f in cls.TAB.fields}
+        record = cls.model_validate(
+            {f: clean_id(v) if is_id_field(f) else v for f, v in data.items()}
+        )
+        record._cells = cells if type(cells) is dict and cells == data else data
         return record
 
     def to_cells(self) -> dict[str, str]:

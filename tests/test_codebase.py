@@ -431,3 +431,92 @@ def test_modules_import_other_tests_only_through_tests_support():
                 if name.startswith("tests.") and not name.startswith(shared):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+# ---- function length ----------------------------------------------------------------------------
+
+LONGEST_FUNCTION = 60  # lines, decorators and docstring included: split a longer one where it reads
+
+
+def long_functions(root: Path, unders: tuple[str, ...] = ("services", "schemas")) -> list[str]:
+    """`path:line name (n lines)` for each function or method over LONGEST_FUNCTION lines."""
+    found = []
+    for under in unders:
+        for path in python_files(root, under):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    length = (node.end_lineno or node.lineno) - first + 1
+                    if length > LONGEST_FUNCTION:
+                        rel = path.relative_to(root)
+                        found.append(f"{rel}:{node.lineno} {node.name} ({length} lines)")
+    return found
+
+
+def test_no_function_in_services_or_schemas_is_longer_than_sixty_lines():
+    assert long_functions(ROOT) == []
+
+
+def test_the_length_checker_catches_a_long_function_and_passes_a_short_one(tmp_path):
+    body = "".join(f"    x{i} = {i}\n" for i in range(LONGEST_FUNCTION))
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "long.py").write_text(f"def too_long():\n{body}", encoding="utf-8")
+    short = "".join(f"    x{i} = {i}\n" for i in range(LONGEST_FUNCTION - 1))
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "short.py").write_text(f"def fits():\n{short}", encoding="utf-8")
+    assert long_functions(tmp_path) == [
+        f"services/long.py:1 too_long ({LONGEST_FUNCTION + 1} lines)"
+    ]
+
+
+IGNORE = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[^\]]*\])?(?P<rest>.*)$")
+
+
+def unexplained_type_ignores(root: Path) -> list[str]:
+    """`path:line` of each `# type: ignore` without error codes or without a `# why` after it."""
+    found = []
+    for under in ("services", "schemas"):
+        for path in python_files(root, under):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                m = IGNORE.search(line)
+                if m and (not m["codes"] or not m["rest"].strip().startswith("#")):
+                    found.append(f"{path.relative_to(root)}:{n}")
+    return found
+
+
+def test_every_type_ignore_names_its_error_and_says_why():
+    assert unexplained_type_ignores(ROOT) == []
+
+
+def test_the_type_ignore_checker_catches_a_bare_ignore(tmp_path):
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "m.py").write_text(
+        "a = f()  # type: ignore\n"
+        "b = g()  # type: ignore[arg-type]\n"
+        "c = h()  # type: ignore[arg-type]  # h is untyped upstream\n",
+        encoding="utf-8",
+    )
+    assert unexplained_type_ignores(tmp_path) == ["services/m.py:1", "services/m.py:2"]
+
+
+def workbook_reads_in_pages(root: Path) -> list[str]:
+    """`path:line` where a page reads the parsed store itself instead of asking a service."""
+    found = []
+    for path in [*sorted((root / "pages").glob("*.py")), root / "app.py"]:
+        if not path.exists():
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "workbook":
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_pages_read_data_through_services_not_the_workbook():
+    assert workbook_reads_in_pages(ROOT) == []
+
+
+def test_the_workbook_check_catches_a_page_reading_it(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "p.py").write_text("names = rt.workbook().units\n", encoding="utf-8")
+    assert workbook_reads_in_pages(tmp_path) == ["pages/p.py:1"]

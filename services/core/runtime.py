@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from schemas.criteria import CriteriaSet
@@ -80,10 +81,32 @@ class Runtime:
         wb = snapshot.derived("workbook", lambda: self._parse(snapshot.tabs))
         return wb if key == "workbook" else snapshot.derived(key, lambda: compute(wb))
 
+    def per_minute(self, key: Any, compute: Callable[[Workbook, datetime], T]) -> T:
+        """Something that shows the clock to the minute (an "at HH:MM" line, a countdown in
+        minutes): computed once per data version and minute for every session, from the workbook
+        and the time of the first asker in that minute. Only the latest minute is kept."""
+        now = self.clock.now()
+        minute = now.replace(second=0, microsecond=0)
+        held = self.derived(("per minute", key), _Held)
+        with held.lock:  # a hundred sessions at the turn of a minute wait for one computation
+            if held.minute != minute:
+                held.value, held.minute = compute(held.wb, now), minute
+            return held.value
+
     def _parse(self, tabs_rows) -> Workbook:
         self._last = Workbook.parse(tabs_rows, previous=self._last)
         keep_out_of_full_collections()
         return self._last
+
+
+class _Held:
+    """One data version's latest per-minute value (Runtime.per_minute)."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self.lock = threading.Lock()
+        self.minute: datetime | None = None
+        self.value: Any = None
 
 
 FREEZE_REGROWTH = 1.25  # the frozen objects are collected again once they grew by a quarter…

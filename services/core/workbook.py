@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from pydantic import ValidationError
 
 from schemas import tabs
-from schemas.cells import error_messages
+from schemas.cells import clean_id, error_messages, is_id_field
 from schemas.models import (
     MODELS,
     Assessment,
@@ -50,13 +51,14 @@ class RowProblem:
 
 
 # What a person did to a row, as the data-health screen groups it.
-NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE = (
+NO_ID, DUPLICATE_ID, MISSING, VALUE, REFERENCE, DUPLICATE, UNTIDY_ID = (
     "no_id",
     "duplicate_id",
     "missing",
     "value",
     "reference",
     "duplicate",
+    "untidy_id",
 )
 
 
@@ -87,114 +89,43 @@ class Workbook:
     # (tab, record id) -> sheet row number, so problems found after parsing still name their row
     row_numbers: dict[tuple[str, str], int] = field(default_factory=dict)
     _by_cycle_unit: dict[tuple[str, str], Registration] = field(default_factory=dict)
-    # (tab, cells) -> record, so the next version's parse can reuse records of unchanged rows
-    _parsed: dict[tuple, Record] = field(default_factory=dict, repr=False)
-    _earlier: dict[tuple, Record] = field(default_factory=dict, repr=False)
+    # What each tab's rows parsed into, so the next version's parse can reuse it: a tab whose row
+    # list is the very same (the cache kept it) is not looked at again, and in a changed tab a
+    # row whose cells equal its record's is not validated again.
+    _tabs: dict[str, _TabParse] = field(default_factory=dict, repr=False)
 
     # ---- building -------------------------------------------------------------------------
 
     @classmethod
     def parse(cls, tabs_rows: dict[str, list[Row]], previous: Workbook | None = None) -> Workbook:
-        """Parse every tab. Rows whose cells are unchanged since `previous` reuse its records
-        (they are immutable), so the parse after one write validates only the rows that changed.
-        """
+        """Parse every tab. Tabs the cache kept as they were, and rows whose cells are unchanged
+        since `previous`, reuse its records (they are immutable), so the parse after one write
+        validates only the rows that changed."""
         wb = cls()
-        wb._earlier = previous._parsed if previous is not None else {}
-        wb.units = wb._records(tabs.UNITS.name, tabs_rows)
-        wb.cycles = wb._records(tabs.CYCLES.name, tabs_rows)
-        wb.registrations = wb._records(tabs.REGISTRATIONS.name, tabs_rows)
-        wb.extensions = list(wb._records(tabs.EXTENSIONS.name, tabs_rows).values())
-        wb.upper_reports = wb._records(tabs.UPPER_REPORTS.name, tabs_rows)
-        wb.assessments = wb._records(tabs.ASSESSMENTS.name, tabs_rows)
-        wb.assessment_items = wb._records(tabs.ASSESSMENT_ITEMS.name, tabs_rows)
-        wb.decisions = wb._records(tabs.DECISIONS.name, tabs_rows)
-        wb.decision_units = wb._records(tabs.DECISION_UNITS.name, tabs_rows)
-        wb.users = wb._records(tabs.USERS.name, tabs_rows)
-        wb.upper_report_units = wb._records(tabs.UPPER_REPORT_UNITS.name, tabs_rows)
-        wb.document_texts = wb._records(tabs.DOCUMENT_TEXTS.name, tabs_rows)
-        wb.reminders = wb._records(tabs.REMINDERS.name, tabs_rows)
-        wb.reminder_schedules = wb._records(tabs.REMINDER_SCHEDULES.name, tabs_rows)
+        earlier = previous._tabs if previous is not None else {}
+        for tab in _PARSED:
+            rows = tabs_rows.get(tab, [])
+            found = earlier.get(tab)
+            if found is None or found.rows is not rows:
+                found = _parse_tab(tab, rows, found)
+            wb._tabs[tab] = found
+            wb.problems += found.problems
+            wb.row_numbers.update(found.numbers)
+            for kind, key in found.broken:
+                wb._broken_set(kind).add(key)
+        for tab, attribute in _ATTRIBUTES.items():
+            setattr(wb, attribute, wb._tabs[tab].records)
+        wb.extensions = cast(list[Extension], list(wb._tabs[tabs.EXTENSIONS.name].records.values()))
         wb._index_tree()
         wb._index_registrations()
-        wb._earlier = {}  # only one generation back is kept: the previous one can be freed
         return wb
 
-    def _records(self, tab: str, tabs_rows: dict[str, list[Row]]) -> dict:
-        model: type[Record] = MODELS[tab]
-        headers = dict(model.TAB.columns)
-        records: dict[str, Record] = {}
-        first_row: dict[str, int] = {}
-        for row in tabs_rows.get(tab, []):
-            if not any(v.strip() for v in row.cells.values()):
-                continue  # a blank row a person left: nothing to read
-            record_id = row.cells.get("id", "").strip()
-            if not record_id:
-                self._problem(
-                    tab,
-                    row,
-                    "id",
-                    "Hàng chưa có mã: cán bộ Tỉnh đoàn có thể nhận hàng này vào ứng dụng",
-                    kind=NO_ID,
-                )
-                self._note_broken(tab, row)
-                continue
-            if record_id in first_row:
-                self._problem(
-                    tab,
-                    row,
-                    "id",
-                    f"Mã {record_id} trùng với hàng {first_row[record_id]}",
-                    record_id,
-                    kind=DUPLICATE_ID,
-                )
-                self._note_broken(tab, row)
-                continue
-            first_row[record_id] = row.number
-            self.row_numbers[(tab, record_id)] = row.number
-            key = (tab, tuple(row.cells.items()))
-            if (record := self._earlier.get(key)) is not None:
-                records[record_id] = self._parsed[key] = record
-                continue
-            try:
-                records[record_id] = self._parsed[key] = model.from_cells(dict(row.cells))
-            except ValidationError as exc:
-                for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
-                    column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""
-                    self.problems.append(
-                        RowProblem(
-                            tab,
-                            row.number,
-                            column,
-                            text.split(": ", 1)[-1],
-                            record_id,
-                            _value_kind(row, err["loc"]),
-                        )
-                    )
-                self._note_broken(tab, row)
-        return records
-
-    def _problem(
-        self,
-        tab: str,
-        row: Row,
-        field_name: str,
-        message: str,
-        record_id: str = "",
-        kind: str = "",
-    ) -> None:
-        header = dict(MODELS[tab].TAB.columns).get(field_name, field_name)
-        self.problems.append(RowProblem(tab, row.number, header, message, record_id, kind))
-
-    def _note_broken(self, tab: str, row: Row) -> None:
-        if tab == tabs.REGISTRATIONS.name:
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
-            self.broken_registrations.add(key)
-        if tab in (tabs.ASSESSMENTS.name, tabs.ASSESSMENT_ITEMS.name):
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
-            self.broken_assessments.add(key)
-        if tab == tabs.DECISION_UNITS.name:
-            key = (row.cells.get("cycle_id", "").strip(), row.cells.get("unit_id", "").strip())
-            self.broken_decisions.add(key)
+    def _broken_set(self, kind: str) -> set[tuple[str, str]]:
+        return {
+            "registrations": self.broken_registrations,
+            "assessments": self.broken_assessments,
+            "decisions": self.broken_decisions,
+        }[kind]
 
     def missing_reference(self, unit_id: str, cycle_id: str) -> str:
         """Why a row's unit or cycle cannot be found, in words: it does not exist, or its own row
@@ -326,6 +257,122 @@ class Workbook:
 
     def cycles_newest_first(self) -> list[Cycle]:
         return sorted(self.cycles.values(), key=lambda c: (c.year, c.register_cutoff), reverse=True)
+
+
+_ATTRIBUTES = {
+    tabs.UNITS.name: "units",
+    tabs.CYCLES.name: "cycles",
+    tabs.REGISTRATIONS.name: "registrations",
+    tabs.UPPER_REPORTS.name: "upper_reports",
+    tabs.ASSESSMENTS.name: "assessments",
+    tabs.ASSESSMENT_ITEMS.name: "assessment_items",
+    tabs.DECISIONS.name: "decisions",
+    tabs.DECISION_UNITS.name: "decision_units",
+    tabs.USERS.name: "users",
+    tabs.UPPER_REPORT_UNITS.name: "upper_report_units",
+    tabs.DOCUMENT_TEXTS.name: "document_texts",
+    tabs.REMINDERS.name: "reminders",
+    tabs.REMINDER_SCHEDULES.name: "reminder_schedules",
+}
+# Every tab a workbook holds, in the order they are parsed (problems are listed in this order).
+_PARSED = (
+    tabs.UNITS.name,
+    tabs.CYCLES.name,
+    tabs.REGISTRATIONS.name,
+    tabs.EXTENSIONS.name,
+    *(
+        t
+        for t in _ATTRIBUTES
+        if t not in (tabs.UNITS.name, tabs.CYCLES.name, tabs.REGISTRATIONS.name)
+    ),
+)
+# Rows of these tabs that could not be read make their (cycle, unit) "cần kiểm tra".
+_BROKEN_KIND = {
+    tabs.REGISTRATIONS.name: "registrations",
+    tabs.ASSESSMENTS.name: "assessments",
+    tabs.ASSESSMENT_ITEMS.name: "assessments",
+    tabs.DECISION_UNITS.name: "decisions",
+}
+
+
+@dataclass
+class _TabParse:
+    """One tab's rows and what they parsed into (records by id, problems, row numbers)."""
+
+    rows: list[Row]
+    records: dict[str, Record] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    numbers: dict[tuple[str, str], int] = field(default_factory=dict)
+    broken: list[tuple[str, tuple[str, str]]] = field(default_factory=list)
+
+    def problem(self, tab: str, row: Row, message: str, record_id: str, kind: str) -> None:
+        header = dict(MODELS[tab].TAB.columns).get("id", "id")
+        self.problems.append(RowProblem(tab, row.number, header, message, record_id, kind))
+        self.note_broken(tab, row)
+
+    def note_broken(self, tab: str, row: Row) -> None:
+        if tab in _BROKEN_KIND:
+            key = (clean_id(row.cells.get("cycle_id", "")), clean_id(row.cells.get("unit_id", "")))
+            self.broken.append((_BROKEN_KIND[tab], key))
+
+    def untidy_ids(self, tab: str, row: Row, record_id: str) -> None:
+        """An id or a reference typed with extra spaces: read as if tidy, listed, never rewritten."""
+        headers = dict(MODELS[tab].TAB.columns)
+        for name, value in row.cells.items():
+            if is_id_field(name) and value != clean_id(value) and clean_id(value):
+                message = (
+                    f"Mã “{value}” có khoảng trắng thừa; ứng dụng vẫn đọc là “{clean_id(value)}”."
+                    " Nên sửa ô này trong bảng tính cho gọn (xoá khoảng trắng thừa)."
+                )
+                self.problems.append(
+                    RowProblem(
+                        tab, row.number, headers.get(name, name), message, record_id, UNTIDY_ID
+                    )
+                )
+
+
+def _parse_tab(tab: str, rows: list[Row], previous: _TabParse | None) -> _TabParse:
+    """Parse one tab's rows; a row whose cells equal the previous record's reuses that record."""
+    model: type[Record] = MODELS[tab]
+    earlier = previous.records if previous is not None else {}
+    out = _TabParse(rows)
+    first_row: dict[str, int] = {}
+    for row in rows:
+        record_id = clean_id(row.cells.get("id", ""))
+        out.untidy_ids(tab, row, record_id)
+        if not record_id:
+            if any(v.strip() for v in row.cells.values()):  # a blank row is nothing to read
+                out.problem(tab, row, NO_ID_MESSAGE, "", NO_ID)
+            continue
+        if record_id in first_row:
+            message = f"Mã {record_id} trùng với hàng {first_row[record_id]}"
+            out.problem(tab, row, message, record_id, DUPLICATE_ID)
+            continue
+        first_row[record_id] = row.number
+        out.numbers[(tab, record_id)] = row.number
+        known = earlier.get(record_id)
+        if known is not None and known._cells == row.cells:
+            out.records[record_id] = known
+            continue
+        try:
+            out.records[record_id] = model.from_cells(row.cells)
+        except ValidationError as exc:
+            _invalid(tab, row, record_id, exc, out)
+    return out
+
+
+def _invalid(tab: str, row: Row, record_id: str, exc: ValidationError, out: _TabParse) -> None:
+    headers = dict(MODELS[tab].TAB.columns)
+    for err, text in zip(exc.errors(), error_messages(exc, {}), strict=True):
+        column = headers.get(str(err["loc"][0]), "") if err["loc"] else ""
+        kind = _value_kind(row, err["loc"])
+        out.problems.append(
+            RowProblem(tab, row.number, column, text.split(": ", 1)[-1], record_id, kind)
+        )
+    out.note_broken(tab, row)
+
+
+NO_ID_MESSAGE = "Hàng chưa có mã: cán bộ Tỉnh đoàn có thể nhận hàng này vào ứng dụng"
 
 
 def _value_kind(row: Row, loc: tuple) -> str:

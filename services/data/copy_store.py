@@ -200,13 +200,12 @@ def open_endpoint(
                 "Chưa có địa chỉ cơ sở dữ liệu PostgreSQL: hãy viết postgresql:postgresql://… "
                 "hoặc đặt database_url trong mục [store]."
             )
-        store = open_database(url)
-        shown = store.engine.url.render_as_string(hide_password=True)
-        return Endpoint(f"PostgreSQL {shown}", store, identity=f"pg:{shown}")
-    store = open_sheets_store(settings, client)
+        database = open_database(url)
+        shown = database.engine.url.render_as_string(hide_password=True)
+        return Endpoint(f"PostgreSQL {shown}", database, identity=f"pg:{shown}")
     return Endpoint(
         f"Google Sheets {settings.spreadsheet_key}",
-        store,
+        open_sheets_store(settings, client),
         identity=f"sheets:{settings.spreadsheet_key}",
     )
 

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from schemas.cells import clean_id
 from schemas.tabs import ALL_TABS, AUDIT_LOG, TABS
 from services.year_end import assessments
 from services.core import records
@@ -27,6 +28,7 @@ from services.core.workbook import (
     MISSING,
     NO_ID,
     REFERENCE,
+    UNTIDY_ID,
     VALUE,
     RowProblem,
 )
@@ -37,6 +39,7 @@ KIND_LABELS = {  # kind -> what the filter and the table call it; in the order t
     HEADER: "Thiếu hoặc đổi tên cột",
     NO_ID: "Chưa có mã",
     DUPLICATE_ID: "Trùng mã",
+    UNTIDY_ID: "Mã có khoảng trắng thừa",
     MISSING: "Thiếu ô bắt buộc",
     VALUE: "Giá trị không đọc được",
     REFERENCE: "Mã không tồn tại",
@@ -179,7 +182,7 @@ def adopt_row(rt: Runtime, actor: Actor, row: Unadopted, request_key: str) -> st
     ensure_province(actor, "nhận hàng chưa có mã vào ứng dụng")
     if row.tab not in records.PREFIX or row.tab not in TABS:
         raise NotAllowed(f"Không thể nhận hàng của bảng {row.tab} vào ứng dụng.")
-    if row.cells.get("id", "").strip():
+    if clean_id(row.cells.get("id", "")):
         raise NotAllowed(f"Hàng {row.row} của bảng {TABS[row.tab].title} đã có mã.")
     if not any(v.strip() for v in row.cells.values()):
         raise NotFound(f"Hàng {row.row} của bảng {TABS[row.tab].title} đang trống.")
@@ -343,7 +346,7 @@ def _recomputed(rt: Runtime) -> list[RowProblem]:
 
 
 def _without_id(row: Row) -> bool:
-    return not row.cells.get("id", "").strip() and any(v.strip() for v in row.cells.values())
+    return not clean_id(row.cells.get("id", "")) and any(v.strip() for v in row.cells.values())
 
 
 def _rows_without_id(tabs_rows: dict[str, list[Row]], known: list[RowProblem]) -> list[RowProblem]:

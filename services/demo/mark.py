@@ -18,6 +18,7 @@ from schemas import tabs
 from schemas.cells import iso
 from services.core.records import DEMO_TAG
 from services.storage import Append, Store
+from services.storage.cache import CachedStore
 
 if TYPE_CHECKING:
     from services.core.runtime import Runtime
@@ -49,7 +50,7 @@ def _seeded(cells: Mapping[str, str]) -> bool:
     return cells.get("actor") == SYSTEM and cells.get("request_key") == SEED_KEY
 
 
-def is_demo_store(store: Store) -> bool:
+def is_demo_store(store: Store | CachedStore) -> bool:
     """True when the demo seeder made this store and every later write came through the picker."""
     rows = [r.cells for r in store.read([tabs.AUDIT_LOG.name])[tabs.AUDIT_LOG.name]]
     rows = [c for c in rows if any(str(v).strip() for v in c.values())]

@@ -24,7 +24,7 @@ from datetime import datetime, time, timedelta
 from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
 from schemas.criteria import CriteriaSet, Criterion
-from schemas.models import RegistrationState
+from schemas.models import AssessmentState, RegistrationState
 from services.storage import Append
 from services.year_end.assessments import assessment_rows
 
@@ -92,8 +92,7 @@ def year_end(
     ]  # only these can be assessed
     ops: list[Append] = []
     passed: dict[str, list[tuple[Mapping[str, str], str]]] = {}  # issuer -> [(unit, assessment id)]
-    drafts_left = DRAFTS if season.running else 0
-    selves_left = 0 if season.running else SELF_ASSESSED
+    left = _Left(DRAFTS if season.running else 0, 0 if season.running else SELF_ASSESSED)
     for reg in registered:
         unit = by_id[reg["unit_id"]]
         upper_name = by_id[reg["upper_unit_id"]]["name"] if reg["upper_unit_id"] else ""
@@ -103,48 +102,84 @@ def year_end(
         if rng.random() < (NOT_YET_ASSESSED if season.running else NOT_ASSESSED) and not sure:
             continue  # the upper unit has not got to it (yet)
         at = _between(season.start, season.assessed_until, rng)
-        values = {
-            cid: _value(c, rng.random() < FAILS_OFTEN.get(cid, RARE) and not sure, rng)
-            for cid, c in criteria.criteria.items()
-        }
-        draft = drafts_left > 0 and rng.random() < 0.2
-        drafts_left -= draft
         aid = f"DG-{cycle['year']}-{unit['id'][3:]}"
-        cells, items = assessment_rows(
-            criteria,
-            assessment_id=aid,
-            cycle=cycle,
-            unit={**unit, "parent_id": reg["upper_unit_id"]},
-            values=values,
-            at=at,
-            by=f"Cán bộ {upper_name} (mẫu)",
-            submitted=not draft,
-            evidence=_evidence(values, at),
-        )
+        cells, items = _official(criteria, cycle, reg, unit, upper_name, aid, at, sure, left, rng)
         ops += _appends(cells, items)
-        if not draft and cells["result"] == "Đạt":
+        if cells["state"] != AssessmentState.DRAFT.value and cells["result"] == "Đạt":
             passed.setdefault(reg["upper_unit_id"], []).append((unit, aid))
         # (the demo secretary's unit is left without one, for a newcomer to fill in)
-        if selves_left > 0 and rng.random() < 0.15 and unit["name"] not in ALWAYS_PASSES:
-            selves_left -= 1
-            own, own_items = assessment_rows(
-                criteria,
-                assessment_id=f"{aid}-TD",
-                cycle=cycle,
-                unit=unit,
-                values={cid: _value(c, False, rng) for cid, c in criteria.criteria.items()},
-                at=at - timedelta(days=rng.randint(3, 10)),
-                by=f"{unit['secretary']} <{unit['email']}>",
-                official=False,
-                note="Đơn vị tự đánh giá trước khi Đoàn cấp trên kiểm tra (mẫu).",
-            )
-            ops += _appends(own, own_items)
+        if left.selves > 0 and rng.random() < 0.15 and unit["name"] not in ALWAYS_PASSES:
+            left.selves -= 1
+            ops += _self_assessment(criteria, cycle, unit, aid, at, rng)
     for issuer_id, listed in passed.items():
         issuer = by_id[issuer_id]
         if season.running and issuer["name"] in NOT_YET_DECIDED:
             continue
         ops += _decision(cycle, issuer, listed, _between(season.decide_from, season.end, rng), rng)
     return ops
+
+
+@dataclass
+class _Left:
+    """How many drafts and self-assessments a cycle may still get."""
+
+    drafts: int
+    selves: int
+
+
+def _official(
+    criteria: CriteriaSet,
+    cycle: Mapping[str, str],
+    reg: Mapping[str, str],
+    unit: Mapping[str, str],
+    upper_name: str,
+    aid: str,
+    at: datetime,
+    sure: bool,
+    left: _Left,
+    rng: random.Random,
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The upper unit's assessment of one registered unit (a draft while drafts are left)."""
+    values = {
+        cid: _value(c, rng.random() < FAILS_OFTEN.get(cid, RARE) and not sure, rng)
+        for cid, c in criteria.criteria.items()
+    }
+    draft = left.drafts > 0 and rng.random() < 0.2
+    left.drafts -= draft
+    return assessment_rows(
+        criteria,
+        assessment_id=aid,
+        cycle=cycle,
+        unit={**unit, "parent_id": reg["upper_unit_id"]},
+        values=values,
+        at=at,
+        by=f"Cán bộ {upper_name} (mẫu)",
+        submitted=not draft,
+        evidence=_evidence(values, at),
+    )
+
+
+def _self_assessment(
+    criteria: CriteriaSet,
+    cycle: Mapping[str, str],
+    unit: Mapping[str, str],
+    aid: str,
+    at: datetime,
+    rng: random.Random,
+) -> list[Append]:
+    """The unit's own assessment, sent a few days before its upper unit's."""
+    own, own_items = assessment_rows(
+        criteria,
+        assessment_id=f"{aid}-TD",
+        cycle=cycle,
+        unit=unit,
+        values={cid: _value(c, False, rng) for cid, c in criteria.criteria.items()},
+        at=at - timedelta(days=rng.randint(3, 10)),
+        by=f"{unit['secretary']} <{unit['email']}>",
+        official=False,
+        note="Đơn vị tự đánh giá trước khi Đoàn cấp trên kiểm tra (mẫu).",
+    )
+    return _appends(own, own_items)
 
 
 def _value(criterion: Criterion, fails: bool, rng: random.Random) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.core.access import Actor
 from services.core.runtime import Runtime
 from services.documents import common, words
-from services.documents.model import Document, Para, Table
+from services.documents.model import Block, Document, Para, Table
 from services.documents.texts import COMMENDATION, Texts
 from services.year_end.commendation import Moment, Term, candidates
 
@@ -52,7 +52,7 @@ def commendation_document(
             for h in c.history
         ]
     years = ", ".join(str(c.year) for c in found.cycles) or "chưa có năm nào"
-    body = [
+    body: list[Block] = [
         *(Para(line) for line in texts.grounds.splitlines() if line.strip()),
         Para(
             f"{wb.unit_name(issuer_id)} đề nghị tuyên dương {words.number(len(rows))} đoàn cơ sở "

@@ -10,7 +10,7 @@ from services.core.access import Actor, scope
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.documents import common, words
-from services.documents.model import Document, Para, Table
+from services.documents.model import Block, Document, Para, Table
 from services.documents.texts import DECISION, Texts, with_signer
 from services.registration.cycles import get_cycle
 from services.year_end.decision_lists import ANNEX_HEADER, decision_of, result_words
@@ -82,7 +82,7 @@ def _document(
     reference = (
         f"(Kèm theo Quyết định số {full_number} {words.day_in_words(signed_on)} của {standing})"
     )
-    annex = [
+    annex: list[Block] = [
         Para("DANH SÁCH", "heading"),
         Para(f"Đoàn cơ sở đạt chuẩn {QUOTE} năm {year}", "heading"),
         Para(reference, "note"),

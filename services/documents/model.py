@@ -47,8 +47,8 @@ class Document:
     kind: str
     file_stem: str
     fields: dict[str, str]
-    body: list[Block]
-    annex: list[Block] = field(default_factory=list)
+    body: Sequence[Block]
+    annex: Sequence[Block] = field(default_factory=list)
     sheets: list[tuple[str, Sequence[str], Sequence[Sequence[object]]]] = field(
         default_factory=list
     )  # the same tables as .xlsx: (title, header, rows)

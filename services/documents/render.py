@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document as open_docx
@@ -52,7 +53,7 @@ def docx_bytes(document: Document, folder: Path | None = None) -> bytes:
         if text == BODY:
             _insert(doc, para, document.body)
         elif text == ANNEX:
-            _insert(doc, para, ([_PAGE_BREAK] + document.annex) if document.annex else [])
+            _insert(doc, para, [_PAGE_BREAK, *document.annex] if document.annex else [])
         elif "{{" in para.text:
             _fill(para, document.fields)
     out = io.BytesIO()
@@ -102,7 +103,7 @@ def _fill(para: Paragraph, fields: dict[str, str]) -> None:
 _PAGE_BREAK = Para("\f")
 
 
-def _insert(doc, marker: Paragraph, blocks: list[Block]) -> None:
+def _insert(doc, marker: Paragraph, blocks: Sequence[Block]) -> None:
     """Put the blocks where the marker paragraph stands, then remove the marker."""
     for block in blocks:
         element = _build(doc, block)

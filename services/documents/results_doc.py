@@ -6,8 +6,9 @@ from __future__ import annotations
 from services.core.access import Actor
 from services.core.runtime import Runtime
 from services.documents import charts, common, words
-from services.documents.model import Document, Image, Para, Table
+from services.documents.model import Block, Document, Image, Para, Table
 from services.documents.texts import RESULTS, Texts
+from services.presentation import result_charts
 from services.year_end.results import CycleResults, cycle_results
 
 QUOTE = "\u201c3 chủ động\u201d"
@@ -33,7 +34,7 @@ def results_document(
     year = found.cycle.year
     t = found.totals
     by_upper, contents, criteria = _tables(found)
-    body = [
+    body: list[Block] = [
         *(Para(line) for line in texts.grounds.splitlines() if line.strip()),
         Para(
             f"Năm {year}, trong {words.number(t.units)} đoàn cơ sở có {words.number(t.registered)} "
@@ -45,18 +46,18 @@ def results_document(
         Table(UPPER_HEADER, by_upper, (5.0, 1.8, 1.8, 1.8, 1.5, 2.0, 1.6)),
     ]
     if with_charts and not found.standing.empty:
-        body.append(Image(charts.png(charts.standing_by_upper(found)), caption="Biểu đồ 1"))
+        body.append(Image(charts.png(result_charts.standing_by_upper(found)), caption="Biểu đồ 1"))
     body += [
         Para("2. Nội dung và tiêu chí chưa đạt nhiều nhất", bold=True),
         Table(FAIL_HEADER, contents + criteria, (2.2, 8.5, 2.8, 2.5)),
     ]
     if with_charts and found.criteria.shape[0]:
         body.append(
-            Image(charts.png(charts.failing_bars(found.contents, "content")), caption="Biểu đồ 2")
+            Image(charts.png(result_charts.failing_contents(found.contents)), caption="Biểu đồ 2")
         )
         body.append(
             Image(
-                charts.png(charts.failing_bars(found.criteria.head(TOP_CRITERIA), "criterion")),
+                charts.png(result_charts.failing_criteria(found.criteria.head(TOP_CRITERIA))),
                 caption="Biểu đồ 3",
             )
         )
@@ -76,24 +77,25 @@ def results_document(
 
 def _tables(found: CycleResults) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """Rows per upper unit, per content and per criterion (most failed first), as printed."""
+    # to_dict("records"): plain values per row (itertuples' fields are typed as any pandas scalar)
     by_upper = [
         (
-            r.upper,
-            words.number(r.units),
-            words.number(r.registered),
-            words.number(r.assessed),
-            words.number(r.passed),
-            words.number(r.recognised),
-            words.percent(None if r.rate != r.rate else r.rate),  # NaN: no rate yet
+            r["upper"],
+            words.number(r["units"]),
+            words.number(r["registered"]),
+            words.number(r["assessed"]),
+            words.number(r["passed"]),
+            words.number(r["recognised"]),
+            words.percent(None if r["rate"] != r["rate"] else r["rate"]),  # NaN: no rate yet
         )
-        for r in found.by_upper.itertuples()
+        for r in found.by_upper.to_dict("records")
     ]
     contents = [
-        (r.content, r.title, words.number(r.failed), words.percent(r.share))
-        for r in found.contents.itertuples()
+        (r["content"], r["title"], words.number(r["failed"]), words.percent(r["share"]))
+        for r in found.contents.to_dict("records")
     ]
     criteria = [
-        (r.criterion, r.full_title, words.number(r.failed), words.percent(r.share))
-        for r in found.criteria.head(TOP_CRITERIA).itertuples()
+        (r["criterion"], r["full_title"], words.number(r["failed"]), words.percent(r["share"]))
+        for r in found.criteria.head(TOP_CRITERIA).to_dict("records")
     ]
     return by_upper, contents, criteria

@@ -47,7 +47,7 @@ def rollup_document(
     ]
     issuer = wb.unit_name(upper_unit_id)
     figures = rollups.report_figures(report)
-    list_blocks = (
+    list_blocks: list[Block] = (
         [Table(LIST_HEADER, rows, (1.2, 6.0, 3.2, 2.8, 3.3))]
         if listing
         else [Para(NOT_KEPT, "note")]
@@ -62,8 +62,12 @@ def rollup_document(
         type_name, stem, subject = "DANH SÁCH", "danh-sach-dang-ky", listed
     else:
         body = _report_body(texts, issuer, cycle, report, sent_at, figures)
-        annex = [Para("DANH SÁCH", "heading"), Para(listed, "heading"), Para(reference, "note")]
-        annex += list_blocks
+        annex = [
+            Para("DANH SÁCH", "heading"),
+            Para(listed, "heading"),
+            Para(reference, "note"),
+            *list_blocks,
+        ]
         type_name, stem = "BÁO CÁO", "bao-cao-dang-ky"
         subject = f"Kết quả đăng ký xây dựng Đoàn cơ sở {QUOTE} năm {cycle.year}"
     return Document(

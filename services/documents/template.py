@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -56,7 +57,7 @@ def _line(cell_or_doc, text: str, bold=False, italic=False, underline=False, siz
     return para
 
 
-def build() -> Document:
+def build() -> DocxDocument:
     """A4 portrait, margins 20/20/30/20 mm, Times New Roman 14 (docs/documents.md)."""
     doc = Document()
     section = doc.sections[0]
@@ -100,7 +101,7 @@ def build() -> Document:
 def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else FOLDER / DEFAULT
     target.parent.mkdir(parents=True, exist_ok=True)
-    build().save(target)
+    build().save(str(target))
     print(f"Đã ghi mẫu văn bản: {target}")
     return 0
 

@@ -90,6 +90,11 @@ def may_edit(rt: Runtime, actor: Actor, issuer_id: str) -> bool:
     return issuer_id in issuing_units(rt, actor)
 
 
+def issuer_texts(rt: Runtime, issuer_id: str, kind: str) -> Texts:
+    """The issuing unit's own texts for this kind, as its documents carry them (read-only)."""
+    return stored_or_default(rt.workbook(), issuer_id, kind)
+
+
 def texts_for(rt: Runtime, actor: Actor, issuer_id: str, kind: str) -> Texts:
     """The texts last saved by this issuing unit for this kind, else the defaults."""
     _ensure(rt, actor, issuer_id)

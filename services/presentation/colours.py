@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import altair as alt
+
 from services.registration import status
 from services.year_end import results
 
@@ -23,6 +25,6 @@ RESULT = {
 }
 
 
-def scale(colours: dict[str, str], shown: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
-    """An altair colour scale's domain and range for the statuses `shown`, in their order."""
-    return {"domain": list(shown), "range": [colours[s] for s in shown]}
+def scale(colours: dict[str, str], shown: tuple[str, ...] | list[str]) -> alt.Scale:
+    """An altair colour scale for the statuses `shown`, in their order."""
+    return alt.Scale(domain=list(shown), range=[colours[s] for s in shown])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from schemas.models import Cycle, Unit
 from schemas.vntext import sort_key
+from services.core import readable
 from services.core.access import Actor, Role, scope
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
@@ -47,7 +48,11 @@ class RegistrationBoard:
 
 
 def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> RegistrationBoard:
-    """The dashboard for one cycle as this person may see it, computed once per data version."""
+    """The dashboard for one cycle as this person may see it, computed once per data version.
+
+    Refused (TabsUnreadable) while a tab it counts from cannot be read: never a board of every
+    unit "Chưa đăng ký" because *Đăng ký* was deleted or has a title row above its header."""
+    readable.ensure(rt, readable.SCREENS["tong_hop"])
     wb = rt.workbook()
     get_cycle(wb, cycle_id)  # an unknown cycle is refused before anything is computed
     top = _top_unit(wb, actor)

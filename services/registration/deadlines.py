@@ -52,6 +52,13 @@ def judged_instant(submitted_at: datetime, received_on: date | None) -> datetime
     return start_of_day(received_on) if received_on else submitted_at
 
 
+def registration_window(cycle: Cycle) -> tuple[date, date]:
+    """The days on which a plan for cycle year N can arrive: from 1/1 of N-1, the year in which the
+    plans for N are built and registered (the cycle stores no opening date), to 31/12 of N, after
+    which year N has been assessed. A paper plan's day of receipt must fall inside it."""
+    return date(cycle.year - 1, 1, 1), date(cycle.year, 12, 31)
+
+
 def registration_cutoff(cycle: Cycle, extension: Extension | None) -> datetime:
     """A unit's own cut-off: the cycle's, or the later one an upper unit granted it."""
     if extension and extension.cutoff > cycle.register_cutoff:

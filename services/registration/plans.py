@@ -13,7 +13,7 @@ from typing import Any
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import LatePolicy, PlanForm, Registration, RegistrationState, Unit
+from schemas.models import Cycle, LatePolicy, PlanForm, Registration, RegistrationState, Unit
 from services.core import records
 from services.core.access import (
     Actor,
@@ -137,61 +137,16 @@ def register_plan(
         on_behalf = not is_secretary_of(actor, unit_id)
         if on_behalf and not can_review(wb, actor, unit_id):
             raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
-        _check_plan(rt, form, cycle.criteria_set, now, on_behalf, received_on)
+        _check_plan(rt, form, cycle, now, on_behalf, received_on)
         rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
-        same = wb.registrations.get(rec_id)
+        same = _same_submission(wb, rec_id, cycle_id, unit)
         if same is not None:  # the same submission arrived twice: stored once
-            if (same.cycle_id, same.unit_id) != (cycle_id, unit_id):
-                raise NotAllowed(records.KEY_USED)
             return _receipt(wb, same)
-        if (cycle_id, unit_id) in wb.broken_registrations:
-            raise NotAllowed(
-                f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
-                "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
-            )
-        plan = {
-            "plan_number": form.plan_number,
-            "plan_date": to_cell(form.plan_date),
-            **{f"target_{c.lower()}": form.targets[c].strip() for c in ("ND1", "ND2", "ND3")},
-            "state": to_cell(RegistrationState.SENT),
-            "last_sent_at": iso(now),
-            "sent_by": actor.label,
-            "return_reason": "",
-        }
+        plan = _plan_cells(form, actor, now)
         existing = wb.registration(cycle_id, unit_id)
         if existing is not None:
-            if existing.state is RegistrationState.ACCEPTED:
-                raise NotAllowed(
-                    f"Đăng ký của {unit.name} đã được tiếp nhận; muốn sửa, hãy liên hệ "
-                    f"{wb.unit_name(unit.parent_id or '')} để được trả lại."
-                )
-            if all(existing.cells.get(f, "") == v for f, v in plan.items() if f != "last_sent_at"):
-                return _receipt(wb, existing)  # exactly this was already sent (a retried click)
-            rt.store.apply(
-                records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key)
-            )
-            return _receipt(rt.workbook(), rt.workbook().registrations[existing.id])
-        cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle_id, unit_id))
-        on_time = deadlines.is_on_time(deadlines.judged_instant(now, received_on), cutoff)
-        if not on_time and cycle.late_policy is LatePolicy.REFUSE:
-            raise RegistrationClosed(
-                f"Hạn đăng ký đã {deadlines.cutoff_words(cutoff)}. Liên hệ "
-                f"{wb.unit_name(unit.parent_id or '')} nếu cần gia hạn."
-            )
-        cells = {
-            **plan,
-            "id": rec_id,
-            "cycle_id": cycle_id,
-            "unit_id": unit_id,
-            "upper_unit_id": unit.parent_id or "",
-            "submitted_at": iso(now),
-            "received_on": to_cell(received_on),
-            "on_time": to_cell(on_time),
-            "reviewed_by": "",
-            "reviewed_at": "",
-            "version": "1",
-            "updated_at": iso(now),
-        }
+            return _resend(rt, actor, unit, existing, plan, now, request_key)
+        cells = _first_sending(wb, cycle, unit, plan, now, received_on) | {"id": rec_id}
         action = "Nhập thay đăng ký" if on_behalf else "Gửi đăng ký"
         rt.store.apply(
             records.create(
@@ -205,6 +160,90 @@ def register_plan(
             )
         )
         return _receipt(wb, Registration.from_cells(cells))
+
+
+def _same_submission(wb: Workbook, rec_id: str, cycle_id: str, unit: Unit) -> Registration | None:
+    """The registration this very request already stored (a retried click), if any; refuses a
+    request key reused for another unit or cycle, and a unit whose sheet row is broken."""
+    same = wb.registrations.get(rec_id)
+    if same is not None:
+        if (same.cycle_id, same.unit_id) != (cycle_id, unit.id):
+            raise NotAllowed(records.KEY_USED)
+        return same
+    if (cycle_id, unit.id) in wb.broken_registrations:
+        raise NotAllowed(
+            f"Bản đăng ký của {unit.name} trong bảng tính đang có lỗi; "
+            "cần kiểm tra ở màn hình Dữ liệu trước khi gửi lại."
+        )
+    return None
+
+
+def _plan_cells(form: PlanForm, actor: Actor, now: datetime) -> dict[str, str]:
+    """What a sending (first or again) writes: the plan, and the state back to 'Đã gửi'."""
+    return {
+        "plan_number": form.plan_number,
+        "plan_date": to_cell(form.plan_date),
+        **{f"target_{c.lower()}": form.targets[c].strip() for c in ("ND1", "ND2", "ND3")},
+        "state": to_cell(RegistrationState.SENT),
+        "last_sent_at": iso(now),
+        "sent_by": actor.label,
+        "return_reason": "",
+    }
+
+
+def _resend(
+    rt: Runtime,
+    actor: Actor,
+    unit: Unit,
+    existing: Registration,
+    plan: dict[str, str],
+    now: datetime,
+    request_key: str,
+) -> Receipt:
+    """A second sending edits the first; 'on time' stays as the first sending fixed it."""
+    wb = rt.workbook()
+    if existing.state is RegistrationState.ACCEPTED:
+        raise NotAllowed(
+            f"Đăng ký của {unit.name} đã được tiếp nhận; muốn sửa, hãy liên hệ "
+            f"{wb.unit_name(unit.parent_id or '')} để được trả lại."
+        )
+    if all(existing.cells.get(f, "") == v for f, v in plan.items() if f != "last_sent_at"):
+        return _receipt(wb, existing)  # exactly this was already sent (a retried click)
+    rt.store.apply(records.change(actor, now, "Gửi lại đăng ký", existing, plan, request_key))
+    wb = rt.workbook()
+    return _receipt(wb, wb.registrations[existing.id])
+
+
+def _first_sending(
+    wb: Workbook,
+    cycle: Cycle,
+    unit: Unit,
+    plan: dict[str, str],
+    now: datetime,
+    received_on: date | None,
+) -> dict[str, str]:
+    """The cells of a unit's first registration in a cycle, with 'on time' fixed for good;
+    refused after the cut-off when the cycle's late policy says so."""
+    cutoff = deadlines.registration_cutoff(cycle, wb.extension(cycle.id, unit.id))
+    on_time = deadlines.is_on_time(deadlines.judged_instant(now, received_on), cutoff)
+    if not on_time and cycle.late_policy is LatePolicy.REFUSE:
+        raise RegistrationClosed(
+            f"Hạn đăng ký đã {deadlines.cutoff_words(cutoff)}. Liên hệ "
+            f"{wb.unit_name(unit.parent_id or '')} nếu cần gia hạn."
+        )
+    return {
+        **plan,
+        "cycle_id": cycle.id,
+        "unit_id": unit.id,
+        "upper_unit_id": unit.parent_id or "",
+        "submitted_at": iso(now),
+        "received_on": to_cell(received_on),
+        "on_time": to_cell(on_time),
+        "reviewed_by": "",
+        "reviewed_at": "",
+        "version": "1",
+        "updated_at": iso(now),
+    }
 
 
 def accept(rt: Runtime, actor: Actor, loaded: Registration, request_key: str) -> Registration:
@@ -337,7 +376,7 @@ def _registrable_unit(wb: Workbook, unit_id: str) -> Unit:
 def _check_plan(
     rt: Runtime,
     form: PlanForm,
-    criteria_ref: str,
+    cycle: Cycle,
     now: datetime,
     on_behalf: bool,
     received_on: date | None,
@@ -345,8 +384,16 @@ def _check_plan(
     problems = []
     if form.plan_date > now.date():
         problems.append("Ngày kế hoạch: không được sau ngày hôm nay")
-    criteria = rt.criteria.get(criteria_ref)
+    problems += _target_problems(rt, form, cycle)
+    problems += _received_problems(form, cycle, now, on_behalf, received_on)
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _target_problems(rt: Runtime, form: PlanForm, cycle: Cycle) -> list[str]:
+    criteria = rt.criteria.get(cycle.criteria_set)
     contents = criteria.contents if criteria else []
+    problems = []
     for content in contents:
         if not form.targets.get(content.id, "").strip():
             problems.append(f"Mục tiêu {content.id}: bắt buộc phải nhập")
@@ -357,15 +404,27 @@ def _check_plan(
         problems.append(
             f"Mục tiêu: nội dung không có trong bộ tiêu chí: {', '.join(sorted(unknown))}"
         )
-    if on_behalf and received_on is None:
-        problems.append("Ngày nhận bản giấy: bắt buộc khi Đoàn cấp trên nhập thay")
-    if not on_behalf and received_on is not None:
-        problems.append("Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy")
-    if received_on and received_on > now.date():
+    return problems
+
+
+def _received_problems(
+    form: PlanForm, cycle: Cycle, now: datetime, on_behalf: bool, received_on: date | None
+) -> list[str]:
+    """A paper plan's day of receipt: required when the upper unit enters it, never otherwise,
+    and never one that would turn late into on time or file it in another year."""
+    if received_on is None:
+        return ["Ngày nhận bản giấy: bắt buộc khi Đoàn cấp trên nhập thay"] if on_behalf else []
+    if not on_behalf:
+        return ["Ngày nhận bản giấy: chỉ Đoàn cấp trên ghi khi nhập thay bản giấy"]
+    problems = []
+    if received_on > now.date():
         problems.append("Ngày nhận bản giấy: không được sau ngày hôm nay")
-    if (
-        received_on and received_on < form.plan_date
-    ):  # a back-dated receipt would turn late into on time
+    if received_on < form.plan_date:  # a back-dated receipt would turn late into on time
         problems.append("Ngày nhận bản giấy: không được trước Ngày kế hoạch")
-    if problems:
-        raise InvalidInput(problems)
+    opens, closes = deadlines.registration_window(cycle)
+    if not opens <= received_on <= closes:
+        problems.append(
+            f"Ngày nhận bản giấy: phải trong thời gian đăng ký của năm {cycle.year} "
+            f"(từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y})"
+        )
+    return problems

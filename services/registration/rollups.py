@@ -205,7 +205,7 @@ def report_xlsx(rt: Runtime, actor: Actor, report: UpperReport) -> bytes:
         ("Người gửi", report.sent_by),
     ]
     listing = sent_list(wb, report)
-    units = [
+    units: list[tuple[int | str, str, str, str, str]] = [
         (
             n,
             r.unit_name,

@@ -91,11 +91,28 @@ def cutoff_of(wb: Workbook, cycle: Cycle, stage: Stage, unit_id: str) -> datetim
 def unit_messages(
     rt: Runtime, actor: Actor, cycle_id: str, stage: Stage, app_url: str
 ) -> list[Message]:
-    """A reminder for each missing unit in this person's scope, to its secretary."""
+    """A reminder for each missing unit in this person's scope, to its secretary.
+
+    Computed once per data version, scope and minute for everyone (the text shows the time to the
+    minute): on Tổng hợp it was most of a render for province staff.
+    """
     ensure_may_remind(actor)
-    wb = rt.workbook()
+    return rt.per_minute(
+        ("unit messages", cycle_id, stage, app_url, actor.role, actor.unit_id),
+        lambda wb, now: _unit_messages(wb, rt, actor, cycle_id, stage, app_url, now),
+    )
+
+
+def _unit_messages(
+    wb: Workbook,
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    stage: Stage,
+    app_url: str,
+    now: datetime,
+) -> list[Message]:
     cycle = get_cycle(wb, cycle_id)
-    now = rt.clock.now()
     sender = wb.unit_name(actor.unit_id)
     return [
         _unit_message(wb, cycle, stage, unit, status, now, sender, app_url)
@@ -106,11 +123,25 @@ def unit_messages(
 def upper_messages(
     rt: Runtime, actor: Actor, cycle_id: str, stage: Stage, app_url: str
 ) -> list[Message]:
-    """A reminder for each upper unit that still misses units, listing them."""
+    """A reminder for each upper unit that still misses units, listing them (once per data
+    version, scope and minute, as `unit_messages`)."""
     ensure_may_remind(actor)
-    wb = rt.workbook()
+    return rt.per_minute(
+        ("upper messages", cycle_id, stage, app_url, actor.role, actor.unit_id),
+        lambda wb, now: _upper_messages(wb, rt, actor, cycle_id, stage, app_url, now),
+    )
+
+
+def _upper_messages(
+    wb: Workbook,
+    rt: Runtime,
+    actor: Actor,
+    cycle_id: str,
+    stage: Stage,
+    app_url: str,
+    now: datetime,
+) -> list[Message]:
     cycle = get_cycle(wb, cycle_id)
-    now = rt.clock.now()
     groups: dict[str, list[tuple[Unit, str]]] = {}
     for unit, status in missing_units(wb, rt, actor, cycle, stage):
         groups.setdefault(unit.parent_id or "", []).append((unit, status))

@@ -26,7 +26,6 @@ from services.core import records
 from services.core.access import Actor, scope
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
-from services.core.workbook import Workbook
 from services.reminders.messages import Message, ensure_may_remind
 from services.storage import Conflict, DuplicateRecord, RecordMissing
 
@@ -168,11 +167,11 @@ def _move(rt: Runtime, actor: Actor, row: Reminder, changes: dict[str, str]) -> 
     return rt.workbook().reminders.get(row.id)
 
 
-def sent_words(wb: Workbook, cycle_id: str, unit_id: str, stage: str) -> str:
+def sent_words(rt: Runtime, cycle_id: str, unit_id: str, stage: str) -> str:
     """'đã nhắc 2 lần, lần cuối 07/10' from the reminders sent to this unit in this cycle."""
     sent = sorted(
         r.sent_at
-        for r in wb.reminders.values()
+        for r in rt.workbook().reminders.values()
         if r.cycle_id == cycle_id
         and r.unit_id == unit_id
         and r.stage == stage
@@ -184,8 +183,9 @@ def sent_words(wb: Workbook, cycle_id: str, unit_id: str, stage: str) -> str:
     return f"đã nhắc {len(sent)} lần, lần cuối {sent[-1].astimezone(VN_TZ):%d/%m}"
 
 
-def unsure(wb: Workbook, actor: Actor, cycle_id: str) -> list[Reminder]:
+def unsure(rt: Runtime, actor: Actor, cycle_id: str) -> list[Reminder]:
     """Reminders left 'Đang gửi' by a run that stopped: a person decides whether to send again."""
+    wb = rt.workbook()
     visible = scope(wb, actor)
     return [
         r

@@ -52,6 +52,11 @@ def schedule_of(wb: Workbook, cycle_id: str) -> ReminderSchedule | None:
     return next((s for s in wb.reminder_schedules.values() if s.cycle_id == cycle_id), None)
 
 
+def current_schedule(rt: Runtime, cycle_id: str) -> ReminderSchedule | None:
+    """The cycle's reminder schedule as stored, if province staff have set one."""
+    return schedule_of(rt.workbook(), cycle_id)
+
+
 def set_schedule(
     rt: Runtime,
     actor: Actor,
@@ -97,7 +102,7 @@ def set_schedule(
                     unique=("cycle_id",),
                 )
             )
-    return schedule_of(rt.workbook(), cycle_id)  # type: ignore[return-value]
+    return schedule_of(rt.workbook(), cycle_id)  # type: ignore[return-value]  # just stored
 
 
 def due_rounds(cycle: Cycle, schedule: ReminderSchedule, now: datetime) -> list[tuple[str, bool]]:

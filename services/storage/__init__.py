@@ -114,10 +114,11 @@ class CellChange:
 
 
 class _RecordError(StoreError):
-    """A refusal about one record: its data are the dataclass fields."""
+    """A refusal about one record: its data are the dataclass fields (each subclass is one)."""
 
     def details(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]  # every subclass is a dataclass
+        return {f.name: getattr(self, f.name) for f in fields}
 
 
 @dataclass
@@ -180,6 +181,24 @@ class SpreadsheetLayout:
     tabs: Mapping[str, TabLayout]
 
 
+MISSING_TAB, NO_COLUMN, REPEATED_COLUMN = "missing_tab", "no_column", "repeated_column"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A tab whose records cannot be read as the sheet is now, so its rows must not be counted.
+
+    `reason`: MISSING_TAB (no tab with its title: deleted or renamed), NO_COLUMN (row 1 has no
+    header for `field` — the id, or the cycle or unit a row belongs to: a title row above the
+    header, a renamed header, a cleared row 1) or REPEATED_COLUMN (two columns carry `field`'s
+    header, so which is the app's cannot be told).
+    """
+
+    tab: str
+    reason: str
+    field: str = ""
+
+
 CommitListener = Callable[[dict[str, list[Row]], str], None]
 """Told `(screen tabs as they are after a write batch, change token)` by an engine that re-reads
 them while writing (see `Store.on_commit`)."""
@@ -207,6 +226,10 @@ class Store(Protocol):
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
         """Read whole tabs in one request, rows in sheet order."""
 
+    def unreadable(self) -> dict[str, Unreadable]:
+        """The tabs the latest read found unreadable (deleted, no key header in row 1, …), by
+        name; {} when every tab read was fine, and always on an engine without a sheet (SQL)."""
+
     def apply(self, operations: Sequence[Operation]) -> None:
         """Apply all operations or none. Raises Conflict, DuplicateRecord, RecordMissing.
 
@@ -226,3 +249,7 @@ class Store(Protocol):
 
     def change_token(self) -> str:
         """A cheap signal that changes whenever stored data may have changed."""
+
+    def tab_versions(self) -> dict[str, int] | None:
+        """A write counter per tab, so a cache re-reads only the tabs that changed; None for an
+        engine that does not count writes per tab (Sheets: only `change_token` is offered)."""

@@ -13,6 +13,7 @@ whose counter moved, after its own writes and other servers' alike; a full read 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import threading
 import time
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.tabs import SCREEN_TABS
-from services.storage import Operation, Row, Store, StoreUnavailable, Tail
+from services.storage import Operation, Row, Store, StoreUnavailable, Tail, Unreadable
+
+Token = dict[str, int] | str  # an engine's per-tab write counters, or its change token
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Snapshot:
 
     version: int
     tabs: dict[str, list[Row]]
+    # screen tabs whose rows are not records as the sheet is now (`Store.unreadable`): the
+    # screens that need one say so instead of counting its rows
+    unreadable: dict[str, Unreadable] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
     _computing: threading.RLock = field(default_factory=threading.RLock, compare=False, repr=False)
 
@@ -71,15 +77,22 @@ class CachedStore:
         self._generation = 0  # grows with every write seen: an older refresh must not win
         self._read_at = 0.0
         self._checked_at = 0.0
-        self._token: Any = None
+        self._token: Token | None = None
         self._version = 0
-        self._counted = hasattr(inner, "tab_versions")  # per-tab counters: partial re-reads
-        self._base: tuple[dict[str, list[Row]], Any] | None = None  # last tabs read and their token
+        self._base: tuple[dict[str, list[Row]], Token] | None = (
+            None  # last tabs read and their token
+        )
         self._full_at = 0.0
         self.reads = 0  # engine reads done, for tests and benchmarks
         self.tabs_read = 0  # tabs those reads fetched (a partial refresh fetches fewer)
         self.adopted = 0  # snapshots taken from the engine's own write batches
+        self.patched = 0  # snapshots made by patching the rows a write reported (SQL engines)
+        self.patch_writes = True  # False: drop and re-read after a write (benchmarks compare)
+        self._local = threading.local()
         inner.on_commit(self._adopt)
+        on_written = getattr(inner, "on_written", None)  # engines that report their writes (SQL)
+        if on_written is not None:
+            on_written(self._patch)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""
@@ -119,34 +132,48 @@ class CachedStore:
             return self._current_token() != self._token
         return False
 
-    def _current_token(self) -> Any:
-        return self.inner.tab_versions() if self._counted else self.inner.change_token()
+    def _current_token(self) -> Token:
+        """Per-tab write counters where the engine keeps them (partial re-reads), else its token."""
+        versions = self.inner.tab_versions()
+        return versions if versions is not None else self.inner.change_token()
 
     def _refresh(self, generation: int) -> None:
         token = self._current_token()  # before the read: a write after it shows next check
         with self._lock:
             base = self._base
-        full = base is None or not self._counted or self._monotonic() - self._full_at >= self.ttl
-        if full:
-            wanted = list(SCREEN_TABS)
-        else:
-            wanted = [t for t in SCREEN_TABS if token.get(t) != base[1].get(t)]
+        changed = self._changed_tabs(token, base)
+        wanted = list(SCREEN_TABS) if changed is None else changed
         fresh = self.inner.read(wanted) if wanted else {}
-        tabs = fresh if full else {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
+        if changed is None or base is None:
+            tabs = fresh
+        else:
+            tabs = {t: fresh.get(t, base[0][t]) for t in SCREEN_TABS}
         with self._lock:
             self.reads += 1
             self.tabs_read += len(wanted)
             if generation == self._generation:  # no write landed meanwhile: this read is current
-                if full:
+                if changed is None:
                     self._full_at = self._monotonic()
                 self._install(tabs, token)
 
-    def _install(self, tabs: dict[str, list[Row]], token: str) -> None:
+    def _changed_tabs(self, token: Token, base: tuple[Any, Token] | None) -> list[str] | None:
+        """The screen tabs whose counters moved since `base`; None when every tab must be read
+        (first read, an engine without per-tab counters, or a full read due by the TTL)."""
+        if base is None or self._monotonic() - self._full_at >= self.ttl:
+            return None
+        earlier = base[1]
+        if not isinstance(token, dict) or not isinstance(earlier, dict):
+            return None
+        return [t for t in SCREEN_TABS if token.get(t) != earlier.get(t)]
+
+    def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
         dashboards redraw only when something changed."""
-        if self._snapshot is None or tabs != self._snapshot.tabs:
+        unreadable = {k: v for k, v in self.inner.unreadable().items() if k in SCREEN_TABS}
+        old = self._snapshot
+        if old is None or tabs != old.tabs or unreadable != old.unreadable:
             self._version += 1
-            self._snapshot = Snapshot(self._version, tabs)
+            self._snapshot = Snapshot(self._version, tabs, unreadable)
         self._token = token
         self._base = (tabs, token)
         self._read_at = self._checked_at = self._monotonic()
@@ -178,10 +205,42 @@ class CachedStore:
                 raise
             return
         with self._write_lock:
+            self._local.patched = False
             try:
                 self.inner.apply(operations)
             finally:
-                self._drop()
+                if not self._local.patched:
+                    self._drop()
+
+    def _patch(self, written: dict[str, list[Row]], counters: dict[str, int]) -> None:
+        """The engine committed a write of these rows, leaving these tab counters: when the
+        counters show that nobody else wrote those tabs since our copy was read, the write is
+        patched into the copy (a new data version at once, nothing read again); otherwise the
+        copy is dropped and read again as before."""
+        with self._lock:
+            self._generation += 1  # an older refresh in flight must not win over this
+            base = self._base
+            earlier = base[1] if base is not None else None
+            if (
+                self._snapshot is None
+                or not self.patch_writes
+                or base is None
+                or not isinstance(earlier, dict)
+                or any(earlier.get(tab) != n - 1 for tab, n in counters.items())
+            ):
+                self._snapshot = None
+                self._local.patched = False
+                return
+            tabs = dict(base[0])
+            for tab, rows in written.items():
+                if tab in tabs:
+                    tabs[tab] = _merged(tabs[tab], rows)
+            token = {**earlier, **counters}
+            self._version += 1
+            self.patched += 1
+            self._snapshot = Snapshot(self._version, tabs)
+            self._token, self._base = token, (tabs, token)
+            self._local.patched = True
 
     def _drop(self) -> None:
         with self._lock:
@@ -207,3 +266,16 @@ class CachedStore:
 
 
 _NOT_NEEDED = contextlib.nullcontext()
+
+
+def _merged(rows: list[Row], written: list[Row]) -> list[Row]:
+    """A new list: `rows` (in row order) with each written row replacing the row of its number,
+    or inserted at its place. The unchanged rows are the same objects."""
+    out = list(rows)
+    for row in written:
+        at = bisect.bisect_left(out, row.number, key=lambda r: r.number)
+        if at < len(out) and out[at].number == row.number:
+            out[at] = row
+        else:
+            out.insert(at, row)
+    return out

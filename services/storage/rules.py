@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from schemas.cells import clean_id, is_id_field
 from services.storage import (
     Adopt,
     Append,
@@ -51,12 +52,17 @@ def should_append(
     Raises DuplicateRecord when the id holds other cells, or another row shares the `unique` fields.
     """
     if existing is not None:
-        if dict(existing) == dict(cells):
+        if _tidy(existing) == _tidy(cells):
             return False
         raise DuplicateRecord(op.tab, {"id": cells["id"]})
     if op.unique and unique_clash():
         raise DuplicateRecord(op.tab, {f: cells[f] for f in op.unique})
     return True
+
+
+def _tidy(cells: Mapping[str, str]) -> dict[str, str]:
+    """Cells as compared: ids and references after `clean_id` (a retyped "DV-0052 " is DV-0052)."""
+    return {f: clean_id(v) if is_id_field(f) else v for f, v in cells.items()}
 
 
 def should_update(op: Update, current: Mapping[str, str] | None) -> bool:
@@ -66,10 +72,11 @@ def should_update(op: Update, current: Mapping[str, str] | None) -> bool:
     """
     if current is None:
         raise RecordMissing(op.tab, op.id)
+    tidy = _tidy(current)
     differences = [
         CellChange(f, loaded, current[f])
-        for f, loaded in op.expected.items()
-        if f in current and current[f] != loaded
+        for f, loaded in _tidy(op.expected).items()
+        if f in current and tidy[f] != loaded
     ]
     if not differences:
         return True

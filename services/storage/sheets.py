@@ -47,20 +47,26 @@ import gspread
 import requests
 from gspread.utils import absolute_range_name
 
-from schemas.cells import iso
+from schemas.cells import clean_id, is_id_field, iso
 from schemas.tabs import ALL_TABS, AUDIT_LOG, SCREEN_TABS, TABS, Tab
 from services.storage import (
     FIRST_ROW,
+    MISSING_TAB,
+    NO_COLUMN,
+    REPEATED_COLUMN,
     Adopt,
     Append,
     Operation,
+    RecordMissing,
     Row,
     SpreadsheetLayout,
     StoreError,
     StoreUnavailable,
     TabLayout,
     Tail,
+    Unreadable,
     Update,
+    sheets_setup,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
@@ -93,7 +99,10 @@ PACE_BURST = 12
 # Seconds to wait for Google: (connect, read). gspread waits forever unless told otherwise.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 TEXT_FORMAT = {"numberFormat": {"type": "TEXT"}}
-METADATA_FIELDS = {"fields": "properties,sheets.properties"}
+METADATA_FIELDS: dict[str, Any] = {"fields": "properties,sheets.properties"}
+# set-up also needs each tab's protected ranges: whether it is set up (sheets_setup.MARK)
+SETUP_FIELDS: dict[str, Any] = {"fields": "properties,sheets(properties,protectedRanges)"}
+KEY_FIELDS = ("id", "cycle_id", "unit_id")  # without these a tab's rows cannot be read as records
 
 # StoreError codes of this engine (worded in services.core.messages)
 UNCERTAIN = "uncertain"  # a write timed out and the look-up that would tell failed too
@@ -145,6 +154,17 @@ class _Layout:
         for name in repeated:
             columns.pop(name, None)
         return cls(tab, columns, tuple(dict.fromkeys(repeated)))
+
+    def unreadable(self) -> Unreadable | None:
+        """Why this tab's records cannot be read as the header is now (None: they can). A row
+        without its id, cycle or unit cannot be told apart or attributed: counting such rows would
+        show registered units as "not registered"."""
+        for name in KEY_FIELDS:
+            if name in self.repeated:
+                return Unreadable(self.tab.name, REPEATED_COLUMN, name)
+            if name in self.tab.fields and name not in self.columns:
+                return Unreadable(self.tab.name, NO_COLUMN, name)
+        return None
 
     def __post_init__(self) -> None:
         # (field, column or -1), worked out once: `cells` runs for every row of every read.
@@ -210,6 +230,7 @@ class SheetsStore:
         self._known: dict[str, tuple[tuple, dict[tuple, Row]]] = {}  # rows as last read, per tab
         self._lock = threading.RLock()  # set-up (creating tabs) is serialised within the process
         self._sheet_ids: dict[str, int] = {}
+        self._unreadable: dict[str, Unreadable] = {}
         self._writes = 0
         self.locale: str | None = None
         self.time_zone: str | None = None
@@ -241,12 +262,13 @@ class SheetsStore:
         attempted: dict[str, None] = {}  # titles this call tried to create
         with self._lock, _reaching_google():
             for attempt in range(1, self.retry.max_attempts + 1):
-                self._learn(self._metadata())
+                meta = self._metadata(fields=SETUP_FIELDS)
+                self._learn(meta)
                 missing = [tab for tab in ALL_TABS if tab.title not in self._sheet_ids]
-                if not missing:
-                    break
                 attempted.update(dict.fromkeys(tab.title for tab in missing))
-                requests_, ids = self._tab_requests(missing)
+                requests_, ids = self._setup_requests(meta, missing)
+                if not requests_:
+                    break
                 try:
                     self._write_pace.take()
                     self.spreadsheet.batch_update({"requests": requests_})
@@ -266,6 +288,43 @@ class SheetsStore:
                 self._sheet_ids.update(ids)
                 break
         return [tab.name for tab in ALL_TABS if tab.title in attempted]
+
+    def _setup_requests(
+        self, meta: Mapping[str, Any], missing: Sequence[Tab]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Every request of the set-up (`sheets_setup`): missing tabs created, tabs not yet set up
+        (or set up by an older version) given frozen header, protection, validation and widths,
+        the guide tab; and the sheet id each new tab will have. [] when all is in place."""
+        requests_, ids = self._tab_requests(missing)
+        for tab in missing:
+            columns = {name: index for index, name in enumerate(tab.fields)}
+            requests_ += sheets_setup.tab_requests(ids[tab.title], tab, columns, {})
+        sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+        stale = [
+            t for t in ALL_TABS if t.title in sheets and not sheets_setup.is_set_up(sheets[t.title])
+        ]
+        for tab, header in zip(stale, self._headers(stale), strict=True):
+            columns = _Layout.from_header(tab, header).columns
+            sheet_id = self._sheet_ids[tab.title]
+            requests_ += sheets_setup.tab_requests(sheet_id, tab, columns, sheets[tab.title])
+        guide = sheets.get(sheets_setup.GUIDE_TITLE)
+        if guide is None or not sheets_setup.is_set_up(guide):
+            taken = [*self._sheet_ids.values(), *ids.values()]
+            sheet_id = guide["properties"]["sheetId"] if guide else max(taken, default=0) + 1
+            requests_ += sheets_setup.guide_requests(sheet_id, guide is not None, guide or {})
+        return requests_, ids
+
+    def _headers(self, tabs: Sequence[Tab]) -> list[list[str]]:
+        """Row 1 of each tab, in one request (none when there is no tab to ask about)."""
+        if not tabs:
+            return []
+        ranges = [absolute_range_name(tab.title, "1:1") for tab in tabs]
+        params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
+        got = self.retry.run(
+            self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
+        )
+        rows = [vr.get("values", []) for vr in got.get("valueRanges", [])]
+        return [r[0] if r else [] for r in rows]
 
     def _tab_requests(self, missing: Sequence[Tab]) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """The batchUpdate requests that create these tabs, and the sheet id each will have."""
@@ -311,11 +370,14 @@ class SheetsStore:
             ]
         return requests_, ids
 
-    def _metadata(self, code: str = NOT_READ) -> Mapping[str, Any]:
+    def _metadata(
+        self, code: str = NOT_READ, fields: Mapping[str, Any] = METADATA_FIELDS
+    ) -> Mapping[str, Any]:
         """The spreadsheet's properties and its tabs' properties: one read, retried."""
+        params: dict[str, Any] = dict(fields)
         with _reaching_google():
             return self.retry.run(
-                self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=METADATA_FIELDS)),
+                self._paced(lambda: self.spreadsheet.fetch_sheet_metadata(params=params)),
                 code,
             )
 
@@ -379,7 +441,7 @@ class SheetsStore:
         if not names:
             return []
         ranges = [absolute_range_name(TABS[n].title) for n in names]
-        params = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
+        params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"}
         got = self.retry.run(
             self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params)),
             code,
@@ -409,7 +471,7 @@ class SheetsStore:
                 absolute_range_name(spec.title, "1:1"),
                 absolute_range_name(spec.title, f"{start}:{before - 1}"),
             ]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -429,6 +491,10 @@ class SheetsStore:
         """
         return f"local-{self._writes}"
 
+    def tab_versions(self) -> None:
+        """Sheets keeps no write counter per tab: the cache re-reads every screen tab."""
+        return None
+
     # ------------------------------------------------------------------ layout, for data health
     def layout(self) -> SpreadsheetLayout:
         """Locale, time zone, and where each tab and app column is now. Two reads, no write.
@@ -444,7 +510,7 @@ class SheetsStore:
         headers: dict[str, list[str]] = {}
         if present:
             ranges = [absolute_range_name(tab.title, "1:1") for tab in present]
-            params = {"valueRenderOption": "FORMATTED_VALUE"}
+            params: dict[str, Any] = {"valueRenderOption": "FORMATTED_VALUE"}
             with _reaching_google():
                 got = self.retry.run(
                     self._paced(lambda: self.spreadsheet.values_batch_get(ranges, params=params))
@@ -543,6 +609,7 @@ class SheetsStore:
         """The rows of a tab as read; a row unchanged since the last read (same place, same
         values, same header) is the same `Row` object, so reads, the cache's comparison and the
         workbook's parse cost little for the rows that did not change."""
+        self._note_readable(name, layout, grid)
         where = tuple(layout._where)
         known_where, known = self._known.get(name, ((), {}))
         if known_where != where:
@@ -557,6 +624,22 @@ class SheetsStore:
             rows.append(row)
         self._known[name] = (where, seen)
         return rows
+
+    def _note_readable(self, name: str, layout: _Layout, grid: Sequence[Sequence[str]]) -> None:
+        """Remember whether this tab, as just read, can be read as records (`unreadable`)."""
+        found = layout.unreadable()
+        if not grid and TABS[name].title not in self._sheet_ids:
+            found = Unreadable(name, MISSING_TAB)
+        if found is None:
+            self._unreadable.pop(name, None)
+        else:
+            self._unreadable[name] = found
+
+    def unreadable(self) -> dict[str, Unreadable]:
+        """The tabs the latest read of each found unreadable: deleted or renamed, or without the
+        header of the id, cycle or unit in row 1 (a title row above it, a renamed or repeated
+        header). Their rows are not records; the screens that need them say so."""
+        return dict(self._unreadable)
 
     def _send(
         self, requests_: list[dict[str, Any]], checked: Sequence[str], paced: bool = True
@@ -852,7 +935,13 @@ def _holds(states: Mapping[str, _TabState], tab: str, record_id: str, cells: dic
 
 
 def _find(state: _TabState, record_id: str) -> Row | None:
-    return next((row for row in state.rows if row.cells["id"] == record_id), None)
+    wanted = clean_id(record_id)  # a person may have retyped the id with a trailing space
+    return next((row for row in state.rows if clean_id(row.cells["id"]) == wanted), None)
+
+
+def _same(stored: str, value: str, name: str) -> bool:
+    """Equal as the unique check sees it: ids (and references) after `clean_id`."""
+    return clean_id(stored) == clean_id(value) if is_id_field(name) else stored == value
 
 
 def _append(state: _TabState, op: Append) -> None:
@@ -860,7 +949,7 @@ def _append(state: _TabState, op: Append) -> None:
     fields = state.layout.tab.fields
     cells = {f: op.cells.get(f, "") for f in fields}
     existing = _find(state, cells["id"])
-    clash = lambda: any(all(r.cells[f] == cells[f] for f in op.unique) for r in state.rows)  # noqa: E731
+    clash = lambda: any(all(_same(r.cells[f], cells[f], f) for f in op.unique) for r in state.rows)  # noqa: E731
     if not should_append(op, cells, existing.cells if existing else None, clash):
         return
     for name, value in cells.items():
@@ -874,7 +963,9 @@ def _append(state: _TabState, op: Append) -> None:
 def _update(state: _TabState, op: Update) -> None:
     fields = state.layout.tab.fields
     current = _find(state, op.id)
-    if not should_update(op, current.cells if current else None):
+    if current is None:
+        raise RecordMissing(op.tab, op.id)
+    if not should_update(op, current.cells):
         return
     unknown = [f for f in op.changes if f not in fields]
     if unknown:
@@ -901,7 +992,7 @@ def _adopt(state: _TabState, op: Adopt) -> None:
     if the fresh read shows it still holds exactly what the screen read (rules.should_adopt)."""
     index = next((i for i, r in enumerate(state.rows) if r.number == op.row), None)
     current = state.rows[index] if index is not None else None
-    taken = lambda: any(r.cells["id"] == op.id for r in state.rows)  # noqa: E731
+    taken = lambda: _find(state, op.id) is not None  # noqa: E731
     if not should_adopt(op, current.cells if current else None, taken):
         return
     assert current is not None and index is not None
@@ -920,9 +1011,9 @@ class _reaching_google:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind, error, trace) -> bool:
+    def __exit__(self, kind, error, trace) -> None:
         if error is None or isinstance(error, StoreError):
-            return False
+            return
         if isinstance(error, gspread.exceptions.APIError):
             status = status_of(error)
             if status is not None and 400 <= status < 500 and status != 429:
@@ -934,4 +1025,3 @@ class _reaching_google:
             raise StoreUnavailable("spreadsheet_unavailable") from error
         if isinstance(error, requests.exceptions.RequestException):
             raise StoreUnavailable("unreachable") from error
-        return False

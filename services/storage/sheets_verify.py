@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemas.cells import clean_id
 from services.storage import Adopt, Conflict, Row, StoreError, Update
 from services.storage.repairs import ACTOR, LEFT, REPLACED, RESTORED, WITHDRAWN
 from services.storage.rules import should_update
@@ -64,7 +65,7 @@ class Target:
             return False
         record_id = self.base.get("id", "")
         if record_id and "id" not in self.written:
-            return found.cells.get("id", "") == record_id
+            return clean_id(found.cells.get("id", "")) == clean_id(record_id)
         return all(
             found.cells.get(f, "") == v for f, v in self.base.items() if f not in self.written
         )
@@ -169,7 +170,7 @@ def _again(target: Target, rows: Mapping[int, Row], repair: Repair, now: str) ->
     """A restore that went astray, written again into its record's row as it is now: only the
     cells that still hold what the restore was to replace."""
     record_id = target.base.get("id", "")
-    found = next((r for r in rows.values() if record_id and r.cells.get("id") == record_id), None)
+    found = next((r for r in rows.values() if record_id and _same_id(r, record_id)), None)
     if found is None:
         return
     back = {}
@@ -191,7 +192,7 @@ def _place(target: Target, rows: Mapping[int, Row]) -> Target | None:
     """The intended write, addressed to where its record is in `rows`; None: already there."""
     op = target.op
     if isinstance(op, Update):
-        found = next((r for r in rows.values() if r.cells.get("id") == op.id), None)
+        found = next((r for r in rows.values() if _same_id(r, op.id)), None)
         if not should_update(op, found.cells if found else None):
             return None
         assert found is not None
@@ -241,7 +242,7 @@ def _original(target: Target, landed: Row, snapshot: Sequence[Row]) -> Mapping[s
     id, otherwise the one row equal to it in every unwritten cell (None: not known)."""
     record_id = landed.cells.get("id", "")
     if record_id and "id" not in target.written:
-        found = [r for r in snapshot if r.cells.get("id") == record_id]
+        found = [r for r in snapshot if _same_id(r, record_id)]
     else:
         unwritten = {f: v for f, v in landed.cells.items() if f not in target.written}
         found = [r for r in snapshot if all(r.cells.get(f, "") == v for f, v in unwritten.items())]
@@ -254,6 +255,10 @@ def _leftover(
     now = landed.cells.get(name, "")
     record = landed.cells.get("id", "")
     return Leftover(target.tab, landed.number, record, name, value, should_be or "", now)
+
+
+def _same_id(row: Row, record_id: str) -> bool:
+    return clean_id(row.cells.get("id", "")) == clean_id(record_id)
 
 
 def _id(target: Target) -> str:

@@ -9,7 +9,7 @@ transaction: the change token, and what lets a cache re-read only the tabs that 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,14 @@ from services.storage import (
     SpreadsheetLayout,
     StoreUnavailable,
     Tail,
+    Unreadable,
     Update,
 )
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 from services.storage.sql_dialects import Pool, dialect_for, normalise_url
+
+# Told, after a committed write, (rows written by tab, each written tab's counter after it).
+WrittenListener = Callable[[dict[str, list[Row]], dict[str, int]], None]
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 VERSIONS = "_tab_versions"  # one counter per tab, bumped by each write to that tab
@@ -62,6 +66,7 @@ class SqlStore:
             sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
         )
         self.upgraded = self._upgrade()
+        self._written: list[WrittenListener] = []
 
     def ensure_tabs(self) -> list[str]:
         """Create missing tables and add missing columns; the names of the tabs created."""
@@ -74,6 +79,12 @@ class SqlStore:
 
     def on_commit(self, listener: CommitListener) -> None:
         """Never calls back: a SQL write reads nothing the read cache could take."""
+
+    def on_written(self, listener: WrittenListener) -> None:
+        """Have `listener` told, after each committed write, the rows it wrote (as they now are,
+        with their row numbers) and each written tab's counter after the write, so a read cache
+        can patch its copy instead of reading the tabs again (services/storage/cache.py)."""
+        self._written.append(listener)
 
     def _upgrade(self) -> list[str]:
         """Create what is missing: tables, the fields added since an older version, indexes, the
@@ -145,22 +156,9 @@ class SqlStore:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self._connect() as conn, conn.begin():
-                    self.dialect.lock_keys(conn, _checked_keys(operations))
-                    for op in operations:
-                        if isinstance(op, Append):
-                            self._append(conn, op)
-                        elif isinstance(op, Adopt):
-                            self._adopt(conn, op)
-                        else:
-                            self._update(conn, op)
-                    # Last, in one order: the counter rows stay locked only until the commit.
-                    for name in sorted({op.tab for op in operations}):
-                        counter = self.versions.c.version
-                        conn.execute(
-                            self.versions.update()
-                            .where(self.versions.c.tab == name)
-                            .values(version=counter + 1)
-                        )
+                    written, counters = self._write(conn, operations)
+                for listener in self._written:
+                    listener(written, counters)
                 return
             except sa.exc.DBAPIError as exc:
                 if attempt < ATTEMPTS and self.dialect.retryable(exc):
@@ -169,7 +167,32 @@ class SqlStore:
                     raise StoreUnavailable(f"Không ghi được vào kho dữ liệu: {exc.orig}") from exc
                 raise
 
-    def _append(self, conn: sa.Connection, op: Append) -> None:
+    def _write(
+        self, conn: sa.Connection, operations: Sequence[Operation]
+    ) -> tuple[dict[str, list[Row]], dict[str, int]]:
+        """The operations in one transaction: the rows written, and the touched tabs' counters."""
+        self.dialect.lock_keys(conn, _checked_keys(operations))
+        written: dict[str, list[Row]] = {}
+        for op in operations:
+            if isinstance(op, Append):
+                row = self._append(conn, op)
+            elif isinstance(op, Adopt):
+                row = self._adopt(conn, op)
+            else:
+                row = self._update(conn, op)
+            if row is not None:
+                written.setdefault(op.tab, []).append(row)
+        # Last, in one order: the counter rows stay locked only until the commit.
+        counters = {}
+        for name in sorted({op.tab for op in operations}):
+            counter = self.versions.c.version
+            bump = self.versions.update().where(self.versions.c.tab == name)
+            counters[name] = conn.execute(
+                bump.values(version=counter + 1).returning(counter)
+            ).scalar_one()
+        return written, counters
+
+    def _append(self, conn: sa.Connection, op: Append) -> Row | None:
         table = self.tables[op.tab]
         cells = {f: op.cells.get(f, "") for f in TABS[op.tab].fields}
         row = conn.execute(sa.select(table).where(table.c.id == cells["id"])).first()
@@ -179,18 +202,22 @@ class SqlStore:
             clash = sa.and_(*(table.c[f] == cells[f] for f in op.unique))
             return conn.execute(sa.select(table.c.id).where(clash)).first() is not None
 
-        if should_append(op, cells, existing, unique_clash):
-            conn.execute(table.insert().values(**cells))
+        if not should_append(op, cells, existing, unique_clash):
+            return None  # the same row is already there (a retried submission)
+        inserted = conn.execute(table.insert().values(**cells)).inserted_primary_key or (0,)
+        return Row(inserted[0] + 1, cells)
 
-    def _update(self, conn: sa.Connection, op: Update) -> None:
+    def _update(self, conn: sa.Connection, op: Update) -> Row | None:
         table = self.tables[op.tab]
         mine = sa.select(table).where(table.c.id == op.id).with_for_update()
         row = conn.execute(mine).mappings().first()
         current = {f: row[f] for f in TABS[op.tab].fields} if row else None
-        if should_update(op, current) and row is not None:  # it raises when the row is gone
-            conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
+        if not should_update(op, current) or row is None or current is None:  # raises if gone
+            return None
+        conn.execute(table.update().where(table.c[ROW] == row[ROW]).values(**op.changes))
+        return Row(row[ROW] + 1, current | {f: op.changes[f] for f in op.changes if f in current})
 
-    def _adopt(self, conn: sa.Connection, op: Adopt) -> None:
+    def _adopt(self, conn: sa.Connection, op: Adopt) -> Row | None:
         """The row is found by its sheet row number (`_row` + 1): it has no id yet."""
         table = self.tables[op.tab]
         fields = TABS[op.tab].fields
@@ -198,9 +225,15 @@ class SqlStore:
         row = conn.execute(at_row).mappings().first()
         current = {f: row[f] for f in fields} if row else None
         taken = lambda: conn.execute(sa.select(table.c.id).where(table.c.id == op.id)).first()  # noqa: E731
-        if should_adopt(op, current, lambda: taken() is not None):
-            changes = op.changes(fields)
-            conn.execute(table.update().where(table.c[ROW] == op.row - 1).values(**changes))
+        if not should_adopt(op, current, lambda: taken() is not None) or current is None:
+            return None
+        changes = op.changes(fields)
+        conn.execute(table.update().where(table.c[ROW] == op.row - 1).values(**changes))
+        return Row(op.row, current | changes)
+
+    def unreadable(self) -> dict[str, Unreadable]:
+        """Always {}: a table has no header a person could move, rename or delete."""
+        return {}
 
     def change_token(self) -> str:
         """Bumped by every committed write, from this process or another."""

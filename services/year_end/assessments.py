@@ -63,7 +63,7 @@ from services.core.runtime import Runtime
 from services.core.workbook import RowProblem, Workbook
 from services.registration import deadlines
 from services.registration.cycles import assessment_cutoff, get_cycle
-from services.storage import CellChange, Conflict
+from services.storage import Append, CellChange, Conflict, Update
 from services.year_end.assessment_index import Evaluated, is_registered
 from services.year_end.assessment_outcomes import (  # the reading half of the public API, re-exported
     DRAFT,
@@ -270,84 +270,35 @@ def _save(
             return open_assessment(rt, actor, cycle_id, unit_id, official)
         _ensure_assessable(wb, cycle, unit)
         found = index_of(wb, rt.criteria).find(cycle_id, unit_id, official)
-        current = found.assessment if found else None
-        if current is not None and loaded is None:
-            # Someone created it while this form was open empty: show what they saved.
-            shown = ("state", "result_nd1", "result_nd2", "result_nd3", "result", "note")
-            raise Conflict(
-                tabs.ASSESSMENTS.name,
-                current.id,
-                [CellChange(f, "", current.cells[f]) for f in (*shown, "updated_at")],
-            )
-        if loaded is not None and (current is None or current.id != loaded.id):
-            raise NotFound(f"Không tìm thấy bản đánh giá {loaded.id} (có thể đã bị xoá).")
-        if current is not None and current.locked:
-            raise NotAllowed(
-                f"Bản đánh giá của {unit.name} đã gửi nên đã khoá. Cần sửa, hãy đề nghị "
-                "cán bộ Tỉnh đoàn mở lại."
-            )
-        criteria = rt.criteria.get(current.criteria_set if current else cycle.criteria_set)
-        if criteria is None:
-            raise NotAllowed(
-                f"Không có bộ tiêu chí {current.criteria_set if current else cycle.criteria_set} "
-                "trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
-            )
+        current = _current_for_form(found, loaded, unit)
+        criteria = _criteria_for(rt, current, cycle)
         form = _read_form(criteria, data, found)
         threshold = threshold_for(criteria, cycle.points_threshold)
         result = compute(criteria, form.values, threshold)
         _check(criteria, result, sending)
-        on_time = current.on_time if current else None
-        if sending and on_time is None:  # decided at the first submission, never flips
-            cutoff = assessment_cutoff(cycle)
-            on_time = deadlines.is_on_time(now, cutoff)
-            if not on_time and cycle.late_policy is LatePolicy.REFUSE:
-                raise AssessmentClosed(
-                    f"Hạn đánh giá chu kỳ {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
-                    "Liên hệ cán bộ Tỉnh đoàn nếu cần gia hạn."
-                )
-        assessment_id = current.id if current else rec_id
-        state = (
-            AssessmentState.SUBMITTED
-            if sending
-            else (current.state if current else AssessmentState.DRAFT)
-        )
         cells = {
-            "state": to_cell(state),
+            "state": to_cell(_next_state(current, sending)),
             "criteria_fingerprint": criteria.fingerprint,
             **result_cells(result),
             "points_threshold": decimal_cell(threshold),
             "note": form.note,
-            "on_time": to_cell(on_time),
+            "on_time": to_cell(_judged_on_time(cycle, current, now, sending)),
             "updated_at": iso(now),  # always written, so a stale form is always a Conflict
         }
         if sending:
             cells |= {"submitted_at": iso(now), "submitted_by": actor.label}
         who = "đánh giá" if official else "tự đánh giá"
         action = f"Gửi {who}" if sending else f"Lưu nháp {who}"
+        assessment_id = current.id if current else rec_id
         items = _item_ops(
             actor, now, request_key, assessment_id, cycle_id, unit_id, form, found, loaded_items
         )
-        if current is None:
-            cells |= {
-                "id": rec_id,
-                "cycle_id": cycle_id,
-                "unit_id": unit_id,
-                "upper_unit_id": unit.parent_id or "",
-                "assessor": to_cell(Assessor.UPPER if official else Assessor.SELF),
-                "assessor_unit_id": actor.unit_id,
-                "criteria_set": criteria.ref,
-                "version": "1",
-            }
+        if loaded is None:  # nothing stored yet (else the form would have loaded it)
+            cells |= _identity(rec_id, cycle_id, unit, actor, official, criteria)
+            unique = ("cycle_id", "unit_id", "assessor")
             rt.store.apply(
                 records.create(
-                    actor,
-                    now,
-                    action,
-                    cells,
-                    tabs.ASSESSMENTS.name,
-                    request_key,
-                    unique=("cycle_id", "unit_id", "assessor"),
-                    also=items,
+                    actor, now, action, cells, tabs.ASSESSMENTS.name, request_key, unique, items
                 )
             )
         else:
@@ -355,6 +306,80 @@ def _save(
                 records.change(actor, now, action, loaded, cells, request_key, also=items)
             )
     return open_assessment(rt, actor, cycle_id, unit_id, official)
+
+
+def _identity(
+    rec_id: str, cycle_id: str, unit: Unit, actor: Actor, official: bool, criteria: CriteriaSet
+) -> dict[str, str]:
+    """The cells a new assessment is written with once: whose it is, by whom, on which set."""
+    return {
+        "id": rec_id,
+        "cycle_id": cycle_id,
+        "unit_id": unit.id,
+        "upper_unit_id": unit.parent_id or "",
+        "assessor": to_cell(Assessor.UPPER if official else Assessor.SELF),
+        "assessor_unit_id": actor.unit_id,
+        "criteria_set": criteria.ref,
+        "version": "1",
+    }
+
+
+def _current_for_form(
+    found: Evaluated | None, loaded: Assessment | None, unit: Unit
+) -> Assessment | None:
+    """The stored assessment this form edits (None: the form creates it). Refuses a form that
+    opened empty while someone created it, one whose assessment is gone, and a locked one."""
+    current = found.assessment if found else None
+    if current is not None and loaded is None:
+        # Someone created it while this form was open empty: show what they saved.
+        shown = ("state", "result_nd1", "result_nd2", "result_nd3", "result", "note")
+        raise Conflict(
+            tabs.ASSESSMENTS.name,
+            current.id,
+            [CellChange(f, "", current.cells[f]) for f in (*shown, "updated_at")],
+        )
+    if loaded is not None and (current is None or current.id != loaded.id):
+        raise NotFound(f"Không tìm thấy bản đánh giá {loaded.id} (có thể đã bị xoá).")
+    if current is not None and current.locked:
+        raise NotAllowed(
+            f"Bản đánh giá của {unit.name} đã gửi nên đã khoá. Cần sửa, hãy đề nghị "
+            "cán bộ Tỉnh đoàn mở lại."
+        )
+    return current
+
+
+def _criteria_for(rt: Runtime, current: Assessment | None, cycle: Cycle) -> CriteriaSet:
+    """The set an assessment is judged by: the one it was started with, else the cycle's."""
+    ref = current.criteria_set if current else cycle.criteria_set
+    criteria = rt.criteria.get(ref)
+    if criteria is None:
+        raise NotAllowed(
+            f"Không có bộ tiêu chí {ref} trong danh mục; báo cán bộ Tỉnh đoàn kiểm tra chu kỳ."
+        )
+    return criteria
+
+
+def _judged_on_time(
+    cycle: Cycle, current: Assessment | None, now: datetime, sending: bool
+) -> bool | None:
+    """Decided at the first submission and never flipped; None while only drafts exist.
+    A first submission after the cut-off is refused under the cycle's refuse policy."""
+    on_time = current.on_time if current else None
+    if sending and on_time is None:
+        cutoff = assessment_cutoff(cycle)
+        on_time = deadlines.is_on_time(now, cutoff)
+        if not on_time and cycle.late_policy is LatePolicy.REFUSE:
+            raise AssessmentClosed(
+                f"Hạn đánh giá chu kỳ {cycle.name} đã {deadlines.cutoff_words(cutoff)}. "
+                "Liên hệ cán bộ Tỉnh đoàn nếu cần gia hạn."
+            )
+    return on_time
+
+
+def _next_state(current: Assessment | None, sending: bool) -> AssessmentState:
+    if sending:
+        return AssessmentState.SUBMITTED
+    return current.state if current else AssessmentState.DRAFT
 
 
 @dataclass(frozen=True)
@@ -428,9 +453,9 @@ def _item_ops(
     form: _Form,
     found: Evaluated | None,
     loaded_items: Mapping[str, AssessmentItem] | None,
-) -> list:
+) -> list[Append | Update]:
     """Create or change one criterion-result row per criterion that has a value or a note."""
-    ops: list = []
+    ops: list[Append | Update] = []
     stored = found.items if found else {}
     held = _own_items(assessment_id, stored, loaded_items)
     for cid in dict.fromkeys([*form.values, *form.evidence]):

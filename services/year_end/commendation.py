@@ -205,34 +205,7 @@ def _history(rt: Runtime, wb: Workbook, cycle: Cycle, unit_id: str, taken: dict)
 def candidates_xlsx(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> bytes:
     """The candidate list and each candidate's history per cycle, as .xlsx (texts as text cells)."""
     found = candidates(rt, actor, term, moment)
-    listing = [
-        (
-            n,
-            c.unit.name,
-            c.unit.kind.value,
-            c.current_upper,
-            "; ".join(
-                f"{h.year}: QĐ số {h.decision_number} ngày {h.decision_signed_on:%d/%m/%Y}"
-                for h in c.history
-            ),
-        )
-        for n, c in enumerate(found.candidates, start=1)
-    ]
-    history = [
-        (
-            n,
-            c.unit.name,
-            h.year,
-            h.upper_name,
-            h.registration,
-            h.result,
-            h.decision_number,
-            f"{h.decision_signed_on:%d/%m/%Y}" if h.decision_signed_on else "",
-            h.issuer_name,
-        )
-        for n, c in enumerate(found.candidates, start=1)
-        for h in c.history
-    ]
+    listing, history = _listing_rows(found), _history_rows(found)
     years = ", ".join(str(c.year) for c in found.cycles) or "chưa có chu kỳ nào"
     about = [
         ("Nhiệm kỳ", term.name),
@@ -266,3 +239,39 @@ def candidates_xlsx(rt: Runtime, actor: Actor, term: Term, moment: Moment) -> by
         ],
         widths={"A": 8, "B": 40, "C": 16, "D": 30, "E": 60},
     )
+
+
+def _listing_rows(found: Commendation) -> list[tuple]:
+    """One row per candidate with the decisions that recognised it."""
+    return [
+        (
+            n,
+            c.unit.name,
+            c.unit.kind.value,
+            c.current_upper,
+            "; ".join(
+                f"{h.year}: QĐ số {h.decision_number} ngày {h.decision_signed_on:%d/%m/%Y}"
+                for h in c.history
+            ),
+        )
+        for n, c in enumerate(found.candidates, start=1)
+    ]
+
+
+def _history_rows(found: Commendation) -> list[tuple]:
+    """One row per candidate and cycle: how that year went, under the upper unit of the time."""
+    return [
+        (
+            n,
+            c.unit.name,
+            h.year,
+            h.upper_name,
+            h.registration,
+            h.result,
+            h.decision_number,
+            f"{h.decision_signed_on:%d/%m/%Y}" if h.decision_signed_on else "",
+            h.issuer_name,
+        )
+        for n, c in enumerate(found.candidates, start=1)
+        for h in c.history
+    ]

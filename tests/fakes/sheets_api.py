@@ -18,7 +18,8 @@ Served (everything else answers 404 NOT_FOUND, Drive URLs 403 PERMISSION_DENIED)
     POST /v4/spreadsheets/{id}/values:batchClear
     POST /v4/spreadsheets/{id}:batchUpdate           all-or-nothing; requests: addSheet, deleteSheet,
         updateSheetProperties, updateSpreadsheetProperties, appendCells, updateCells, repeatCell,
-        insertDimension, deleteDimension, moveDimension, sortRange;
+        insertDimension, deleteDimension, moveDimension, sortRange, addProtectedRange,
+        deleteProtectedRange, setDataValidation, updateDimensionProperties;
         includeSpreadsheetInResponse + responseRanges + responseIncludeGridData: the reply's
         `updatedSpreadsheet` is the spreadsheet as that very request left it
 
@@ -28,17 +29,21 @@ i.e. after the engine's read and before its batchUpdate lands: the window no API
 
 GET requests are reads, the rest writes, for quotas and counters. See `sheets_cells` for exactly
 which typed values are converted.
+
+This is test support: tests use it, and so may the benchmarks (`benchmarks/deadline_rush.py` runs
+its rush against it). Nothing in `services/` or `pages/` may import it.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -323,42 +328,62 @@ class FakeSheets:
             self._windows[key].append(now)
 
     def _route(self, method: str, path: str, params: dict[str, list[str]], body: Any) -> Any:
+        book, scope, verb, rng = self._endpoint(path)
+        handler = ROUTES.get((method, scope, verb))
+        if handler is None:
+            raise ApiError(404, "NOT_FOUND", f"The fake serves no {method} {path}")
+        try:
+            return handler(self, book, rng, params, body)
+        except GridError as e:
+            raise bad(str(e)) from e
+
+    def _endpoint(self, path: str) -> tuple[Any, str, str, str]:
+        """`(book, scope, verb, range)` of a v4 path: scope "" for the spreadsheet itself
+        (`/{id}`, `/{id}:batchUpdate`), "values:" for `/{id}/values:{verb}`, "values/" for
+        `/{id}/values/{range}[:verb]`."""
         if not path.startswith(PREFIX):
             raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
-        rest = path[len(PREFIX) :]
-        key, sep, tail = rest.partition("/")
+        key, sep, tail = path[len(PREFIX) :].partition("/")
         key, _, action = key.partition(":")
         book = self.books.get(unquote(key))
         if book is None:
             raise ApiError(404, "NOT_FOUND", "Requested entity was not found.")
-        try:
-            if not sep:
-                if method == "GET" and not action:
-                    return metadata(book, params)
-                if method == "POST" and action == "batchUpdate":
-                    return atomic(book, lambda: batch_update(self, book, body))
-            elif tail.startswith("values:"):
-                verb = tail[len("values:") :]
-                if method == "GET" and verb == "batchGet":
-                    return values_batch_get(book, params)
-                if method == "POST" and verb == "batchUpdate":
-                    return atomic(book, lambda: values_batch_update(book, body))
-                if method == "POST" and verb == "batchClear":
-                    return atomic(book, lambda: values_batch_clear(book, body))
-            elif tail.startswith("values/"):
-                quoted, _, verb = tail[len("values/") :].partition(":")
-                rng = unquote(quoted)
-                if method == "GET" and not verb:
-                    return values_get(book, rng, params)
-                if method == "PUT" and not verb:
-                    return atomic(book, lambda: values_update(book, rng, params, body))
-                if method == "POST" and verb == "append":
-                    return atomic(book, lambda: values_append(book, rng, params, body))
-                if method == "POST" and verb == "clear":
-                    return atomic(book, lambda: values_clear(book, rng))
-        except GridError as e:
-            raise bad(str(e)) from e
-        raise ApiError(404, "NOT_FOUND", f"The fake serves no {method} {path}")
+        if not sep:
+            return book, "", action, ""
+        if tail.startswith("values:"):
+            return book, "values:", tail[len("values:") :], ""
+        if tail.startswith("values/"):
+            quoted, _, verb = tail[len("values/") :].partition(":")
+            return book, "values/", verb, unquote(quoted)
+        return book, tail, "", ""
+
+
+# (method, scope, verb) -> handler(api, book, range, params, body); writes run atomically.
+ROUTES: dict[tuple[str, str, str], Callable[..., Any]] = {
+    ("GET", "", ""): lambda api, book, rng, params, body: metadata(book, params),
+    ("POST", "", "batchUpdate"): lambda api, book, rng, params, body: atomic(
+        book, lambda: batch_update(api, book, body)
+    ),
+    ("GET", "values:", "batchGet"): lambda api, book, rng, params, body: values_batch_get(
+        book, params
+    ),
+    ("POST", "values:", "batchUpdate"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_batch_update(book, body)
+    ),
+    ("POST", "values:", "batchClear"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_batch_clear(book, body)
+    ),
+    ("GET", "values/", ""): lambda api, book, rng, params, body: values_get(book, rng, params),
+    ("PUT", "values/", ""): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_update(book, rng, params, body)
+    ),
+    ("POST", "values/", "append"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_append(book, rng, params, body)
+    ),
+    ("POST", "values/", "clear"): lambda api, book, rng, params, body: atomic(
+        book, lambda: values_clear(book, rng)
+    ),
+}
 
 
 def _seconds(timeout: Any) -> float:
@@ -621,7 +646,7 @@ def metadata(book: Spreadsheet, params: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "spreadsheetId": book.spreadsheet_id,
         "properties": book.properties(),
-        "sheets": [{"properties": s.properties(i)} for i, s in enumerate(book.sheets)],
+        "sheets": [_sheet_resource(s, i) for i, s in enumerate(book.sheets)],
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
     }
     if _one(params, "includeGridData", "false").lower() == "true":
@@ -631,6 +656,33 @@ def metadata(book: Spreadsheet, params: dict[str, list[str]]) -> dict[str, Any]:
     if fields:
         wanted = {_top(f) for f in _split_fields(fields)}
         out = {k: v for k, v in out.items() if k in wanted}
+        parts = _sheet_parts(fields)
+        if parts and "sheets" in out:
+            out["sheets"] = [{k: v for k, v in s.items() if k in parts} for s in out["sheets"]]
+    return out
+
+
+def _sheet_parts(fields: str) -> set[str]:
+    """The parts of each Sheet a field mask names ("sheets.properties",
+    "sheets(properties,protectedRanges)"); empty: the whole Sheet."""
+    parts: set[str] = set()
+    for f in (f.strip() for f in _split_fields(fields)):
+        if not f.startswith("sheets"):
+            continue
+        rest = f[len("sheets") :]
+        if not rest:
+            return set()
+        inner = rest[1:-1] if rest.startswith("(") else rest[1:]
+        parts.update(_top(p) for p in _split_fields(inner))
+    return parts
+
+
+def _sheet_resource(sheet: Sheet, index: int) -> dict[str, Any]:
+    """A Sheet resource: properties, and its protected ranges when it has any (as Google, which
+    leaves an empty list out)."""
+    out: dict[str, Any] = {"properties": sheet.properties(index)}
+    if sheet.protected:
+        out["protectedRanges"] = copy.deepcopy(sheet.protected)
     return out
 
 
@@ -642,8 +694,11 @@ def grid_data(book: Spreadsheet, sheet: Sheet) -> list[dict[str, Any]]:
             data: dict[str, Any] = {}
             if not cell.empty:
                 data["formattedValue"] = rendered(cell, "FORMATTED_VALUE", book.locale)
+            fmt: dict[str, Any] = {k: json.loads(v) for k, v in cell.style}
             if cell.text:
-                data["userEnteredFormat"] = {"numberFormat": {"type": "TEXT"}}
+                fmt["numberFormat"] = {"type": "TEXT"}
+            if fmt:
+                data["userEnteredFormat"] = fmt
             values.append(data)
         rows.append({"values": values})
     return rows
@@ -720,23 +775,39 @@ def _needs_fields(args: dict[str, Any]) -> str:
     return fields
 
 
+STYLES = ("textFormat", "backgroundColor", "wrapStrategy", "verticalAlignment")
+
+
 @functools.lru_cache(maxsize=256)
-def _touches(fields: str) -> tuple[bool, bool]:
-    """(value, number format) named by a `fields` mask."""
+def _touches(fields: str) -> tuple[bool, bool, tuple[str, ...]]:
+    """(value, number format, the other userEnteredFormat parts) named by a `fields` mask:
+    "userEnteredFormat" alone names all of it; "userEnteredFormat(textFormat,backgroundColor)"
+    or "userEnteredFormat.textFormat" only those parts."""
     if fields.strip() == "*":
-        return True, True
-    parts = [p.strip() for p in _split_fields(fields)]
-    value = any(p.startswith("userEnteredValue") for p in parts)
-    fmt = any(p == "userEnteredFormat" or "numberFormat" in p for p in parts)
-    return value, fmt
+        return True, True, STYLES
+    value, fmt, styles = False, False, set()
+    for part in (p.strip() for p in _split_fields(fields)):
+        value = value or part.startswith("userEnteredValue")
+        if not part.startswith("userEnteredFormat"):
+            continue
+        inner = part[len("userEnteredFormat") :].strip("().")
+        named = [n.strip().split(".")[0] for n in inner.split(",")] if inner else []
+        fmt = fmt or not named or "numberFormat" in named
+        styles.update(STYLES if not named else (n for n in named if n in STYLES))
+    return value, fmt, tuple(sorted(styles))
 
 
 def _apply(cell, data: dict[str, Any], fields: str, locale: str):
-    value, fmt = _touches(fields)
+    value, fmt, styles = _touches(fields)
     if fmt:
         cell = cell.with_format(is_text_format(data))
+    if styles:
+        given = data.get("userEnteredFormat") or {}
+        kept = {k: v for k, v in cell.style if k not in styles}
+        kept.update({k: json.dumps(given[k], sort_keys=True) for k in styles if k in given})
+        cell = replace(cell, style=tuple(sorted(kept.items())))
     if value:
-        cell = from_cell_data(data, cell, locale)
+        cell = replace(from_cell_data(data, cell, locale), style=cell.style)
     return cell
 
 
@@ -803,6 +874,10 @@ def update_sheet_properties(fake: FakeSheets, book: Spreadsheet, args: dict[str,
         elif f == "index":
             book.sheets.remove(sheet)
             book.sheets.insert(props["index"], sheet)
+        elif f.startswith(("gridProperties.", "gridProperties/")):  # e.g. frozenRowCount
+            name = f.split(".", 1)[-1].split("/", 1)[-1]
+            grid = sheet.extra.setdefault("gridProperties", {})
+            grid[name] = (props.get("gridProperties") or {}).get(name)
         else:
             sheet.extra[_top(f)] = props.get(_top(f))
     return {}
@@ -931,7 +1006,120 @@ def sort_range(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> dic
     return {}
 
 
+# ---- protected ranges, data validation, column widths (what the app sets up for staff)
+
+
+def add_protected_range(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> dict:
+    """AddProtectedRangeRequest: the range gets a new protectedRangeId, which the reply returns
+    (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#AddProtectedRangeRequest).
+    `editors` cannot go with `warningOnly` (ProtectedRange: "Editors are not supported with
+    warning_only protection")."""
+    given = copy.deepcopy(args["protectedRange"])
+    if "protectedRangeId" in given:
+        raise GridError("protectedRangeId is read-only")
+    if given.get("warningOnly") and given.get("editors"):
+        raise GridError("Editors are not supported with warning_only protection.")
+    rng = given.get("range")
+    if rng is None:
+        raise GridError("A protected range needs a range")
+    sheet = book.sheet_by_id(rng.get("sheetId", 0))
+    _grid(sheet, rng)  # inside the grid
+    given["protectedRangeId"] = book.next_protected_id
+    given.setdefault("requestingUserCanEdit", True)
+    book.next_protected_id += 1
+    sheet.protected.append(given)
+    return {"addProtectedRange": {"protectedRange": copy.deepcopy(given)}}
+
+
+def delete_protected_range(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> dict:
+    wanted = args["protectedRangeId"]
+    for sheet in book.sheets:
+        for entry in sheet.protected:
+            if entry["protectedRangeId"] == wanted:
+                sheet.protected.remove(entry)
+                return {}
+    raise GridError(f"No protected range with id: {wanted}")
+
+
+# BooleanCondition types the app uses, and how many ConditionValues each takes
+# (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/other#ConditionType)
+CONDITION_VALUES = {
+    "ONE_OF_LIST": (1, 500),
+    "NUMBER_GREATER_THAN_EQ": (1, 1),
+    "CUSTOM_FORMULA": (1, 1),
+}
+
+
+def _check_rule(rule: dict[str, Any]) -> None:
+    condition = rule.get("condition") or {}
+    kind, values = condition.get("type"), condition.get("values") or []
+    if kind not in CONDITION_VALUES:
+        raise GridError(f"the fake does not model condition type {kind!r}")
+    low, high = CONDITION_VALUES[kind]
+    if not low <= len(values) <= high:
+        raise GridError(f"{kind} takes {low}..{high} values, got {len(values)}")
+    texts = [v.get("userEnteredValue") for v in values]
+    if any(not isinstance(t, str) or t == "" for t in texts):
+        raise GridError("every ConditionValue needs a userEnteredValue")
+    if kind == "CUSTOM_FORMULA" and not texts[0].startswith("="):
+        raise GridError("A custom formula must start with '='")
+    if kind == "NUMBER_GREATER_THAN_EQ":
+        float(texts[0])
+    for name in ("strict", "showCustomUi"):
+        if name in rule and not isinstance(rule[name], bool):
+            raise GridError(f"{name} must be a boolean")
+
+
+def set_data_validation(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> dict:
+    """SetDataValidationRequest: the rule replaces whatever rule the cells of the range had (a
+    second identical request leaves one rule, not two); no rule clears them
+    (https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/request#SetDataValidationRequest).
+    Rules are kept per range; the fake takes ranges that cover whole columns of rows, or
+    exactly the same cells as an earlier rule."""
+    rng = copy.deepcopy(args["range"])
+    sheet = book.sheet_by_id(rng.get("sheetId", 0))
+    _grid(sheet, rng)
+    rule = args.get("rule")
+    if rule is not None:
+        _check_rule(rule)
+    sheet.validations = [v for v in sheet.validations if not _covers(rng, v["range"])]
+    if rule is not None:
+        sheet.validations.append({"range": rng, "rule": copy.deepcopy(rule)})
+    return {}
+
+
+def _covers(outer: dict[str, Any], inner: dict[str, Any]) -> bool:
+    big = 10**9
+    return (
+        outer.get("startRowIndex", 0) <= inner.get("startRowIndex", 0)
+        and outer.get("endRowIndex", big) >= inner.get("endRowIndex", big)
+        and outer.get("startColumnIndex", 0) <= inner.get("startColumnIndex", 0)
+        and outer.get("endColumnIndex", big) >= inner.get("endColumnIndex", big)
+    )
+
+
+def update_dimension_properties(fake: FakeSheets, book: Spreadsheet, args: dict[str, Any]) -> dict:
+    """UpdateDimensionPropertiesRequest: the fake keeps `pixelSize` of columns."""
+    fields = _needs_fields(args)
+    sheet, dim, start, end = _dimension(book, args["range"])
+    props = args.get("properties") or {}
+    if [f.strip() for f in _split_fields(fields)] != ["pixelSize"]:
+        raise GridError(f"the fake only models pixelSize, not {fields!r}")
+    size = props.get("pixelSize")
+    if not isinstance(size, int) or size < 0:
+        raise GridError("pixelSize must be a non-negative integer")
+    if end > (sheet.col_count if dim == "COLUMNS" else sheet.row_count) or start >= end:
+        raise GridError(f"invalid {dim.lower()} range [{start}, {end})")
+    if dim == "COLUMNS":
+        sheet.widths.update(dict.fromkeys(range(start, end), size))
+    return {}
+
+
 REQUESTS = {
+    "addProtectedRange": add_protected_range,
+    "deleteProtectedRange": delete_protected_range,
+    "setDataValidation": set_data_validation,
+    "updateDimensionProperties": update_dimension_properties,
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
     "updateSheetProperties": update_sheet_properties,

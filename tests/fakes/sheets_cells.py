@@ -61,6 +61,9 @@ class Cell:
     grouped: bool = False  # a number typed with thousands separators is shown with them
     formula: str | None = None
     text: bool = False  # number format TEXT ("plain text")
+    # the rest of userEnteredFormat (bold, background, wrap…) as sorted JSON items; kept when a
+    # value is typed or written, as in Sheets
+    style: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -70,7 +73,7 @@ class Cell:
         return replace(self, text=text)
 
     def cleared(self) -> Cell:
-        return Cell(text=self.text)
+        return Cell(text=self.text, style=self.style)
 
 
 EMPTY = Cell()

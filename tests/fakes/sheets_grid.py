@@ -8,8 +8,8 @@ batchUpdate is all-or-nothing.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.fakes.sheets_cells import EMPTY, Cell, col_index, convert, parse_cells, shown
@@ -27,6 +27,12 @@ class Sheet:
     col_count: int = 26
     rows: list[list[Cell]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # other sheet properties, kept as given
+    # ProtectedRange resources (https://developers.google.com/sheets/api/reference/rest/v4/
+    # spreadsheets/sheets#ProtectedRange), data validation rules as {"range", "rule"} and column
+    # widths in pixels: each follows its columns when columns are inserted, deleted or moved
+    protected: list[dict[str, Any]] = field(default_factory=list)
+    validations: list[dict[str, Any]] = field(default_factory=list)
+    widths: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         while len(self.rows) < self.row_count:
@@ -101,6 +107,7 @@ class Sheet:
                 src = row[start - 1] if inherit_before and start > 0 else row[start]
                 row[start:start] = [EMPTY.with_format(src.text)] * (end - start)
         self.col_count += end - start
+        self.remap_columns(lambda c: c if c < start else c + end - start)
 
     def delete_cols(self, start: int, end: int) -> None:
         if not 0 <= start < end <= self.col_count:
@@ -110,9 +117,13 @@ class Sheet:
         for row in self.rows:
             del row[start:end]
         self.col_count -= end - start
+        self.remap_columns(lambda c: c if c < start else None if c < end else c - (end - start))
 
     def move_col(self, source: int, dest: int) -> None:
         """Move one column so that it ends up at index `dest` (as dragging a column does)."""
+        order = list(range(self.col_count))
+        order.insert(dest, order.pop(source))
+        self.remap_columns(order.index)
         for row in self.rows:
             if len(row) < self.col_count:
                 row.extend([EMPTY] * (self.col_count - len(row)))
@@ -161,7 +172,28 @@ class Sheet:
             self.col_count,
             [list(r) for r in self.rows],
             copy.deepcopy(self.extra),
+            copy.deepcopy(self.protected),
+            copy.deepcopy(self.validations),
+            dict(self.widths),
         )
+
+    def remap_columns(self, where: Callable[[int], int | None]) -> None:
+        """Protected ranges, validation rules and widths follow their column to `where(old)`;
+        a range whose column was deleted (None) goes with it."""
+        kept: dict[str, list[dict[str, Any]]] = {"protected": [], "validations": []}
+        for name in kept:
+            for entry in getattr(self, name):
+                rng = entry["range"]
+                if "startColumnIndex" in rng and "endColumnIndex" in rng:
+                    first = where(rng["startColumnIndex"])
+                    last = where(rng["endColumnIndex"] - 1)
+                    if first is None or last is None:
+                        continue
+                    rng["startColumnIndex"], rng["endColumnIndex"] = first, last + 1
+                kept[name].append(entry)
+            setattr(self, name, kept[name])
+        moved = {where(c): w for c, w in self.widths.items()}
+        self.widths = {c: w for c, w in moved.items() if c is not None}
 
 
 def _blank(cells: list[Cell]) -> bool:
@@ -176,7 +208,7 @@ def _blank(cells: list[Cell]) -> bool:
 
 
 def _formats(row: list[Cell]) -> list[Cell]:
-    out = [EMPTY.with_format(c.text) for c in row]
+    out = [Cell(text=c.text, style=c.style) for c in row]
     while out and out[-1] == EMPTY:
         out.pop()
     return out
@@ -190,6 +222,7 @@ class Spreadsheet:
     time_zone: str = "Asia/Ho_Chi_Minh"
     sheets: list[Sheet] = field(default_factory=list)
     next_sheet_id: int = 1
+    next_protected_id: int = 1
 
     def sheet(self, title: str | None) -> Sheet:
         if title is None:
@@ -222,11 +255,13 @@ class Spreadsheet:
             self.time_zone,
             [s.snapshot() for s in self.sheets],
             self.next_sheet_id,
+            self.next_protected_id,
         )
 
     def restore(self, saved: Spreadsheet) -> None:
         self.title, self.locale, self.time_zone = saved.title, saved.locale, saved.time_zone
         self.sheets, self.next_sheet_id = saved.sheets, saved.next_sheet_id
+        self.next_protected_id = saved.next_protected_id
 
 
 def _column(sheet: Sheet, column: int | str, locale: str) -> int:
@@ -256,7 +291,7 @@ class Person:
         sheet = self._sheet(tab)
         current = sheet.cell(box.r0, box.c0)
         new = current.cleared() if text == "" else convert(text, self.book.locale, current.text)
-        sheet.put(box.r0, box.c0, new)
+        sheet.put(box.r0, box.c0, replace(new, style=current.style))
 
     def type_row(self, tab: str, row: int, texts: Iterable[str]) -> None:
         from tests.fakes.sheets_cells import col_letter
@@ -331,6 +366,9 @@ class Person:
         copy_ = old.snapshot()
         copy_.sheet_id = sheet_id
         self.book.sheets[self.book.sheets.index(old)] = copy_
+
+    def delete_tab(self, tab: str) -> None:
+        self.book.sheets.remove(self._sheet(tab))
 
     def rename_tab(self, tab: str, title: str) -> None:
         self._sheet(tab).title = title

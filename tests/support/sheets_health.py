@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import gspread
 
@@ -92,6 +93,19 @@ class DemoSheet:
 
     def sheet_id(self, tab: str) -> int:
         return self.fake.book(KEY).sheet(TABS[tab].title).sheet_id
+
+    def screen(self, monkeypatch, page: str, actor: Actor | None = None) -> Any:
+        """One screen (an AppTest, already run) on this sheet as `actor` (province staff by
+        default), reading what a person did to the sheet: the read cache's clock runs on."""
+        from streamlit.testing.v1 import AppTest
+
+        from pages import _ui
+        from tests.support.app import ROOT
+
+        me = actor or self.province()
+        monkeypatch.setattr(_ui, "runtime", lambda: self.later())
+        monkeypatch.setattr(_ui, "actor", lambda: me)
+        return AppTest.from_file(str(ROOT / page), default_timeout=60).run()
 
     def link(self, tab: str, a1: str) -> str:
         return (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
+from schemas.cells import VN_TZ
 from schemas.criteria import CriteriaSet, load_catalogue
 from schemas.models import RegistrationState
 from services import demo
@@ -76,23 +77,33 @@ def good(**overrides: str) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def round_(rt, people, new_cycle):
+def round_(rt, clock, people, new_cycle):
     """round_(**cycle) -> a new cycle where Thuần Hưng (by its secretary) and Hồng Tiến (entered
-    by Khoái Châu from paper) registered, and nobody else did."""
+    by Khoái Châu from paper) registered, and nobody else did.
+
+    The paper plan is entered on a day inside the cycle's registration window (a paper can only
+    have been received from 1/1 of the year before): the clock goes there for that entry only."""
 
     def make(**cycle_args) -> str:
         cycle_id = new_cycle(**cycle_args)
         me = people[Role.SECRETARY]
         plans.register_plan(rt, me, cycle_id, me.unit_id, plan(), new_request_key())
-        plans.register_plan(
-            rt,
-            people[Role.UPPER],
-            cycle_id,
-            unit_id(rt, HONG_TIEN),
-            plan(),
-            new_request_key(),
-            received_on=date(2026, 11, 20),
-        )
+        year = rt.workbook().cycles[cycle_id].year
+        received = max(date(year - 1, 10, 1), clock.now().date())
+        today = clock.now()
+        clock.set(datetime.combine(received, time(15, 0), tzinfo=VN_TZ))
+        try:
+            plans.register_plan(
+                rt,
+                people[Role.UPPER],
+                cycle_id,
+                unit_id(rt, HONG_TIEN),
+                plan(),
+                new_request_key(),
+                received_on=received,
+            )
+        finally:
+            clock.set(today)
         return cycle_id
 
     return make

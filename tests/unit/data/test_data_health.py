@@ -271,3 +271,33 @@ def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_record
     assert "tự hoàn tác các ô “Điện thoại”" in restored.message
     assert replaced.record_id == target.cells["id"]
     assert "ghi lại vào đúng hàng" in replaced.message
+
+
+def test_an_id_retyped_with_a_trailing_space_is_listed_and_every_screen_still_works(sheet):
+    from services.core import records
+    from services.people import units
+
+    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    row = sheet.row_of(UNITS, hong_tien)
+    sheet.type(UNITS, "id", row, hong_tien + " ")
+    reg = sheet.rt.workbook().registration(OPEN, hong_tien)
+    reg_row = sheet.row_of(REGS, reg.id)
+    sheet.type(REGS, "unit_id", reg_row, "\u00a0" + hong_tien)
+    me, rt = sheet.province(), sheet.later()
+    loaded = units.get_unit(rt, me, hong_tien)  # found by the tidy id
+    saved = units.assign_officer(rt, me, loaded, "Nguyễn Văn Mới", records.new_request_key())
+    assert (saved.id, saved.officer) == (hong_tien, "Nguyễn Văn Mới")
+    assert sheet.values(UNITS)[row - 1][0] == hong_tien + " "  # never rewritten silently
+    assert any(line.unit.id == hong_tien for line in units.list_units(rt, me))
+    wb = rt.workbook()
+    assert wb.registration(OPEN, hong_tien).id == reg.id  # the reference is read tidy too
+    assert status.unit_status(wb, wb.cycles[OPEN], wb.units[hong_tien]) != status.NOT_YET
+    untidy = listed(sheet, kind="untidy_id")
+    assert [(p.tab, p.row, p.column) for p in untidy] == [
+        (UNITS, row, "Mã"),
+        (REGS, reg_row, "Mã đơn vị"),
+    ]
+    assert untidy[0].kind_label == "Mã có khoảng trắng thừa"
+    assert f"“{hong_tien} ”" in untidy[0].message and f"“{hong_tien}”" in untidy[0].message
+    assert untidy[0].link == sheet.link(UNITS, f"A{row}")
+    assert untidy[1].link == sheet.link(REGS, f"C{reg_row}")

@@ -416,3 +416,50 @@ def test_a_secretary_cannot_backdate_their_own_registration_with_a_received_day(
         )
     assert any(m.startswith("Ngày nhận bản giấy") for m in refused.value.messages)
     assert rows_of(rt, "registrations", cycle_id=cycle_id) == []
+
+
+@pytest.mark.parametrize(
+    ("plan_date", "received", "today"),
+    [
+        # before the window of cycle 2030 opens (1/1/2029): a plan for the year before
+        ("15/12/2028", date(2028, 12, 20), vn(2029, 10, 5, 15, 0)),
+        # after it closes (31/12/2030): year 2030 is over and assessed
+        ("01/10/2029", date(2031, 1, 2), vn(2031, 1, 5, 9, 0)),
+    ],
+)
+def test_a_paper_plan_received_outside_the_cycles_registration_window_is_refused(
+    rt, clock, people, new_cycle, plan_date, received, today
+):
+    cycle_id = new_cycle(2030)
+    clock.set(today)
+    with pytest.raises(InvalidInput) as refused:
+        plans.register_plan(
+            rt,
+            people[Role.UPPER],
+            cycle_id,
+            unit_id(rt, THUAN_HUNG),
+            plan(plan_date),
+            "k1",
+            received_on=received,
+        )
+    assert (
+        "Ngày nhận bản giấy: phải trong thời gian đăng ký của năm 2030 "
+        "(từ 01/01/2029 đến 31/12/2030)" in refused.value.messages
+    )
+    assert rows_of(rt, "registrations", cycle_id=cycle_id) == []
+
+
+def test_a_paper_plan_received_on_the_windows_first_day_is_stored(rt, clock, people, new_cycle):
+    cycle_id = new_cycle(2030)
+    clock.set(vn(2029, 10, 5, 15, 0))
+    plans.register_plan(
+        rt,
+        people[Role.UPPER],
+        cycle_id,
+        unit_id(rt, THUAN_HUNG),
+        plan("01/01/2029"),
+        "k1",
+        received_on=date(2029, 1, 1),
+    )
+    [stored] = rows_of(rt, "registrations", cycle_id=cycle_id)
+    assert stored["received_on"] == "2029-01-01"

@@ -98,7 +98,7 @@ def test_reminders_arrive_in_utf8_to_the_secretary_with_the_officer_in_copy(rt, 
     assert got.message["From"].addresses[0].display_name == "Tỉnh đoàn Hưng Yên"
     assert got.message.get_content_charset() == "utf-8"
     assert "hết ngày 15/12/2026" in got.message.get_content()
-    assert outbox.sent_words(rt.workbook(), OPEN, message.unit_id, "Đăng ký") == (
+    assert outbox.sent_words(rt, OPEN, message.unit_id, "Đăng ký") == (
         "đã nhắc 1 lần, lần cuối 25/11"
     )
 
@@ -141,7 +141,7 @@ def test_a_run_interrupted_part_way_never_sends_a_message_twice(rt, people, serv
         outbox.send_pending(rt, officer, mailer)
     received = [m.message["To"] for m in server.inbox.messages]
     assert len(received) == len(set(received)) == len(messages) - 1
-    [stuck] = outbox.unsure(rt.workbook(), officer, OPEN)  # nobody knows whether it left
+    [stuck] = outbox.unsure(rt, officer, OPEN)  # nobody knows whether it left
     assert stuck.recipient not in received
     outbox.send_again(rt, officer, stuck.id)  # a person checked: it did not
     with SmtpMailer(_smtp(server)) as mailer:

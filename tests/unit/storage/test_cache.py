@@ -11,7 +11,7 @@ import pytest
 from schemas.tabs import SCREEN_TABS
 from services.core import records
 from services.core.access import Role
-from services.storage import Append, Row
+from services.storage import Append, DuplicateRecord, Row, Update
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 
@@ -37,6 +37,9 @@ class CountingStore:
     def change_token(self) -> str:
         return self.inner.change_token()
 
+    def tab_versions(self) -> None:
+        return None  # like Sheets: every refresh reads every tab
+
     coalesces = False
 
     def ensure_tabs(self) -> list[str]:
@@ -44,6 +47,9 @@ class CountingStore:
 
     def layout(self) -> None:
         return None
+
+    def unreadable(self) -> dict:
+        return self.inner.unreadable()
 
     def on_commit(self, listener) -> None:
         self.inner.on_commit(listener)
@@ -316,3 +322,45 @@ def test_after_a_write_unchanged_rows_keep_their_parsed_records_and_changed_rows
     assert after is not before
     assert after.units[unchanged.id] is unchanged  # reused, not validated again
     assert after.units[changed.id].secretary == "Mới"
+
+
+def test_a_write_is_patched_into_the_snapshot_without_reading_again(path, tick):
+    engine = SqlStore.at_path(path)
+    engine.apply([unit(1), unit(2)])
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    before = cache.snapshot()
+    reads = cache.reads
+    cache.apply([unit(3)])
+    cache.apply([Update("units", "DV-1", {"name": "Đoàn xã Mẫu 1"}, {"name": "Đổi tên"})])
+    after = cache.snapshot()
+    assert cache.reads == reads and cache.patched == 2
+    assert after.version == before.version + 2
+    # exactly what a fresh read of the engine returns: numbers, order and cells
+    assert after.tabs == engine.read(SCREEN_TABS)
+    unchanged = before.tabs["units"][1]
+    assert after.tabs["units"][1] is unchanged  # the unchanged row is the same object
+    tick.now += 6  # the next token check finds nothing new: no read, no new version
+    assert cache.snapshot() is after and cache.reads == reads
+
+
+def test_a_write_after_another_servers_write_is_read_again_not_patched(path, tick):
+    engine = SqlStore.at_path(path)
+    engine.apply([unit(1)])
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    cache.snapshot()
+    SqlStore.at_path(path).apply([unit(2)])  # another server, not seen yet
+    cache.apply([unit(3)])
+    assert cache.patched == 0
+    assert names(cache) == ["Đoàn xã Mẫu 1", "Đoàn xã Mẫu 2", "Đoàn xã Mẫu 3"]
+
+
+def test_a_refused_write_patches_nothing(path, tick):
+    engine = SqlStore.at_path(path)
+    engine.apply([unit(1)])
+    cache = CachedStore(engine, ttl=60, check_every=5, monotonic=tick)
+    before = cache.snapshot()
+    clash = Append("units", {"id": "DV-9", "name": "Đoàn xã Mẫu 1", "kind": "Xã"}, ("name",))
+    with pytest.raises(DuplicateRecord):
+        cache.apply([clash])
+    assert cache.patched == 0
+    assert cache.snapshot().tabs == before.tabs

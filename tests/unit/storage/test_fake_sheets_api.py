@@ -309,3 +309,78 @@ def test_a_person_leaving_blank_rows_in_the_middle_shows_empty_rows(fake):
     ws.update([["1"], ["2"]], "A2")
     fake.person(key).leave_blank_rows("Đăng ký", 2, after=2)
     assert book.values_get("'Đăng ký'!A1:A")["values"] == [["Mã"], ["1"], [], [], ["2"]]
+
+
+# ---- protection, validation, widths ----------------------------------------------------------------
+
+
+def _batch(book: gspread.Spreadsheet, *requests_: dict) -> dict:
+    return book.batch_update({"requests": list(requests_)})
+
+
+def test_a_warning_only_protected_range_gets_an_id_and_refuses_editors(fake):
+    key, book = open_book(fake)
+    ws = tab_with_header(book)
+    rng = {"sheetId": ws.id, "startRowIndex": 1, "startColumnIndex": 0, "endColumnIndex": 1}
+    reply = _batch(
+        book,
+        {
+            "addProtectedRange": {
+                "protectedRange": {"range": rng, "warningOnly": True, "description": "Mã"}
+            }
+        },
+    )
+    added = reply["replies"][0]["addProtectedRange"]["protectedRange"]
+    assert added["protectedRangeId"] >= 1 and added["warningOnly"] is True
+    meta = book.fetch_sheet_metadata(params={"fields": "sheets(properties,protectedRanges)"})
+    (sheet,) = [s for s in meta["sheets"] if s["properties"]["sheetId"] == ws.id]
+    assert [p["description"] for p in sheet["protectedRanges"]] == ["Mã"]
+    only = book.fetch_sheet_metadata(params={"fields": "sheets.properties"})
+    assert all(set(s) == {"properties"} for s in only["sheets"])  # the mask is honoured
+    editors = {"range": rng, "warningOnly": True, "editors": {"users": ["a@example.vn"]}}
+    with pytest.raises(gspread.exceptions.APIError):
+        _batch(book, {"addProtectedRange": {"protectedRange": editors}})
+    _batch(book, {"deleteProtectedRange": {"protectedRangeId": added["protectedRangeId"]}})
+    with pytest.raises(gspread.exceptions.APIError):
+        _batch(book, {"deleteProtectedRange": {"protectedRangeId": added["protectedRangeId"]}})
+
+
+def test_setting_the_same_validation_twice_leaves_one_rule_and_bad_rules_are_refused(fake):
+    key, book = open_book(fake)
+    ws = tab_with_header(book)
+    rng = {"sheetId": ws.id, "startRowIndex": 1, "startColumnIndex": 1, "endColumnIndex": 2}
+    rule = {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "Xã"}]},
+        "showCustomUi": True,
+    }
+    _batch(book, {"setDataValidation": {"range": rng, "rule": rule}})
+    _batch(book, {"setDataValidation": {"range": rng, "rule": rule}})
+    assert len(fake.book(key).sheet("Đăng ký").validations) == 1
+    for bad_rule in (
+        {"condition": {"type": "NUMBER_GREATER_THAN_EQ", "values": []}},
+        {"condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "A2>0"}]}},
+        {"condition": {"type": "DATE_IS_VALID"}},
+    ):
+        with pytest.raises(gspread.exceptions.APIError):
+            _batch(book, {"setDataValidation": {"range": rng, "rule": bad_rule}})
+    _batch(book, {"setDataValidation": {"range": rng}})  # no rule: cleared
+    assert fake.book(key).sheet("Đăng ký").validations == []
+
+
+def test_column_widths_are_kept_and_need_their_field_mask(fake):
+    key, book = open_book(fake)
+    ws = tab_with_header(book)
+    span = {"sheetId": ws.id, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3}
+    _batch(
+        book,
+        {
+            "updateDimensionProperties": {
+                "range": span,
+                "properties": {"pixelSize": 240},
+                "fields": "pixelSize",
+            }
+        },
+    )
+    assert fake.book(key).sheet("Đăng ký").widths == {1: 240, 2: 240}
+    with pytest.raises(gspread.exceptions.APIError):
+        _batch(book, {"updateDimensionProperties": {"range": span, "properties": {"pixelSize": 9}}})

@@ -250,3 +250,57 @@ def test_an_app_header_repeated_by_a_persons_column_is_neither_read_nor_written(
     assert person.values(UNITS)[1][width] == "số riêng của tôi"
     assert store.layout().tabs["units"].repeated == ("phone",)
     assert "phone" not in store.layout().tabs["units"].missing
+
+
+# ---- ids a person retyped with untidy spacing ------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["DV-1 ", " DV-1", "DV-1\u00a0", "\u200bDV-1"])
+def test_an_id_retyped_with_spaces_is_still_its_record_and_is_never_rewritten(
+    fake, key, store, typed
+):
+    store.apply([Append("units", unit(1)), Append("units", unit(2))])
+    fake.person(key).type(UNITS, "A2", typed)
+    loaded = next(r.cells for r in store.read(["units"])["units"] if r.number == 2)
+    store.apply([Update("units", "DV-1", loaded, {"name": "Đoàn xã Mới", "version": "2"})])
+    row = fake.person(key).values(UNITS)[1]
+    assert row[:2] == [typed, "Đoàn xã Mới"]  # found by its tidy id; the id cell left as typed
+    # the same record appended again (a resend) is recognised as stored, not a second row
+    store.apply(
+        [Append("units", {**unit(1), "id": "DV-1"} | {"name": "Đoàn xã Mới", "version": "2"})]
+    )
+    assert len(fake.person(key).values(UNITS)) == 3
+    with pytest.raises(StoreError):  # a different record under the same id is refused
+        store.apply([Append("units", unit(1, name="Khác"))])
+
+
+def test_a_form_loaded_before_the_id_was_retyped_is_not_a_conflict(fake, key, store):
+    store.apply([Append("units", unit(1))])
+    loaded = by_id(store, "DV-1")
+    fake.person(key).type(UNITS, "A2", "DV-1  ")
+    store.apply([Update("units", "DV-1", loaded, {"phone": "0987654321"})])
+    assert fake.person(key).values(UNITS)[1][0] == "DV-1  "
+    assert by_id(store, "DV-1  ")["phone"] == "0987654321"
+
+
+# ---- tabs a person made unreadable -----------------------------------------------------------------
+
+
+def test_a_tab_is_unreadable_when_deleted_headless_or_its_id_header_repeated(fake, key, store):
+    from services.storage import Unreadable
+
+    store.apply([Append("units", unit(1))])
+    assert store.read(["units", "registrations"]) and store.unreadable() == {}
+    person = fake.person(key)
+    person.insert_row(UNITS, 1, ["Danh sách đơn vị"])  # a title row above the header
+    person.delete_tab(TABS["registrations"].title)
+    store.read(["units", "registrations"])
+    assert store.unreadable() == {
+        "units": Unreadable("units", "no_column", "id"),
+        "registrations": Unreadable("registrations", "missing_tab"),
+    }
+    person.delete_row(UNITS, 1)
+    width = len(person.values(UNITS)[0])
+    person.type(UNITS, f"{chr(ord('A') + width)}1", "Mã")  # a person's own column named "Mã"
+    store.read(["units"])
+    assert store.unreadable()["units"] == Unreadable("units", "repeated_column", "id")

@@ -1,5 +1,6 @@
-"""The altair charts of the Kết quả công nhận screen, in the style of pages/tong_hop.py: sorted
-bars, Vietnamese axis titles, readable colours, a tooltip on every mark.
+"""The altair charts of year-end results, drawn the same on the *Kết quả công nhận* screen and, as
+PNG, in the results report (services/documents/charts.py): sorted bars, Vietnamese axis titles,
+readable colours, a tooltip on every mark (which a printed image simply does not show).
 
 Only drawing: every figure comes from services.year_end.results and services.year_end.unit_history. Altair
 reference: https://altair-viz.github.io/user_guide/encodings/ (xOffset for grouped bars,
@@ -51,7 +52,7 @@ def standing_by_upper(found: CycleResults) -> alt.LayerChart:
             color=alt.Color(
                 "status:N",
                 title="Kết quả",
-                scale=alt.Scale(**_colours.scale(_colours.RESULT, results.STATUSES[:-1])),
+                scale=_colours.scale(_colours.RESULT, results.STATUSES[:-1]),
                 legend=alt.Legend(orient="bottom"),
             ),
             order=alt.Order("rank:Q"),
@@ -74,7 +75,7 @@ def standing_by_upper(found: CycleResults) -> alt.LayerChart:
             tooltip=alt.Tooltip("rate:Q", title="Tỷ lệ được công nhận", format=".0%"),
         )
     )
-    return alt.layer(bars, labels).properties(height=alt.Step(28))
+    return alt.LayerChart(layer=[bars, labels], height=alt.Step(28))
 
 
 def failing_contents(data: pd.DataFrame) -> alt.Chart:
@@ -214,7 +215,7 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
             y=alt.Y("row:N", axis=None),  # one row of tiles
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(**_colours.scale(_colours.RESULT, unit_history.STATUSES)),
+                scale=_colours.scale(_colours.RESULT, unit_history.STATUSES),
                 legend=None,
             ),
             tooltip=tooltip,
@@ -237,4 +238,4 @@ def history_strip(history: unit_history.UnitHistory) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
-    return alt.layer(tiles, words).properties(height=alt.Step(56))
+    return alt.LayerChart(layer=[tiles, words], height=alt.Step(56))
