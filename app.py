@@ -12,6 +12,7 @@ from services.core.access import Role
 APP_NAME = 'Đoàn cơ sở "3 chủ động"'  # the browser tab: "<screen> · Đoàn cơ sở "3 chủ động""
 ICON = str(Path(__file__).parent / "assets" / "favicon.png")
 st.set_page_config(page_title=APP_NAME, page_icon=ICON, layout="wide")
+_ui.vietnamese_widget_texts()
 
 problem = _ui.settings_error()
 if problem:

@@ -112,7 +112,7 @@ def _texts_form(
         on_click="ignore",
         key=f"{form}-template",
     )
-    with st.form(form + "-form"):
+    with st.form(form + "-form", enter_to_submit=False):
         values = {
             name: text_box(name, label, getattr(current, name), f"{form}-{name}")
             for name, label in LABELS.items()

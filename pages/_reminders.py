@@ -19,7 +19,7 @@ from services.reminders.messages import NO_EMAIL, Message, Stage, unit_messages,
 from services.reminders.settings import ReminderSettings, reminder_settings
 
 NO_SMTP = (
-    "Chưa cấu hình máy chủ thư ([smtp] trong cài đặt, xem README) nên ứng dụng chưa tự gửi "
+    "Ứng dụng chưa được cài đặt máy chủ thư (liên hệ quản trị hệ thống) nên chưa tự gửi "
     "e-mail: hãy sao chép lời nhắc dưới đây hoặc mở thư bằng ứng dụng thư của bạn."
 )
 
@@ -153,7 +153,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
         return
     current = schedule.current_schedule(rt, cycle.id)
     form = f"reminder-schedule-{cycle.id}"
-    with st.expander("Lịch nhắc nhở của năm này"), st.form(form):
+    with st.expander("Lịch nhắc nhở của năm này"), st.form(form, enter_to_submit=False):
         before = st.text_input(
             "Nhắc đơn vị chưa đăng ký trước hạn (số ngày)",
             value=current.days_before if current else "7, 1",
@@ -165,7 +165,7 @@ def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:
             max_chars=50,
         )
         auto = st.checkbox(
-            "Tự động gửi e-mail theo lịch (lệnh chạy định kỳ trên máy chủ, xem README)",
+            "Tự động gửi e-mail theo lịch (cần quản trị hệ thống bật trên máy chủ)",
             value=bool(current and current.auto_send),
         )
         if not st.form_submit_button("Lưu lịch nhắc"):

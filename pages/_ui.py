@@ -429,3 +429,32 @@ def acting_unit(
         key=key,
         help=help,
     )
+
+
+# Streamlit 1.67 draws a few texts of its own widgets in English and has no setting or parameter
+# for them: a selectbox's or multiselect's "No results" when a search matches nothing, and the
+# file uploader's "Upload" button and "200MB per file • XLSX" line. This one rule, scoped to those
+# elements (by Streamlit's test ids), hides the English and shows Vietnamese in its place; the
+# uploader's limit is said in a caption under it (`upload_caption`). The e2e English check
+# (tests/e2e/test_english.py) fails if a Streamlit upgrade changes these elements.
+_WIDGET_TEXTS_RULE = """<style>
+[data-testid$="Dropdown"] [role="listbox"][data-empty="true"] [role="option"] > span,
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid$="Dropdown"] [role="listbox"][data-empty="true"] [role="option"] > span::after
+  { content: "Không tìm thấy"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after
+  { content: "Chọn tệp"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+  { content: "hoặc kéo thả tệp vào đây"; font-size: 0.875rem; }
+</style>"""
+
+
+def vietnamese_widget_texts() -> None:
+    """Replace the English texts Streamlit's own widgets draw (see `_WIDGET_TEXTS_RULE`)."""
+    st.html(_WIDGET_TEXTS_RULE)
+
+
+def upload_caption(kinds: str, max_bytes: int) -> None:
+    """The caption under a file uploader: what it takes and how big (in Vietnamese)."""
+    st.caption(f"Tệp {kinds}, tối đa {max_bytes // 1024 // 1024} MB.")

@@ -133,7 +133,7 @@ def sent_report(report: UpperReport, counts: RollupCounts) -> None:
 
 def send_form(unit_id: str, report: UpperReport | None) -> None:
     form = f"rollup-{cycle.id}-{unit_id}"
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         note = st.text_area(
             "Ghi chú gửi Tỉnh đoàn",
             value=report.note if report else "",

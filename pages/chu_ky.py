@@ -83,7 +83,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     prefix = f"{form}-{held.id if held else draft.year}-{request[:8]}"
     unknown = draft.criteria_set and draft.criteria_set not in rt.criteria
     refs = list(rt.criteria) + ([draft.criteria_set] if unknown else [])
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         year = draft.year
         if held is not None:
             year = st.number_input(

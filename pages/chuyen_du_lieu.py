@@ -53,7 +53,13 @@ st.write(
 if done := st.session_state.pop(DONE, None):
     st.success(done)
 
-uploaded = st.file_uploader("Tệp dữ liệu (.xlsx)", type=["xlsx"], key="transfer-file")
+uploaded = st.file_uploader(
+    "Tệp dữ liệu (.xlsx)",
+    type=["xlsx"],
+    key="transfer-file",
+    max_upload_size=transfer.MAX_BYTES // 1024 // 1024,
+)
+_ui.upload_caption("Excel (.xlsx)", transfer.MAX_BYTES)
 checked = st.session_state.get(CHECKED)
 if uploaded is None or (checked and checked[0] != uploaded.file_id):
     st.session_state.pop(CHECKED, None)
@@ -150,10 +156,7 @@ if checked is not None:
 # ---- moving to Google Sheets -------------------------------------------------------------------
 st.subheader("Chuyển sang Google Sheets")
 st.write(
-    "Để chuyển từ kho dữ liệu nhúng sang một Google Sheet dùng chung: tạo tài khoản dịch vụ "
-    "Google, chia sẻ bảng tính (trống) với tài khoản đó và với những người quản lý dữ liệu được "
-    "chỉ định, khai báo trong `.streamlit/secrets.toml`, rồi chạy lệnh "
-    "`make copy-to-sheets` trên máy chủ (lệnh này sao chép toàn bộ kho nhúng, đọc lại và so khớp "
-    'từng ô). Xem từng bước trong README, phần "Connecting a real Google Sheet", và '
-    "`docs/moving-data.md`."
+    "Kho dữ liệu có thể chuyển sang một Google Sheet dùng chung để cán bộ được chỉ định mở và sửa "
+    "trực tiếp. Việc chuyển do quản trị hệ thống làm trên máy chủ: hãy tải toàn bộ dữ liệu ở trên "
+    "để lưu trữ trước, rồi liên hệ quản trị hệ thống."
 )

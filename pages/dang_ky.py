@@ -72,7 +72,7 @@ def plan_read_only(reg: Registration) -> None:
 
 def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: bool) -> None:
     """The registration form generated from the cycle's criteria set: one target per content."""
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         number = st.text_input(
             "Số kế hoạch",
             value=existing.plan_number if existing else "",
@@ -206,7 +206,7 @@ def review_one(unit: Unit) -> None:
         lambda: plans.accept(rt, me, reg, _ui.request_key(form)), form, "Đang tiếp nhận…"
     ):
         _ui.flash(FLASH, f"Đã tiếp nhận kế hoạch của {unit.name}.")
-    with return_col.form(f"return-{unit.id}"):
+    with return_col.form(f"return-{unit.id}", enter_to_submit=False):
         reason = st.text_input("Lý do trả lại", placeholder="Cần sửa gì?", max_chars=1000)
         give_back = _ui.submit("Trả lại để sửa", form)
     if give_back and _ui.attempt(
@@ -218,7 +218,7 @@ def review_one(unit: Unit) -> None:
 
 
 def extension_form(in_scope: list[Unit]) -> None:
-    with st.form("extension"):
+    with st.form("extension", enter_to_submit=False):
         unit = st.selectbox(
             "Đơn vị",
             in_scope,

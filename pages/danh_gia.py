@@ -119,7 +119,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     other = beside.items if beside and beside.found else {}
     values: dict[str, str] = {}
     evidence: dict[str, str] = {}
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         for content in view.criteria.contents:
             st.subheader(f"{content.label}. {content.title}")
             for criterion in content.criteria:
@@ -222,7 +222,7 @@ def state_words(view: AssessmentView) -> str:
 def reopen_form(view: AssessmentView) -> None:
     form = f"reopen-{view.assessment.id}"
     held = _ui.loaded(form, view.assessment)
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         reason = st.text_input(
             "Lý do mở lại", placeholder="Cần sửa gì, theo đề nghị của ai?", max_chars=2000
         )
@@ -312,8 +312,9 @@ if me.role is not Role.SECRETARY:
     with st.expander("Nhắc nhở đơn vị chưa có đánh giá chính thức"):
         _reminders.section(rt, me, cycle, Stage.ASSESS)
 by_id = {line.unit.id: line for line in lines}
-# Each unit is named only by its name: a label that changed after a save (its status) made the
-# browser drop the choice on the next click, so "Gửi đánh giá" after "Lưu nháp" did nothing.
+# Options named by the unit alone: Streamlit keeps a selectbox's choice by its shown text, so a
+# status in it ("— Nháp" after a save) would drop the choice on the next click, and with it the
+# form being sent ("Gửi đánh giá" after "Lưu nháp" did nothing). The status is in the table above.
 chosen = st.selectbox(
     "Đơn vị",
     list(by_id),

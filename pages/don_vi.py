@@ -174,7 +174,7 @@ def saved(message: str, other_form: str | None = None) -> None:
 
 def add_form(parents: list[str]) -> None:
     request = _ui.request_key(ADD)
-    with st.form(ADD):
+    with st.form(ADD, enter_to_submit=False):
         data = unit_fields(f"{ADD}-{request[:8]}", None, parents)
         data["officer"] = st.text_input(
             "Cán bộ theo dõi",
@@ -196,7 +196,7 @@ def edit_form(editable: list[str]) -> None:
     held = _ui.loaded(EDIT, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(EDIT)
     parents = [u.id for u in units.parent_choices(rt, me, moving=held.id)]
-    with st.form(EDIT):
+    with st.form(EDIT, enter_to_submit=False):
         prefix = f"{EDIT}-{held.id}-{request[:8]}"
         data = unit_fields(prefix, held, parents)
         data["active"] = st.checkbox("Đang hoạt động", value=held.active, key=f"{prefix}-active")
@@ -221,7 +221,7 @@ def officer_form(editable: list[str]) -> None:
         return
     held = _ui.loaded(OFFICER, units.get_unit(rt, me, unit_id))
     request = _ui.request_key(OFFICER)
-    with st.form(OFFICER):
+    with st.form(OFFICER, enter_to_submit=False):
         officer = st.text_input(
             "Cán bộ theo dõi",
             value=held.officer,

@@ -99,7 +99,7 @@ def add_form() -> None:
     request = _ui.request_key(ADD)
     prefix = f"{ADD}-{request[:8]}"
     role = pick_role(f"{prefix}-role")
-    with st.form(ADD):
+    with st.form(ADD, enter_to_submit=False):
         data: dict[str, Any] = {
             "email": st.text_input(
                 "Email đăng nhập",
@@ -138,7 +138,7 @@ def edit_form(rows: list[User]) -> None:
     prefix = f"{EDIT}-{held.id}-{request[:8]}"
     st.text(f"Email đăng nhập: {held.email}")
     role = pick_role(f"{prefix}-role", held.role)
-    with st.form(EDIT):
+    with st.form(EDIT, enter_to_submit=False):
         data: dict[str, Any] = {
             "email": held.email,
             "name": st.text_input(

@@ -114,7 +114,7 @@ def decision_fields(form: str, held: Decision | None) -> dict:
 def new_decision(issuer: str, eligible: list[Eligible]) -> None:
     form = f"decision-new-{cycle.id}-{issuer}"
     names = {e.unit.id: e.unit.name for e in eligible}
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         data = decision_fields(form, None)
         data["unit_ids"] = st.multiselect(
             "Danh sách đơn vị được công nhận",
@@ -192,7 +192,7 @@ def correction(view: DecisionView) -> None:
     more = _ui.attempt(lambda: decisions.eligible_units(rt, me, cycle.id, held.unit_id)) or []
     options = {**listed, **{e.unit.id: e.unit.name for e in more}}
     st.markdown("**Sửa quyết định** (thêm, bớt đơn vị hoặc sửa thông tin)")
-    with st.form(form):
+    with st.form(form, enter_to_submit=False):
         data = decision_fields(form, held)
         data["unit_ids"] = st.multiselect(
             "Danh sách đơn vị được công nhận",

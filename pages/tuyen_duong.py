@@ -38,7 +38,7 @@ def terms_editor() -> None:
                 for t in shown
             )
         )
-        with st.form("term-form"):
+        with st.form("term-form", enter_to_submit=False):
             name = st.text_input("Tên nhiệm kỳ", key="term-name", max_chars=200)
             left, middle, right = st.columns(3)
             start = left.number_input("Từ năm", 2000, 2100, 2025, key="term-start")

@@ -27,6 +27,7 @@ CHUNK = 200  # sheet rows per read of the log: one range read on Sheets
 MAX_PAGE_SIZE = 500
 EMPTY = "(trống)"
 ALL_TABS_TITLE = "Toàn bộ dữ liệu"  # the demo seeding writes one audit row for every tab ("*")
+ALL_TABS_FIELDS = {"rows": "Số dòng đã ghi"}  # what that row's cells are named on screen
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ def changes(entry: AuditEntry) -> tuple[FieldChange, ...]:
     if before is None or after is None:
         return (FieldChange("Trước → sau", entry.before, entry.after),)
     tab = tabs.TABS.get(entry.tab)
-    headers = dict(tab.columns) if tab else {}
+    headers = dict(tab.columns) if tab else (ALL_TABS_FIELDS if entry.tab == "*" else {})
     order = {f: i for i, f in enumerate(headers)}
     fields = sorted(set(before) | set(after), key=lambda f: (order.get(f, len(order)), f))
     return tuple(

@@ -2,8 +2,8 @@
 
 One conversion at a time on the server (a lock within the process and a file lock between
 processes: LibreOffice is heavy, and two instances sharing a profile corrupt it), each with its
-own throw-away profile (`-env:UserInstallation`). Without LibreOffice the PDF button explains
-what to install (README, "Văn bản PDF").
+own throw-away profile (`-env:UserInstallation`). Without LibreOffice the PDF button asks the
+officer to contact the administrator (what to install is in README, "Văn bản PDF").
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from pathlib import Path
 CANDIDATES = ("soffice", "libreoffice")
 TIMEOUT = 180  # seconds for one conversion, a cold start included
 LOCK_FILE = Path(tempfile.gettempdir()) / "3cd-pdf.lock"
+# Shown to officers: what to do, not how to install (the packages are in README, "Văn bản PDF").
 INSTALL_HINT = (
-    "Máy chủ chưa có LibreOffice nên chưa tạo được bản PDF. Người quản trị cài gói "
-    "libreoffice-writer-nogui và phông chữ fonts-liberation2 (Debian/Ubuntu: "
-    "apt-get install libreoffice-writer-nogui fonts-liberation2) rồi khởi động lại ứng dụng; "
-    "trong lúc chờ, hãy tải bản .docx và lưu thành PDF bằng Word hoặc LibreOffice."
+    "Máy chủ chưa cài chương trình tạo bản PDF (LibreOffice), nên chưa tạo được bản PDF: hãy "
+    "liên hệ quản trị hệ thống. Trong lúc chờ, hãy tải bản .docx và lưu thành PDF bằng Word."
 )
 _lock = threading.Lock()
 

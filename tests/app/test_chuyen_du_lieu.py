@@ -51,7 +51,10 @@ def test_province_staff_see_the_download_named_with_the_date(open_app):
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Tải toàn bộ dữ liệu (.xlsx)"]
     assert transfer.export_file_name(NOW.date()) == "3cd-du-lieu-2026-11-25.xlsx"
-    assert at.file_uploader and any("make copy-to-sheets" in m.value for m in at.markdown)
+    assert at.file_uploader
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "liên hệ quản trị hệ thống" in shown and "tối đa 20 MB" in shown
+    assert "make " not in shown and "secrets.toml" not in shown and "README" not in shown
 
 
 def test_a_file_that_is_not_xlsx_shows_a_clear_error(open_app):

@@ -36,7 +36,7 @@ def _with_settings(at, server=None):
 def test_tong_hop_offers_the_message_to_copy_with_the_apps_address(open_app):
     at = _with_settings(open_app("upper", TONG_HOP))
     assert not at.exception
-    assert any("Chưa cấu hình máy chủ thư" in i.value for i in at.info)
+    assert any("chưa được cài đặt máy chủ thư" in i.value for i in at.info)
     codes = [c.value for c in at.code]
     assert any(
         "Đoàn cơ sở Công ty Mẫu 1" in c and URL in c and "hết ngày 15/12/2026" in c for c in codes

@@ -222,6 +222,13 @@ def test_changes_are_named_by_the_tabs_vietnamese_headers(rt, people):
     assert "Phiên bản: 1 → 2" in line.changes_text
 
 
+def test_the_demo_seeding_row_says_how_many_rows_it_wrote_in_vietnamese(rt, people):
+    seeded = audit_log.entries(rt, people[Role.PROVINCE]).lines[-1]
+    assert seeded.tab_title == "Toàn bộ dữ liệu"
+    assert seeded.changes_text.startswith("Số dòng đã ghi: (trống) → ")
+    assert "rows" not in seeded.changes_text
+
+
 def test_a_new_record_shows_its_cells_as_changed_from_empty(rt, people, written):
     line = audit_log.entries(rt, people[Role.PROVINCE], unit_id=unit_id(rt, THUAN_HUNG)).lines[0]
     assert line.tab_title == "Đăng ký"

@@ -1,0 +1,98 @@
+"""No English on any screen: every role, every screen of its sidebar, in a real browser.
+
+Words that stay on purpose are in english_allowlist.txt, each with its reason; the detector
+(tests/support/english.py) is proven here to catch English before it is trusted to find none.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.models import Role
+from tests.support.demo_store import demo_app, label, someone
+from tests.support.english import english_lines, english_words, load_allowlist, visible_text
+from tests.support.screens import open_screen, screen_titles, shoot, sidebar, sign_in_as, start
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    with demo_app(tmp_path_factory.mktemp("english")) as app:
+        yield app
+
+
+def test_the_detector_catches_streamlits_english_and_passes_vietnamese():
+    allowed = load_allowlist()
+    assert english_words("Press Enter to submit form", allowed) == [
+        "Press",
+        "Enter",
+        "submit",
+        "form",
+    ]
+    assert english_words("No results", allowed) == ["results"]
+    assert english_words("Drag and drop file here • 200MB per file • XLSX", allowed) == [
+        "Drag",
+        "and",
+        "drop",
+        "file",
+        "here",
+        "per",
+        "file",
+    ]
+    vietnamese = (
+        "Đăng ký xây dựng Đoàn cơ sở “3 chủ động” — Kế hoạch số 12-KH/ĐTN, trong năm, gửi "
+        "bithu001@mau.example; tải tệp Excel (.xlsx) hoặc PDF; nhắc qua Zalo hay e-mail. "
+        "Nguyen Van Khanh, Tran Quang Nghia"
+    )
+    assert english_words(vietnamese, allowed) == []
+
+
+def test_every_allowlist_entry_says_why_it_stays():
+    allowed = load_allowlist()
+    assert allowed and all(len(reason.split()) >= 3 for reason in allowed.values())
+
+
+def test_the_page_scan_sees_english_a_person_can_see_and_not_what_is_hidden(demo, browser_page):
+    page = browser_page
+    start(page, demo.url)
+    assert english_lines(visible_text(page)) == []
+    page.evaluate(
+        """() => {
+          const seen = document.createElement('p');
+          seen.textContent = 'Press Enter to submit form';
+          const hidden = document.createElement('p');
+          hidden.textContent = 'No results found';
+          hidden.style.fontSize = '0';
+          document.querySelector('[data-testid="stMain"]').append(seen, hidden);
+        }"""
+    )
+    found = english_lines(visible_text(page))
+    assert found == ["'Press Enter to submit form': Press, Enter, submit, form"]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.name.lower())
+def test_no_screen_shows_english_to(role, demo, browser_page):
+    page = browser_page
+    start(page, demo.url)
+    person = someone(demo.workbook(), role)
+    sign_in_as(page, label(person))
+    problems = {}
+    for title in screen_titles(page):
+        open_screen(page, title)
+        shoot(page, f"english-{role.name.lower()}", title)
+        if found := english_lines(visible_text(page)):
+            problems[title] = found
+        # Typing in a form (not sent): Streamlit's "Press Enter to submit form" would show now.
+        typed = page.get_by_test_id("stForm").locator("input[type='text']:visible")
+        if typed.count():
+            typed.first.fill("12")
+            if found := english_lines(visible_text(page)):
+                problems[f"{title}, khi gõ vào biểu mẫu"] = found
+    # The Streamlit texts that show only on use: a search that matches nothing, a form being typed in.
+    picker = sidebar(page).get_by_test_id("stSelectbox").locator("input")
+    picker.click()
+    page.keyboard.type("qqzzxx")
+    page.get_by_role("listbox").wait_for()
+    if found := english_lines(visible_text(page)):
+        problems["tìm người dùng không có"] = found
+    page.keyboard.press("Escape")
+    assert problems == {}, "\n".join(f"{t}: {lines}" for t, lines in problems.items())

@@ -1,0 +1,531 @@
+"""Each role's main job, in a real browser, from a fresh demo store, in the order a year runs.
+
+The tests act only through the browser: the person is chosen in the demo sign-in picker, screens
+are opened from the sidebar, and every step checks what the person sees. After each step the test
+checks what the store holds (the only thing read around the browser). The people are found in the
+store by their role and place in the tree (tests/support/demo_store.py), never by a demo name.
+
+One app server serves the whole year, and the steps build on each other (the audit log at the end
+shows what the others did), so they are one test that runs them in order (a step's name is in the
+traceback when it fails). Every step's screenshot is kept in shots/journeys/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+
+from schemas.models import (
+    AssessmentState,
+    Assessor,
+    Cycle,
+    LatePolicy,
+    RegistrationState,
+    Role,
+    User,
+)
+from tests.support.demo_store import (
+    DemoApp,
+    UpperWork,
+    demo_app,
+    label,
+    officer_above,
+    someone,
+    unregistered_secretary,
+    upper_unit_with_work,
+)
+from tests.support.screens import (
+    choose,
+    download,
+    fill_assessment,
+    fill_day,
+    fill_plan,
+    form_with,
+    open_expander,
+    open_screen,
+    open_tab,
+    press,
+    screen_titles,
+    settled,
+    shoot,
+    shows,
+    sign_in_as,
+    start,
+    success,
+    table_after,
+    table_rows,
+    type_day,
+)
+
+NEW_OFFICER = ("theodoi.e2e@mau.example", "Cán bộ theo dõi thử nghiệm")
+RETURN_REASON = "Bổ sung lộ trình thực hiện nội dung 3 theo từng quý"
+
+
+@dataclass
+class Journey:
+    app: DemoApp
+    registering: Cycle
+    assessing: Cycle
+    province: User
+    viewer: User
+    secretary: User
+    officer: User  # the secretary's upper unit's officer
+    work: UpperWork  # the upper unit the new officer (added by the province) works for
+    actions: dict[str, set[str]] = field(default_factory=dict)  # person → actions done
+    step: int = 0
+
+    def name(self, unit_id: str) -> str:
+        return self.app.workbook().units[unit_id].name
+
+    def shoot(self, page, what: str) -> None:
+        self.step += 1
+        shoot(page, "journeys", f"{self.step:02d}-{what}")
+
+    def did(self, person: str, *actions: str) -> None:
+        self.actions.setdefault(person, set()).update(actions)
+
+    def today(self) -> date:
+        return self.app.now().date()
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory, chromium_browser):
+    with demo_app(tmp_path_factory.mktemp("journeys")) as app:
+        first = chromium_browser.new_page()
+        start(first, app.url)  # the store is seeded on the first visit
+        first.close()
+        wb = app.workbook()
+        registering, assessing = app.cycles_now()
+        secretary = unregistered_secretary(wb, registering.id, accepted_in=assessing.id)
+        officer = officer_above(wb, secretary.unit_id)
+        work = upper_unit_with_work(wb, registering.id, assessing.id, {officer.unit_id})
+        yield Journey(
+            app,
+            registering,
+            assessing,
+            someone(wb, Role.PROVINCE),
+            someone(wb, Role.VIEWER),
+            secretary,
+            officer,
+            work,
+        )
+
+
+def as_person(page, j: Journey, person: User | str, screen: str) -> None:
+    """A fresh session: sign in as `person` (a user, or a picker label) and open `screen`."""
+    start(page, j.app.url)
+    sign_in_as(page, person if isinstance(person, str) else label(person))
+    open_screen(page, screen)
+
+
+def new_officer_label() -> str:
+    return f"{NEW_OFFICER[1]} · {Role.UPPER.value}"
+
+
+def registration(j: Journey, unit_id: str, cycle: Cycle | None = None):
+    return j.app.workbook().registration((cycle or j.registering).id, unit_id)
+
+
+# ---- province staff give an upper unit's officer access -------------------------------------
+
+
+def step_province_staff_give_an_upper_unit_officer_access(journey, browser_page):
+    j, page = journey, browser_page
+    upper = j.name(j.work.unit_id)
+    as_person(page, j, j.province, "Người dùng")
+    open_tab(page, "Thêm người dùng")
+    choose(page, "Vai trò", Role.UPPER.value)
+    form = form_with(page, "Thêm người dùng")
+    form.get_by_label("Email đăng nhập", exact=True).fill(NEW_OFFICER[0])
+    form.get_by_label("Họ và tên", exact=True).fill(NEW_OFFICER[1])
+    choose(page, "Đơn vị", upper, within=form)
+    j.shoot(page, "tinh-doan-them-nguoi-dung")
+    press(page, "Thêm người dùng", within=form)
+    assert f"Đã cấp quyền cho {NEW_OFFICER[1]}" in success(page)
+    j.shoot(page, "tinh-doan-da-cap-quyen")
+    j.did(j.province.name, "Thêm người dùng")
+
+    user = j.app.workbook().user_by_email(NEW_OFFICER[0])
+    assert user is not None
+    assert (user.name, user.role, user.unit_id, user.active) == (
+        NEW_OFFICER[1],
+        Role.UPPER,
+        j.work.unit_id,
+        True,
+    )
+
+
+# ---- secretary ----------------------------------------------------------------------------
+
+
+def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browser_page):
+    j, page = journey, browser_page
+    unit_id = j.secretary.unit_id
+    unit = j.name(unit_id)
+    assert registration(j, unit_id) is None
+
+    as_person(page, j, j.secretary, "Đăng ký")
+    j.shoot(page, "bi-thu-mo-dang-ky")
+    form = form_with(page, "Gửi đăng ký")
+    fill_plan(page, form, "12-KH/ĐTN", j.today() - timedelta(days=3))
+    press(page, "Gửi đăng ký", within=form)
+    receipt = success(page)
+    sent = registration(j, unit_id)
+    assert sent is not None and sent.state is RegistrationState.SENT
+    assert (sent.plan_number, sent.plan_date) == ("12-KH/ĐTN", j.today() - timedelta(days=3))
+    assert unit in receipt and sent.id in receipt and "đúng hạn" in receipt
+    j.shoot(page, "bi-thu-da-gui")
+
+    form = form_with(page, "Gửi lại đăng ký")
+    form.get_by_label("Số kế hoạch", exact=True).fill("12a-KH/ĐTN")
+    press(page, "Gửi lại đăng ký", within=form)
+    assert sent.id in success(page)
+    again = registration(j, unit_id)
+    assert (again.id, again.plan_number, again.submitted_at) == (
+        sent.id,
+        "12a-KH/ĐTN",
+        sent.submitted_at,
+    )
+    assert (
+        sum(1 for r in j.app.workbook().registrations_of(j.registering.id) if r.unit_id == unit_id)
+        == 1
+    )
+    j.shoot(page, "bi-thu-gui-lai")
+    j.did(j.secretary.name, "Gửi đăng ký", "Gửi lại đăng ký")
+
+    # The upper unit's officer returns it with a reason.
+    as_person(page, j, j.officer, "Đăng ký")
+    open_tab(page, "Tiếp nhận / trả lại")
+    choose(page, "Đơn vị", unit)
+    shows(page, f"{unit} — {RegistrationState.SENT.value}")
+    page.get_by_label("Lý do trả lại", exact=True).fill(RETURN_REASON)
+    j.shoot(page, "can-bo-tra-lai")
+    press(page, "Trả lại để sửa")
+    shows(page, f"{unit} — {RegistrationState.RETURNED.value}")
+    returned = registration(j, unit_id)
+    assert (returned.state, returned.return_reason) == (RegistrationState.RETURNED, RETURN_REASON)
+    j.shoot(page, "can-bo-da-tra-lai")
+    j.did(j.officer.name, "Trả lại đăng ký")
+
+    # The secretary reads why, fixes the plan and sends it again.
+    as_person(page, j, j.secretary, "Đăng ký")
+    shows(page, RETURN_REASON)
+    j.shoot(page, "bi-thu-thay-ly-do")
+    form = form_with(page, "Gửi lại đăng ký")
+    fixed = "Tổ chức đối thoại với thanh niên; lộ trình: quý II chuẩn bị, quý III đối thoại"
+    form.locator("textarea").nth(2).fill(fixed)
+    press(page, "Gửi lại đăng ký", within=form)
+    assert sent.id in success(page)
+    resent = registration(j, unit_id)
+    assert (resent.state, resent.target_nd3) == (RegistrationState.SENT, fixed)
+    j.shoot(page, "bi-thu-da-sua")
+
+
+def step_the_secretary_assesses_their_own_unit(journey, browser_page):
+    j, page = journey, browser_page
+    as_person(page, j, j.secretary, "Đánh giá")
+    form = form_with(page, "Gửi đánh giá")
+    fill_assessment(page, form)
+    j.shoot(page, "bi-thu-tu-danh-gia")
+    press(page, "Gửi đánh giá", within=form)
+    assert "Đã gửi đánh giá" in success(page)
+    j.shoot(page, "bi-thu-da-gui-tu-danh-gia")
+    j.did(j.secretary.name, "Gửi tự đánh giá")
+
+    own = [
+        a
+        for a in j.app.workbook().assessments.values()
+        if (a.cycle_id, a.unit_id, a.assessor)
+        == (j.assessing.id, j.secretary.unit_id, Assessor.SELF)
+    ]
+    assert [a.state for a in own] == [AssessmentState.SUBMITTED]
+
+
+# ---- upper-unit officer ---------------------------------------------------------------------
+
+
+def step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
+    journey, browser_page
+):
+    j, page = journey, browser_page
+    w = j.work
+    missing, first, second = j.name(w.not_registered), j.name(w.sent[0]), j.name(w.sent[1])
+
+    as_person(page, j, new_officer_label(), "Tổng hợp")
+    follow_up = table_rows(page, table_after(page, "Đơn vị chưa đăng ký hoặc cần xử lý"))
+    listed = {row["Đơn vị"]: row for row in follow_up}
+    assert missing in listed and first not in listed and second not in listed
+    j.shoot(page, "can-bo-tong-hop")
+
+    open_screen(page, "Đăng ký")
+    open_tab(page, "Gia hạn")
+    form = form_with(page, "Cho gia hạn")
+    choose(page, "Đơn vị", missing, within=form)
+    new_day = j.today() + timedelta(days=40)
+    type_day(page, "Hạn mới: hết ngày", new_day, within=form)
+    form.get_by_label("Lý do gia hạn", exact=True).fill("Đơn vị đang kiện toàn Ban Chấp hành")
+    press(page, "Cho gia hạn", within=form)
+    assert f"Đã gia hạn cho {missing}" in success(page)
+    j.shoot(page, "can-bo-gia-han")
+    extension = j.app.workbook().extension(j.registering.id, w.not_registered)
+    assert extension is not None and extension.cutoff.date() == new_day + timedelta(days=1)
+
+    open_tab(page, "Nhập thay bản giấy")
+    choose(page, "Đơn vị chưa đăng ký", missing)
+    form = form_with(page, "Nhập thay đăng ký")
+    fill_plan(page, form, "03-KH/ĐTN", j.today() - timedelta(days=6))
+    received = j.today() - timedelta(days=2)
+    type_day(page, "Ngày nhận bản giấy", received, within=form)
+    press(page, "Nhập thay đăng ký", within=form)
+    receipt = success(page)
+    paper = registration(j, w.not_registered)
+    assert paper is not None and paper.received_on == received and paper.id in receipt
+    j.shoot(page, "can-bo-nhap-thay")
+
+    open_tab(page, "Tiếp nhận / trả lại")
+    choose(page, "Đơn vị", first)
+    shows(page, f"{first} — {RegistrationState.SENT.value}")
+    press(page, "Tiếp nhận")
+    shows(page, f"{first} — {RegistrationState.ACCEPTED.value}")
+    assert registration(j, w.sent[0]).state is RegistrationState.ACCEPTED
+    j.shoot(page, "can-bo-tiep-nhan")
+
+    choose(page, "Đơn vị", second)
+    shows(page, f"{second} — {RegistrationState.SENT.value}")
+    page.get_by_label("Lý do trả lại", exact=True).fill("Thiếu số và ngày của kế hoạch")
+    press(page, "Trả lại để sửa")
+    shows(page, f"{second} — {RegistrationState.RETURNED.value}")
+    assert registration(j, w.sent[1]).state is RegistrationState.RETURNED
+    j.shoot(page, "can-bo-tra-lai-don-vi-khac")
+    j.did(
+        NEW_OFFICER[1],
+        "Gia hạn đăng ký",
+        "Nhập thay đăng ký",
+        "Tiếp nhận đăng ký",
+        "Trả lại đăng ký",
+    )
+
+
+def step_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_page, tmp_path):
+    j, page = journey, browser_page
+    as_person(page, j, new_officer_label(), "Báo cáo lên tỉnh")
+    form = form_with(page, "Gửi báo cáo")
+    form.locator("textarea").fill("Đã nhắc các đơn vị chưa đăng ký")
+    press(page, "Gửi báo cáo", within=form)
+    assert f"Đã gửi báo cáo của {j.name(j.work.unit_id)}" in success(page)
+    j.shoot(page, "can-bo-gui-bao-cao")
+    report = j.app.workbook().upper_report(j.registering.id, j.work.unit_id)
+    assert report is not None and report.note == "Đã nhắc các đơn vị chưa đăng ký"
+
+    saved = download(page, "Tải báo cáo (.xlsx)", tmp_path)
+    cells = [
+        str(c.value)
+        for sheet in openpyxl.load_workbook(saved).worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
+    assert j.name(j.work.unit_id) in " ".join(cells)
+    assert str(report.total_units) in cells
+    j.did(NEW_OFFICER[1], "Gửi báo cáo lên tỉnh")
+
+
+def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browser_page, tmp_path):
+    j, page = journey, browser_page
+    unit_id = j.work.to_assess
+    unit = j.name(unit_id)
+
+    def official():
+        return [
+            a
+            for a in j.app.workbook().assessments.values()
+            if (a.cycle_id, a.unit_id, a.assessor) == (j.assessing.id, unit_id, Assessor.UPPER)
+        ]
+
+    as_person(page, j, new_officer_label(), "Đánh giá")
+    choose(page, "Đơn vị", unit)
+    form = form_with(page, "Lưu nháp")
+    fill_assessment(page, form)
+    press(page, "Lưu nháp", within=form)
+    assert "Đã lưu nháp" in success(page)
+    assert [a.state for a in official()] == [AssessmentState.DRAFT]
+    j.shoot(page, "can-bo-luu-nhap-danh-gia")
+
+    press(page, "Gửi đánh giá", within=form_with(page, "Gửi đánh giá"))
+    assert "Đã gửi đánh giá" in success(page)
+    assert [a.state for a in official()] == [AssessmentState.SUBMITTED]
+    j.shoot(page, "can-bo-gui-danh-gia")
+    j.did(NEW_OFFICER[1], "Lưu nháp đánh giá", "Gửi đánh giá")
+
+    open_screen(page, "Quyết định công nhận")
+    choose(page, "Chu kỳ", j.assessing.name)
+    shows(page, "Đơn vị đạt, chưa được công nhận")
+    form = form_with(page, "Ghi quyết định")
+    form.get_by_label("Số quyết định", exact=True).fill("77-QĐ/ĐTN")
+    fill_day(page, "Ngày ký", j.today() - timedelta(days=1), within=form)
+    form.get_by_label("Người ký", exact=True).fill("Bí thư Nguyễn Văn Thử")
+    j.shoot(page, "can-bo-ghi-quyet-dinh")
+    press(page, "Ghi quyết định", within=form)
+    assert "Đã ghi Quyết định số 77-QĐ/ĐTN" in success(page)
+    wb = j.app.workbook()
+    [decision] = [d for d in wb.decisions.values() if d.number == "77-QĐ/ĐTN"]
+    listed = {u.unit_id for u in wb.decision_units.values() if u.decision_id == decision.id}
+    assert decision.unit_id == j.work.unit_id and unit_id in listed
+
+    open_expander(page, "Quyết định số 77-QĐ/ĐTN")
+    annex = download(page, "Tải danh sách kèm theo (.xlsx)", tmp_path)
+    names = " ".join(
+        str(c.value)
+        for sheet in openpyxl.load_workbook(annex).worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    )
+    assert all(wb.units[u].name in names for u in listed)
+    j.shoot(page, "can-bo-tai-danh-sach-kem-theo")
+    j.did(NEW_OFFICER[1], "Ghi quyết định công nhận")
+
+
+# ---- province staff -------------------------------------------------------------------------
+
+
+def step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(journey, browser_page):
+    j, page = journey, browser_page
+    as_person(page, j, j.province, "Chu kỳ")
+    year = int(page.get_by_label("Năm thực hiện", exact=True).input_value())
+    assert year not in {c.year for c in j.app.workbook().cycles.values()}
+    form = form_with(page, "Tạo chu kỳ")
+    if page.get_by_text("Chưa có bộ tiêu chí nào áp dụng").count():
+        choose(page, "Bộ tiêu chí", "", within=form)
+    cut_off = j.today() - timedelta(days=2)
+    type_day(page, "Hạn đăng ký: hết ngày", cut_off, within=form)
+    type_day(page, "Hạn báo cáo lên tỉnh: hết ngày", j.today() - timedelta(days=1), within=form)
+    form.get_by_text(LatePolicy.REFUSE.value, exact=True).click()
+    j.shoot(page, "tinh-doan-tao-chu-ky")
+    press(page, "Tạo chu kỳ", within=form)
+    assert "Đã tạo chu kỳ" in success(page)
+    j.shoot(page, "tinh-doan-da-tao-chu-ky")
+    [cycle] = [c for c in j.app.workbook().cycles.values() if c.year == year]
+    assert cycle.late_policy is LatePolicy.REFUSE
+    assert cycle.register_cutoff.date() == cut_off + timedelta(days=1)
+    j.did(j.province.name, "Tạo chu kỳ")
+
+    # A unit that sends its plan now, after that cut-off, is refused and told why.
+    as_person(page, j, j.secretary, "Đăng ký")
+    choose(page, "Chu kỳ", cycle.name)
+    form = form_with(page, "Gửi đăng ký")
+    fill_plan(page, form, "20-KH/ĐTN", j.today() - timedelta(days=1))
+    press(page, "Gửi đăng ký", within=form)
+    refusal = page.get_by_test_id("stAlertContentError").first
+    refusal.wait_for()
+    assert "hạn" in refusal.inner_text()
+    j.shoot(page, "bi-thu-bi-tu-choi-tre-han")
+    assert registration(j, j.secretary.unit_id, cycle) is None
+
+
+def step_province_staff_see_results_and_the_commendation_list(journey, browser_page, tmp_path):
+    j, page = journey, browser_page
+    wb = j.app.workbook()
+    recognised = {
+        u.unit_id for u in wb.decision_units.values() if u.cycle_id == j.assessing.id and u.listed
+    }
+    as_person(page, j, j.province, "Kết quả công nhận")
+    choose(page, "Chu kỳ", j.assessing.name)
+    metric = page.get_by_test_id("stMetric").filter(has_text="Được công nhận")
+    assert int(metric.get_by_test_id("stMetricValue").inner_text()) == len(recognised)
+    choose(page, "Chọn đơn vị (gõ tên để tìm)", j.name(j.work.to_assess))
+    shows(page, "Số chu kỳ được công nhận")
+    history = table_rows(page, table_after(page, "Lịch sử của một đơn vị"))
+    assert any("77-QĐ/ĐTN" in " ".join(row.values()) for row in history), history
+    j.shoot(page, "tinh-doan-ket-qua")
+
+    open_screen(page, "Tuyên dương")
+    metric = page.get_by_test_id("stMetric").filter(has_text="Số đơn vị đề nghị tuyên dương")
+    count = int(metric.get_by_test_id("stMetricValue").inner_text())
+    j.shoot(page, "tinh-doan-tuyen-duong")
+    if count:
+        shown = {row["Tên đơn vị"] for row in table_rows(page)}
+        assert len(shown) == count
+        listed = download(page, "Tải danh sách đề nghị tuyên dương (.xlsx)", tmp_path)
+        names = " ".join(
+            str(c.value)
+            for sheet in openpyxl.load_workbook(listed).worksheets
+            for row in sheet.iter_rows()
+            for c in row
+            if c.value is not None
+        )
+        assert all(name in names for name in shown)
+
+
+def step_the_audit_log_shows_every_action_above(journey, browser_page):
+    j, page = journey, browser_page
+    assert j.actions, "the journey before this test did nothing"
+    as_person(page, j, j.province, "Nhật ký")
+    stored = j.app.workbook_rows("audit_log")
+    for person, actions in j.actions.items():
+        field = page.get_by_label("Người thực hiện", exact=True)
+        field.fill(person)
+        field.press("Enter")
+        settled(page)
+        seen = set()
+        for number in range(1, 20):  # every page of the log, newest first
+            shows(page, f"Trang {number} ·")
+            rows = table_rows(page)
+            for _ in range(10):  # the table redraws the filtered rows a moment after the run
+                if rows and all(person in row["Người thực hiện"] for row in rows):
+                    break
+                settled(page)
+                rows = table_rows(page)
+            assert rows and all(person in row["Người thực hiện"] for row in rows)
+            seen |= {row["Thao tác"] for row in rows}
+            older = page.get_by_role("button", name="Trang sau (cũ hơn) →")
+            if older.is_disabled():
+                break
+            press(page, "Trang sau (cũ hơn) →")
+        j.shoot(page, "nhat-ky")
+        assert actions <= seen, (person, actions - seen)
+        assert seen == {r["action"] for r in stored if person in r["actor"]}
+
+
+# ---- viewer ---------------------------------------------------------------------------------
+
+
+def step_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser_page):
+    j, page = journey, browser_page
+    before = j.app.workbook_rows("audit_log")
+    start(page, j.app.url)
+    sign_in_as(page, label(j.viewer))
+    titles = screen_titles(page)
+    assert titles == ["Trang chủ", "Tổng hợp", "Kết quả công nhận", "Đơn vị"]
+    for title in titles:
+        open_screen(page, title)
+        j.shoot(page, f"nguoi-xem-{title}")
+        assert page.get_by_test_id("stForm").count() == 0
+        assert page.get_by_test_id("stBaseButton-primary").count() == 0
+        assert page.get_by_test_id("stBaseButton-secondaryFormSubmit").count() == 0
+    assert j.app.workbook_rows("audit_log") == before
+
+
+STEPS = [
+    step_province_staff_give_an_upper_unit_officer_access,
+    step_a_secretary_registers_resends_and_fixes_a_returned_plan,
+    step_the_secretary_assesses_their_own_unit,
+    step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns,
+    step_the_officer_sends_the_roll_up_report_and_downloads_it,
+    step_the_officer_assesses_a_unit_and_records_its_recognition,
+    step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans,
+    step_province_staff_see_results_and_the_commendation_list,
+    step_the_audit_log_shows_every_action_above,
+    step_a_viewer_sees_but_cannot_change_or_reach_other_screens,
+]
+
+
+@pytest.mark.timeout(900)  # ten roles' steps in one test: longer than one screen's test
+def test_a_year_of_work_by_every_role_in_the_browser(journey, browser_page, tmp_path):
+    given = {"journey": journey, "browser_page": browser_page, "tmp_path": tmp_path}
+    for step in STEPS:
+        wanted = step.__code__.co_varnames[: step.__code__.co_argcount]
+        step(**{name: given[name] for name in wanted})

@@ -1,0 +1,280 @@
+"""What an officer does in the browser, as small helpers the e2e tests share.
+
+Every selector is a role, a label or a Streamlit test id, kept here so that a label changed on a
+screen is changed in one place. Nothing here goes around the browser: screens are opened from the
+sidebar, people are chosen in the demo sign-in picker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+from tests.support.browser import wait_for_app
+
+SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
+
+def settled(page) -> None:
+    """After a click: wait for the run it starts (if it has not already come and gone), then for
+    the end of it, so the next look at the page does not see the previous run's screen."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_selector(RUNNING, timeout=1_500)
+    wait_for_app(page)
+
+
+def start(page, url: str) -> None:
+    """Open the app. The first session after a server starts loses its first widget change
+    (Streamlit runs that first script run in legacy pages/ mode), so a fresh session is used."""
+    page.goto(url)
+    wait_for_app(page)
+    page.reload()
+    wait_for_app(page)
+
+
+def sidebar(page):
+    return page.get_by_test_id("stSidebar")
+
+
+def sign_in_as(page, label: str) -> None:
+    """Choose a person in the demo sign-in picker (by the picker's exact label for them)."""
+    picker = sidebar(page).get_by_test_id("stSelectbox").locator("input")
+    if picker.input_value() == label:
+        return
+    option = page.get_by_role("option", name=label, exact=True)
+    # The picker can be redrawn under the pointer (a run still finishing): open it and pick again.
+    for attempt in range(4):
+        try:
+            picker.click(timeout=5_000)
+            option.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    settled(page)
+    expect(picker).to_have_value(label)
+
+
+def screen_titles(page) -> list[str]:
+    """The titles of the screens the sidebar links to, in order."""
+    links = sidebar(page).get_by_test_id("stPageLink-NavLink")
+    return [t.strip() for t in links.get_by_test_id("stMarkdownContainer").all_inner_texts()]
+
+
+def open_screen(page, title: str) -> None:
+    """Open a screen from the sidebar by its link's title and wait until it has been drawn."""
+    link = sidebar(page).get_by_role("link", name=title, exact=True)
+    href = link.evaluate("a => a.href").rstrip("/")
+    # A click that lands while the previous rerun still redraws the sidebar can be lost: repeat.
+    for _ in range(3):
+        link.click()
+        try:
+            page.wait_for_url(re.compile(re.escape(href) + "/?$"), timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    settled(page)
+
+
+def shoot(page, folder: str, name: str) -> Path:
+    """Keep a full-page screenshot of this step in shots/<folder>/<name>.png."""
+    safe = re.sub(r"[^\w.-]+", "-", name).strip("-")
+    path = SHOTS / folder / f"{safe}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def choose(page, label: str, option: str, within=None) -> None:
+    """Pick `option` (the start of its shown text) in the selectbox labelled `label`."""
+    scope = within if within is not None else page
+    box = scope.get_by_test_id("stSelectbox").filter(
+        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True), visible=True
+    )
+    field = box.locator("input")
+    wanted = page.get_by_role("option", name=re.compile("^" + re.escape(option)))
+    for _ in range(3):
+        field.click()
+        try:
+            wanted.first.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    wanted.first.click()
+    settled(page)
+
+
+def open_expander(page, title: str) -> None:
+    """Open the expander whose title holds `title`."""
+    page.get_by_test_id("stExpander").filter(has_text=title).locator("summary").first.click()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
+def press(page, name: str, within=None) -> None:
+    """Click the button named `name` and wait for the app to finish the run it starts."""
+    scope = within if within is not None else page
+    scope.get_by_role("button", name=name, exact=True).click()
+    settled(page)
+
+
+def shows(page, text: str, timeout_ms: int = 30_000):
+    """Wait until `text` is on the screen; return its first element."""
+    found = page.get_by_text(text).first
+    found.wait_for(timeout=timeout_ms)
+    return found
+
+
+def success(page) -> str:
+    """The text of the success message on screen (waits for it)."""
+    box = page.get_by_test_id("stAlertContentSuccess").first
+    box.wait_for()
+    return box.inner_text()
+
+
+def type_day(page, label: str, day, within=None) -> None:
+    """Type a date into a date input: click its day segment, type DD MM YYYY."""
+    scope = within if within is not None else page
+    scope.get_by_role("spinbutton", name=f"day, {label}").click()
+    page.keyboard.type(day.strftime("%d%m%Y"))
+
+
+def fill_day(page, label: str, day, within=None) -> None:
+    """A date, whether the field is a date picker or a text box (dd/mm/yyyy)."""
+    scope = within if within is not None else page
+    segments = scope.get_by_role("spinbutton", name=f"day, {label}")
+    if segments.count():
+        type_day(page, label, day, within)
+    else:
+        scope.get_by_label(label, exact=True).fill(day.strftime("%d/%m/%Y"))
+
+
+def download(page, name: str, folder: Path, within=None) -> Path:
+    """Click the download button `name` and keep the file in `folder` (a click that lands while
+    the button is being redrawn is lost: it is clicked again, once)."""
+    scope = within if within is not None else page
+    button = scope.get_by_role("button", name=name, exact=True)
+    button.wait_for()
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=15_000) as got:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            wait_for_app(page)
+    path = folder / got.value.suggested_filename
+    got.value.save_as(path)
+    return path
+
+
+def form_with(page, button: str):
+    """The form (st.form) whose submit button is named `button`."""
+    return page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name=button, exact=True)
+    )
+
+
+def fill_assessment(page, form) -> None:
+    """Every criterion met: "Đạt" on each choice, the minimum on each count, evidence for all."""
+    form.get_by_test_id("stRadio").first.wait_for()
+    for radio in form.get_by_test_id("stRadio").all():
+        radio.get_by_text("Đạt", exact=True).click()
+    for box in form.get_by_test_id("stTextInput").all():
+        label = box.get_by_test_id("stWidgetLabel").inner_text()
+        field = box.locator("input")
+        if match := re.search(r"(?:tối thiểu|từ 0 đến) ([\d,]+)", label):
+            field.fill(match.group(1))
+        else:
+            field.fill("Biên bản, hình ảnh lưu tại văn phòng Đoàn")
+
+
+_TABLE_ROWS_JS = """
+async (frame) => {
+  const drawn = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const scroller = frame.querySelector('.dvn-scroller');
+  const cells = new Map();  // row index -> Map(column index -> text)
+  const read = () => {
+    for (const tr of frame.querySelectorAll('canvas table tr')) {
+      const row = Number(tr.getAttribute('aria-rowindex'));
+      if (!cells.has(row)) cells.set(row, new Map());
+      for (const cell of tr.querySelectorAll('td, th')) {
+        cells.get(row).set(Number(cell.getAttribute('aria-colindex')), cell.textContent.trim());
+      }
+    }
+  };
+  const move = async (axis, by) => {
+    const before = frame.querySelector('canvas table')?.innerHTML;
+    scroller[axis] += by;
+    for (let wait = 0; wait < 50 && frame.querySelector('canvas table')?.innerHTML === before; wait++) {
+      await drawn();
+    }
+  };
+  const atEnd = (axis) => axis === 'scrollTop'
+    ? scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1
+    : scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1;
+  for (let down = 0; down < 1000; down++) {
+    read();
+    if (scroller) {
+      for (let right = 0; right < 50 && !atEnd('scrollLeft'); right++) {
+        await move('scrollLeft', Math.max(scroller.clientWidth / 2, 20));
+        read();
+      }
+      if (scroller.scrollLeft > 0) await move('scrollLeft', -scroller.scrollLeft);
+    }
+    if (!scroller || atEnd('scrollTop')) break;
+    await move('scrollTop', Math.max(scroller.clientHeight / 3, 20));
+  }
+  const width = Math.max(...[...cells.values()].flatMap((row) => [...row.keys()]));
+  return [...cells.entries()].sort((a, b) => a[0] - b[0])
+    .map(([, row]) => Array.from({length: width}, (_, i) => row.get(i + 1) ?? ''));
+}
+"""
+
+
+def table_after(page, heading: str):
+    """The first table (st.dataframe) drawn below the heading that holds `heading`."""
+    found = page.get_by_role("heading", name=heading).first.locator(
+        "xpath=following::*[@data-testid='stDataFrame'][1]"
+    )
+    found.wait_for()
+    return found
+
+
+def table_rows(page, frame=None) -> list[dict[str, str]]:
+    """Every row of a table (st.dataframe) as {header: cell}, read the way a person reads it:
+    scrolling through the table (it draws on a canvas only the rows in view)."""
+    frame = frame if frame is not None else page.get_by_test_id("stDataFrame").first
+    frame.scroll_into_view_if_needed()
+    frame.locator("canvas table tr").first.wait_for(state="attached")
+    header, *rows = frame.evaluate(_TABLE_ROWS_JS)
+    return [dict(zip(header, row, strict=False)) for row in rows]
+
+
+PLAN_TEXTS = (
+    "Rà soát, cập nhật danh sách đoàn viên hằng quý",
+    "Xây dựng chương trình công tác năm, ít nhất một công trình thanh niên",
+    "Tham mưu cấp ủy tổ chức đối thoại với thanh niên",
+)
+
+
+def fill_plan(page, form, number: str, day, texts=PLAN_TEXTS) -> None:
+    """The registration form: plan number and date, then one text per content (in order; any
+    further text box gets a short roadmap)."""
+    form.get_by_label("Số kế hoạch", exact=True).fill(number)
+    type_day(page, "Ngày kế hoạch", day, within=form)
+    areas = form.locator("textarea")
+    assert areas.count() >= len(texts)
+    for index in range(areas.count()):
+        text = texts[index] if index < len(texts) else "Lộ trình: hoàn thành trong năm"
+        areas.nth(index).fill(text)
