@@ -17,7 +17,7 @@ def test_a_secretary_registers_and_gets_a_receipt(open_app):
     at.button[0].click().run()
     assert not at.exception
     receipt = " ".join(s.value for s in at.success)
-    assert "Mã tiếp nhận" in receipt and "đúng hạn" in receipt and "Thuần Hưng" in receipt
+    assert "Mã tiếp nhận" in receipt and "đúng hạn" in receipt and "Công ty Mẫu 1" in receipt
 
 
 def test_a_registration_without_targets_is_refused_and_the_input_stays(open_app):
@@ -124,13 +124,13 @@ def successes(at) -> list[str]:
 def test_the_receipt_appears_once_and_a_resend_says_it_updated_the_registration(open_app):
     at = send_plan(open_app("secretary", PAGE))
     [receipt] = successes(at)
-    assert receipt.startswith("Đã nhận đăng ký của Đoàn xã Thuần Hưng")
+    assert receipt.startswith("Đã nhận đăng ký của Đoàn cơ sở Công ty Mẫu 1")
     at = send_plan(at, "02-KH/ĐTN")
     [receipt] = successes(at)
-    assert receipt.startswith("Đã cập nhật đăng ký đã gửi trước đó của Đoàn xã Thuần Hưng")
+    assert receipt.startswith("Đã cập nhật đăng ký đã gửi trước đó của Đoàn cơ sở Công ty Mẫu 1")
     at.run()  # the next visit shows the standing receipt, once
     [receipt] = successes(at)
-    assert receipt.startswith("Đã nhận đăng ký của Đoàn xã Thuần Hưng")
+    assert receipt.startswith("Đã nhận đăng ký của Đoàn cơ sở Công ty Mẫu 1")
 
 
 def test_accepting_shows_a_confirmation_and_the_secretary_still_reads_the_plan(open_app, stored):

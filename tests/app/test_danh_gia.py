@@ -90,7 +90,7 @@ def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stor
     at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
     before = at.selectbox(key="assess-unit").options
     click(at, "Lưu nháp")
-    assert "Đã lưu nháp đánh giá Đoàn xã Hồng Tiến" in " ".join(s.value for s in at.success)
+    assert "Đã lưu nháp đánh giá Đoàn cơ sở Công ty Mẫu 2" in " ".join(s.value for s in at.success)
     # The browser keeps a choice only while its label stays the same: a label carrying the
     # unit's status ("— Chưa đánh giá" then "— Nháp") dropped it, and the next click did nothing.
     assert at.selectbox(key="assess-unit").options == before
@@ -167,7 +167,7 @@ def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
     click(at, "Mở lại")
     assert not at.error, errors(at)
     assert official(stored(), HONG_TIEN).state is AssessmentState.REOPENED
-    assert "Đã mở lại bản đánh giá Đoàn xã Hồng Tiến." in " ".join(
+    assert "Đã mở lại bản đánh giá Đoàn cơ sở Công ty Mẫu 2." in " ".join(
         s.value.replace("\\", "") for s in at.success
     )
 

@@ -60,7 +60,7 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
 
         open_screen(page, "Quyết định", "Quyết định công nhận")
         _choose(page, "Năm thực hiện", "Năm 2025")
-        page.get_by_text(re.compile(r"Quyết định số 30-QĐ/HĐ")).click()
+        page.get_by_text(re.compile(r"Quyết định số \d+-QĐ/ĐK")).first.click()
         page.get_by_text("Văn bản quyết định (.docx, PDF)").first.click()
         wait_for_app(page)
         button = page.get_by_role("button", name="Tải văn bản (.docx)").first
@@ -75,7 +75,13 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
 
     store = SqlStore.at_path(path).read(["units", "decisions", "decision_units"])
     units = {r.cells["id"]: r.cells for r in store["units"]}
-    [row] = [r.cells for r in store["decisions"] if r.cells["number"] == "30-QĐ/HĐ"]
+    khoi = next(i for i, u in units.items() if u["name"] == "Đoàn Khối Doanh nghiệp Mẫu 2")
+    [row] = [
+        r.cells
+        for r in store["decisions"]
+        if r.cells["unit_id"] == khoi and r.cells["cycle_id"] == "CK-2025"
+    ]
+    number = row["number"]
     listed = [
         units[r.cells["unit_id"]]["name"]
         for r in store["decision_units"]
@@ -84,15 +90,14 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
     signed = row["signed_on"]  # ISO day
     day, month, year = signed[8:10], signed[5:7], signed[:4]
     assert "ĐOÀN TNCS HỒ CHÍ MINH" in decision and "BCH ĐOÀN KHỐI DOANH NGHIỆP MẪU 2" in decision
-    assert "Số: 30-QĐ/HĐ" in decision
+    assert f"Số: {number}" in decision
     assert f"Hưng Yên, ngày {day} tháng {month} năm {year}" in decision
     assert (
-        f"(Kèm theo Quyết định số 30-QĐ/HĐ ngày {day}/{month}/{year} "
+        f"(Kèm theo Quyết định số {number} ngày {day}/{month}/{year} "
         "của Ban Thường vụ Đoàn Khối Doanh nghiệp Mẫu 2)"
     ) in decision
     assert listed and all(name in decision for name in listed)
 
-    khoi = next(i for i, u in units.items() if u["name"] == "Đoàn Khối Doanh nghiệp Mẫu 2")
     below = [u["name"] for u in units.values() if u["parent_id"] == khoi]
     assert "BÁO CÁO" in report and "ĐOÀN TNCS HỒ CHÍ MINH" in report
     assert any(line.startswith("(Kèm theo Báo cáo số") for line in report)

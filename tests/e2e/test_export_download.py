@@ -43,4 +43,6 @@ def test_the_downloaded_export_holds_every_cell_of_the_store(browser_page, tmp_p
     assert {tab: [r.cells for r in rows] for tab, rows in upload.rows.items()} == {
         tab: [r.cells for r in rows] for tab, rows in stored.items()
     }
-    assert len(stored["units"]) == 78 and stored["assessments"]  # the demo with its year end
+    assert (
+        stored["units"] and stored["assessments"]
+    )  # the demo with its year end, not an empty file

@@ -160,7 +160,7 @@ def test_a_listed_person_signs_in_and_reaches_their_screens(signed_in_app, brows
         links = sidebar_text(page)
         assert "Đánh giá" in links and "Báo cáo lên tỉnh" in links
         assert "Người dùng" not in links  # province staff only
-        page.get_by_test_id("stSidebar").get_by_role("link", name="Đơn vị").click()
+        page.get_by_test_id("stSidebar").get_by_role("link", name="Đơn vị", exact=True).click()
         wait_for_app(page)
         page.get_by_text("Đoàn Khối Doanh nghiệp Mẫu 2").first.wait_for(
             state="attached"
