@@ -69,7 +69,7 @@ def test_province_staff_see_rates_failing_criteria_and_the_trend(shown):
     } <= set(by_upper["Đoàn cấp trên (lúc đó)"])
     assert len(charts(at)) >= 4  # rates, contents, criteria, trend
     trend = table(at, "Năm")
-    assert list(trend["Năm"]) == ["Năm 2025", "Năm 2026", "Năm 2027"]
+    assert list(trend["Năm"]) == ["Năm 2024", "Năm 2025", "Năm 2026", "Năm 2027"]
     check = table(at, "Báo cáo lên tỉnh")
     assert "Đoàn Khối Doanh nghiệp Mẫu 2" in set(check["Đơn vị"])
 
@@ -105,13 +105,14 @@ def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
     at.selectbox(key="results-unit").set_value(thuan_hung).run()
     assert not at.exception, [e.value for e in at.exception]
     history = table(at, "Quyết định công nhận")
-    assert list(history["Năm"]) == ["Năm 2027", "Năm 2026", "Năm 2025"]
+    # 2024 is its predecessor's year (the unit was formed on 1/7/2025)
+    assert list(history["Năm"]) == ["Năm 2027", "Năm 2026", "Năm 2025", "Năm 2024"]
     finished = history.set_index("Năm").loc["Năm 2025"]
     assert finished["Kết quả đánh giá"] == "Đạt"
-    assert finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Doanh nghiệp Mẫu 2"
+    assert finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh"  # at registration
     assert finished["Quyết định công nhận"].startswith("Số ")
     assert "của Đoàn Khối Doanh nghiệp Mẫu 2" in finished["Quyết định công nhận"]
-    assert metrics(at)["Số năm được công nhận"] == "1/3"
+    assert metrics(at)["Số năm được công nhận"] == "2/4"  # 2024 through its predecessor, 2025
 
 
 def test_a_cycle_nobody_was_assessed_in_says_so(shown):
@@ -128,18 +129,25 @@ def test_a_secretary_sees_only_their_own_units_history(shown):
     assert not [b for b in at.selectbox if b.key in ("results-cycle", "results-unit")]
     assert "Đoàn cơ sở Công ty Mẫu 1" in text(at)
     history = table(at, "Quyết định công nhận")
-    assert set(history["Đoàn cấp trên (lúc đó)"]) == {"Đoàn Khối Doanh nghiệp Mẫu 2"}
+    assert set(history["Đoàn cấp trên (lúc đó)"]) == {
+        "Đoàn Khối Doanh nghiệp Mẫu 2",
+        "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh",  # its predecessor's upper unit in 2024
+    }
     assert len(at.dataframe) == 1
     assert "Đoàn cơ sở Công ty Mẫu 2" not in text(at)
 
 
 def test_an_upper_officer_sees_only_its_units_and_its_own_check_row(shown):
     at = shown("upper")
+    # It opens on 2025, the merger year: its units registered in October 2024 under the old
+    # Khối, which is the upper unit of their time in that year's figures.
+    assert at.selectbox(key="results-cycle").value.name == "Năm 2025"
     assert list(table(at, "Đoàn cấp trên (lúc đó)")["Đoàn cấp trên (lúc đó)"]) == [
-        "Đoàn Khối Doanh nghiệp Mẫu 2"
+        "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh"
     ]
+    box = at.selectbox(key="results-cycle")
+    at = box.select_index(box.options.index("Năm 2026")).run()  # a year it reported in itself
     assert list(table(at, "Báo cáo lên tỉnh")["Đơn vị"]) == ["Đoàn Khối Doanh nghiệp Mẫu 2"]
-    assert at.selectbox(key="results-unit").options == [
-        "Đoàn cơ sở Công ty Mẫu 2 — Đoàn Khối Doanh nghiệp Mẫu 2",
-        "Đoàn cơ sở Công ty Mẫu 1 — Đoàn Khối Doanh nghiệp Mẫu 2",
-    ]
+    assert set(at.selectbox(key="results-unit").options) == {
+        f"Đoàn cơ sở Công ty Mẫu {n} — Đoàn Khối Doanh nghiệp Mẫu 2" for n in range(1, 6)
+    }

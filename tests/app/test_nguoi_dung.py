@@ -117,7 +117,7 @@ def test_an_email_already_given_access_is_refused(open_app, stored):
         at, stored(), "CongTyMau1@mau.example", "Người khác (mẫu)", Role.VIEWER, HONG_TIEN
     )
     submit(at, "Thêm người dùng")
-    assert "Email đăng nhập: CongTyMau1@mau.example đã có trong danh sách" in errors(at)
+    assert "Email đăng nhập: congtymau1@mau.example đã có trong danh sách" in errors(at)
     users = stored().workbook().users.values()
     assert [u.name for u in users if u.email == SECRETARY_EMAIL] == [
         "Bí thư Đoàn cơ sở Công ty Mẫu 1 (mẫu)"
