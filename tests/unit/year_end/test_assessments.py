@@ -251,7 +251,9 @@ def test_outcomes_and_lists_are_limited_to_the_persons_units(rt, people, round_)
     assert set(assessments.official_outcomes(rt, people[Role.UPPER], cycle)) == {hong_tien}
     assert assessments.official_outcomes(rt, officer_of(rt, TIEN_LU), cycle) == {}
     names = {x.unit.name for x in assessments.assessment_lines(rt, people[Role.UPPER], cycle)}
-    assert names == {HONG_TIEN, THUAN_HUNG}
+    own_khoi = people[Role.UPPER].unit_id  # its units: the grassroots units directly below it
+    below = {u.name for u in rt.workbook().units.values() if u.parent_id == own_khoi and u.active}
+    assert {HONG_TIEN, THUAN_HUNG} <= names and names == below
     with pytest.raises(AccessDenied):
         view(rt, officer_of(rt, TIEN_LU), cycle)
 

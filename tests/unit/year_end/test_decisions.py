@@ -374,9 +374,9 @@ def test_the_annex_downloads_with_every_text_a_text_cell(rt, cycle, khoai_chau):
     book = openpyxl.load_workbook(io.BytesIO(decision_lists.annex_xlsx(rt, khoai_chau, saved.id)))
     annex = list(book["Danh sách công nhận"].iter_rows(values_only=True))
     assert annex[0] == decision_lists.ANNEX_HEADER
-    assert [r[:4] for r in annex[1:]] == [
-        (1, "Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
-        (2, "Đoàn cơ sở Công ty Mẫu 1", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
+    assert [r[:4] for r in annex[1:]] == [  # in Vietnamese order of the units' names
+        (1, "Đoàn cơ sở Công ty Mẫu 1", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
+        (2, "Đoàn cơ sở Công ty Mẫu 2", "Đoàn Khối Doanh nghiệp Mẫu 2", "Doanh nghiệp"),
     ]
     assert annex[1][4].startswith("Đạt (3/3 nội dung)")
     about = {row[0].value: row[1] for row in book["Quyết định"].iter_rows(min_row=2)}
