@@ -109,7 +109,9 @@ def test_province_staff_drill_down_to_one_units_history(shown, app_runtime):
     assert list(history["Năm"]) == ["Năm 2027", "Năm 2026", "Năm 2025", "Năm 2024"]
     finished = history.set_index("Năm").loc["Năm 2025"]
     assert finished["Kết quả đánh giá"] == "Đạt"
-    assert finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh"  # at registration
+    assert (
+        finished["Đoàn cấp trên (lúc đó)"] == "Đoàn Khối Cơ quan – Doanh nghiệp tỉnh"
+    )  # at registration
     assert finished["Quyết định công nhận"].startswith("Số ")
     assert "của Đoàn Khối Doanh nghiệp Mẫu 2" in finished["Quyết định công nhận"]
     assert metrics(at)["Số năm được công nhận"] == "2/4"  # 2024 through its predecessor, 2025

@@ -361,7 +361,7 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
     j.did(NEW_OFFICER[1], "Lưu nháp đánh giá", "Gửi đánh giá")
 
     open_screen(page, "Quyết định công nhận")
-    choose(page, "Chu kỳ", j.assessing.name)
+    choose(page, "Năm thực hiện", j.assessing.name)
     shows(page, "Đơn vị đạt, chưa được công nhận")
     form = form_with(page, "Ghi quyết định")
     form.get_by_label("Số quyết định", exact=True).fill("77-QĐ/ĐTN")
@@ -394,10 +394,10 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
 
 def step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(journey, browser_page):
     j, page = journey, browser_page
-    as_person(page, j, j.province, "Chu kỳ")
+    as_person(page, j, j.province, "Đợt đăng ký")
     year = int(page.get_by_label("Năm thực hiện", exact=True).input_value())
     assert year not in {c.year for c in j.app.workbook().cycles.values()}
-    form = form_with(page, "Tạo chu kỳ")
+    form = form_with(page, "Tạo đợt")
     if page.get_by_text("Chưa có bộ tiêu chí nào áp dụng").count():
         choose(page, "Bộ tiêu chí", "", within=form)
     cut_off = j.today() - timedelta(days=2)
@@ -405,17 +405,17 @@ def step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(jou
     type_day(page, "Hạn báo cáo lên tỉnh: hết ngày", j.today() - timedelta(days=1), within=form)
     form.get_by_text(LatePolicy.REFUSE.value, exact=True).click()
     j.shoot(page, "tinh-doan-tao-chu-ky")
-    press(page, "Tạo chu kỳ", within=form)
-    assert "Đã tạo chu kỳ" in success(page)
+    press(page, "Tạo đợt", within=form)
+    assert "Đã tạo đợt" in success(page)
     j.shoot(page, "tinh-doan-da-tao-chu-ky")
     [cycle] = [c for c in j.app.workbook().cycles.values() if c.year == year]
     assert cycle.late_policy is LatePolicy.REFUSE
     assert cycle.register_cutoff.date() == cut_off + timedelta(days=1)
-    j.did(j.province.name, "Tạo chu kỳ")
+    j.did(j.province.name, "Tạo đợt")
 
     # A unit that sends its plan now, after that cut-off, is refused and told why.
     as_person(page, j, j.secretary, "Đăng ký")
-    choose(page, "Chu kỳ", cycle.name)
+    choose(page, "Năm thực hiện", cycle.name)
     form = form_with(page, "Gửi đăng ký")
     fill_plan(page, form, "20-KH/ĐTN", j.today() - timedelta(days=1))
     press(page, "Gửi đăng ký", within=form)
@@ -433,11 +433,11 @@ def step_province_staff_see_results_and_the_commendation_list(journey, browser_p
         u.unit_id for u in wb.decision_units.values() if u.cycle_id == j.assessing.id and u.listed
     }
     as_person(page, j, j.province, "Kết quả công nhận")
-    choose(page, "Chu kỳ", j.assessing.name)
+    choose(page, "Năm thực hiện", j.assessing.name)
     metric = page.get_by_test_id("stMetric").filter(has_text="Được công nhận")
     assert int(metric.get_by_test_id("stMetricValue").inner_text()) == len(recognised)
     choose(page, "Chọn đơn vị (gõ tên để tìm)", j.name(j.work.to_assess))
-    shows(page, "Số chu kỳ được công nhận")
+    shows(page, "Số năm được công nhận")
     history = table_rows(page, table_after(page, "Lịch sử của một đơn vị"))
     assert any("77-QĐ/ĐTN" in " ".join(row.values()) for row in history), history
     j.shoot(page, "tinh-doan-ket-qua")

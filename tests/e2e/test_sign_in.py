@@ -22,7 +22,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from services.bootstrap import build_runtime
+from services.core.access import Role
 from services.core.settings import Settings
+from services.demo.province import DEMO_PEOPLE
 from services.storage import Update
 from services.storage.sql import SqlStore
 from tests.support.browser import (
@@ -40,7 +42,7 @@ from tests.support.browser import (
 LISTED = "doankhoi@mau.example"  # Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu), an upper officer
 DISABLED = "xem@mau.example"  # the viewer, disabled in the users tab before the app starts
 UNVERIFIED = "tinhdoan@mau.example"  # listed, but the provider says the e-mail is not verified
-LATER_DISABLED = "thuanhung@mau.example"  # the secretary, disabled while signed in
+LATER_DISABLED = next(p.email for p in DEMO_PEOPLE if p.role is Role.SECRETARY)  # disabled later
 UNLISTED = "nguoi.la@example.vn"
 
 

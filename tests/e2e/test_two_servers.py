@@ -13,8 +13,10 @@ from pathlib import Path
 from schemas.cells import VN_TZ
 from schemas.criteria import load_catalogue
 from services import demo
+from services.core.access import Role
 from services.core.clock import FixedClock
 from services.core.runtime import Runtime
+from services.demo.province import DEMO_PEOPLE
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from tests.support.browser import (
@@ -27,8 +29,8 @@ from tests.support.browser import (
 )
 
 COOKIE_SECRET = "hai-may-chu-mot-co-so-du-lieu"  # the test servers' [auth] cookie_secret
-PROVINCE = "tinhdoan@mau.example"
-SECRETARY = "thuanhung@mau.example"
+PROVINCE = next(p.email for p in DEMO_PEOPLE if p.role is Role.PROVINCE)
+SECRETARY = next(p.email for p in DEMO_PEOPLE if p.role is Role.SECRETARY)  # not yet registered
 DASHBOARD = 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"'
 
 

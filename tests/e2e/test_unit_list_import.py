@@ -16,9 +16,11 @@ from tests.support.browser import (
     type_date,
     wait_for_app,
 )
+from tests.support.builders import OPEN
 from tests.support.unit_lists import NEW_COMMUNES, OWN_HEADER, messy_unit_list
 
 BOARD = 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"'
+LAST_YEAR = f"Năm {int(OPEN.removeprefix('CK-')) - 1}"  # the round before the open one
 
 
 def figures(page) -> dict[str, str]:
@@ -64,7 +66,7 @@ def import_flow(page, app_server: str, path: str) -> None:
     choose_person(page, PROVINCE)
     open_screen(page, "Tổng hợp", BOARD)
     open_before = figures(page)
-    choose(page, "Chu kỳ", "Năm 2026")
+    choose(page, "Năm thực hiện", LAST_YEAR)
     last_year = figures(page)
 
     open_screen(page, "Nhập danh sách", "Nhập danh sách")
@@ -95,5 +97,5 @@ def import_flow(page, app_server: str, path: str) -> None:
     assert units_counted(figures(page)) == units_counted(open_before) + 3 - 1
     for name in NEW_COMMUNES:
         assert page.get_by_text(name).first.is_visible()
-    choose(page, "Chu kỳ", "Năm 2026")
+    choose(page, "Năm thực hiện", LAST_YEAR)
     assert figures(page) == last_year

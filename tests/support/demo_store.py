@@ -145,8 +145,8 @@ def upper_unit_with_work(
     cycle being assessed."""
     officers = {u.unit_id for u in wb.users.values() if u.role is Role.UPPER}
     for unit in wb.units.values():
-        if unit.id in taken or unit.id in officers or not unit.active:
-            continue
+        if unit.id in taken or unit.id in officers or not unit.active or not unit.parent_id:
+            continue  # (the province itself has its officers: province staff, not upper units)
         kids = _children(wb, unit.id)
         free = [k for k in kids if wb.registration(open_cycle, k) is None]
         sent = [

@@ -8,8 +8,13 @@ from services.people import units
 
 def test_an_upper_unit_shows_the_totals_of_its_grassroots_units(rt, people):
     lines = {line.unit.name: line for line in units.list_units(rt, people[Role.PROVINCE])}
-    below = [lines["Đoàn cơ sở Công ty Mẫu 2"], lines["Đoàn cơ sở Công ty Mẫu 1"]]
     khoai_chau = lines["Đoàn Khối Doanh nghiệp Mẫu 2"]
+    by_id = {line.unit.id: line for line in lines.values()}
+    below = [by_id[uid] for uid in rt.workbook().children[khoai_chau.unit.id]]
+    assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= {
+        line.unit.name for line in below
+    }
+    assert all(line.unit.kind.is_grassroots and line.unit.active for line in below)
     assert khoai_chau.members == sum(line.unit.members for line in below)
     assert khoai_chau.chi_doan == sum(line.unit.chi_doan for line in below)
     assert khoai_chau.unit.members is None  # the stored row itself stays empty

@@ -74,7 +74,7 @@ def test_a_known_email_signs_in_with_the_role_and_unit_from_the_users_tab(rt):
     )
 
 
-@pytest.mark.parametrize("typed", ["  KhoaiChau@Mau.Example ", "KHOAICHAU@MAU.EXAMPLE\t"])
+@pytest.mark.parametrize("typed", ["  DoanKhoi@Mau.Example ", "DOANKHOI@MAU.EXAMPLE\t"])
 def test_the_email_is_matched_ignoring_case_and_surrounding_spaces(rt, typed):
     person = users.resolve(rt, typed)
     assert (person.id, person.role) == (UPPER_EMAIL, Role.UPPER)
@@ -152,7 +152,10 @@ def test_a_person_disabled_by_hand_in_the_sheet_loses_access_within_the_cache_li
     )
     assert users.resolve(app_rt, SECRETARY_EMAIL).role is Role.SECRETARY
     user = stored_user(app_rt, SECRETARY_EMAIL)
-    engine.apply([Update("users", user.id, user.cells, {"active": "Không"})])  # a person types it
+    # A person types it in by hand: a writer outside this runtime's engine, whose own writes
+    # the read cache would take in at once.
+    by_hand = SqlStore.at_path(tmp_path / "3cd.sqlite")
+    by_hand.apply([Update("users", user.id, user.cells, {"active": "Không"})])
     seconds[0] = 59.0
     assert users.resolve(app_rt, SECRETARY_EMAIL).role is Role.SECRETARY  # cached copy
     seconds[0] = 60.0
@@ -219,7 +222,7 @@ def test_a_retried_add_stores_the_user_once(rt, people):
     assert len(rows_of(rt, "users", email="bithu.hongtien@mau.example")) == 1
 
 
-@pytest.mark.parametrize("typed", [SECRETARY_EMAIL, "  ThuanHung@MAU.example "])
+@pytest.mark.parametrize("typed", [SECRETARY_EMAIL, "  CongTyMau1@MAU.example "])
 def test_an_email_already_in_the_list_is_refused(rt, people, typed):
     with pytest.raises(InvalidInput, match="đã có trong danh sách"):
         users.add_user(rt, people[Role.PROVINCE], new_user(rt, email=typed), new_request_key())

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from schemas.models import RegistrationState
+from schemas.vntext import sort_key
 from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput, NotAllowed, NotFound
 from services.people import units
@@ -175,7 +176,8 @@ def test_a_review_based_on_a_stale_form_is_a_conflict_and_keeps_the_other_review
 
 def test_a_secretary_cannot_register_another_unit(rt, people):
     me = people[Role.SECRETARY]
-    other = unit_id(rt, "Đoàn xã Phụng Công")
+    other = unit_id(rt, HONG_TIEN)  # a unit next to theirs, active and open for registration
+    assert other != me.unit_id
     before = rows_of(rt, "registrations")
     with pytest.raises(AccessDenied):
         plans.register_plan(rt, me, OPEN, other, plan(), "k1")
@@ -406,11 +408,14 @@ def test_every_write_appends_exactly_one_audit_row_with_who_what_and_before_afte
 
 
 def test_the_review_list_holds_only_units_the_person_may_review(rt, people):
-    lines = plans.review_lines(rt, people[Role.UPPER], OPEN)
-    assert [(line.unit.name, line.status) for line in lines] == [
-        (HONG_TIEN, "Đúng hạn"),
-        ("Đoàn cơ sở Công ty Mẫu 1", "Chưa đăng ký"),
-    ]
-    assert lines[0].registration is not None and lines[1].registration is None
+    upper = people[Role.UPPER]
+    lines = plans.review_lines(rt, upper, OPEN)
+    wb = rt.workbook()
+    own_units = {wb.units[uid].name for uid in wb.children[upper.unit_id]}
+    assert [line.unit.name for line in lines] == sorted(own_units, key=sort_key)  # Vietnamese order
+    status = {line.unit.name: line for line in lines}
+    assert status[HONG_TIEN].status == "Đúng hạn" and status[HONG_TIEN].registration is not None
+    assert status[THUAN_HUNG].status == "Chưa đăng ký" and status[THUAN_HUNG].registration is None
+    assert all((line.registration is None) == (line.status == "Chưa đăng ký") for line in lines)
     assert plans.review_lines(rt, people[Role.VIEWER], OPEN) == []
     assert plans.review_lines(rt, people[Role.SECRETARY], OPEN) == []

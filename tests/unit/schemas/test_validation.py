@@ -116,9 +116,9 @@ def test_phone_numbers_are_shown_the_vietnamese_way(stored, shown):
 
 
 def test_the_unit_form_tidies_spaces_and_unicode_of_the_name():
-    form = validate(UnitForm, unit_data(name="  Đoàn xã\u00a0  Thuần Hưng "))
+    form = validate(UnitForm, unit_data(name="  Đoàn cơ sở\u00a0  Công ty Mẫu 1 "))
     assert form.name == "Đoàn cơ sở Công ty Mẫu 1"
-    nfd = "Đoa\u0300n xa\u0303 Thua\u0302\u0300n Hu\u031bng"
+    nfd = "Đoa\u0300n co\u031b so\u031b\u0309 Co\u0302ng ty Ma\u0302\u0303u 1"
     assert validate(UnitForm, unit_data(name=nfd)).name == "Đoàn cơ sở Công ty Mẫu 1"
 
 
