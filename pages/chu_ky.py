@@ -108,6 +108,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
             "Loại đơn vị dùng bộ tiêu chí riêng (bỏ trống: một bộ cho mọi đơn vị)",
             [k.value for k in GRASSROOTS_KINDS],
             default=list(held_kinds),
+            placeholder="Chọn loại đơn vị",
             key=f"{prefix}-kinds",
         )
         own = next(iter(held_kinds.values()), None)

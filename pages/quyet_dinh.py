@@ -198,6 +198,7 @@ def correction(view: DecisionView) -> None:
             "Danh sách đơn vị được công nhận",
             sorted(options, key=lambda u: sort_key(options[u])),
             default=list(listed),
+            placeholder="Chọn đơn vị",
             format_func=options.get,
             key=f"{widgets(form)}-units",
         )

@@ -40,7 +40,10 @@ name_of = partial(units.unit_name, rt, me)
 
 
 def pick_many(label: str, choices: list, key: str) -> tuple[str, ...]:
-    return tuple(st.multiselect(label, [u.id for u in choices], format_func=name_of, key=key))
+    ids = [u.id for u in choices]
+    return tuple(
+        st.multiselect(label, ids, format_func=name_of, placeholder="Chọn đơn vị", key=key)
+    )
 
 
 def pick_one(label: str, choices: list, key: str) -> str:

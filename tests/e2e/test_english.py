@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from pages._navigation import BY_ROLE, SCREENS
 from schemas.models import Role
 from tests.support.demo_store import demo_app, label, someone
 from tests.support.english import english_lines, english_words, load_allowlist, visible_text
@@ -69,30 +70,57 @@ def test_the_page_scan_sees_english_a_person_can_see_and_not_what_is_hidden(demo
     assert found == ["'Press Enter to submit form': Press, Enter, submit, form"]
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.name.lower())
-def test_no_screen_shows_english_to(role, demo, browser_page):
+def _role_screens() -> list[tuple[Role, str]]:
+    return [(role, "Trang chủ") for role in Role] + [
+        (role, SCREENS[name][1]) for role, names in BY_ROLE.items() for name in names
+    ]
+
+
+def _panels(page):
+    """Each part of the screen a click shows: its tabs one after the other, its closed expanders
+    opened (the screen as first drawn is scanned before these)."""
+    tabs = page.get_by_role("tab")
+    for index in range(1, tabs.count()):
+        tabs.nth(index).click()
+        yield f"thẻ {tabs.nth(index).inner_text().strip()}"
+    closed = page.locator("[data-testid='stExpander'] details:not([open]) > summary")
+    while closed.count():
+        name = closed.first.inner_text().strip()
+        closed.first.click()
+        yield f"mục {name}"
+
+
+@pytest.mark.parametrize(
+    ("role", "title"), _role_screens(), ids=lambda v: v.name.lower() if isinstance(v, Role) else v
+)
+def test_no_screen_shows_english_to(role, title, demo, browser_page):
     page = browser_page
     start(page, demo.url)
-    person = someone(demo.workbook(), role)
-    sign_in_as(page, label(person))
+    sign_in_as(page, label(someone(demo.workbook(), role)))
+    assert title in screen_titles(page)
+    open_screen(page, title)
+    shoot(page, f"english-{role.name.lower()}", title)
     problems = {}
-    for title in screen_titles(page):
-        open_screen(page, title)
-        shoot(page, f"english-{role.name.lower()}", title)
+    if found := english_lines(visible_text(page)):
+        problems[title] = found
+    # Typing in a form (not sent): Streamlit's "Press Enter to submit form" would show now.
+    typed = page.get_by_test_id("stForm").locator("input[type='text']:visible")
+    if typed.count():
+        typed.first.fill("12")
         if found := english_lines(visible_text(page)):
-            problems[title] = found
-        # Typing in a form (not sent): Streamlit's "Press Enter to submit form" would show now.
-        typed = page.get_by_test_id("stForm").locator("input[type='text']:visible")
-        if typed.count():
-            typed.first.fill("12")
-            if found := english_lines(visible_text(page)):
-                problems[f"{title}, khi gõ vào biểu mẫu"] = found
-    # The Streamlit texts that show only on use: a search that matches nothing, a form being typed in.
+            problems["khi gõ vào biểu mẫu"] = found
+    for panel in _panels(page):
+        if found := english_lines(visible_text(page)):
+            problems[panel] = found
+    assert problems == {}, "\n".join(f"{t}: {lines}" for t, lines in problems.items())
+
+
+def test_searching_for_a_person_who_is_not_there_shows_no_english(demo, browser_page):
+    """Streamlit's own text that shows only on use: a search that matches nothing."""
+    page = browser_page
+    start(page, demo.url)
     picker = sidebar(page).get_by_test_id("stSelectbox").locator("input")
     picker.click()
     page.keyboard.type("qqzzxx")
     page.get_by_role("listbox").wait_for()
-    if found := english_lines(visible_text(page)):
-        problems["tìm người dùng không có"] = found
-    page.keyboard.press("Escape")
-    assert problems == {}, "\n".join(f"{t}: {lines}" for t, lines in problems.items())
+    assert english_lines(visible_text(page)) == []

@@ -210,10 +210,12 @@ def open_screen(page, title: str, heading: str) -> None:
         wait_for_app(page)
         try:
             target.wait_for(timeout=10_000)
-            return
         except PlaywrightTimeout:
             continue
+        wait_for_app(page)  # the heading is drawn first; the rest of the screen once the run ends
+        return
     target.wait_for()
+    wait_for_app(page)
 
 
 @contextlib.contextmanager

@@ -102,11 +102,13 @@ _VISIBLE_TEXT_JS = """
 
 
 def _draw_tables(page) -> None:
-    """Bring each table into view until its canvas has drawn its first rows (an empty table never
-    does: a short wait, then on)."""
+    """Bring each visible table into view until its canvas has drawn its first rows (an empty
+    table never does: a short wait, then on)."""
     frames = page.get_by_test_id("stDataFrame")
     for index in range(frames.count()):
         frame = frames.nth(index)
+        if not frame.is_visible():  # in a tab not chosen or a closed expander: not seen now
+            continue
         frame.scroll_into_view_if_needed()
         try:
             frame.locator("canvas table tr").first.wait_for(state="attached", timeout=3_000)
