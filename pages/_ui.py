@@ -28,6 +28,7 @@ from services.core.errors import DomainError, InvalidInput
 from services.core.messages import describe
 from services.core.runtime import Runtime
 from services.core.settings import SettingsError
+from services.overview import tasks
 from services.people import units, users
 from services.registration import cycles, deadlines
 from services.storage import Conflict, StoreError
@@ -370,27 +371,43 @@ def registration_deadline(cycle: Cycle) -> str:
     return f"{cycle.name} (hạn đăng ký: {deadlines.cutoff_words(cycle.register_cutoff)})"
 
 
+CHOSEN_CYCLE = "_chosen_cycle"  # (person, cycle id) last chosen on any screen of this session
+
+
 def cycle_picker(
     key: str = "cycle",
-    start: Cycle | None = None,
     label: Callable[[Cycle], str] = registration_deadline,
 ) -> Cycle | None:
-    """The one cycle picker of every screen: newest first, opening on `start` (by default the
-    cycle whose registration is open), each cycle named with the deadline that matters there."""
-    rt = runtime()
-    options = cycles.list_cycles(rt, actor())
+    """The one cycle picker of every screen, newest first, each cycle named with the deadline that
+    matters there. It opens on the cycle this person last chose on any screen of the session, else
+    on the cycle of their next task (`tasks.next_task_cycle`), so every screen shows the same year.
+    """
+    rt, me = runtime(), actor()
+    options = cycles.list_cycles(rt, me)
     if not options:
         st.info("Chưa có đợt nào. Cán bộ Tỉnh đoàn tạo đợt của từng năm ở màn hình Đợt đăng ký.")
         return None
-    if start is None:
-        start = cycles.open_cycle(rt, actor())
+    ids = [c.id for c in options]
+    person, chosen = st.session_state.get(CHOSEN_CYCLE, (None, None))
+    if person != me.id or chosen not in ids:
+        start = tasks.next_task_cycle(rt, me)
+        chosen = start.id if start else None
     return st.selectbox(
         "Năm thực hiện",
         options,
-        index=options.index(start) if start in options else 0,
+        index=ids.index(chosen) if chosen in ids else 0,
         key=key,
         format_func=label,
+        on_change=_cycle_chosen,
+        args=(key, me.id),
     )
+
+
+def _cycle_chosen(key: str, person: str) -> None:
+    """Keep the cycle the person chose for the other screens of the session."""
+    cycle = st.session_state.get(key)
+    if cycle is not None:
+        st.session_state[CHOSEN_CYCLE] = (person, cycle.id)
 
 
 def flash(key: str, message: str) -> None:

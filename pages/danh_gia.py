@@ -26,10 +26,9 @@ _ui.require_tabs(rt, "danh_gia")
 
 
 def pick_cycle() -> Cycle | None:
-    """Opens on the cycle being assessed now; each cycle named with its assessment cut-off."""
+    """Opens on the person's cycle (`_ui.cycle_picker`); each named with its assessment cut-off."""
     return _ui.cycle_picker(
         "assess-cycle",
-        start=assessments.cycle_being_assessed(rt, me),
         label=lambda c: (
             f"{c.name} (hạn đánh giá: {deadlines.cutoff_words(cycles.assessment_cutoff(c))})"
         ),
@@ -303,6 +302,11 @@ _ui.show_flash(FLASH)
 cycle = pick_cycle()
 if cycle is None:
     st.stop()
+if cycle.year > rt.clock.now().year:
+    st.info(
+        f"{cycle.name} chưa bắt đầu nên chưa có gì để đánh giá: Đoàn cấp trên đánh giá vào cuối "
+        f"năm {cycle.year}. Chọn năm khác ở trên để xem hoặc đánh giá."
+    )
 lines = _ui.attempt(lambda: assessments.assessment_lines(rt, me, cycle.id)) or []
 if not lines:
     st.info("Không có đoàn cơ sở nào trong phạm vi của bạn.")

@@ -18,6 +18,8 @@ from services.core.access import Role
 from services.documents import results_doc
 from services.documents.texts import RESULTS
 from services.presentation import result_charts as charts
+from services.registration.cycles import assessment_cutoff
+from services.registration.deadlines import cutoff_words
 from services.year_end import results, unit_history
 from services.year_end.results import LABELS, CycleResults
 
@@ -228,9 +230,11 @@ def report_section(cycle: Cycle) -> None:
 
 
 def choose_cycle() -> Cycle | None:
-    """Opens on the newest cycle with official results in this person's scope."""
+    """Opens on the person's cycle (`_ui.cycle_picker`); each named with its assessment cut-off,
+    after which its results are final."""
     return _ui.cycle_picker(
-        "results-cycle", start=results.default_cycle(rt, me), label=lambda c: c.name
+        "results-cycle",
+        label=lambda c: f"{c.name} (hạn đánh giá: {cutoff_words(assessment_cutoff(c))})",
     )
 
 

@@ -16,7 +16,7 @@ from services.documents.texts import DECISION
 from services.people import units
 from services.registration import cycles
 from services.registration.deadlines import cutoff_words
-from services.year_end import assessments, decision_lists, decisions, results
+from services.year_end import decision_lists, decisions, results
 from services.year_end.decision_lists import DecisionView
 from services.year_end.decisions import Eligible
 
@@ -34,9 +34,8 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
         "xem ở màn hình Kết quả công nhận."
     )
     st.stop()
-cycle = _ui.cycle_picker(  # like Đánh giá: opens on the year being assessed, with its cut-off
+cycle = _ui.cycle_picker(  # like Đánh giá: each year named with its assessment cut-off
     "decision-cycle",
-    start=assessments.cycle_being_assessed(rt, me),
     label=lambda c: f"{c.name} (hạn đánh giá: {cutoff_words(cycles.assessment_cutoff(c))})",
 )
 if cycle is None:

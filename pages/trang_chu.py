@@ -1,4 +1,5 @@
-"""Trang chủ: who is acting, the open cycle's deadline, what to do next, and the way to each screen."""
+"""Trang chủ: who is acting, their next task (the year every screen opens on), the open cycle's
+deadline, what to do next, and the way to each screen."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ me = _ui.actor()
 st.title('Đoàn cơ sở "3 chủ động"')
 _ui.require_tabs(rt, "trang_chu")
 st.caption(f"{_ui.plain(me.name)} · {me.role.value}")
+if (next_task := home.next_task(rt, me)) is not None:
+    st.info(f"**Việc tiếp theo:** {_ui.plain(next_task)}")
 todo = home.todo(rt, me)
 if todo is None:
     st.info("Chưa có đợt nào. Cán bộ Tỉnh đoàn tạo đợt của từng năm ở màn hình Đợt đăng ký.")

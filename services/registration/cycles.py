@@ -99,11 +99,6 @@ def get_cycle(wb: Workbook, cycle_id: str) -> Cycle:
     return cycle
 
 
-def open_cycle(rt: Runtime, actor: Actor) -> Cycle | None:
-    """The cycle a registration screen opens on (see `current_cycle`)."""
-    return current_cycle(rt.workbook(), rt.clock.now())
-
-
 def current_cycle(wb: Workbook, now: datetime) -> Cycle | None:
     """The cycle staff most likely mean: the next registration cut-off still ahead, else the newest."""
     upcoming = [c for c in wb.cycles.values() if c.register_cutoff > now]

@@ -133,11 +133,6 @@ def _status(wb: Workbook, index: AssessmentIndex, cycle_id: str, unit_id: str) -
     return PASSED if found.result and found.result.passed else FAILED
 
 
-def cycle_being_assessed(rt: Runtime, actor: Actor) -> Cycle | None:
-    """The cycle the assessment screen opens on (see `cycle_to_assess`)."""
-    return cycle_to_assess(rt.workbook(), rt.clock.now())
-
-
 def cycle_to_assess(wb: Workbook, now: datetime) -> Cycle | None:
     """The cycle people most likely assess now: among cycles whose year has begun, the one whose
     assessment cut-off comes first and is still ahead, else the newest of them; else the newest."""

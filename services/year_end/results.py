@@ -305,17 +305,6 @@ def trend_headline(data: pd.DataFrame) -> tuple[pd.Series | None, pd.Series | No
     return pool.iloc[-1], (pool.iloc[-2] if len(pool) > 1 else None)
 
 
-def default_cycle(rt: Runtime, actor: Actor) -> Cycle | None:
-    """The cycle the dashboard opens on: the newest with an official result in scope, else the
-    newest cycle."""
-    wb = rt.workbook()
-    newest = wb.cycles_newest_first()
-    for cycle in newest:
-        if cycle_results(rt, actor, cycle.id).totals.assessed:
-            return cycle
-    return newest[0] if newest else None
-
-
 # ---- the province's check -----------------------------------------------------------------------
 
 

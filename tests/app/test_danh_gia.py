@@ -11,10 +11,17 @@ from services.core.access import Role
 from services.core.records import new_request_key
 from services.demo.province import demo_actors
 from services.year_end import assessments, decisions
+from tests.support.app import on_cycle
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
 HONG_TIEN, THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
+
+
+def opened(open_app, person: str):
+    """The screen as `person` sees it, on the round being assessed (the person's next task may be
+    next year's registration, so they choose the year, as on the real screen)."""
+    return on_cycle(open_app(person, PAGE), "assess-cycle", CYCLE)
 
 
 def errors(at) -> str:
@@ -64,7 +71,7 @@ def click(at, label: str):
 
 
 def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
-    at = choose(open_app("upper", PAGE), HONG_TIEN)
+    at = choose(opened(open_app, "upper"), HONG_TIEN)
     assert not at.exception and official(stored(), HONG_TIEN) is None
     fill_all(at)
     field(at, "text_input", "1.1", "evidence").input("Danh sách đoàn viên cập nhật 01/10/2026")
@@ -87,7 +94,7 @@ def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
 
 
 def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stored):
-    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN))
     before = at.selectbox(key="assess-unit").options
     click(at, "Lưu nháp")
     assert "Đã lưu nháp đánh giá Đoàn cơ sở Công ty Mẫu 2" in " ".join(s.value for s in at.success)
@@ -104,7 +111,7 @@ def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stor
 def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_stays(
     open_app, stored
 ):
-    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN), **{"2.3": "ba"})
+    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN), **{"2.3": "ba"})
     click(at, "Gửi đánh giá")
     assert "Tiêu chí 2.3 (Tổ chức các hoạt động giáo dục" in errors(at)
     assert "phải là số nguyên" in errors(at)
@@ -114,7 +121,7 @@ def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_st
 
 
 def test_a_draft_saves_incomplete_but_sending_it_names_what_is_missing(open_app, stored):
-    at = choose(open_app("upper", PAGE), HONG_TIEN)
+    at = choose(opened(open_app, "upper"), HONG_TIEN)
     field(at, "radio", "1.1").set_value("Không đạt")
     click(at, "Lưu nháp")
     assert not at.error, errors(at)
@@ -142,7 +149,7 @@ def send_as_officer(app_runtime, name: str = HONG_TIEN) -> None:
 
 
 def test_province_staff_reopen_a_sent_assessment_with_a_reason(open_app, app_runtime, stored):
-    at = open_app("province", PAGE)
+    at = opened(open_app, "province")
     send_as_officer(app_runtime)
     at = choose(at.run(), HONG_TIEN)
     click(at, "Mở lại")
@@ -160,7 +167,7 @@ def test_province_staff_reopen_a_sent_assessment_with_a_reason(open_app, app_run
 def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
     open_app, app_runtime, stored
 ):
-    at = open_app("upper", PAGE)
+    at = opened(open_app, "upper")
     send_as_officer(app_runtime)
     at = choose(at.run(), HONG_TIEN)
     next(t for t in at.text_input if t.label == "Lý do mở lại").input("Sai số buổi đối thoại")
@@ -173,7 +180,7 @@ def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
 
 
 def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime):
-    at = open_app("upper", PAGE)
+    at = opened(open_app, "upper")
     send_as_officer(app_runtime)
     rt = app_runtime()
     officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
@@ -189,7 +196,7 @@ def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime
 
 
 def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored):
-    at = open_app("secretary", PAGE)
+    at = opened(open_app, "secretary")
     assert at.selectbox(key="assess-unit").options == [THUAN_HUNG]
     fill_all(at)
     click(at, "Lưu nháp")
@@ -205,7 +212,7 @@ def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored)
 
 
 def test_an_unregistered_unit_is_shown_as_not_registered(open_app):
-    at = open_app("province", PAGE)
+    at = opened(open_app, "province")
     box = at.selectbox(key="assess-unit")
     table = at.dataframe[0].value
     waiting = list(table[table["Tình trạng"] == "Chưa đăng ký"]["Đơn vị"])
@@ -241,7 +248,7 @@ def test_province_staff_move_the_assessment_cut_off_and_danh_gia_shows_it(open_a
     assert not at.error, errors(at)
     saved = stored().workbook().cycles[CYCLE]
     assert saved.cells["assess_cutoff"] == "2027-01-16T00:00:00+07:00"
-    at.switch_page(PAGE).run()
+    on_cycle(at.switch_page(PAGE).run(), "assess-cycle", CYCLE)
     assert "hạn đánh giá: hết ngày 15/01/2027" in at.selectbox(key="assess-cycle").format_func(
         at.selectbox(key="assess-cycle").value
     )
@@ -268,7 +275,7 @@ def test_a_points_threshold_the_set_cannot_give_is_refused_on_chu_ky(
 def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
     open_app, stored, app_runtime
 ):
-    at = choose(open_app("upper", PAGE), HONG_TIEN)
+    at = choose(opened(open_app, "upper"), HONG_TIEN)
     fill_all(at)
     rt = app_runtime()  # meanwhile province staff, in their session, save a first draft
     province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
@@ -287,7 +294,7 @@ def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
 
 
 def test_contents_are_named_noi_dung_with_their_titles_never_nd(open_app):
-    at = fill_all(choose(open_app("upper", PAGE), HONG_TIEN))
+    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN))
     click(at, "Lưu nháp")
     headings = [h.value for h in at.subheader]
     assert any(h.startswith("Nội dung 1. Chủ động") for h in headings)

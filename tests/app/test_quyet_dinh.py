@@ -11,6 +11,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from services.core.runtime import Runtime
+from services.overview import tasks
+from services.registration.cycles import assessment_cutoff
+from services.registration.deadlines import cutoff_words
 from services.year_end import decisions
 from tests.support.world import unit_id
 from tests.support.year_end import CYCLE, officer, passed
@@ -160,11 +163,16 @@ def test_the_draft_decision_downloads_as_docx_with_the_passed_units(ready, monke
     assert {"Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"} <= set(lines)
 
 
-def test_the_decision_screen_opens_on_the_year_being_assessed_like_danh_gia(open_app):
+def test_the_decision_screen_opens_on_the_same_year_as_danh_gia_named_with_its_cut_off(
+    open_app, app_runtime
+):
     at = open_app("upper", PAGE)
-    box = at.selectbox(key="decision-cycle").proto
-    opened = box.options[box.default]  # what the picker opens on
-    assert opened == "Năm 2026 (hạn đánh giá: hết ngày 31/12/2026)"
+    rt = app_runtime()
+    year = tasks.next_task_cycle(rt, officer(rt))  # the year of the officer's next task
+    opened = at.selectbox(key="decision-cycle")
+    assert opened.value == year
+    assert opened.format_func(opened.value) == (
+        f"{year.name} (hạn đánh giá: {cutoff_words(assessment_cutoff(year))})"
+    )
     at.switch_page("pages/danh_gia.py").run()
-    assessed = at.selectbox(key="assess-cycle").proto
-    assert assessed.options[assessed.default] == opened
+    assert at.selectbox(key="assess-cycle").value == year

@@ -114,3 +114,19 @@ def with_hostile_unit(open_app, app_runtime, person: str, page: str, **fields):
     units.edit_unit(rt, officer, unit, unit_form(unit, **fields), "e1")
     at.run()
     return at, unit.id
+
+
+def choose_cycle(at: AppTest, key: str, cycle_name: str) -> AppTest:
+    """Choose a year on a screen's cycle picker (its options are named "Năm 2026 (hạn …)"), as a
+    person does, and run the screen."""
+    box = at.selectbox(key=key)
+    box.select_index(next(i for i, o in enumerate(box.options) if o.startswith(cycle_name))).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def on_cycle(at: AppTest, key: str, cycle_id: str) -> AppTest:
+    """Choose the stored cycle `cycle_id` on a screen's cycle picker, by its name, as a person does."""
+    from pages import _ui
+
+    return choose_cycle(at, key, _ui.runtime().workbook().cycles[cycle_id].name)

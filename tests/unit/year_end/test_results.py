@@ -144,10 +144,6 @@ def test_the_standing_splits_registered_units_and_its_green_share_is_the_rate(pr
     assert b[["status", "units"]].values.tolist() == [["Đạt, chưa có quyết định", 1]]
 
 
-def test_the_dashboard_opens_on_the_newest_cycle_with_results(province):
-    assert results.default_cycle(province.rt, province.actor("P")).id == "CK-2026"
-
-
 # ---- the upper unit of the time ---------------------------------------------------------------
 
 
