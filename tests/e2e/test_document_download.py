@@ -19,9 +19,12 @@ from tests.support.browser import (
     start_app_server,
     wait_for_app,
 )
+from tests.support.builders import OPEN
 
 UPPER = "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)"
 NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+OPEN_YEAR = f"Năm {int(OPEN.removeprefix('CK-'))}"  # the year open for registration
 
 
 def _lines(data: bytes) -> list[str]:
@@ -67,6 +70,8 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
         decision = _lines(_download(page, button, tmp_path))
 
         open_screen(page, "Báo cáo", "Báo cáo lên tỉnh")
+        # The year chosen on Quyết định is kept; the report is sent for the open year.
+        _choose(page, "Năm thực hiện", OPEN_YEAR)
         page.get_by_role("button", name="Gửi báo cáo").click()
         wait_for_app(page)
         button = page.get_by_role("button", name="Tải văn bản (.docx)").first

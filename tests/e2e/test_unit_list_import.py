@@ -20,6 +20,7 @@ from tests.support.builders import OPEN
 from tests.support.unit_lists import NEW_COMMUNES, OWN_HEADER, messy_unit_list
 
 BOARD = 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"'
+OPEN_YEAR = f"Năm {int(OPEN.removeprefix('CK-'))}"  # the round open for registration
 LAST_YEAR = f"Năm {int(OPEN.removeprefix('CK-')) - 1}"  # the round before the open one
 
 
@@ -93,6 +94,9 @@ def import_flow(page, app_server: str, path: str) -> None:
     assert "hiệu lực từ 01/01/2027" in done.inner_text()
 
     open_screen(page, "Tổng hợp", BOARD)
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Năm thực hiện").first
+    assert picker.locator("input").input_value().startswith(LAST_YEAR)  # kept across screens
+    choose(page, "Năm thực hiện", OPEN_YEAR)
     # two communes and a school added; two communes merged into one (from 1/1/2027, in this cycle)
     assert units_counted(figures(page)) == units_counted(open_before) + 3 - 1
     for name in NEW_COMMUNES:
