@@ -46,12 +46,15 @@ ALL_UNITS = "Các đoàn cơ sở trực thuộc"
 
 
 def bar_data(board: RegistrationBoard) -> pd.DataFrame:
-    """Units per status and bar: one bar per unit directly below this person's, or — when each of
-    those is a single grassroots unit (an upper unit's own units), whose bars would all be full
-    and alike — one bar of all of them, stacked by status."""
+    """Units per status and bar: one bar per upper unit directly below this person's, and the
+    grassroots units directly below it (a bar each would be one full bar like the next) as one
+    bar of all of them, stacked by status. An upper unit's own units make that one bar alone."""
     data = board.by_group
-    if not data.empty and data.groupby("group")["units"].sum().max() <= 1:
-        data = data.groupby("status", as_index=False)["units"].sum().assign(group=ALL_UNITS)
+    single = data.groupby("group")["units"].transform("sum") <= 1
+    alone = data["group"].isin(board.direct) | (single.all() if not data.empty else False)
+    if alone.any():
+        folded = data[alone].groupby("status", as_index=False)["units"].sum()
+        data = pd.concat([data[~alone], folded.assign(group=ALL_UNITS)], ignore_index=True)
     return data.assign(rank=data["status"].map(STATUSES.index))
 
 

@@ -45,6 +45,9 @@ class RegistrationBoard:
     timeline: pd.DataFrame  # day, registrations (cumulative), status
     not_registered: pd.DataFrame  # unit, upper unit, secretary, phone, email, officer, status
     rollups: pd.DataFrame  # upper unit, status, sent at, counts
+    # groups of by_group that are one grassroots unit directly below the viewer's unit (its own
+    # bar would be one full bar like the others: the chart shows them as one stacked bar)
+    direct: frozenset[str] = frozenset()
 
 
 def registration_board(rt: Runtime, actor: Actor, cycle_id: str) -> RegistrationBoard:
@@ -95,6 +98,7 @@ def _build(wb: Workbook, cycle: Cycle, top: str, visible: set[str]) -> Registrat
         timeline=_timeline(wb, cycle, _counted(wb, cycle, units)),
         not_registered=_not_registered(wb, units, statuses),
         rollups=_rollups(wb, cycle, visible),
+        direct=frozenset(group_of[u.id] for u in units if group_of.get(u.id) == u.name),
     )
 
 

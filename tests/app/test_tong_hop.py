@@ -57,6 +57,23 @@ def test_the_upper_officer_sees_only_the_five_units_of_its_doan_khoi(open_app):
     }
 
 
+def test_province_staff_get_a_bar_per_upper_unit_and_one_for_the_units_directly_below(
+    open_app, app_runtime
+):
+    at = open_app("province", PAGE)
+    spec, data = chart(at, 0)
+    bars = data[spec["data"]["name"]]
+    per_bar = bars.groupby("group")["units"].sum()
+    # The communes, wards and schools directly under the province are one bar, stacked by
+    # status, not dozens of alike full bars of one unit each.
+    assert (per_bar > 1).all(), per_bar[per_bar <= 1]
+    assert "Các đoàn cơ sở trực thuộc" in per_bar
+    assert per_bar.sum() == sum(metrics(at).values())
+    wb = app_runtime().workbook()
+    uppers = {wb.units[u].name for u in wb.units if wb.units[u].parent_id in wb.root_ids()}
+    assert set(per_bar.index) - {"Các đoàn cơ sở trực thuộc"} <= uppers
+
+
 def test_a_viewer_of_a_doan_khoi_sees_only_its_two_units(open_app):
     at = open_app("viewer", PAGE)
     assert sum(metrics(at).values()) == 2
