@@ -286,9 +286,24 @@ def inert_cell(value: Any) -> Any:
 
 def table(data: Any, **options: Any) -> Any:
     """st.dataframe for every table of the app, its cells made inert first: Streamlit's own
-    toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell."""
+    toolbar offers "Download as CSV", and Excel would run a formula a person planted in a cell.
+    A wide table's first column (what a row is about: the unit, the year) stays in view when it
+    scrolls sideways."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    options["column_config"] = pinned_first(frame, options.get("column_config"))
     return st.dataframe(_inert(frame), **options)
+
+
+WIDE_TABLE = 7  # columns from which a table scrolls sideways on a laptop screen
+
+
+def pinned_first(frame: pd.DataFrame, config: dict | None, skip: str = "") -> dict | None:
+    """`config` with the first column (other than `skip`) pinned when the table is wide, unless
+    the page configured it. (Streamlit greys a pinned column, so a narrow table keeps its own.)"""
+    columns = [c for c in frame.columns if c != skip]
+    if len(columns) < WIDE_TABLE or columns[0] in (config or {}):
+        return config
+    return {**(config or {}), columns[0]: st.column_config.Column(pinned=True)}
 
 
 _INERT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
@@ -322,6 +337,7 @@ def tick_table(frame: pd.DataFrame, tick: str, key: str) -> pd.DataFrame:
         hide_index=True,
         width="stretch",
         disabled=[c for c in frame.columns if c != tick],
+        column_config=pinned_first(frame, None, skip=tick),
         key=key,
     )
 

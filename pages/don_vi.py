@@ -34,7 +34,7 @@ def browse() -> None:
     """The tree within this person's scope, filtered, with counts."""
     uppers = [u.id for u in units.upper_units(rt, me)]
     parent_col, kind_col, query_col, toggle_col = st.columns(
-        [3, 2, 3, 2], vertical_alignment="bottom"
+        [3, 2, 3, 2.2], vertical_alignment="bottom"
     )
     with parent_col:
         parent_id = pick_unit("Đơn vị cấp trên", uppers, "filter-parent", empty="Tất cả")
@@ -49,10 +49,15 @@ def browse() -> None:
     query = query_col.text_input(
         "Tìm theo tên",
         key="filter-query",
-        placeholder="Gõ có dấu hoặc không dấu, ví dụ: doan xa thuan hung",
+        placeholder="Ví dụ: doan xa thuan hung",
+        help="Gõ có dấu hoặc không dấu đều tìm được.",
         max_chars=200,
     )
-    inactive = toggle_col.toggle("Gồm đơn vị ngừng hoạt động", key="filter-inactive")
+    inactive = toggle_col.toggle(
+        "Cả đơn vị đã ngừng",
+        key="filter-inactive",
+        help="Hiện cả các đơn vị đã ngừng hoạt động (sáp nhập, giải thể).",
+    )
     lines = units.list_units(rt, me, query, parent_id, kind, include_inactive=inactive)
     grassroots = [line.unit for line in lines if line.unit.kind.is_grassroots]
     shown, base, members, chi_doan = st.columns(4)

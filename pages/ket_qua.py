@@ -83,10 +83,9 @@ def recognition_section(found: CycleResults) -> None:
 
 
 def failures_section(found: CycleResults) -> None:
-    st.subheader("Nội dung và tiêu chí chưa đạt nhiều nhất")
-    if not found.totals.assessed:
-        st.info("Chưa có đơn vị nào được đánh giá trong năm này.")
+    if not found.totals.assessed:  # the rates above already say the year has no results yet
         return
+    st.subheader("Nội dung và tiêu chí chưa đạt nhiều nhất")
     if found.criteria.empty:
         st.success(
             f"Cả {found.totals.assessed} đơn vị được đánh giá đều đạt mọi tiêu chí bắt buộc."
