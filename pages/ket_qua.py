@@ -40,7 +40,10 @@ def table(frame: pd.DataFrame, columns: list[str], percents: tuple[str, ...] = (
         shown["content"] = shown["content"].map(content_label)
     for column in percents:
         shown[column] = [percent(v) for v in shown[column]]
-    _ui.table(shown.rename(columns=LABELS), hide_index=True, width="stretch")
+    # A criterion's full title is long: its column gets a fixed width (the whole title shows when
+    # the cell is hovered), so the counts and the rate after it stay on the page.
+    config = {LABELS["full_title"]: st.column_config.TextColumn(width="large")}
+    _ui.table(shown.rename(columns=LABELS), hide_index=True, width="stretch", column_config=config)
 
 
 # ---- recognition per upper unit -------------------------------------------------------------
