@@ -134,7 +134,7 @@ def journey(tmp_path_factory, chromium_browser):
 
 def as_person(page, j: Journey, person: User | str, screen: str) -> None:
     """A fresh session: sign in as `person` (a user, or a picker label) and open `screen`."""
-    start(page, j.app.url)
+    start(page, j.app.url, served=True)  # (the fixture's first session seeded the store)
     sign_in_as(page, person if isinstance(person, str) else label(person))
     open_screen(page, screen)
 
@@ -354,9 +354,6 @@ def step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
 
     open_tab(page, "Nhập thay bản giấy")
     choose(page, "Đơn vị chưa đăng ký", missing)
-    # The run after the pick drops the extension's message above the tabs, which redraws them on
-    # the first tab: like the officer, the test opens the tab again.
-    open_tab(page, "Nhập thay bản giấy")
     form = form_with(page, "Nhập thay đăng ký")
     fill_plan(page, form, "03-KH/ĐTN", j.today() - timedelta(days=6))
     received = j.today() - timedelta(days=2)
@@ -581,7 +578,7 @@ def step_the_audit_log_shows_every_action_above(journey, browser_page):
 def step_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser_page):
     j, page = journey, browser_page
     before = j.app.workbook_rows("audit_log")
-    start(page, j.app.url)
+    start(page, j.app.url, served=True)
     sign_in_as(page, label(j.viewer))
     titles = screen_titles(page)
     assert titles == ["Trang chủ", "Tổng hợp", "Kết quả công nhận", "Đơn vị"]
@@ -609,7 +606,7 @@ STEPS = [
 ]
 
 
-@pytest.mark.timeout(900)  # ten roles' steps in one test: longer than one screen's test
+@pytest.mark.timeout(900)  # eleven steps of four roles in one test: longer than one screen's test
 def test_a_year_of_work_by_every_role_in_the_browser(journey, browser_page, tmp_path):
     given = {"journey": journey, "browser_page": browser_page, "tmp_path": tmp_path}
     for step in STEPS:

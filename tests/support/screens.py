@@ -29,13 +29,15 @@ def settled(page) -> None:
     wait_for_app(page)
 
 
-def start(page, url: str) -> None:
-    """Open the app. The first session after a server starts loses its first widget change
-    (Streamlit runs that first script run in legacy pages/ mode), so a fresh session is used."""
+def start(page, url: str, served: bool = False) -> None:
+    """Open the app in a new session. The first session after a server starts loses its first
+    widget change (Streamlit runs that first script run in legacy pages/ mode), so a fresh session
+    is used, unless the caller knows the server has `served` a session already."""
     page.goto(url)
     wait_for_app(page)
-    page.reload()
-    wait_for_app(page)
+    if not served:
+        page.reload()
+        wait_for_app(page)
 
 
 def sidebar(page):
@@ -110,7 +112,8 @@ def choose(page, label: str, option: str, within=None) -> None:
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
     wanted.first.click()
-    settled(page)
+    if not box.locator("xpath=ancestor::*[@data-testid='stForm']").count():
+        settled(page)  # (a widget inside a form starts no run)
 
 
 def open_expander(page, title: str) -> None:
@@ -191,14 +194,21 @@ def fill_assessment(page, form) -> None:
     """Every criterion met: "Đạt" on each choice, the minimum on each count, evidence for all."""
     form.get_by_test_id("stRadio").first.wait_for()
     for radio in form.get_by_test_id("stRadio").all():
-        radio.get_by_text("Đạt", exact=True).click()
+        met = radio.get_by_role("radio", name="Đạt", exact=True)
+        for _ in range(3):  # a click that lands while the form is still being drawn is lost
+            radio.get_by_text("Đạt", exact=True).click()
+            if met.is_checked():
+                break
+        expect(met).to_be_checked()
     for box in form.get_by_test_id("stTextInput").all():
         label = box.get_by_test_id("stWidgetLabel").inner_text()
         field = box.locator("input")
         if match := re.search(r"(?:tối thiểu|từ 0 đến) ([\d,]+)", label):
-            field.fill(match.group(1))
+            value = match.group(1)
         else:
-            field.fill("Biên bản, hình ảnh lưu tại văn phòng Đoàn")
+            value = "Biên bản, hình ảnh lưu tại văn phòng Đoàn"
+        field.fill(value)
+        expect(field).to_have_value(value)
 
 
 _TABLE_ROWS_JS = """
