@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.criteria import CriteriaSet, set_for_year
+from schemas.criteria import CriteriaSet, first_set_for_year, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from services.core.access import Actor
 from services.core.runtime import Runtime
@@ -208,7 +208,7 @@ def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[
         then = at_registration(cycle, units)
         grassroots = [u for u in then if UnitKind(u["kind"]).is_grassroots]
         ops += _past_round(cycle, grassroots, then, rng)
-    cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
+    cycle = cycle_row(rt.criteria, open_year, open_last_day, now, newest_set=True)
     ops.append(Append(tabs.CYCLES.name, cycle))
     then = restructure.at_time(units, now.date())
     ops += _open_round(cycle, [u for u in then if UnitKind(u["kind"]).is_grassroots], now, rng)
@@ -344,15 +344,23 @@ def _new_upper(uppers: dict[str, str], root: str, upper: str, kind: UnitKind) ->
 
 
 def cycle_row(
-    catalogue: dict[str, CriteriaSet], year: int, last_day: date | None, now: datetime
+    catalogue: dict[str, CriteriaSet],
+    year: int,
+    last_day: date | None,
+    now: datetime,
+    newest_set: bool = False,
 ) -> dict[str, str]:
     """A cycles-tab row for year N: default cut-offs, or registration until `last_day` (report
-    5 days later); the criteria set covering N."""
+    5 days later); the criteria set covering N — its newest version for the open cycle, the first
+    one for past cycles, which were set up before a later version was published (a cycle keeps
+    the version it names; docs/assessment.md)."""
     register, report = deadlines.default_cutoffs(year)
     if last_day is not None:
         register = deadlines.cutoff_after(last_day)
         report = deadlines.cutoff_after(last_day + timedelta(days=5))
-    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
+    criteria = (
+        set_for_year(catalogue, year) if newest_set else first_set_for_year(catalogue, year)
+    ) or next(iter(catalogue.values()))
     return {
         "id": f"CK-{year}",
         "year": str(year),
