@@ -47,7 +47,10 @@ HEADER_STYLE = {
 }
 # What the app reads as a day: 2025-10-09, or 9/10/2025 (day first), as schemas.cells.parse_day.
 DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$"
-WIDE = {"name", "secretary", "email", "officer", "note", "reason", "return_reason", "title"}
+WIDE = {
+    *("name", "secretary", "email", "officer", "note", "reason", "return_reason", "title"),
+    *("plan_link", "criteria_standing"),
+}
 
 
 def is_set_up(sheet: Mapping[str, Any]) -> bool:
