@@ -8,13 +8,14 @@ from dataclasses import replace
 import pytest
 
 from schemas.standing import CriterionStanding, Standing, parse_standings
+from schemas.tabs import TABS
 from services import demo
 from services.core.access import Role
 from services.core.errors import InvalidInput
 from services.data import health
 from services.registration import plans, status
 from tests.support.builders import OPEN, plan, rows_of
-from tests.support.sheets_health import DemoSheet
+from tests.support.sheets_health import KEY, DemoSheet
 
 LINK = "https://drive.google.com/file/d/1AbC/view?usp=sharing"
 STATED = {
@@ -170,3 +171,18 @@ def test_on_google_sheets_the_statements_round_trip_and_a_bad_hand_edit_is_liste
     unit = later.workbook().units[me.unit_id]
     cycle = later.workbook().cycles[OPEN]
     assert status.unit_status(later.workbook(), cycle, unit) == "Lỗi dữ liệu"
+
+
+def test_a_sheet_made_before_these_columns_gets_them_on_the_first_sending(sheet):
+    grid = sheet.fake.book(KEY).sheet(TABS["registrations"].title)
+    header = sheet.values("registrations")[0]
+    first = header.index("Đường dẫn kế hoạch đã ký")
+    grid.delete_cols(first, first + 2)  # the two columns this change added
+    assert "Tình hình từng tiêu chí" not in sheet.values("registrations")[0]
+    rt = sheet.later()
+    me = replace(next(a for a in demo.demo_actors(rt) if a.role is Role.SECRETARY), demo=False)
+    plans.register_plan(rt, me, OPEN, me.unit_id, statements(), "k1")
+    header = sheet.values("registrations")[0]
+    assert header[-2:] == ["Đường dẫn kế hoạch đã ký", "Tình hình từng tiêu chí"]
+    reg = sheet.later().workbook().registration(OPEN, me.unit_id)
+    assert reg.plan_link == LINK and set(reg.standings) == {"1.1", "2.3", "3.3"}
