@@ -32,8 +32,7 @@ criteria = rt.criteria.get(cycle.criteria_set)
 
 def criteria_of(unit_id: str) -> CriteriaSet | None:
     """The set this unit is held to in the cycle (a set of its own for some kinds of unit)."""
-    unit = rt.workbook().units.get(unit_id)
-    return rt.criteria.get(cycle.criteria_for(unit.kind)) if unit else criteria
+    return statements.criteria_for(rt, cycle, unit_id)
 
 
 def deadline_banner(unit: Unit) -> None:

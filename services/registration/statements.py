@@ -8,11 +8,18 @@ set, with its source, the unit's standing and its roadmap.
 from __future__ import annotations
 
 from schemas.criteria import CriteriaSet
-from schemas.models import Registration
+from schemas.models import Cycle, Registration
 from schemas.standing import Standing
+from services.core.runtime import Runtime
 
 CHOICES = tuple(s.value for s in Standing)
 NOT_STATED = "(chưa nêu)"
+
+
+def criteria_for(rt: Runtime, cycle: Cycle, unit_id: str) -> CriteriaSet | None:
+    """The set a unit is held to in a cycle: its kind's own set if the cycle has one."""
+    unit = rt.workbook().units.get(unit_id)
+    return rt.criteria.get(cycle.criteria_for(unit.kind) if unit else cycle.criteria_set)
 
 
 def statement_rows(criteria: CriteriaSet | None, reg: Registration) -> list[dict[str, str]]:
