@@ -7,14 +7,19 @@ from dataclasses import replace
 
 import pytest
 
+from schemas.criteria import load_catalogue
 from schemas.standing import CriterionStanding, Standing, parse_standings
 from schemas.tabs import TABS
 from services import demo
 from services.core.access import Role
 from services.core.errors import InvalidInput
+from services.core.runtime import Runtime
 from services.data import health
 from services.registration import plans, status
+from services.storage.cache import CachedStore
 from tests.support.builders import OPEN, plan, rows_of
+from tests.support.engines import ENGINES
+from tests.support.province import Province
 from tests.support.sheets_health import KEY, DemoSheet
 
 LINK = "https://drive.google.com/file/d/1AbC/view?usp=sharing"
@@ -141,6 +146,28 @@ def test_a_hand_typed_cell_reads_as_people_write_it():
         "1.1": CriterionStanding(Standing.MET),
         "2.3": CriterionStanding(Standing.NOT_MET, "quý II"),
     }
+
+
+# ---- every engine: SQLite, PostgreSQL and Google Sheets (real gspread on the fake API) -----------
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine_rt(request, tmp_path, clock) -> Runtime:
+    return Runtime(CachedStore(ENGINES[request.param](request, tmp_path)), clock, load_catalogue())
+
+
+def test_every_engine_stores_the_statements_and_reads_them_back(engine_rt):
+    p = Province(engine_rt)
+    cycle = p.cycle(2027)
+    me = p.actor("a1", Role.SECRETARY)
+    plans.register_plan(engine_rt, me, cycle, me.unit_id, statements(), "k1")
+    again = Runtime(CachedStore(engine_rt.store.inner), engine_rt.clock, engine_rt.criteria)
+    reg = again.workbook().registration(cycle, me.unit_id)
+    assert reg.plan_link == LINK
+    assert reg.standings["3.3"] == CriterionStanding(
+        Standing.IN_PROGRESS, "Tháng 3/2027 tham mưu buổi đối thoại"
+    )
+    assert list(reg.standings) == ["1.1", "2.3", "3.3"]
 
 
 # ---- through real gspread on the fake Sheets API --------------------------------------------------
