@@ -90,7 +90,8 @@ def criterion_statement(
 ) -> dict[str, str | None]:
     """Where the unit stands on one criterion today, and its roadmap if not yet met."""
     stated = existing.standings.get(criterion.id) if existing else None
-    st.markdown(f"**Tiêu chí {criterion.id}.** {_ui.plain(criterion.title)}")
+    optional = "" if criterion.required or criterion.province_choice else " (không bắt buộc)"
+    st.markdown(f"**Tiêu chí {criterion.id}.** {_ui.plain(criterion.title)}{optional}")
     st.caption(f"Nguồn: {_ui.plain(source)}")
     left, right = st.columns([1, 2])
     standing = left.selectbox(

@@ -56,6 +56,8 @@ def test_the_form_shows_each_criterions_source_and_the_provinces_own_choice(open
     assert (
         "Nguồn: Tỉnh đoàn tự chọn thêm, không có trong hướng dẫn (không bắt buộc)" in text
     )  # 3.3, the yearly dialogue
+    assert "hoạt động chung của địa phương (không bắt buộc)" in text  # 3.4, an example
+    assert "(ít nhất 1 lần/năm) (không bắt buộc)" not in text  # 3.3: its source says so
     assert len([s for s in at.selectbox if s.label.startswith("Tình hình tiêu chí ")]) == 14
 
 
