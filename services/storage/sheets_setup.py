@@ -172,6 +172,8 @@ def validation(tab: Tab, name: str, index: int) -> dict[str, Any] | None:
     """The DataValidationRule for a field, or None: closed sets, counts, days."""
     if tab is AUDIT_LOG:
         return None
+    if name in _TEXT_RULES:
+        return _text_rule(index, *_TEXT_RULES[name])
     kind = _kind(tab, name)
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = [str(v.value) for v in kind]
@@ -193,6 +195,27 @@ def validation(tab: Tab, name: str, index: int) -> dict[str, Any] | None:
             "Nhập ngày dạng ngày/tháng/năm (09/10/2025) hoặc năm-tháng-ngày (2025-10-09).",
         )
     return None
+
+
+# Free-text columns with a shape the app reads (schemas.standing): a pattern on the stored text
+# and the help shown when the cell is selected.
+_TEXT_RULES = {
+    "plan_link": (
+        r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$",
+        "Địa chỉ bản kế hoạch đã ký, bắt đầu bằng http:// hoặc https://, không có dấu cách.",
+    ),
+    "criteria_standing": (
+        r"^[^:\n]+:[^\n]*(\n[^:\n]*:[^\n]*)*$",
+        "Mỗi dòng một tiêu chí: “1.1: Đã đạt” hoặc “2.3: Chưa đạt. Lộ trình: …” (Đã đạt, "
+        "Đang thực hiện hoặc Chưa đạt; chưa đạt hoặc đang thực hiện thì phải ghi lộ trình).",
+    ),
+}
+
+
+def _text_rule(index: int, pattern: str, message: str) -> dict[str, Any]:
+    cell = f"{_letters(index)}2"  # relative to the first cell of the range
+    formula = f'=OR(ISBLANK({cell}),REGEXMATCH(TO_TEXT({cell}),"{pattern}"))'
+    return _rule("CUSTOM_FORMULA", [formula], message)
 
 
 def _rule(kind: str, values: Sequence[str], message: str) -> dict[str, Any]:
