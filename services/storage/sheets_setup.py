@@ -11,7 +11,8 @@ in the same single `spreadsheets:batchUpdate` that creates missing tabs (one wri
 * data validation (`setDataValidation`) with Vietnamese help (`inputMessage`): a dropdown of the
   exact stored values for closed sets (`ONE_OF_LIST`, `showCustomUi`), counts
   `NUMBER_GREATER_THAN_EQ` 0, and days a `CUSTOM_FORMULA` matching the text the app stores and
-  reads — never the sheet's own date type, which would flag every date the app writes. Rules are
+  reads — never the sheet's own date type, which would flag every date the app writes; the signed
+  plan's link and the per-criterion statements a `CUSTOM_FORMULA` on their shape. Rules are
   not strict: a value outside them is flagged, never refused (the app must always be able to
   write, and the data-health screen lists what it cannot read);
 * readable column widths (`updateDimensionProperties` pixelSize).
