@@ -20,6 +20,7 @@ from schemas import tabs
 from schemas.cells import iso, to_cell
 from schemas.criteria import CriteriaSet, first_set_for_year, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
+from schemas.standing import CriterionStanding, Standing, standings_cell
 from services.core.access import Actor
 from services.core.runtime import Runtime
 from services.demo import mark, restructure
@@ -523,12 +524,30 @@ def _open_round(
             else RegistrationState.SENT
         )
         received = at.date() if roll < 0.1 else None  # a paper plan entered by the upper unit
-        ops.append(
-            Append(
-                tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, True, received)
-            )
-        )
+        row = registration_row(cycle, unit, at, state, True, received)
+        if unit["name"] in waiting:  # what the demo officer reads when reviewing it
+            row |= SAMPLE_STATEMENTS
+        ops.append(Append(tabs.REGISTRATIONS.name, row))
     return ops
+
+
+# The per-criterion statements and signed-plan link of the plan waiting for the demo officer
+# (schemas.standing); the address is visibly a sample.
+SAMPLE_STATEMENTS = {
+    "plan_link": "https://example.com/ke-hoach-3cd-mau.pdf",
+    "criteria_standing": standings_cell(
+        {
+            "1.1": CriterionStanding(Standing.MET),
+            "1.4": CriterionStanding(Standing.MET),
+            "2.4": CriterionStanding(
+                Standing.IN_PROGRESS, "Quý II/2027 khởi công công trình thanh niên (mẫu)"
+            ),
+            "3.3": CriterionStanding(
+                Standing.NOT_MET, "Tháng 3/2027 tham mưu buổi đối thoại đầu tiên với thanh niên"
+            ),
+        }
+    ),
+}
 
 
 def settle(rt: Runtime) -> None:

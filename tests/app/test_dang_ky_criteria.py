@@ -118,3 +118,14 @@ def test_the_upper_unit_reads_the_statements_and_the_link_when_reviewing(open_ap
     assert row["Nguồn"].startswith("Kế hoạch năm 2018 của Huyện đoàn Tam Nông")
     unstated = table[table["Tiêu chí"].str.startswith("1.1.")].iloc[0]
     assert unstated["Tình hình"] == "(chưa nêu)"
+
+
+def test_the_demo_plan_waiting_for_review_shows_its_statements(open_app):
+    at = open_app("upper", PAGE)
+    review = at.selectbox(key="review-unit")
+    review.select_index(review.options.index("Đoàn cơ sở Công ty Mẫu 2")).run()
+    assert [b.url for b in at.get("link_button")] == ["https://example.com/ke-hoach-3cd-mau.pdf"]
+    table = at.dataframe[-1].value
+    row = table[table["Tiêu chí"].str.startswith("3.3.")].iloc[0]
+    assert row["Tình hình"] == "Chưa đạt" and row["Lộ trình"].startswith("Tháng 3/2027")
+    assert row["Nguồn"].startswith("Tỉnh đoàn tự chọn thêm")
