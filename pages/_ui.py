@@ -433,9 +433,13 @@ def acting_unit(
 
 # Streamlit 1.67 draws a few texts of its own widgets in English and has no setting or parameter
 # for them: a selectbox's or multiselect's "No results" when a search matches nothing, and the
-# file uploader's "Upload" button and "200MB per file • XLSX" line. This one rule, scoped to those
-# elements (by Streamlit's test ids), hides the English and shows Vietnamese in its place; the
-# uploader's limit is said in a caption under it (`upload_caption`). The e2e English check
+# file uploader's "Upload" button and "200MB per file • XLSX" line, and the "Press Enter to apply"
+# (in a text area "Press Ctrl+Enter to apply") under a text box outside a form while it is typed
+# in (in forms it is off: every form is made with enter_to_submit=False). Its frontend
+# (InputInstructions) puts that hint first and the "12/200" character count after it, each in its
+# own span, so only the first span is replaced. This one rule, scoped to those elements (by
+# Streamlit's test ids), hides the English and shows Vietnamese in its place; the uploader's limit
+# is said in a caption under it (`upload_caption`). The e2e English check
 # (tests/e2e/test_english.py) fails if a Streamlit upgrade changes these elements.
 _WIDGET_TEXTS_RULE = """<style>
 [data-testid$="Dropdown"] [role="listbox"][data-empty="true"] [role="option"] > span,
@@ -447,6 +451,12 @@ _WIDGET_TEXTS_RULE = """<style>
   { content: "Chọn tệp"; font-size: 1rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after
   { content: "hoặc kéo thả tệp vào đây"; font-size: 0.875rem; }
+[data-testid="InputInstructions"]:not([data-testid="stForm"] *) > span:first-child
+  { font-size: 0; }
+[data-testid="stTextInput"] [data-testid="InputInstructions"]:not([data-testid="stForm"] *)
+  > span:first-child::after { content: "Nhấn Enter để áp dụng"; font-size: 0.75rem; }
+[data-testid="stTextArea"] [data-testid="InputInstructions"]:not([data-testid="stForm"] *)
+  > span:first-child::after { content: "Nhấn Ctrl+Enter để áp dụng"; font-size: 0.75rem; }
 </style>"""
 
 

@@ -15,7 +15,7 @@ from services import bootstrap
 from services.core.access import Role
 from services.core.xlsx_read import MAX_BYTES, MAX_ROWS, Table, read_tables, thousands
 from services.people import list_import as li
-from services.people import unit_import, user_import
+from services.people import unit_import, unit_import_apply, unit_import_preview, user_import
 
 TABLE = "list-table"  # (source id, [Table])
 FLASH = "list-flash"
@@ -122,7 +122,7 @@ columns = choose_columns(table)
 
 def preview_of(table: Table, columns: li.ColumnMap):
     if what == UNITS:
-        return unit_import.preview_units(rt, me, table, columns)
+        return unit_import_preview.preview_units(rt, me, table, columns)
     return user_import.preview_users(rt, me, table, columns)
 
 
@@ -229,7 +229,7 @@ def show(step: str, done: int, total: int) -> None:
 
 if what == UNITS:
     outcome = _ui.attempt(
-        lambda: unit_import.apply_units(rt, me, table, columns, accepted, progress=show)
+        lambda: unit_import_apply.apply_units(rt, me, table, columns, accepted, progress=show)
     )
     if outcome is not None:
         _ui.flash(

@@ -15,6 +15,8 @@ from services.core.xlsx_read import FileRefused, read_tables
 from services.people import list_import as li
 from services.people import unit_import as ui
 from services.people import units
+from services.people.unit_import_apply import apply_units
+from services.people.unit_import_preview import preview_units
 from services.registration import dashboard
 from services.storage import StoreError
 from tests.fakes import FakeSheets
@@ -72,7 +74,7 @@ def test_the_preview_says_what_each_row_would_do_and_writes_nothing(
     rt, people, table, columns, twin
 ):
     before = rt.store.read(["units", "audit_log"])
-    preview = ui.preview_units(rt, people[Role.PROVINCE], table, columns)
+    preview = preview_units(rt, people[Role.PROVINCE], table, columns)
     rows = by_name(preview)
     assert rows["Đoàn phường Phố Hiến"].status == ui.Action.UPDATE
     assert rows["Đoàn phường Phố Hiến"].changes == {
@@ -95,7 +97,7 @@ def test_the_preview_says_what_each_row_would_do_and_writes_nothing(
 
 
 def test_units_the_list_does_not_hold_are_listed_not_touched(rt, people, table, columns):
-    preview = ui.preview_units(rt, people[Role.PROVINCE], table, columns)
+    preview = preview_units(rt, people[Role.PROVINCE], table, columns)
     absent = {a.unit.name for a in preview.absent}
     assert "Đoàn trường THPT Mẫu 3" in absent
     assert "Đoàn phường Phố Hiến" not in absent
@@ -109,11 +111,11 @@ def test_units_the_list_does_not_hold_are_listed_not_touched(rt, people, table, 
 
 def apply(rt, people, table, columns, **choices):
     accepted = ui.Accepted(DAY, "27-QĐ/TĐTN", **choices)
-    return ui.apply_units(rt, people[Role.PROVINCE], table, columns, accepted)
+    return apply_units(rt, people[Role.PROVINCE], table, columns, accepted)
 
 
 def test_applying_adds_merges_updates_and_confirms_only_the_ticked(rt, people, table, columns):
-    near = by_name(ui.preview_units(rt, people[Role.PROVINCE], table, columns))["DOAN XA TIEN LU"]
+    near = by_name(preview_units(rt, people[Role.PROVINCE], table, columns))["DOAN XA TIEN LU"]
     school = unit_id(rt, "Đoàn trường THPT Mẫu 3")
     outcome = apply(rt, people, table, columns, deactivate=frozenset({school}))
     wb = rt.workbook()
@@ -132,9 +134,9 @@ def test_applying_adds_merges_updates_and_confirms_only_the_ticked(rt, people, t
 
 
 def test_a_near_match_is_applied_when_ticked(rt, people, table, columns):
-    near = by_name(ui.preview_units(rt, people[Role.PROVINCE], table, columns))["DOAN XA TIEN LU"]
+    near = by_name(preview_units(rt, people[Role.PROVINCE], table, columns))["DOAN XA TIEN LU"]
     apply(rt, people, table, columns, confirmed=frozenset({near.number}))
-    again = by_name(ui.preview_units(rt, people[Role.PROVINCE], table, columns))
+    again = by_name(preview_units(rt, people[Role.PROVINCE], table, columns))
     assert again["DOAN XA TIEN LU"].unit_id == near.unit_id
     assert again["DOAN XA TIEN LU"].action == ui.Action.SAME  # applied: nothing left to do
     unit = rt.workbook().units[near.unit_id]
@@ -188,12 +190,12 @@ def restructure_changes(rt):
 def test_merges_need_the_decision_number(rt, people, table, columns):
     accepted = ui.Accepted(DAY, "")
     with pytest.raises(InvalidInput):
-        ui.apply_units(rt, people[Role.PROVINCE], table, columns, accepted)
+        apply_units(rt, people[Role.PROVINCE], table, columns, accepted)
 
 
 def test_only_province_staff_import_the_unit_list(rt, people, table, columns):
     with pytest.raises(AccessDenied):
-        ui.preview_units(rt, people[Role.UPPER], table, columns)
+        preview_units(rt, people[Role.UPPER], table, columns)
 
 
 def test_a_file_over_the_row_limit_is_refused_before_anything_is_read(monkeypatch):
@@ -231,7 +233,7 @@ def test_a_google_sheet_tab_is_read_with_the_service_account_and_previewed(
     table = bootstrap.read_sheet_tab(Settings(), link, "Đơn vị", client=fake.client())
     columns = li.suggest(table, ui.FIELDS)
     assert columns.header_row == 3
-    preview = ui.preview_units(rt, people[Role.PROVINCE], table, columns)
+    preview = preview_units(rt, people[Role.PROVINCE], table, columns)
     assert [(r.name, r.status) for r in preview.rows] == [
         ("Đoàn xã Mẫu Mới 1", ui.Action.ADD),
         ("Doan xa Tien Lu", li.NEAR),
