@@ -7,26 +7,15 @@ sidebar, people are chosen in the demo sign-in picker.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import expect
 
-from tests.support.browser import wait_for_app
+from tests.support.browser import choose_person, settled, wait_for_app
 
 SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
-RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
-
-
-def settled(page) -> None:
-    """After a click: wait for the run it starts (if it has not already come and gone), then for
-    the end of it, so the next look at the page does not see the previous run's screen."""
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_selector(RUNNING, timeout=1_500)
-    wait_for_app(page)
 
 
 def start(page, url: str) -> None:
@@ -43,24 +32,8 @@ def sidebar(page):
 
 
 def sign_in_as(page, label: str) -> None:
-    """Choose a person in the demo sign-in picker (by the picker's exact label for them)."""
-    picker = sidebar(page).get_by_test_id("stSelectbox").locator("input")
-    if picker.input_value() == label:
-        return
-    option = page.get_by_role("option", name=label, exact=True)
-    # The picker can be redrawn under the pointer (a run still finishing): open it and pick again.
-    for attempt in range(4):
-        try:
-            picker.click(timeout=5_000)
-            option.click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 3:
-                raise
-            page.keyboard.press("Escape")
-            wait_for_app(page)
-    settled(page)
-    expect(picker).to_have_value(label)
+    """Choose a person in the demo sign-in picker by the picker's exact label for them."""
+    choose_person(page, label, exact=True)
 
 
 def screen_titles(page) -> list[str]:
