@@ -437,9 +437,14 @@ def flash(key: str, message: str) -> None:
 
 
 def show_flash(key: str) -> None:
-    """Show (once) the success message `flash` kept for this page, if any."""
+    """Show (once) the success message `flash` kept for this page, if any.
+
+    Its place is kept, empty, on every run: a message that came and went would shift what is
+    drawn below it, and Streamlit would draw the tabs there anew, on their first tab (an officer
+    who picked a unit on the second tab after a save found themselves back on the first)."""
+    slot = st.empty()
     if message := st.session_state.pop(key, None):
-        st.success(plain(message))
+        slot.success(plain(message))
 
 
 def acting_unit(

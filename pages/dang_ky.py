@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from pages import _ui
-from schemas.criteria import content_label
+from schemas.criteria import Content, CriteriaSet, Criterion, content_label
 from schemas.models import Registration, RegistrationState, Unit
+from schemas.standing import LINK_LABEL, LINK_LIMIT, ROADMAP_LIMIT, roadmap_label, status_label
 from services.core.access import Actor, Role
 from services.people import units
-from services.registration import plans
+from services.registration import plans, statements
 from services.registration.deadlines import countdown_words
 from services.registration.plans import Receipt
 from services.registration.status import NOT_YET
@@ -27,6 +28,11 @@ cycle = _ui.cycle_picker()
 if cycle is None:
     st.stop()
 criteria = rt.criteria.get(cycle.criteria_set)
+
+
+def criteria_of(unit_id: str) -> CriteriaSet | None:
+    """The set this unit is held to in the cycle (a set of its own for some kinds of unit)."""
+    return statements.criteria_for(rt, cycle, unit_id)
 
 
 def deadline_banner(unit: Unit) -> None:
@@ -60,14 +66,54 @@ def show_receipt(receipt: Receipt, fresh: bool = False) -> None:
 
 
 def plan_read_only(reg: Registration) -> None:
-    """The plan as it was sent: its number, date and the target for each content."""
+    """The plan as it was sent: its number, date and signed copy, the target for each content,
+    and where the unit stands on each criterion with its roadmap."""
     day = f"{reg.plan_date:%d/%m/%Y}" if reg.plan_date else "(chưa ghi)"
     st.markdown(f"**Số kế hoạch:** {_ui.plain(reg.plan_number)} · **Ngày kế hoạch:** {day}")
+    if reg.plan_link:  # checked as an http(s) address when sent and when read: never markup
+        st.link_button("Mở kế hoạch đã ký", reg.plan_link)
+        st.text(f"{LINK_LABEL}: {reg.plan_link}")
+    else:
+        st.caption(f"{LINK_LABEL}: (không gửi kèm)")
     titles = {c.id: c.title for c in criteria.contents} if criteria else {}
     for content_id, target in reg.targets.items():
         title = titles.get(content_id, "")
         st.markdown(f"**{content_label(content_id)}{'. ' + _ui.plain(title) if title else ''}**")
         st.text(target or "(trống)")
+    st.markdown("**Tình hình từng tiêu chí và lộ trình**")
+    rows = statements.statement_rows(criteria_of(reg.unit_id), reg)
+    _ui.table(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def criterion_statement(
+    criterion: Criterion, source: str, existing: Registration | None
+) -> dict[str, str | None]:
+    """Where the unit stands on one criterion today, and its roadmap if not yet met."""
+    stated = existing.standings.get(criterion.id) if existing else None
+    optional = "" if criterion.required or criterion.province_choice else " (không bắt buộc)"
+    st.markdown(f"**Tiêu chí {criterion.id}.** {_ui.plain(criterion.title)}{optional}")
+    st.caption(f"Nguồn: {_ui.plain(source)}")
+    left, right = st.columns([1, 2])
+    standing = left.selectbox(
+        status_label(criterion.id),
+        statements.CHOICES,
+        index=statements.CHOICES.index(stated.standing.value) if stated else None,
+        placeholder="Chọn tình hình hiện nay",
+    )
+    roadmap = right.text_input(
+        roadmap_label(criterion.id),
+        value=stated.roadmap if stated else "",
+        placeholder="Việc cần làm và thời hạn (bắt buộc nếu chưa đạt hoặc đang thực hiện)",
+        max_chars=ROADMAP_LIMIT,
+    )
+    return {"standing": standing, "roadmap": roadmap}
+
+
+def content_statements(
+    held: CriteriaSet, content: Content, existing: Registration | None
+) -> dict[str, dict[str, str | None]]:
+    st.markdown(f"*Tình hình từng tiêu chí của {content.label}*")
+    return {c.id: criterion_statement(c, held.source_words(c), existing) for c in content.criteria}
 
 
 def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: bool) -> None:
@@ -84,8 +130,18 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             value=existing.plan_date if existing else None,
             format="DD/MM/YYYY",
         )
-        targets = {}
-        for content in criteria.contents if criteria else []:
+        link = st.text_input(
+            LINK_LABEL,
+            value=existing.plan_link if existing else "",
+            placeholder="https://…",
+            help="Địa chỉ bản kế hoạch đã ký (ví dụ trên Google Drive), bắt đầu bằng https://. "
+            "Không bắt buộc.",
+            max_chars=LINK_LIMIT,
+        )
+        targets: dict[str, str] = {}
+        stated: dict[str, dict[str, str | None]] = {}
+        held = criteria_of(unit.id)
+        for content in held.contents if held else []:
             targets[content.id] = st.text_area(
                 f"{content.label}. {content.title}",
                 value=existing.targets.get(content.id, "") if existing else "",
@@ -93,6 +149,7 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
                 placeholder="Mục tiêu, giải pháp và lộ trình thực hiện nội dung này",
                 max_chars=5000,
             )
+            stated |= content_statements(held, content, existing)
         received = None
         if on_behalf:
             received = st.date_input(
@@ -106,7 +163,13 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
         )
         if not _ui.submit(label, form, type="primary"):
             return
-    data = {"plan_number": number, "plan_date": plan_day, "targets": targets}
+    data = {
+        "plan_number": number,
+        "plan_date": plan_day,
+        "targets": targets,
+        "plan_link": link,
+        "standings": stated,
+    }
     receipt = _ui.attempt(
         lambda: plans.register_plan(
             rt, me, cycle.id, unit.id, data, _ui.request_key(form), received_on=received

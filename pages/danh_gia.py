@@ -82,12 +82,14 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}".replace(".", ",")
 
 
-def criterion_input(form_prefix: str, criterion: Criterion, value: str) -> str:
+def criterion_input(form_prefix: str, criterion: Criterion, value: str, source: str) -> str:
     label = f"{criterion.id}. {criterion.title}" + (
         "" if criterion.required else " (không bắt buộc)"
     )
     help_text = "  \n".join(
-        x for x in (criterion.help, f"Minh chứng cần có: {criterion.evidence}") if x.strip()
+        x
+        for x in (criterion.help, f"Minh chứng cần có: {criterion.evidence}", f"Nguồn: {source}")
+        if x.strip()
     )
     key = f"{form_prefix}-value-{criterion.id}"
     if criterion.kind == "dat":
@@ -123,9 +125,11 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
             st.subheader(f"{content.label}. {content.title}")
             for criterion in content.criteria:
                 stored = items.get(criterion.id)
+                source = view.criteria.source_words(criterion)
                 values[criterion.id] = criterion_input(
-                    prefix, criterion, stored.value if stored else ""
+                    prefix, criterion, stored.value if stored else "", source
                 )
+                st.caption(f"Nguồn: {_ui.plain(source)}")
                 evidence[criterion.id] = st.text_input(
                     f"Minh chứng {criterion.id}",
                     value=stored.evidence if stored else "",
@@ -193,6 +197,7 @@ def read_only(view: AssessmentView) -> None:
                 {
                     "Nội dung": content.label,
                     "Tiêu chí": f"{criterion.id}. {criterion.title}",
+                    "Nguồn": view.criteria.source_words(criterion),
                     "Giá trị": item.value if item else "",
                     "Đạt": "Có"
                     if view.result and view.result.criteria.get(criterion.id)

@@ -10,6 +10,12 @@ content has a pass rule (by default: every required criterion passes) and the se
 default: all three contents pass at the same time, programme.md §3). Points are an option a set (or
 a cycle) switches on with a threshold; they are never on by default.
 
+Each criterion may say which guidance it comes from: the set lists its `sources` (a short key and
+the guidance's name in words) and every criterion names one with `source`, or `source: tinh` for a
+criterion the province chose itself, which no guidance asks for: such a criterion is not required
+unless the file says `required: true`. A set that lists sources must give every criterion one;
+sets published before sources existed have none and load unchanged.
+
 A published version is immutable: `published.yaml` beside the sets records the fingerprint of each
 published "id@version", and a file whose content no longer matches refuses to load. See
 docs/assessment.md for how a province adds and publishes a set.
@@ -31,6 +37,7 @@ CRITERIA_DIR = Path(__file__).parent / "criteria"
 PUBLISHED_FILE = "published.yaml"  # the registry of published fingerprints, not a set
 CONTENT_IDS = ("ND1", "ND2", "ND3")
 KINDS = {"dat": "Đạt / Không đạt", "count": "Số lượng", "points": "Điểm"}
+PROVINCE_CHOICE = "tinh"  # `source: tinh`: the province's own choice, in no guidance
 
 
 def content_label(content_id: str) -> str:
@@ -58,6 +65,19 @@ class Criterion(_Strict):
     minimum: float | None = None  # count: the least number that passes; points: the least score
     maximum: float | None = None  # points: the highest score
     points: float = 0  # with points on: what a passed dat/count criterion is worth
+    source: str | None = Field(default=None, min_length=1)  # a key of the set's sources, or "tinh"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _province_choice_is_optional(cls, data: Any) -> Any:
+        """The province's own choice is not required unless the file says `required: true`."""
+        if isinstance(data, dict) and data.get("source") == PROVINCE_CHOICE:
+            return {"required": False, **data}
+        return data
+
+    @property
+    def province_choice(self) -> bool:
+        return self.source == PROVINCE_CHOICE
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Criterion:
@@ -176,6 +196,8 @@ class CriteriaSet(_Strict):
     contents: list[Content]
     pass_rule: SetRule = Field(default_factory=SetRule)
     points: Points = Field(default_factory=Points)
+    # the guidance the criteria come from: a short key -> its name in words (criterion.source)
+    sources: dict[str, str] = Field(default_factory=dict)
 
     _source: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -190,11 +212,48 @@ class CriteriaSet(_Strict):
                 if criterion.id in seen:
                     raise ValueError(f"mã tiêu chí {criterion.id!r} bị trùng")
                 seen.add(criterion.id)
+        problem = self._sources_problem()
+        if problem:
+            raise ValueError(problem)
         if self.points.enabled:
             if self.points.threshold is None:
                 raise ValueError("points: đã bật chấm điểm thì phải có threshold (ngưỡng điểm)")
             self.check_threshold(self.points.threshold)
         return self
+
+    def _sources_problem(self) -> str | None:
+        """Sources are all or nothing: once a set lists them (or one criterion names one), every
+        criterion names a listed source or `tinh`."""
+        if PROVINCE_CHOICE in self.sources:
+            return (
+                f"sources: '{PROVINCE_CHOICE}' dành cho tiêu chí Tỉnh đoàn tự chọn, không khai báo"
+            )
+        empty = [key for key, words in self.sources.items() if not words.strip()]
+        if empty:
+            return f"sources: nguồn {', '.join(empty)} chưa ghi tên văn bản"
+        criteria = [c for content in self.contents for c in content.criteria]
+        if not self.sources and all(c.source is None for c in criteria):
+            return None  # a set from before sources existed
+        missing = [c.id for c in criteria if c.source is None]
+        if missing:
+            return f"tiêu chí {', '.join(missing)} chưa ghi source (nguồn)"
+        known = {*self.sources, PROVINCE_CHOICE}
+        unknown = [f"{c.id} ({c.source})" for c in criteria if c.source not in known]
+        if unknown:
+            return (
+                f"tiêu chí {', '.join(unknown)}: source không có trong sources; "
+                f"dùng một khoá của sources hoặc '{PROVINCE_CHOICE}'"
+            )
+        return None
+
+    def source_words(self, criterion: Criterion) -> str:
+        """Where a criterion comes from, as a unit reads it."""
+        if criterion.province_choice:
+            need = "Tỉnh đoàn quy định bắt buộc" if criterion.required else "không bắt buộc"
+            return f"Tỉnh đoàn tự chọn thêm, không có trong hướng dẫn ({need})"
+        if criterion.source is None:
+            return "bộ tiêu chí này chưa ghi nguồn"
+        return self.sources[criterion.source]
 
     @classmethod
     def from_data(cls, data: Any) -> CriteriaSet:
@@ -350,6 +409,16 @@ def set_for_year(catalogue: dict[str, CriteriaSet], year: int) -> CriteriaSet | 
     """The newest set whose period covers a cycle year (the default when creating a cycle)."""
     fitting = [s for s in catalogue.values() if s.period[0] <= year <= s.period[1]]
     return max(fitting, key=lambda s: (s.period[0], s.version), default=None)
+
+
+def first_set_for_year(catalogue: dict[str, CriteriaSet], year: int) -> CriteriaSet | None:
+    """The first version of the set covering a year (what a cycle set up before any later
+    version was published names)."""
+    newest = set_for_year(catalogue, year)
+    if newest is None:
+        return None
+    same = [s for s in catalogue.values() if s.id == newest.id]
+    return min(same, key=lambda s: s.version)
 
 
 if __name__ == "__main__":  # python -m schemas.criteria [check|publish]

@@ -35,6 +35,13 @@ from schemas.cells import (
     to_cell,
 )
 from schemas.contacts import EMAIL_LIMIT, PHONE_LIMIT, canonical_email, canonical_phone
+from schemas.standing import (
+    LINK_LABEL,
+    CriterionStanding,
+    check_link,
+    check_standings_cell,
+    parse_standings,
+)
 from schemas.vntext import clean
 
 
@@ -295,10 +302,18 @@ class Registration(Record):
     reviewed_at: OptInstant = None
     version: OptCount = None
     updated_at: OptInstant = None
+    # added with the per-criterion statements (schemas.standing): blank on older registrations
+    plan_link: Annotated[Text, AfterValidator(check_link)] = ""
+    criteria_standing: Annotated[Text, AfterValidator(check_standings_cell)] = ""
 
     @property
     def targets(self) -> dict[str, str]:
         return {"ND1": self.target_nd1, "ND2": self.target_nd2, "ND3": self.target_nd3}
+
+    @property
+    def standings(self) -> dict[str, CriterionStanding]:
+        """Where the unit said it stands on each criterion, with its roadmaps (may be empty)."""
+        return parse_standings(self.criteria_standing)
 
 
 class Extension(Record):
@@ -707,17 +722,27 @@ class UserForm(BaseModel):
 
 
 class PlanForm(BaseModel):
-    """The registration form: the plan's reference and a target per content of the criteria set."""
+    """The registration form: the plan's reference, a target per content of the criteria set, and
+    optionally where the unit stands on each criterion (with roadmaps) and its signed plan's link.
+
+    The link and the statements are checked against the cycle's set by the service
+    (services.registration.plans), so every problem of a sending is listed at once.
+    """
 
     LABELS: ClassVar[dict[str, str]] = {
         "plan_number": "Số kế hoạch",
         "plan_date": "Ngày kế hoạch",
         "targets": "Mục tiêu",
+        "plan_link": LINK_LABEL,
+        "standings": "Tình hình từng tiêu chí",
     }
 
     plan_number: CleanText = Field(min_length=1, max_length=100)
     plan_date: Day
     targets: dict[str, str]
+    plan_link: Text = ""
+    # criterion id -> {"standing": "Chưa đạt" (or None), "roadmap": "…"}
+    standings: dict[str, dict[str, str | None]] = Field(default_factory=dict)
 
 
 class DecisionForm(BaseModel):

@@ -150,6 +150,9 @@ REGISTRATIONS = Tab(
         ("reviewed_at", "Xử lý lúc"),
         VERSION,
         UPDATED_AT,
+        # added with the per-criterion statements: after the older columns, so sheets keep theirs
+        ("plan_link", "Đường dẫn kế hoạch đã ký"),
+        ("criteria_standing", "Tình hình từng tiêu chí"),
     ),
 )
 

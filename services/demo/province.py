@@ -18,8 +18,9 @@ from datetime import date, datetime, timedelta
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.criteria import CriteriaSet, set_for_year
+from schemas.criteria import CriteriaSet, first_set_for_year, set_for_year
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
+from schemas.standing import CriterionStanding, Standing, standings_cell
 from services.core.access import Actor
 from services.core.runtime import Runtime
 from services.demo import mark, restructure
@@ -208,7 +209,7 @@ def demo_operations(now: datetime, rt: Runtime, year_end: bool = False) -> list[
         then = at_registration(cycle, units)
         grassroots = [u for u in then if UnitKind(u["kind"]).is_grassroots]
         ops += _past_round(cycle, grassroots, then, rng)
-    cycle = cycle_row(rt.criteria, open_year, open_last_day, now)
+    cycle = cycle_row(rt.criteria, open_year, open_last_day, now, newest_set=True)
     ops.append(Append(tabs.CYCLES.name, cycle))
     then = restructure.at_time(units, now.date())
     ops += _open_round(cycle, [u for u in then if UnitKind(u["kind"]).is_grassroots], now, rng)
@@ -344,15 +345,23 @@ def _new_upper(uppers: dict[str, str], root: str, upper: str, kind: UnitKind) ->
 
 
 def cycle_row(
-    catalogue: dict[str, CriteriaSet], year: int, last_day: date | None, now: datetime
+    catalogue: dict[str, CriteriaSet],
+    year: int,
+    last_day: date | None,
+    now: datetime,
+    newest_set: bool = False,
 ) -> dict[str, str]:
     """A cycles-tab row for year N: default cut-offs, or registration until `last_day` (report
-    5 days later); the criteria set covering N."""
+    5 days later); the criteria set covering N — its newest version for the open cycle, the first
+    one for past cycles, which were set up before a later version was published (a cycle keeps
+    the version it names; docs/assessment.md)."""
     register, report = deadlines.default_cutoffs(year)
     if last_day is not None:
         register = deadlines.cutoff_after(last_day)
         report = deadlines.cutoff_after(last_day + timedelta(days=5))
-    criteria = set_for_year(catalogue, year) or next(iter(catalogue.values()))
+    criteria = (
+        set_for_year(catalogue, year) if newest_set else first_set_for_year(catalogue, year)
+    ) or next(iter(catalogue.values()))
     return {
         "id": f"CK-{year}",
         "year": str(year),
@@ -515,12 +524,30 @@ def _open_round(
             else RegistrationState.SENT
         )
         received = at.date() if roll < 0.1 else None  # a paper plan entered by the upper unit
-        ops.append(
-            Append(
-                tabs.REGISTRATIONS.name, registration_row(cycle, unit, at, state, True, received)
-            )
-        )
+        row = registration_row(cycle, unit, at, state, True, received)
+        if unit["name"] in waiting:  # what the demo officer reads when reviewing it
+            row |= SAMPLE_STATEMENTS
+        ops.append(Append(tabs.REGISTRATIONS.name, row))
     return ops
+
+
+# The per-criterion statements and signed-plan link of the plan waiting for the demo officer
+# (schemas.standing); the address is visibly a sample.
+SAMPLE_STATEMENTS = {
+    "plan_link": "https://example.com/ke-hoach-3cd-mau.pdf",
+    "criteria_standing": standings_cell(
+        {
+            "1.1": CriterionStanding(Standing.MET),
+            "1.4": CriterionStanding(Standing.MET),
+            "2.4": CriterionStanding(
+                Standing.IN_PROGRESS, "Quý II/2027 khởi công công trình thanh niên (mẫu)"
+            ),
+            "3.3": CriterionStanding(
+                Standing.NOT_MET, "Tháng 3/2027 tham mưu buổi đối thoại đầu tiên với thanh niên"
+            ),
+        }
+    ),
+}
 
 
 def settle(rt: Runtime) -> None:

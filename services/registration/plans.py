@@ -7,13 +7,25 @@ Whether it was on time is decided once, at the first submission, and never flips
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from schemas import tabs
-from schemas.cells import iso, to_cell
+from schemas.cells import iso, parse_choice, to_cell
+from schemas.criteria import CriteriaSet
 from schemas.models import Cycle, LatePolicy, PlanForm, Registration, RegistrationState, Unit
+from schemas.standing import (
+    LINK_LABEL,
+    CriterionStanding,
+    Standing,
+    check_link,
+    one_line,
+    roadmap_problem,
+    standings_cell,
+    status_label,
+)
 from services.core import records
 from services.core.access import (
     Actor,
@@ -38,6 +50,7 @@ from services.registration.cycles import get_cycle
 from services.registration.status import unit_status
 
 REASON_LIMIT = 1000  # characters in a return or extension reason
+PARSE_STANDING = parse_choice(Standing)
 
 
 @dataclass(frozen=True)
@@ -140,12 +153,12 @@ def register_plan(
         on_behalf = not is_secretary_of(actor, unit_id)
         if on_behalf and not can_review(wb, actor, unit_id):
             raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
-        _check_plan(rt, form, cycle, now, on_behalf, received_on)
+        statements = _check_plan(rt, form, cycle, unit, now, on_behalf, received_on)
         rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
         same = _same_submission(wb, rec_id, cycle_id, unit)
         if same is not None:  # the same submission arrived twice: stored once
             return _receipt(wb, same)
-        plan = _plan_cells(form, actor, now)
+        plan = _plan_cells(form, actor, now) | statements
         existing = wb.registration(cycle_id, unit_id)
         if existing is not None:
             return _resend(rt, actor, unit, existing, plan, now, request_key)
@@ -389,17 +402,66 @@ def _check_plan(
     rt: Runtime,
     form: PlanForm,
     cycle: Cycle,
+    unit: Unit,
     now: datetime,
     on_behalf: bool,
     received_on: date | None,
-) -> None:
+) -> dict[str, str]:
+    """Every problem of a sending at once (InvalidInput), or the cells of the link and of the
+    per-criterion statements, as stored."""
     problems = []
     if form.plan_date > now.date():
         problems.append(f"Ngày kế hoạch: {_future(form.plan_date, now)}")
     problems += _target_problems(rt, form, cycle)
+    statements, found = _statement_cells(rt.criteria.get(cycle.criteria_for(unit.kind)), form)
+    problems += found
     problems += _received_problems(form, cycle, now, on_behalf, received_on)
     if problems:
         raise InvalidInput(problems)
+    return statements
+
+
+def _statement_cells(
+    criteria: CriteriaSet | None, form: PlanForm
+) -> tuple[dict[str, str], list[str]]:
+    """The signed plan's link and the per-criterion statements as cells, with their problems
+    (each naming its field as the form labels it)."""
+    problems = []
+    try:
+        link = check_link(form.plan_link)
+    except ValueError as exc:
+        link, problems = "", [f"{LINK_LABEL}: {exc}"]
+    known = list(criteria.criteria) if criteria else []
+    unknown = sorted(set(form.standings) - set(known))
+    if unknown:
+        problems.append(
+            f"Tình hình từng tiêu chí: không có trong bộ tiêu chí: {', '.join(unknown)}"
+        )
+    stated: dict[str, CriterionStanding] = {}
+    for criterion_id in known:
+        item, problem = _stated(criterion_id, form.standings.get(criterion_id) or {})
+        if problem:
+            problems.append(problem)
+        elif item is not None:
+            stated[criterion_id] = item
+    return {"plan_link": link, "criteria_standing": standings_cell(stated)}, problems
+
+
+def _stated(
+    criterion_id: str, entry: Mapping[str, str | None]
+) -> tuple[CriterionStanding | None, str | None]:
+    """One criterion's statement as typed: (statement or None when left blank, problem)."""
+    roadmap = one_line(entry.get("roadmap") or "")
+    try:
+        standing = PARSE_STANDING(entry.get("standing"))
+    except ValueError as exc:
+        return None, f"{status_label(criterion_id)}: {exc}"
+    if standing is None:
+        if roadmap:  # a roadmap typed without saying where the unit stands: never dropped
+            return None, f"{status_label(criterion_id)}: hãy chọn tình hình cho lộ trình đã ghi"
+        return None, None
+    item = CriterionStanding(standing, roadmap)
+    return item, roadmap_problem(criterion_id, item)
 
 
 def _target_problems(rt: Runtime, form: PlanForm, cycle: Cycle) -> list[str]:

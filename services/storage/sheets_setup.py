@@ -11,7 +11,8 @@ in the same single `spreadsheets:batchUpdate` that creates missing tabs (one wri
 * data validation (`setDataValidation`) with Vietnamese help (`inputMessage`): a dropdown of the
   exact stored values for closed sets (`ONE_OF_LIST`, `showCustomUi`), counts
   `NUMBER_GREATER_THAN_EQ` 0, and days a `CUSTOM_FORMULA` matching the text the app stores and
-  reads — never the sheet's own date type, which would flag every date the app writes. Rules are
+  reads — never the sheet's own date type, which would flag every date the app writes; the signed
+  plan's link and the per-criterion statements a `CUSTOM_FORMULA` on their shape. Rules are
   not strict: a value outside them is flagged, never refused (the app must always be able to
   write, and the data-health screen lists what it cannot read);
 * readable column widths (`updateDimensionProperties` pixelSize).
@@ -47,7 +48,10 @@ HEADER_STYLE = {
 }
 # What the app reads as a day: 2025-10-09, or 9/10/2025 (day first), as schemas.cells.parse_day.
 DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$"
-WIDE = {"name", "secretary", "email", "officer", "note", "reason", "return_reason", "title"}
+WIDE = {
+    *("name", "secretary", "email", "officer", "note", "reason", "return_reason", "title"),
+    *("plan_link", "criteria_standing"),
+}
 
 
 def is_set_up(sheet: Mapping[str, Any]) -> bool:
@@ -169,6 +173,8 @@ def validation(tab: Tab, name: str, index: int) -> dict[str, Any] | None:
     """The DataValidationRule for a field, or None: closed sets, counts, days."""
     if tab is AUDIT_LOG:
         return None
+    if name in _TEXT_RULES:
+        return _text_rule(index, *_TEXT_RULES[name])
     kind = _kind(tab, name)
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = [str(v.value) for v in kind]
@@ -190,6 +196,27 @@ def validation(tab: Tab, name: str, index: int) -> dict[str, Any] | None:
             "Nhập ngày dạng ngày/tháng/năm (09/10/2025) hoặc năm-tháng-ngày (2025-10-09).",
         )
     return None
+
+
+# Free-text columns with a shape the app reads (schemas.standing): a pattern on the stored text
+# and the help shown when the cell is selected.
+_TEXT_RULES = {
+    "plan_link": (
+        r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$",
+        "Địa chỉ bản kế hoạch đã ký, bắt đầu bằng http:// hoặc https://, không có dấu cách.",
+    ),
+    "criteria_standing": (
+        r"^[^:\n]+:[^\n]*(\n[^:\n]*:[^\n]*)*$",
+        "Mỗi dòng một tiêu chí: “1.1: Đã đạt” hoặc “2.3: Chưa đạt. Lộ trình: …” (Đã đạt, "
+        "Đang thực hiện hoặc Chưa đạt; chưa đạt hoặc đang thực hiện thì phải ghi lộ trình).",
+    ),
+}
+
+
+def _text_rule(index: int, pattern: str, message: str) -> dict[str, Any]:
+    cell = f"{_letters(index)}2"  # relative to the first cell of the range
+    formula = f'=OR(ISBLANK({cell}),REGEXMATCH(TO_TEXT({cell}),"{pattern}"))'
+    return _rule("CUSTOM_FORMULA", [formula], message)
 
 
 def _rule(kind: str, values: Sequence[str], message: str) -> dict[str, Any]:

@@ -112,24 +112,6 @@ def officer_above(wb: Workbook, unit_id: str) -> User:
     raise AssertionError(f"no officer for the upper unit of {unit_id}")
 
 
-@dataclass(frozen=True)
-class UpperWork:
-    """An upper unit with every kind of work an officer does in a year, found in the store."""
-
-    unit_id: str
-    not_registered: str  # a grassroots unit with no plan in the open cycle (paper plan)
-    sent: tuple[str, str]  # two units whose plans wait for review in the open cycle
-    to_assess: str  # a unit accepted in the cycle being assessed, not yet assessed officially
-
-
-def _children(wb: Workbook, upper_id: str) -> list[str]:
-    return [
-        u.id
-        for u in wb.units.values()
-        if u.parent_id == upper_id and u.active and u.kind.is_grassroots
-    ]
-
-
 def _assessed_officially(wb: Workbook, cycle_id: str, unit_id: str) -> bool:
     return any(
         a.cycle_id == cycle_id and a.unit_id == unit_id and a.assessor is Assessor.UPPER
@@ -137,30 +119,25 @@ def _assessed_officially(wb: Workbook, cycle_id: str, unit_id: str) -> bool:
     )
 
 
-def upper_unit_with_work(
-    wb: Workbook, open_cycle: str, assessed_cycle: str, taken: set[str]
-) -> UpperWork:
-    """An upper unit (not in `taken`, with no officer among the users yet) that has a unit not
-    registered and two plans waiting in the open cycle, and an accepted unit to assess in the
-    cycle being assessed."""
-    officers = {u.unit_id for u in wb.users.values() if u.role is Role.UPPER}
+def unit_to_assess(wb: Workbook, upper_id: str, cycle_id: str, besides: set[str]) -> str:
+    """A grassroots unit under `upper_id` (not in `besides`) accepted in the cycle `cycle_id` and
+    not yet assessed by its upper unit."""
     for unit in wb.units.values():
-        if unit.id in taken or unit.id in officers or not unit.active or not unit.parent_id:
-            continue  # (the province itself has its officers: province staff, not upper units)
-        kids = _children(wb, unit.id)
-        free = [k for k in kids if wb.registration(open_cycle, k) is None]
-        sent = [
-            k
-            for k in kids
-            if (r := wb.registration(open_cycle, k)) and r.state is RegistrationState.SENT
-        ]
-        ready = [
-            k
-            for k in kids
-            if (r := wb.registration(assessed_cycle, k))
-            and r.state is RegistrationState.ACCEPTED
-            and not _assessed_officially(wb, assessed_cycle, k)
-        ]
-        if free and len(sent) >= 2 and ready:
-            return UpperWork(unit.id, free[0], (sent[0], sent[1]), ready[0])
-    raise AssertionError("the demo has no upper unit with a year of work left to do")
+        if unit.parent_id != upper_id or not unit.active or not unit.kind.is_grassroots:
+            continue
+        plan = wb.registration(cycle_id, unit.id)
+        if (
+            unit.id not in besides
+            and plan is not None
+            and plan.state is RegistrationState.ACCEPTED
+            and not _assessed_officially(wb, cycle_id, unit.id)
+        ):
+            return unit.id
+    raise AssertionError(f"the demo has no unit of {upper_id} left to assess in {cycle_id}")
+
+
+def unit_named(wb: Workbook, name: str) -> str:
+    """The id of the one active unit called `name`."""
+    found = [u.id for u in wb.units.values() if u.name == name and u.active]
+    assert len(found) == 1, f"{len(found)} active units are called {name}"
+    return found[0]

@@ -10,7 +10,6 @@ from typing import Any
 
 from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
-from schemas.criteria import set_for_year
 from schemas.models import RegistrationState, Role, UnitKind
 from services import demo
 from services.core.access import Actor
@@ -87,7 +86,7 @@ class Province:
         self, year: int, key: str, passed: bool = True, failing: tuple[str, ...] = ()
     ) -> None:
         """A submitted official assessment; `failing` criteria (or 1.1 when not passed) fail."""
-        criteria = set_for_year(self.rt.criteria, year)
+        criteria = self.rt.criteria[self.cycles[year]["criteria_set"]]
         values = passing_values(criteria)
         for cid in failing if passed else (*failing, "1.1"):
             values[cid] = "0" if criteria.criteria[cid].kind == "count" else "Không đạt"

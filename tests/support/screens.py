@@ -18,13 +18,15 @@ from tests.support.browser import choose_person, settled, wait_for_app
 SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
 
 
-def start(page, url: str) -> None:
-    """Open the app. The first session after a server starts loses its first widget change
-    (Streamlit runs that first script run in legacy pages/ mode), so a fresh session is used."""
+def start(page, url: str, served: bool = False) -> None:
+    """Open the app in a new session. The first session after a server starts loses its first
+    widget change (Streamlit runs that first script run in legacy pages/ mode), so a fresh session
+    is used, unless the caller knows the server has `served` a session already."""
     page.goto(url)
     wait_for_app(page)
-    page.reload()
-    wait_for_app(page)
+    if not served:
+        page.reload()
+        wait_for_app(page)
 
 
 def sidebar(page):
@@ -67,12 +69,27 @@ def shoot(page, folder: str, name: str) -> Path:
     return path
 
 
-def choose(page, label: str, option: str, within=None) -> None:
-    """Pick `option` (the start of its shown text) in the selectbox labelled `label`."""
+def _selectbox(page, label: str, within=None):
     scope = within if within is not None else page
-    box = scope.get_by_test_id("stSelectbox").filter(
+    return scope.get_by_test_id("stSelectbox").filter(
         has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True), visible=True
     )
+
+
+def options(page, label: str, within=None) -> list[str]:
+    """The texts of the options of the selectbox labelled `label`, in order (the list is opened,
+    read and closed again)."""
+    _selectbox(page, label, within).locator("input").click()
+    listed = page.get_by_role("option")
+    listed.first.wait_for()
+    texts = [t.strip() for t in listed.all_inner_texts()]
+    page.keyboard.press("Escape")
+    return texts
+
+
+def choose(page, label: str, option: str, within=None) -> None:
+    """Pick `option` (the start of its shown text) in the selectbox labelled `label`."""
+    box = _selectbox(page, label, within)
     field = box.locator("input")
     wanted = page.get_by_role("option", name=re.compile("^" + re.escape(option)))
     for _ in range(3):
@@ -83,7 +100,8 @@ def choose(page, label: str, option: str, within=None) -> None:
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
     wanted.first.click()
-    settled(page)
+    if not box.locator("xpath=ancestor::*[@data-testid='stForm']").count():
+        settled(page)  # (a widget inside a form starts no run)
 
 
 def open_expander(page, title: str) -> None:
@@ -161,17 +179,39 @@ def form_with(page, button: str):
 
 
 def fill_assessment(page, form) -> None:
-    """Every criterion met: "Đạt" on each choice, the minimum on each count, evidence for all."""
+    """Every criterion met: "Đạt" on each choice, the minimum on each count, evidence for all.
+
+    Under load a run that ends after the form was drawn can draw it again with what it held
+    before (seen now and then: choices back on "Chưa đánh giá" when the form was sent), so the
+    form is checked once the app is idle and filled again if anything was lost."""
     form.get_by_test_id("stRadio").first.wait_for()
+    for _ in range(3):
+        wanted = _fill_criteria(form)
+        wait_for_app(page)
+        if all(is_set() for is_set in wanted):
+            return
+    raise AssertionError("the assessment form kept losing what was filled in")
+
+
+def _fill_criteria(form) -> list:
+    """Fill the assessment form once; one check per input that it still holds its value."""
+    wanted = []
     for radio in form.get_by_test_id("stRadio").all():
-        radio.get_by_text("Đạt", exact=True).click()
+        met = radio.get_by_role("radio", name="Đạt", exact=True)
+        if not met.is_checked():
+            radio.get_by_text("Đạt", exact=True).click()
+        wanted.append(met.is_checked)
     for box in form.get_by_test_id("stTextInput").all():
         label = box.get_by_test_id("stWidgetLabel").inner_text()
         field = box.locator("input")
         if match := re.search(r"(?:tối thiểu|từ 0 đến) ([\d,]+)", label):
-            field.fill(match.group(1))
+            value = match.group(1)
         else:
-            field.fill("Biên bản, hình ảnh lưu tại văn phòng Đoàn")
+            value = "Biên bản, hình ảnh lưu tại văn phòng Đoàn"
+        if field.input_value() != value:
+            field.fill(value)
+        wanted.append(lambda field=field, value=value: field.input_value() == value)
+    return wanted
 
 
 _TABLE_ROWS_JS = """

@@ -11,6 +11,7 @@ from schemas.criteria import (
     CONTENT_IDS,
     CRITERIA_DIR,
     CriteriaError,
+    first_set_for_year,
     load_catalogue,
     publish,
     published_fingerprints,
@@ -18,7 +19,7 @@ from schemas.criteria import (
     unpublished,
 )
 
-SHIPPED = {"3cd-2018-2022@1", "3cd-2023-2027@1"}
+SHIPPED = {"3cd-2018-2022@1", "3cd-2023-2027@1", "3cd-2023-2027@2"}
 
 
 def a_set(**changes) -> dict:
@@ -130,8 +131,8 @@ def test_two_files_claiming_the_same_set_and_version_are_refused(tmp_path):
     [
         (2018, "3cd-2018-2022@1"),
         (2022, "3cd-2018-2022@1"),
-        (2023, "3cd-2023-2027@1"),
-        (2027, "3cd-2023-2027@1"),
+        (2023, "3cd-2023-2027@2"),
+        (2027, "3cd-2023-2027@2"),
         (2017, None),
         (2028, None),
     ],
@@ -145,6 +146,8 @@ def test_a_newer_version_of_a_set_is_preferred(tmp_path):
     write(tmp_path, "v1.yaml", a_set())
     write(tmp_path, "v2.yaml", a_set(version=2))
     assert set_for_year(load_catalogue(tmp_path), 2031).ref == "3cd-thu@2"
+    assert first_set_for_year(load_catalogue(tmp_path), 2031).ref == "3cd-thu@1"
+    assert first_set_for_year(load_catalogue(tmp_path), 2040) is None
 
 
 # ---- the criteria schema: kinds, rules, points, immutability ---------------------------------
@@ -308,3 +311,85 @@ def test_a_new_version_beside_a_published_one_loads_and_publishing_only_appends(
 def test_an_unpublished_set_loads_and_is_listed_as_not_yet_published(tmp_path):
     write(tmp_path, "thu.yaml", a_set())
     assert [s.ref for s in unpublished(tmp_path)] == ["3cd-thu@1"]
+
+
+# ---- sources: where each criterion comes from; the province's own choice ----------------------
+
+
+def with_sources(sources: dict[str, str] | None = None, **by_criterion: str | None) -> dict:
+    """a_set() whose criteria name a source: `by_criterion` maps "1.1" -> key (default "hd")."""
+    data = a_set(
+        sources={"hd": "Hướng dẫn số 1-HD/TĐTN của Tỉnh đoàn"} if sources is None else sources
+    )
+    for content in data["contents"]:
+        for criterion in content["criteria"]:
+            source = by_criterion.get(criterion["id"], "hd")
+            if source is not None:
+                criterion["source"] = source
+    return data
+
+
+def test_the_new_version_gives_every_criterion_a_named_source():
+    criteria = load_catalogue()["3cd-2023-2027@2"]
+    for criterion in criteria.criteria.values():
+        words = criteria.source_words(criterion)
+        assert criterion.source is not None, criterion.id
+        assert words and "chưa ghi nguồn" not in words, criterion.id
+    assert criteria.source_words(criteria.criteria["2.1"]) == (
+        "Kế hoạch số 61-KH/TĐTN-TCKT ngày 03/7/2018 của Ban Thường vụ Tỉnh đoàn Hưng Yên"
+    )
+
+
+def test_the_yearly_dialogue_is_the_provinces_own_choice_and_optional_in_the_new_version():
+    criteria = load_catalogue()["3cd-2023-2027@2"]
+    dialogue = criteria.criteria["3.3"]
+    assert dialogue.province_choice and not dialogue.required
+    assert [c.id for c in criteria.criteria.values() if c.province_choice] == ["3.3"]
+    assert sorted(c.id for c in criteria.criteria.values() if not c.required) == ["3.3", "3.4"]
+    assert criteria.source_words(dialogue) == (
+        "Tỉnh đoàn tự chọn thêm, không có trong hướng dẫn (không bắt buộc)"
+    )
+
+
+def test_the_published_first_version_still_loads_unchanged_without_sources():
+    catalogue = load_catalogue()
+    old = catalogue["3cd-2023-2027@1"]
+    assert old.fingerprint == published_fingerprints()["3cd-2023-2027@1"] == "1785f774138b304a"
+    assert old.sources == {} and old.criteria["3.3"].required
+    assert old.source_words(old.criteria["1.1"]) == "bộ tiêu chí này chưa ghi nguồn"
+    new = catalogue["3cd-2023-2027@2"]
+    assert [c.title for c in new.criteria.values()] == [c.title for c in old.criteria.values()]
+
+
+def test_a_province_may_make_its_own_choice_required(tmp_path):
+    data = with_sources(**{"3.1": "tinh"})
+    data["contents"][2]["criteria"][0]["required"] = True
+    write(tmp_path, "thu.yaml", data)
+    criterion = load_catalogue(tmp_path)["3cd-thu@1"].criteria["3.1"]
+    assert criterion.province_choice and criterion.required
+    write(tmp_path, "thu.yaml", with_sources(**{"3.1": "tinh"}))
+    assert not load_catalogue(tmp_path)["3cd-thu@1"].criteria["3.1"].required
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (with_sources(**{"2.2": None}), "tiêu chí 2.2 chưa ghi source (nguồn)"),
+        (
+            with_criterion(source="tinh"),
+            "tiêu chí 1.2, 2.1, 2.2, 3.1, 3.2 chưa ghi source (nguồn)",
+        ),
+        (
+            with_sources(**{"1.2": "hd-khac"}),
+            "tiêu chí 1.2 (hd-khac): source không có trong sources",
+        ),
+        (with_sources({"hd": "  "}), "sources: nguồn hd chưa ghi tên văn bản"),
+        (
+            with_sources({"hd": "X", "tinh": "Y"}),
+            "sources: 'tinh' dành cho tiêu chí Tỉnh đoàn tự chọn",
+        ),
+        (with_sources(**{"1.1": ""}), "source: không được để trống"),
+    ],
+)
+def test_a_set_with_missing_or_unknown_sources_is_refused_in_vietnamese(tmp_path, data, words):
+    assert words in refused(tmp_path, data)

@@ -173,3 +173,23 @@ def test_protection_and_dropdowns_follow_a_column_a_person_moves(fake, key):
     fake.person(key).move_column(UNITS.title, "Loại đơn vị", 1)
     rule = rule_of(fake, key, "units", "kind")
     assert [v["userEnteredValue"] for v in rule["condition"]["values"]][0] == "Tỉnh đoàn"
+
+
+def test_the_plan_link_and_the_per_criterion_statements_get_a_pattern_and_help(fake, key):
+    opened(fake, key).ensure_tabs()
+    link = rule_of(fake, key, "registrations", "plan_link")
+    standing = rule_of(fake, key, "registrations", "criteria_standing")
+    assert "http:// hoặc https://" in link["inputMessage"] and not link["strict"]
+    assert "2.3: Chưa đạt. Lộ trình: …" in standing["inputMessage"] and not standing["strict"]
+
+    def pattern(rule: dict) -> str:
+        (formula,) = [v["userEnteredValue"] for v in rule["condition"]["values"]]
+        return re.search(r'REGEXMATCH\(TO_TEXT\([A-Z]+2\),"(.*)"\)\)$', formula)[1]
+
+    for good in ("https://drive.google.com/file/d/1AbC/view", "HTTP://example.vn/a"):
+        assert re.match(pattern(link), good)
+    for bad in ("javascript:alert(1)", "drive.google.com/x", "https://a b"):
+        assert not re.match(pattern(link), bad)
+    written = "1.1: Đã đạt\n2.3: Chưa đạt. Lộ trình: Quý I: 2 hoạt động"
+    assert re.match(pattern(standing), written)
+    assert not re.match(pattern(standing), "1.1 Đã đạt")

@@ -10,7 +10,7 @@ from services.registration import cycles
 from services.year_end import assessments
 from tests.support.province import Province
 
-OLD_SET, CURRENT_SET = "3cd-2018-2022@1", "3cd-2023-2027@1"
+OLD_SET, CURRENT_SET = "3cd-2018-2022@1", "3cd-2023-2027@2"  # the default: the newest version
 
 
 def test_a_cycle_stores_a_set_per_unit_kind(empty_rt):
