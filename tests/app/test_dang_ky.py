@@ -35,7 +35,7 @@ def test_a_registration_without_targets_is_refused_and_the_input_stays(open_app)
 
 PAGE = "pages/dang_ky.py"
 CYCLE = "CK-2027"  # the open round of the demo
-HONG_TIEN, THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
+COMPANY_2, COMPANY_1 = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
 
 
 def unit_id_of(rt, name: str) -> str:
@@ -58,16 +58,16 @@ def pick(selectbox, name: str):
 
 def review_hong_tien(open_app):
     at = open_app("upper", PAGE)
-    pick(at.selectbox(key="review-unit"), HONG_TIEN).run()
+    pick(at.selectbox(key="review-unit"), COMPANY_2).run()
     return at
 
 
 def test_the_upper_officer_accepts_hong_tiens_registration(open_app, stored):
     at = review_hong_tien(open_app)
-    assert registration(stored(), HONG_TIEN).state is RegistrationState.SENT
+    assert registration(stored(), COMPANY_2).state is RegistrationState.SENT
     next(b for b in at.button if b.label == "Tiếp nhận").click().run()
     assert not at.exception and not at.error
-    accepted = registration(stored(), HONG_TIEN)
+    accepted = registration(stored(), COMPANY_2)
     assert accepted.state is RegistrationState.ACCEPTED
     assert accepted.reviewed_by.startswith("Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2")
 
@@ -76,13 +76,13 @@ def test_returning_without_a_reason_is_refused(open_app, stored):
     at = review_hong_tien(open_app)
     next(b for b in at.button if b.label == "Trả lại để sửa").click().run()
     assert "Lý do trả lại: bắt buộc" in errors(at)
-    kept = registration(stored(), HONG_TIEN)
+    kept = registration(stored(), COMPANY_2)
     assert (kept.state, kept.return_reason) == (RegistrationState.SENT, "")
 
 
 def test_entering_a_paper_plan_without_the_day_received_is_refused(open_app, stored):
     at = open_app("upper", PAGE)
-    pick(at.selectbox(key="behalf-unit"), THUAN_HUNG).run()
+    pick(at.selectbox(key="behalf-unit"), COMPANY_1).run()
     behalf = at.tabs[1]
     behalf.text_input[0].input("07-KH/ĐTN")
     behalf.date_input[0].set_value(
@@ -92,19 +92,19 @@ def test_entering_a_paper_plan_without_the_day_received_is_refused(open_app, sto
         area.input("Mục tiêu cụ thể")
     next(b for b in behalf.button if b.label == "Nhập thay đăng ký").click().run()
     assert "Ngày nhận bản giấy: bắt buộc" in errors(at)
-    assert registration(stored(), THUAN_HUNG) is None
+    assert registration(stored(), COMPANY_1) is None
 
 
 def test_the_upper_officer_grants_thuan_hung_an_extension(open_app, stored):
     at = open_app("upper", PAGE)
     extend = at.tabs[2]
-    pick(extend.selectbox[0], THUAN_HUNG)
+    pick(extend.selectbox[0], COMPANY_1)
     extend.date_input[0].set_value(date(2026, 12, 31))
     extend.text_input[0].input("Đại hội chi đoàn dời lịch")
     next(b for b in extend.button if b.label == "Cho gia hạn").click().run()
     assert not at.error and "hết ngày 31/12/2026" in at.success[0].value
     rt = stored()
-    granted = rt.workbook().extension(CYCLE, unit_id_of(rt, THUAN_HUNG))
+    granted = rt.workbook().extension(CYCLE, unit_id_of(rt, COMPANY_1))
     assert granted.cells["cutoff"] == "2027-01-01T00:00:00+07:00"
     assert granted.reason == "Đại hội chi đoàn dời lịch"
 
@@ -136,10 +136,10 @@ def test_the_receipt_appears_once_and_a_resend_says_it_updated_the_registration(
 def test_accepting_shows_a_confirmation_and_the_secretary_still_reads_the_plan(open_app, stored):
     at = review_hong_tien(open_app)
     next(b for b in at.button if b.label == "Tiếp nhận").click().run()
-    assert successes(at) == [f"Đã tiếp nhận kế hoạch của {HONG_TIEN}."]
+    assert successes(at) == [f"Đã tiếp nhận kế hoạch của {COMPANY_2}."]
     at.run()
     assert not at.success  # the confirmation belonged to the click
-    assert registration(stored(), HONG_TIEN).state is RegistrationState.ACCEPTED
+    assert registration(stored(), COMPANY_2).state is RegistrationState.ACCEPTED
 
 
 def test_returning_shows_a_confirmation_with_the_reason(open_app, stored):
@@ -147,16 +147,16 @@ def test_returning_shows_a_confirmation_with_the_reason(open_app, stored):
     next(t for t in at.text_input if t.label == "Lý do trả lại").input("Thiếu lộ trình nội dung 2")
     next(b for b in at.button if b.label == "Trả lại để sửa").click().run()
     assert successes(at) == [
-        f"Đã trả lại kế hoạch của {HONG_TIEN} để sửa. Lý do: Thiếu lộ trình nội dung 2"
+        f"Đã trả lại kế hoạch của {COMPANY_2} để sửa. Lý do: Thiếu lộ trình nội dung 2"
     ]
-    assert registration(stored(), HONG_TIEN).state is RegistrationState.RETURNED
+    assert registration(stored(), COMPANY_2).state is RegistrationState.RETURNED
 
 
 def test_a_secretary_reads_the_plan_they_sent_after_it_is_accepted(open_app, app_runtime):
     at = send_plan(open_app("secretary", PAGE), "09-KH/ĐTN")
     rt = app_runtime()
     officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
-    plans.accept(rt, officer, registration(rt, THUAN_HUNG), "accept-once")
+    plans.accept(rt, officer, registration(rt, COMPANY_1), "accept-once")
     at.run()
     shown = " ".join(m.value for m in at.markdown).replace("\\", "").replace("**", "")
     assert "Số kế hoạch: 09-KH/ĐTN" in shown and "Ngày kế hoạch: 20/11/2026" in shown
@@ -167,7 +167,7 @@ def test_a_secretary_reads_the_plan_they_sent_after_it_is_accepted(open_app, app
 
 def fill_paper_plan(open_app, received: date | None):
     at = open_app("upper", PAGE)
-    pick(at.selectbox(key="behalf-unit"), THUAN_HUNG).run()
+    pick(at.selectbox(key="behalf-unit"), COMPANY_1).run()
     behalf = at.tabs[1]
     behalf.text_input[0].input("07-KH/ĐTN")
     behalf.date_input[0].set_value(date(2026, 11, 20))
@@ -181,14 +181,14 @@ def fill_paper_plan(open_app, received: date | None):
 def test_a_paper_plan_received_in_the_future_is_reported_as_in_the_future(open_app, stored):
     at = fill_paper_plan(open_app, date(2026, 12, 30))
     assert "Ngày nhận bản giấy: ngày 30/12/2026 là ngày trong tương lai" in errors(at)
-    assert registration(stored(), THUAN_HUNG) is None
+    assert registration(stored(), COMPANY_1) is None
 
 
 def test_a_paper_plans_receipt_shows_the_day_the_paper_was_received(open_app, stored):
     at = fill_paper_plan(open_app, date(2026, 11, 21))
     [receipt] = successes(at)
     assert "nhận bản giấy ngày 21/11/2026" in receipt and "gửi lần đầu" not in receipt
-    assert registration(stored(), THUAN_HUNG).received_on == date(2026, 11, 21)
+    assert registration(stored(), COMPANY_1).received_on == date(2026, 11, 21)
 
 
 def test_an_empty_plan_date_is_reported_as_required(open_app):

@@ -15,7 +15,7 @@ from tests.support.app import on_cycle
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
-HONG_TIEN, THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
+COMPANY_2, COMPANY_1 = "Đoàn cơ sở Công ty Mẫu 2", "Đoàn cơ sở Công ty Mẫu 1"
 
 
 def opened(open_app, person: str):
@@ -71,15 +71,15 @@ def click(at, label: str):
 
 
 def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
-    at = choose(opened(open_app, "upper"), HONG_TIEN)
-    assert not at.exception and official(stored(), HONG_TIEN) is None
+    at = choose(opened(open_app, "upper"), COMPANY_2)
+    assert not at.exception and official(stored(), COMPANY_2) is None
     fill_all(at)
     field(at, "text_input", "1.1", "evidence").input("Danh sách đoàn viên cập nhật 01/10/2026")
     click(at, "Gửi đánh giá")
     assert not at.exception and not at.error, errors(at)
     shown = " ".join(s.value for s in at.success).replace("\\", "")
     assert "Đã gửi đánh giá Đoàn cơ sở Công ty Mẫu 2: Đạt. Bản đánh giá đã khoá." in shown
-    sent = official(stored(), HONG_TIEN)
+    sent = official(stored(), COMPANY_2)
     assert (sent.state, sent.result, sent.result_nd3) == (AssessmentState.SUBMITTED, "Đạt", "Đạt")
     items = {
         i.criterion_id: i
@@ -94,46 +94,46 @@ def test_the_upper_unit_fills_in_and_sends_an_assessment(open_app, stored):
 
 
 def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stored):
-    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN))
+    at = fill_all(choose(opened(open_app, "upper"), COMPANY_2))
     before = at.selectbox(key="assess-unit").options
     click(at, "Lưu nháp")
     assert "Đã lưu nháp đánh giá Đoàn cơ sở Công ty Mẫu 2" in " ".join(s.value for s in at.success)
     # The browser keeps a choice only while its label stays the same: a label carrying the
     # unit's status ("— Chưa đánh giá" then "— Nháp") dropped it, and the next click did nothing.
     assert at.selectbox(key="assess-unit").options == before
-    assert f"{HONG_TIEN} — Nháp" in [h.value for h in at.subheader]
+    assert f"{COMPANY_2} — Nháp" in [h.value for h in at.subheader]
     click(at, "Gửi đánh giá")
     assert not at.error, errors(at)
     assert "Bản đánh giá đã khoá" in " ".join(s.value for s in at.success)
-    assert official(stored(), HONG_TIEN).state is AssessmentState.SUBMITTED
+    assert official(stored(), COMPANY_2).state is AssessmentState.SUBMITTED
 
 
 def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_stays(
     open_app, stored
 ):
-    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN), **{"2.3": "ba"})
+    at = fill_all(choose(opened(open_app, "upper"), COMPANY_2), **{"2.3": "ba"})
     click(at, "Gửi đánh giá")
     assert "Tiêu chí 2.3 (Tổ chức các hoạt động giáo dục" in errors(at)
     assert "phải là số nguyên" in errors(at)
     assert field(at, "text_input", "2.3").value == "ba"
     assert field(at, "radio", "1.1").value == "Đạt"
-    assert official(stored(), HONG_TIEN) is None
+    assert official(stored(), COMPANY_2) is None
 
 
 def test_a_draft_saves_incomplete_but_sending_it_names_what_is_missing(open_app, stored):
-    at = choose(opened(open_app, "upper"), HONG_TIEN)
+    at = choose(opened(open_app, "upper"), COMPANY_2)
     field(at, "radio", "1.1").set_value("Không đạt")
     click(at, "Lưu nháp")
     assert not at.error, errors(at)
-    kept = official(stored(), HONG_TIEN)
+    kept = official(stored(), COMPANY_2)
     assert (kept.state, kept.result_nd1) == (AssessmentState.DRAFT, "Không đạt")
     assert field(at, "radio", "1.1").value == "Không đạt"  # reloaded from the store
     click(at, "Gửi đánh giá")
     assert "Tiêu chí 1.2 (Có theo dõi" in errors(at) and "trước khi gửi" in errors(at)
-    assert official(stored(), HONG_TIEN).state is AssessmentState.DRAFT
+    assert official(stored(), COMPANY_2).state is AssessmentState.DRAFT
 
 
-def send_as_officer(app_runtime, name: str = HONG_TIEN) -> None:
+def send_as_officer(app_runtime, name: str = COMPANY_2) -> None:
     """Khoái Châu sends a complete assessment through the service (another person's session)."""
     rt = app_runtime()
     officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
@@ -151,14 +151,14 @@ def send_as_officer(app_runtime, name: str = HONG_TIEN) -> None:
 def test_province_staff_reopen_a_sent_assessment_with_a_reason(open_app, app_runtime, stored):
     at = opened(open_app, "province")
     send_as_officer(app_runtime)
-    at = choose(at.run(), HONG_TIEN)
+    at = choose(at.run(), COMPANY_2)
     click(at, "Mở lại")
     assert "Lý do mở lại: bắt buộc phải nhập" in errors(at)
-    assert official(stored(), HONG_TIEN).state is AssessmentState.SUBMITTED
+    assert official(stored(), COMPANY_2).state is AssessmentState.SUBMITTED
     next(t for t in at.text_input if t.label == "Lý do mở lại").input("Sai số buổi đối thoại")
     click(at, "Mở lại")
     assert not at.error, errors(at)
-    reopened = official(stored(), HONG_TIEN)
+    reopened = official(stored(), COMPANY_2)
     assert reopened.state is AssessmentState.REOPENED
     assert reopened.reopen_reason == "Sai số buổi đối thoại"
     assert "Gửi đánh giá" in [b.label for b in at.button]  # editable again
@@ -169,11 +169,11 @@ def test_the_upper_officer_who_assessed_reopens_until_the_decision_is_recorded(
 ):
     at = opened(open_app, "upper")
     send_as_officer(app_runtime)
-    at = choose(at.run(), HONG_TIEN)
+    at = choose(at.run(), COMPANY_2)
     next(t for t in at.text_input if t.label == "Lý do mở lại").input("Sai số buổi đối thoại")
     click(at, "Mở lại")
     assert not at.error, errors(at)
-    assert official(stored(), HONG_TIEN).state is AssessmentState.REOPENED
+    assert official(stored(), COMPANY_2).state is AssessmentState.REOPENED
     assert "Đã mở lại bản đánh giá Đoàn cơ sở Công ty Mẫu 2." in " ".join(
         s.value.replace("\\", "") for s in at.success
     )
@@ -185,11 +185,11 @@ def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime
     rt = app_runtime()
     officer = next(a for a in demo_actors(rt) if a.role is Role.UPPER)
     decision = {"number": "7-QĐ/HĐKC", "signed_on": "20/11/2026", "signer": "Bí thư (mẫu)"}
-    unit = unit_id_of(rt, HONG_TIEN)
+    unit = unit_id_of(rt, COMPANY_2)
     decisions.record_decision(
         rt, officer, CYCLE, officer.unit_id, {**decision, "unit_ids": [unit]}, "qd-7"
     )
-    at = choose(at.run(), HONG_TIEN)
+    at = choose(at.run(), COMPANY_2)
     assert "Mở lại" not in [b.label for b in at.button]
     said = " ".join(i.value for i in at.info).replace("\\", "")
     assert "Quyết định công nhận số 7-QĐ/HĐKC, nên chỉ cán bộ Tỉnh đoàn mới mở lại được" in said
@@ -197,7 +197,7 @@ def test_after_the_decision_only_province_staff_can_reopen(open_app, app_runtime
 
 def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored):
     at = opened(open_app, "secretary")
-    assert at.selectbox(key="assess-unit").options == [THUAN_HUNG]
+    assert at.selectbox(key="assess-unit").options == [COMPANY_1]
     fill_all(at)
     click(at, "Lưu nháp")
     assert not at.error, errors(at)
@@ -205,10 +205,10 @@ def test_a_secretary_fills_a_self_assessment_of_their_own_unit(open_app, stored)
     own = [
         a
         for a in rt.workbook().assessments.values()
-        if a.unit_id == unit_id_of(rt, THUAN_HUNG) and a.cycle_id == CYCLE
+        if a.unit_id == unit_id_of(rt, COMPANY_1) and a.cycle_id == CYCLE
     ]
     assert [(a.assessor, a.state) for a in own] == [(Assessor.SELF, AssessmentState.DRAFT)]
-    assert official(rt, THUAN_HUNG) is None
+    assert official(rt, COMPANY_1) is None
 
 
 def test_an_unregistered_unit_is_shown_as_not_registered(open_app):
@@ -275,17 +275,17 @@ def test_a_points_threshold_the_set_cannot_give_is_refused_on_chu_ky(
 def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
     open_app, stored, app_runtime
 ):
-    at = choose(opened(open_app, "upper"), HONG_TIEN)
+    at = choose(opened(open_app, "upper"), COMPANY_2)
     fill_all(at)
     rt = app_runtime()  # meanwhile province staff, in their session, save a first draft
     province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
     theirs = {"values": {"1.1": "Không đạt"}, "evidence": {}, "note": "Bản của Tỉnh đoàn"}
-    assessments.save_draft(rt, province, CYCLE, unit_id_of(rt, HONG_TIEN), theirs, "k-tinh")
+    assessments.save_draft(rt, province, CYCLE, unit_id_of(rt, COMPANY_2), theirs, "k-tinh")
 
     for _ in range(2):  # a second click after the refusal is refused too
         click(at, "Lưu nháp")
         assert "đã bị người khác sửa sau khi bạn mở biểu mẫu; chưa lưu gì" in errors(at)
-        kept = official(stored(), HONG_TIEN)
+        kept = official(stored(), COMPANY_2)
         assert (kept.note, kept.version) == ("Bản của Tỉnh đoàn", 1)
 
     click(at, "Tải lại biểu mẫu với dữ liệu mới nhất")
@@ -294,7 +294,7 @@ def test_a_draft_created_while_the_form_was_open_empty_is_never_overwritten(
 
 
 def test_contents_are_named_noi_dung_with_their_titles_never_nd(open_app):
-    at = fill_all(choose(opened(open_app, "upper"), HONG_TIEN))
+    at = fill_all(choose(opened(open_app, "upper"), COMPANY_2))
     click(at, "Lưu nháp")
     headings = [h.value for h in at.subheader]
     assert any(h.startswith("Nội dung 1. Chủ động") for h in headings)

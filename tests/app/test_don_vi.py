@@ -13,8 +13,8 @@ from services.demo.province import demo_actors
 from services.people import units
 
 PAGE = "pages/don_vi.py"
-KHOAI_CHAU = "Đoàn Khối Doanh nghiệp Mẫu 2"
-HONG_TIEN = "Đoàn cơ sở Công ty Mẫu 2"
+OFFICER_BLOC = "Đoàn Khối Doanh nghiệp Mẫu 2"
+COMPANY_2 = "Đoàn cơ sở Công ty Mẫu 2"
 
 
 def unit_named(rt, name: str):
@@ -79,15 +79,15 @@ def test_searching_without_diacritics_finds_the_secretarys_unit(open_app):
     at.text_input(key="filter-query").input("doan co so cong ty mau 1").run()
     shown = at.dataframe[0].value
     assert list(shown["Đơn vị"].str.strip()) == ["Đoàn cơ sở Công ty Mẫu 1"]
-    assert shown.iloc[0]["Đơn vị cấp trên"] == KHOAI_CHAU
+    assert shown.iloc[0]["Đơn vị cấp trên"] == OFFICER_BLOC
     assert at.metric[0].value == "1"
 
 
 def test_filtering_by_upper_unit_lists_its_units_in_vietnamese_order(open_app, stored):
-    at = choose_unit(open_app("province", PAGE), "filter-parent", stored(), KHOAI_CHAU)
+    at = choose_unit(open_app("province", PAGE), "filter-parent", stored(), OFFICER_BLOC)
     names = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
-    expected = names_below(stored(), KHOAI_CHAU)
-    assert {HONG_TIEN, "Đoàn cơ sở Công ty Mẫu 1"} <= set(expected)
+    expected = names_below(stored(), OFFICER_BLOC)
+    assert {COMPANY_2, "Đoàn cơ sở Công ty Mẫu 1"} <= set(expected)
     assert names == expected
 
 
@@ -97,30 +97,30 @@ def test_an_upper_officer_adds_a_unit_under_their_district(open_app, stored):
     submit(at, "Thêm đơn vị")
     assert not at.exception and not at.error
     assert "Đoàn trường THPT Mẫu 9" in at.success[0].value
-    [added] = children_named(stored(), KHOAI_CHAU, "Đoàn trường THPT Mẫu 9")
+    [added] = children_named(stored(), OFFICER_BLOC, "Đoàn trường THPT Mẫu 9")
     assert (added.kind.value, added.members, added.chi_doan) == ("Trường THPT", 120, 4)
 
 
 @pytest.mark.parametrize(
     "typed",
     [
-        HONG_TIEN,
+        COMPANY_2,
         "đoàn CƠ SỞ công ty mẫu 2",
         "  Đoàn  cơ sở Công ty Mẫu 2 ",
         "Đòan cơ sở Công ty Mẫu 2",  # the other tone placement
-        unicodedata.normalize("NFD", HONG_TIEN),
+        unicodedata.normalize("NFD", COMPANY_2),
     ],
 )
 def test_a_second_hong_tien_under_khoai_chau_is_refused(open_app, stored, typed):
     at = open_app("upper", PAGE)
     rt = stored()
-    units_before = len(rt.workbook().children[unit_named(rt, KHOAI_CHAU).id])
-    fill_add_form(at, typed, unit_named(rt, HONG_TIEN).kind.value, members=100, chi_doan=3)
+    units_before = len(rt.workbook().children[unit_named(rt, OFFICER_BLOC).id])
+    fill_add_form(at, typed, unit_named(rt, COMPANY_2).kind.value, members=100, chi_doan=3)
     submit(at, "Thêm đơn vị")
     assert "Tên đơn vị: đã có" in errors(at)
     assert not at.success
     rt = stored()
-    khoai_chau = unit_named(rt, KHOAI_CHAU).id
+    khoai_chau = unit_named(rt, OFFICER_BLOC).id
     assert len(rt.workbook().children[khoai_chau]) == units_before
 
 
@@ -155,16 +155,16 @@ def test_an_invalid_member_count_blocks_the_save_naming_the_field(open_app, stor
 
 
 def test_an_upper_officer_edits_a_unit_of_their_district(open_app, stored):
-    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), COMPANY_2)
     assert (
-        form_widget(at, "unit-edit", "text_input", "name").value == HONG_TIEN
+        form_widget(at, "unit-edit", "text_input", "name").value == COMPANY_2
     )  # prefilled from the store
     form_widget(at, "unit-edit", "text_input", "members").input("275")
     form_widget(at, "unit-edit", "text_input", "phone").input("+84 912.345.678")
     form_widget(at, "unit-edit", "text_input", "email").input(" BiThu@HongTien.VN")
     submit(at, "Lưu thay đổi")
     assert not at.error
-    saved = unit_named(stored(), HONG_TIEN)
+    saved = unit_named(stored(), COMPANY_2)
     assert (saved.members, saved.phone, saved.version) == (275, "0912345678", 2)
     assert saved.cells["email"] == "bithu@hongtien.vn"
     said = at.success[0].value.replace("\\", "")
@@ -177,19 +177,19 @@ def test_an_upper_officer_edits_a_unit_of_their_district(open_app, stored):
 
 def test_a_bad_phone_number_is_refused_on_edit(open_app, stored):
     at = open_app("upper", PAGE)
-    phone_before = unit_named(stored(), HONG_TIEN).phone
+    phone_before = unit_named(stored(), COMPANY_2).phone
     assert phone_before
-    at = choose_unit(at, "edit-unit", stored(), HONG_TIEN)
+    at = choose_unit(at, "edit-unit", stored(), COMPANY_2)
     form_widget(at, "unit-edit", "text_input", "phone").input("12345")
     submit(at, "Lưu thay đổi")
     assert "Điện thoại: số điện thoại không hợp lệ" in errors(at)
-    assert unit_named(stored(), HONG_TIEN).phone == phone_before
+    assert unit_named(stored(), COMPANY_2).phone == phone_before
 
 
 def edit_as_another_person(rt, secretary: str) -> None:
     """The province staff change Hồng Tiến's secretary in their own session."""
     province = next(a for a in demo_actors(rt) if a.role is Role.PROVINCE)
-    loaded = unit_named(rt, HONG_TIEN)
+    loaded = unit_named(rt, COMPANY_2)
     units.edit_unit(
         rt, province, loaded, {**loaded.model_dump(), "secretary": secretary}, "another-person-edit"
     )
@@ -199,9 +199,9 @@ def test_a_stale_edit_is_a_conflict_and_keeps_the_other_persons_value(
     open_app, app_runtime, stored
 ):
     at = open_app("upper", PAGE)
-    secretary_before = unit_named(stored(), HONG_TIEN).secretary
+    secretary_before = unit_named(stored(), COMPANY_2).secretary
     assert secretary_before and secretary_before != "Bí thư mới (mẫu)"
-    at = choose_unit(at, "edit-unit", stored(), HONG_TIEN)
+    at = choose_unit(at, "edit-unit", stored(), COMPANY_2)
     edit_as_another_person(app_runtime(), "Bí thư mới (mẫu)")  # the screen's next run sees it
     form_widget(at, "unit-edit", "text_input", "secretary").input("Bí thư của Huyện đoàn (mẫu)")
     submit(at, "Lưu thay đổi")
@@ -212,13 +212,13 @@ def test_a_stale_edit_is_a_conflict_and_keeps_the_other_persons_value(
         "Khi bạn mở biểu mẫu": secretary_before,
         "Hiện tại": "Bí thư mới (mẫu)",
     }
-    assert unit_named(stored(), HONG_TIEN).secretary == "Bí thư mới (mẫu)"
+    assert unit_named(stored(), COMPANY_2).secretary == "Bí thư mới (mẫu)"
 
 
 def test_after_a_conflict_reloading_shows_the_newest_values_and_saving_works(
     open_app, app_runtime, stored
 ):
-    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), HONG_TIEN)
+    at = choose_unit(open_app("upper", PAGE), "edit-unit", stored(), COMPANY_2)
     edit_as_another_person(app_runtime(), "Bí thư mới (mẫu)")
     form_widget(at, "unit-edit", "text_input", "phone").input("0911 111 111")
     submit(at, "Lưu thay đổi")
@@ -227,7 +227,7 @@ def test_after_a_conflict_reloading_shows_the_newest_values_and_saving_works(
     form_widget(at, "unit-edit", "text_input", "phone").input("0911 111 111")
     submit(at, "Lưu thay đổi")
     assert not at.error
-    saved = unit_named(stored(), HONG_TIEN)
+    saved = unit_named(stored(), COMPANY_2)
     assert (saved.secretary, saved.phone) == ("Bí thư mới (mẫu)", "0911111111")
 
 
@@ -258,7 +258,7 @@ def test_a_unit_set_inactive_is_listed_only_when_asked(open_app, stored):
     submit(at, "Lưu thay đổi")
     assert unit_named(stored(), "Đoàn cơ sở Công ty Mẫu 1").active is False
     listed = [n.strip() for n in at.dataframe[0].value["Đơn vị"]]
-    assert "Đoàn cơ sở Công ty Mẫu 1" not in listed and HONG_TIEN in listed
+    assert "Đoàn cơ sở Công ty Mẫu 1" not in listed and COMPANY_2 in listed
     at.toggle(key="filter-inactive").set_value(True).run()
     shown = at.dataframe[0].value.set_index("Mã")
     assert (

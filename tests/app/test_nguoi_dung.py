@@ -12,7 +12,7 @@ from tests.support.world import NOW
 
 PAGE = "pages/nguoi_dung.py"
 SECRETARY_EMAIL = "congtymau1@mau.example"
-HONG_TIEN = "Đoàn cơ sở Công ty Mẫu 2"
+COMPANY_2 = "Đoàn cơ sở Công ty Mẫu 2"
 
 
 def unit_named(rt, name: str):
@@ -73,7 +73,7 @@ def test_the_units_offered_follow_the_chosen_role(open_app, stored):
     )
     form_widget(at, "user-add", "selectbox", "role").select(Role.SECRETARY).run()
     offered = form_widget(at, "user-add", "selectbox", "unit").options
-    assert HONG_TIEN in offered and "Đoàn Khối Doanh nghiệp Mẫu 2" not in offered
+    assert COMPANY_2 in offered and "Đoàn Khối Doanh nghiệp Mẫu 2" not in offered
 
 
 def test_province_staff_add_a_secretary_who_can_then_sign_in(open_app, stored):
@@ -84,7 +84,7 @@ def test_province_staff_add_a_secretary_who_can_then_sign_in(open_app, stored):
         "BiThu.HongTien@Mau.Example",
         "Bí thư Hồng Tiến (mẫu)",
         Role.SECRETARY,
-        HONG_TIEN,
+        COMPANY_2,
     )
     submit(at, "Thêm người dùng")
     assert not at.exception and not at.error
@@ -94,7 +94,7 @@ def test_province_staff_add_a_secretary_who_can_then_sign_in(open_app, stored):
     assert (added.name, added.role, added.unit_id, added.active) == (
         "Bí thư Hồng Tiến (mẫu)",
         Role.SECRETARY,
-        unit_named(rt, HONG_TIEN).id,
+        unit_named(rt, COMPANY_2).id,
         True,
     )
     assert "bithu.hongtien@mau.example" in list(at.dataframe[0].value["Email đăng nhập"])
@@ -103,7 +103,7 @@ def test_province_staff_add_a_secretary_who_can_then_sign_in(open_app, stored):
 
 def test_an_invalid_email_is_refused_and_the_input_stays(open_app, stored):
     at = open_app("province", PAGE)
-    fill_add_form(at, stored(), "bithu-hongtien", "Bí thư (mẫu)", Role.SECRETARY, HONG_TIEN)
+    fill_add_form(at, stored(), "bithu-hongtien", "Bí thư (mẫu)", Role.SECRETARY, COMPANY_2)
     submit(at, "Thêm người dùng")
     assert "Email đăng nhập: địa chỉ email không hợp lệ" in errors(at)
     assert not at.success
@@ -114,7 +114,7 @@ def test_an_invalid_email_is_refused_and_the_input_stays(open_app, stored):
 def test_an_email_already_given_access_is_refused(open_app, stored):
     at = open_app("province", PAGE)
     fill_add_form(
-        at, stored(), "CongTyMau1@mau.example", "Người khác (mẫu)", Role.VIEWER, HONG_TIEN
+        at, stored(), "CongTyMau1@mau.example", "Người khác (mẫu)", Role.VIEWER, COMPANY_2
     )
     submit(at, "Thêm người dùng")
     assert "Email đăng nhập: congtymau1@mau.example đã có trong danh sách" in errors(at)
@@ -153,13 +153,13 @@ def test_a_secretary_disabled_here_is_refused_at_their_next_click(open_app, stor
 def test_province_staff_move_an_officer_to_another_role_and_unit(open_app, stored):
     at = choose_user(open_app("province", PAGE), stored(), "doankhoi@mau.example")
     form_widget(at, "user-edit", "selectbox", "role").select(Role.SECRETARY).run()
-    form_widget(at, "user-edit", "selectbox", "unit").select(unit_named(stored(), HONG_TIEN).id)
+    form_widget(at, "user-edit", "selectbox", "unit").select(unit_named(stored(), COMPANY_2).id)
     submit(at, "Lưu thay đổi")
     assert not at.error
     moved = stored().workbook().user_by_email("doankhoi@mau.example")
     assert (moved.role, moved.unit_id, moved.version) == (
         Role.SECRETARY,
-        unit_named(stored(), HONG_TIEN).id,
+        unit_named(stored(), COMPANY_2).id,
         2,
     )
 

@@ -13,7 +13,10 @@ from tests.support.app import app_sqlite, page_alone
 from tests.support.world import NOW, PLAN, unit_id
 
 PAGE = "pages/nhat_ky.py"
-THUAN_HUNG, VUONG = "Đoàn cơ sở Công ty Mẫu 1", "Đoàn cơ sở Công an Mẫu 1"  # under two upper units
+COMPANY_1, POLICE_1 = (
+    "Đoàn cơ sở Công ty Mẫu 1",
+    "Đoàn cơ sở Công an Mẫu 1",
+)  # under two upper units
 
 
 def register(rt, unit_name: str, key: str) -> str:
@@ -33,13 +36,13 @@ def table(at) -> list[dict[str, str]]:
 
 def test_a_new_registration_appears_at_the_top_for_province_staff(open_app, app_runtime):
     at = open_app("province", PAGE)
-    reference = register(app_runtime(), THUAN_HUNG, "dk-th")
+    reference = register(app_runtime(), COMPANY_1, "dk-th")
     at.run()
     assert not at.exception and not at.error
     top = table(at)[0]
     assert top["Mã bản ghi"] == reference
-    assert (top["Bảng"], top["Đơn vị"], top["Thao tác"]) == ("Đăng ký", THUAN_HUNG, "Gửi đăng ký")
-    assert top["Người thực hiện"].startswith(f"Bí thư {THUAN_HUNG}")
+    assert (top["Bảng"], top["Đơn vị"], top["Thao tác"]) == ("Đăng ký", COMPANY_1, "Gửi đăng ký")
+    assert top["Người thực hiện"].startswith(f"Bí thư {COMPANY_1}")
     assert "Số kế hoạch: (trống) → 07-KH/ĐTN" in top["Thay đổi"]
     assert top["Thời điểm"] == f"{NOW:%d/%m/%Y %H:%M:%S}"
 
@@ -47,12 +50,12 @@ def test_a_new_registration_appears_at_the_top_for_province_staff(open_app, app_
 def test_the_upper_officer_sees_only_the_entries_of_its_doan_khoi(open_app, app_runtime):
     at = open_app("upper", PAGE)
     rt = app_runtime()
-    mine, theirs = register(rt, THUAN_HUNG, "dk-th"), register(rt, VUONG, "dk-v")
+    mine, theirs = register(rt, COMPANY_1, "dk-th"), register(rt, POLICE_1, "dk-v")
     at.run()
     rows = table(at)
     assert [r["Mã bản ghi"] for r in rows] == [mine]
     assert theirs not in {r["Mã bản ghi"] for r in rows}
-    assert VUONG not in at.selectbox(key="audit_unit").options
+    assert POLICE_1 not in at.selectbox(key="audit_unit").options
 
 
 def test_a_secretary_opening_the_log_is_refused(open_app):

@@ -14,7 +14,7 @@ from services.data import audit_log
 from services.people import units, users
 from services.people.users import SignInRefused
 from services.registration import cycles
-from tests.support.builders import HONG_TIEN, KHOAI_CHAU
+from tests.support.builders import COMPANY_2, OFFICER_BLOC
 from tests.support.cycles import new_cycle  # noqa: F401 - a fixture
 from tests.support.world import unit_id
 
@@ -24,7 +24,7 @@ def test_only_a_unit_without_an_upper_unit_can_be_a_tinh_doan(rt, people):
     form = {"name": "Tỉnh đoàn Thứ Hai", "kind": "Tỉnh đoàn", "parent_id": root}
     with pytest.raises(InvalidInput, match="Loại đơn vị: chỉ đơn vị cấp cao nhất"):
         units.add_unit(rt, people[Role.PROVINCE], form, new_request_key())
-    upper = unit_id(rt, KHOAI_CHAU)
+    upper = unit_id(rt, OFFICER_BLOC)
     form = {"name": "Tỉnh đoàn Giả", "kind": "Tỉnh đoàn", "parent_id": upper}
     with pytest.raises(InvalidInput, match="Loại đơn vị"):
         units.add_unit(rt, people[Role.UPPER], form, new_request_key())
@@ -38,7 +38,7 @@ def test_audit_rows_about_users_are_shown_to_province_staff_only(rt, people):
             "email": "bithu.moi@mau.example",
             "name": "Bí thư Mới",
             "role": "Bí thư Đoàn cơ sở",
-            "unit_id": unit_id(rt, HONG_TIEN),
+            "unit_id": unit_id(rt, COMPANY_2),
         },
         new_request_key(),
     )
@@ -83,12 +83,12 @@ def test_a_paper_plan_cannot_be_received_before_it_was_written(rt, people, new_c
             rt,
             people[Role.UPPER],
             cycle,
-            unit_id(rt, HONG_TIEN),
+            unit_id(rt, COMPANY_2),
             plan(plan_date="20/11/2026"),
             new_request_key(),
             received_on=date(2020, 1, 1),
         )
-    assert rt.workbook().registration(cycle, unit_id(rt, HONG_TIEN)) is None
+    assert rt.workbook().registration(cycle, unit_id(rt, COMPANY_2)) is None
 
 
 def test_audit_rows_that_came_in_an_import_are_shown_as_imported(rt, people, tmp_path):

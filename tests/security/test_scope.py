@@ -19,12 +19,12 @@ from services.overview import home
 from services.people import units, users
 from services.registration import cycles, dashboard, plans, rollups, status
 from tests.support.builders import (
-    HONG_TIEN,
-    KHOAI_CHAU,
+    COMPANY_1,
+    COMPANY_2,
+    OFFICER_BLOC,
     OPEN,
-    THUAN_HUNG,
-    TIEN_LU,
-    VUONG,
+    POLICE_1,
+    POLICE_UNION,
     plan,
     unit_form,
 )
@@ -54,72 +54,76 @@ def new_unit(parent: str) -> Callable[[World], dict[str, Any]]:
 # (who, what is attempted) — every one of these must be refused and change nothing.
 REFUSED: list[tuple[str, str, Attempt]] = [
     # ---- reading units and registrations outside one's subtree --------------------------------
-    ("secretary", "get a neighbouring unit", lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN))),
-    ("secretary", "get its own upper unit", lambda w, a: units.get_unit(w.rt, a, w.id(KHOAI_CHAU))),
-    ("upper", "get another district's unit", lambda w, a: units.get_unit(w.rt, a, w.id(VUONG))),
+    ("secretary", "get a neighbouring unit", lambda w, a: units.get_unit(w.rt, a, w.id(COMPANY_2))),
+    (
+        "secretary",
+        "get its own upper unit",
+        lambda w, a: units.get_unit(w.rt, a, w.id(OFFICER_BLOC)),
+    ),
+    ("upper", "get another district's unit", lambda w, a: units.get_unit(w.rt, a, w.id(POLICE_1))),
     ("upper", "get the province unit", lambda w, a: units.get_unit(w.rt, a, w.id(KHOI_CO_QUAN))),
     (
         "viewer",
         "get a Đoàn Khối DN Mẫu 2 unit",
-        lambda w, a: units.get_unit(w.rt, a, w.id(THUAN_HUNG)),
+        lambda w, a: units.get_unit(w.rt, a, w.id(COMPANY_1)),
     ),
     (
         "other_upper",
         "get a Đoàn Khối DN Mẫu 2 unit",
-        lambda w, a: units.get_unit(w.rt, a, w.id(HONG_TIEN)),
+        lambda w, a: units.get_unit(w.rt, a, w.id(COMPANY_2)),
     ),
     *[
         (
             who,
             "read Công ty Mẫu 2's registration",
-            lambda w, a: plans.registration_of(w.rt, a, OPEN, w.id(HONG_TIEN)),
+            lambda w, a: plans.registration_of(w.rt, a, OPEN, w.id(COMPANY_2)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "read a Công an tỉnh registration",
-        lambda w, a: plans.registration_of(w.rt, a, PAST, w.id(VUONG)),
+        lambda w, a: plans.registration_of(w.rt, a, PAST, w.id(POLICE_1)),
     ),
     *[
         (
             who,
             "get the receipt of Công ty Mẫu 2's registration",
-            lambda w, a: plans.receipt_for(w.rt, a, w.registration(OPEN, HONG_TIEN)),
+            lambda w, a: plans.receipt_for(w.rt, a, w.registration(OPEN, COMPANY_2)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "get the receipt of a Công an tỉnh registration",
-        lambda w, a: plans.receipt_for(w.rt, a, w.any_registration_below(PAST, TIEN_LU)),
+        lambda w, a: plans.receipt_for(w.rt, a, w.any_registration_below(PAST, POLICE_UNION)),
     ),
     *[
         (
             who,
             "read Công ty Mẫu 2's deadline",
-            lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(HONG_TIEN)),
+            lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(COMPANY_2)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "read Công an Mẫu 1's deadline",
-        lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(VUONG)),
+        lambda w, a: plans.deadline_for(w.rt, a, OPEN, w.id(POLICE_1)),
     ),
     # ---- roll-ups of another upper unit --------------------------------------------------------
     *[
         (
             who,
             "preview Đoàn Khối DN Mẫu 2's roll-up",
-            lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(KHOAI_CHAU)),
+            lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(OFFICER_BLOC)),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
     (
         "upper",
         "preview Công an tỉnh's roll-up",
-        lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(TIEN_LU)),
+        lambda w, a: rollups.preview(w.rt, a, OPEN, w.id(POLICE_UNION)),
     ),
     (
         "viewer",
@@ -130,33 +134,33 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "read Công an tỉnh's sent roll-up",
-            lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(TIEN_LU)),
+            lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(POLICE_UNION)),
         )
         for who in ("secretary", "viewer", "upper")
     ],
     (
         "other_upper",
         "read Đoàn Khối DN Mẫu 2's sent roll-up",
-        lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(KHOAI_CHAU)),
+        lambda w, a: rollups.report_of(w.rt, a, PAST, w.id(OFFICER_BLOC)),
     ),
     *[
         (
             who,
             "download Công an tỉnh's roll-up",
-            lambda w, a: rollups.report_xlsx(w.rt, a, w.report(PAST, TIEN_LU)),
+            lambda w, a: rollups.report_xlsx(w.rt, a, w.report(PAST, POLICE_UNION)),
         )
         for who in ("secretary", "viewer", "upper")
     ],
     (
         "upper",
         "send Công an tỉnh's roll-up",
-        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(TIEN_LU), "", "k1"),
+        lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(POLICE_UNION), "", "k1"),
     ),
     *[
         (
             who,
             "send Đoàn Khối DN Mẫu 2's roll-up",
-            lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(KHOAI_CHAU), "", "k1"),
+            lambda w, a: rollups.send_rollup(w.rt, a, OPEN, w.id(OFFICER_BLOC), "", "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
@@ -171,7 +175,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
             who,
             "register a plan for Công ty Mẫu 1",
             lambda w, a: plans.register_plan(
-                w.rt, a, OPEN, w.id(THUAN_HUNG), plan(), "k1", received_on=date(2026, 11, 24)
+                w.rt, a, OPEN, w.id(COMPANY_1), plan(), "k1", received_on=date(2026, 11, 24)
             ),
         )
         for who in ("viewer", "other_upper")
@@ -180,21 +184,21 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         "secretary",
         "register a plan for its neighbour Công ty Mẫu 2",
         lambda w, a: plans.register_plan(
-            w.rt, a, OPEN, w.id(HONG_TIEN), plan(), "k1", received_on=date(2026, 11, 24)
+            w.rt, a, OPEN, w.id(COMPANY_2), plan(), "k1", received_on=date(2026, 11, 24)
         ),
     ),
     (
         "upper",
         "enter a paper plan for Công an Mẫu 1 (Công an tỉnh)",
         lambda w, a: plans.register_plan(
-            w.rt, a, OPEN, w.id(VUONG), plan(), "k1", received_on=date(2026, 11, 24)
+            w.rt, a, OPEN, w.id(POLICE_1), plan(), "k1", received_on=date(2026, 11, 24)
         ),
     ),
     *[
         (
             who,
             "accept Công ty Mẫu 2's registration",
-            lambda w, a: plans.accept(w.rt, a, w.registration(OPEN, HONG_TIEN), "k1"),
+            lambda w, a: plans.accept(w.rt, a, w.registration(OPEN, COMPANY_2), "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
@@ -203,7 +207,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
             who,
             "return Công ty Mẫu 2's registration",
             lambda w, a: plans.return_for_correction(
-                w.rt, a, w.registration(OPEN, HONG_TIEN), "Sửa lại", "k1"
+                w.rt, a, w.registration(OPEN, COMPANY_2), "Sửa lại", "k1"
             ),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -212,7 +216,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         "upper",
         "return a Công an tỉnh registration",
         lambda w, a: plans.return_for_correction(
-            w.rt, a, w.any_registration_below(PAST, TIEN_LU), "Sửa lại", "k1"
+            w.rt, a, w.any_registration_below(PAST, POLICE_UNION), "Sửa lại", "k1"
         ),
     ),
     *[
@@ -220,7 +224,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
             who,
             "extend Công ty Mẫu 1's deadline",
             lambda w, a: plans.grant_extension(
-                w.rt, a, OPEN, w.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1"
+                w.rt, a, OPEN, w.id(COMPANY_1), date(2026, 12, 31), "Lý do", "k1"
             ),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -229,20 +233,20 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         "upper",
         "extend Công an Mẫu 1's deadline",
         lambda w, a: plans.grant_extension(
-            w.rt, a, OPEN, w.id(VUONG), date(2026, 12, 31), "Lý do", "k1"
+            w.rt, a, OPEN, w.id(POLICE_1), date(2026, 12, 31), "Lý do", "k1"
         ),
     ),
     # ---- the unit register ---------------------------------------------------------------------
     (
         "upper",
         "add a unit under Công an tỉnh",
-        lambda w, a: units.add_unit(w.rt, a, new_unit(TIEN_LU)(w), "k1"),
+        lambda w, a: units.add_unit(w.rt, a, new_unit(POLICE_UNION)(w), "k1"),
     ),
     *[
         (
             who,
             "add a unit under Đoàn Khối DN Mẫu 2",
-            lambda w, a: units.add_unit(w.rt, a, new_unit(KHOAI_CHAU)(w), "k1"),
+            lambda w, a: units.add_unit(w.rt, a, new_unit(OFFICER_BLOC)(w), "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
@@ -255,14 +259,14 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         "upper",
         "edit Công an Mẫu 1 (Công an tỉnh)",
         lambda w, a: units.edit_unit(
-            w.rt, a, w.unit(VUONG), unit_form(w.unit(VUONG), secretary="X"), "k1"
+            w.rt, a, w.unit(POLICE_1), unit_form(w.unit(POLICE_1), secretary="X"), "k1"
         ),
     ),
     (
         "upper",
         "edit its own district",
         lambda w, a: units.edit_unit(
-            w.rt, a, w.unit(KHOAI_CHAU), unit_form(w.unit(KHOAI_CHAU), secretary="X"), "k1"
+            w.rt, a, w.unit(OFFICER_BLOC), unit_form(w.unit(OFFICER_BLOC), secretary="X"), "k1"
         ),
     ),
     (
@@ -271,8 +275,8 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         lambda w, a: units.edit_unit(
             w.rt,
             a,
-            w.unit(THUAN_HUNG),
-            unit_form(w.unit(THUAN_HUNG), parent_id=w.id(TIEN_LU)),
+            w.unit(COMPANY_1),
+            unit_form(w.unit(COMPANY_1), parent_id=w.id(POLICE_UNION)),
             "k1",
         ),
     ),
@@ -281,7 +285,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
             who,
             "edit Công ty Mẫu 1",
             lambda w, a: units.edit_unit(
-                w.rt, a, w.unit(THUAN_HUNG), unit_form(w.unit(THUAN_HUNG), secretary="X"), "k1"
+                w.rt, a, w.unit(COMPANY_1), unit_form(w.unit(COMPANY_1), secretary="X"), "k1"
             ),
         )
         for who in ("secretary", "viewer", "other_upper")
@@ -289,13 +293,13 @@ REFUSED: list[tuple[str, str, Attempt]] = [
     (
         "upper",
         "assign an officer to Công an Mẫu 1",
-        lambda w, a: units.assign_officer(w.rt, a, w.unit(VUONG), "Ai đó", "k1"),
+        lambda w, a: units.assign_officer(w.rt, a, w.unit(POLICE_1), "Ai đó", "k1"),
     ),
     *[
         (
             who,
             "assign an officer to Công ty Mẫu 1",
-            lambda w, a: units.assign_officer(w.rt, a, w.unit(THUAN_HUNG), "Ai đó", "k1"),
+            lambda w, a: units.assign_officer(w.rt, a, w.unit(COMPANY_1), "Ai đó", "k1"),
         )
         for who in ("secretary", "viewer", "other_upper")
     ],
@@ -363,28 +367,28 @@ REPLAYED: list[tuple[str, str, Attempt]] = [
         "secretary",
         "add a unit with the key of the province's id",
         lambda w, a: units.add_unit(
-            w.rt, a, new_unit(KHOAI_CHAU)(w), w.id("Tỉnh đoàn Hưng Yên").removeprefix("DV-")
+            w.rt, a, new_unit(OFFICER_BLOC)(w), w.id("Tỉnh đoàn Hưng Yên").removeprefix("DV-")
         ),
     ),
     (
         "upper",
         "add a unit under its Đoàn Khối with the key of Công an Mẫu 1's id",
         lambda w, a: units.add_unit(
-            w.rt, a, new_unit(KHOAI_CHAU)(w), w.id(VUONG).removeprefix("DV-")
+            w.rt, a, new_unit(OFFICER_BLOC)(w), w.id(POLICE_1).removeprefix("DV-")
         ),
     ),
     (
         "secretary",
         "register its own plan with the key of Công ty Mẫu 2's registration id",
         lambda w, a: plans.register_plan(
-            w.rt, a, OPEN, a.unit_id, plan(), w.registration(OPEN, HONG_TIEN).id.removeprefix("DK-")
+            w.rt, a, OPEN, a.unit_id, plan(), w.registration(OPEN, COMPANY_2).id.removeprefix("DK-")
         ),
     ),
     (
         "upper",
         "send its roll-up with the key of Công an tỉnh's report id",
         lambda w, a: rollups.send_rollup(
-            w.rt, a, OPEN, a.unit_id, "", w.report(PAST, TIEN_LU).id.removeprefix("BC-")
+            w.rt, a, OPEN, a.unit_id, "", w.report(PAST, POLICE_UNION).id.removeprefix("BC-")
         ),
     ),
 ]
@@ -429,7 +433,7 @@ def test_the_unit_register_lists_only_units_in_scope(world, who):
 
 @pytest.mark.parametrize("who", ["upper", "secretary", "viewer", "other_upper"])
 def test_filtering_the_register_by_an_outside_upper_unit_shows_nothing(world, who):
-    outside = TIEN_LU if who != "other_upper" else KHOAI_CHAU
+    outside = POLICE_UNION if who != "other_upper" else OFFICER_BLOC
     assert units.list_units(world.rt, world.people[who], parent_id=world.id(outside)) == []
 
 
@@ -459,7 +463,7 @@ def test_a_viewer_of_a_doan_khoi_does_not_see_province_wide_figures(world):
     assert CO_QUAN in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
         viewer.totals[status.NOT_YET] == 0
     )
-    assert HONG_TIEN not in set(viewer.not_registered["Đơn vị"])
+    assert COMPANY_2 not in set(viewer.not_registered["Đơn vị"])
     assert list(viewer.rollups["Đơn vị"]) == [KHOI_CO_QUAN]
 
 
@@ -469,7 +473,7 @@ def test_the_home_page_counts_only_units_in_scope(world, who):
     wb = world.rt.workbook()
     todo = home.todo(world.rt, actor)
     if actor.role is Role.SECRETARY:
-        assert all(HONG_TIEN not in item for item in todo.items)
+        assert all(COMPANY_2 not in item for item in todo.items)
     else:
         assert todo.items[0].endswith(
             f"/ {len(wb.grassroots(scope(wb, actor)))} đoàn cơ sở chưa đăng ký."
@@ -481,7 +485,7 @@ def test_only_ones_own_upper_unit_can_be_reported(world, who):
     actor = world.people[who]
     reporting = set(rollups.reporting_units(world.rt, actor))
     if actor.role is Role.PROVINCE:
-        assert world.id(KHOAI_CHAU) in reporting and world.id(TIEN_LU) in reporting
+        assert world.id(OFFICER_BLOC) in reporting and world.id(POLICE_UNION) in reporting
     elif actor.role is Role.UPPER:
         assert reporting == {actor.unit_id}
     else:
@@ -491,21 +495,21 @@ def test_only_ones_own_upper_unit_can_be_reported(world, who):
 def test_the_in_scope_calls_of_the_table_do_succeed_for_the_right_person(world):
     """The refusals above are about scope, not broken inputs: the rightful person gets through."""
     rt, upper = world.rt, world.people["upper"]
-    units.get_unit(rt, upper, world.id(THUAN_HUNG))
-    rollups.preview(rt, upper, OPEN, world.id(KHOAI_CHAU))
-    plans.grant_extension(rt, upper, OPEN, world.id(THUAN_HUNG), date(2026, 12, 31), "Lý do", "k1")
-    units.assign_officer(rt, upper, world.unit(THUAN_HUNG), "Ai đó", "k2")
+    units.get_unit(rt, upper, world.id(COMPANY_1))
+    rollups.preview(rt, upper, OPEN, world.id(OFFICER_BLOC))
+    plans.grant_extension(rt, upper, OPEN, world.id(COMPANY_1), date(2026, 12, 31), "Lý do", "k1")
+    units.assign_officer(rt, upper, world.unit(COMPANY_1), "Ai đó", "k2")
     units.edit_unit(
-        rt, upper, world.unit(HONG_TIEN), unit_form(world.unit(HONG_TIEN), secretary="X"), "k3"
+        rt, upper, world.unit(COMPANY_2), unit_form(world.unit(COMPANY_2), secretary="X"), "k3"
     )
-    units.add_unit(rt, upper, new_unit(KHOAI_CHAU)(world), "k4")
-    accepted = plans.accept(rt, upper, world.registration(OPEN, HONG_TIEN), "k5")
+    units.add_unit(rt, upper, new_unit(OFFICER_BLOC)(world), "k4")
+    accepted = plans.accept(rt, upper, world.registration(OPEN, COMPANY_2), "k5")
     assert accepted.state is RegistrationState.ACCEPTED
     other = world.people["other_upper"]
-    if world.registration(OPEN, VUONG) is None:
+    if world.registration(OPEN, POLICE_1) is None:
         plans.register_plan(
-            rt, other, OPEN, world.id(VUONG), plan(), "k6", received_on=date(2026, 11, 24)
+            rt, other, OPEN, world.id(POLICE_1), plan(), "k6", received_on=date(2026, 11, 24)
         )
-    rollups.send_rollup(rt, other, OPEN, world.id(TIEN_LU), "", "k7")
+    rollups.send_rollup(rt, other, OPEN, world.id(POLICE_UNION), "", "k7")
     cycles.save_cycle(rt, world.people["province"], cycle_draft(), "k8")
     users.add_user(rt, world.people["province"], new_user(world), "k9")

@@ -13,7 +13,7 @@ from services.core.access import scope
 from services.core.errors import AccessDenied
 from services.data import health, transfer
 from services.year_end import assessments, commendation, decisions, province_check
-from tests.support.builders import HONG_TIEN, KHOAI_CHAU, THUAN_HUNG, TIEN_LU, VUONG
+from tests.support.builders import COMPANY_1, COMPANY_2, OFFICER_BLOC, POLICE_1, POLICE_UNION
 from tests.support.scope import PAST, Attempt, everything
 from tests.support.scope import world as world  # noqa: F401 - the fixture, by its name
 
@@ -30,25 +30,25 @@ REFUSED: list[tuple[str, str, Attempt]] = [
         (
             who,
             "save a draft assessment of Công ty Mẫu 1",
-            lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(THUAN_HUNG), EMPTY_FORM, "k1"),
+            lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(COMPANY_1), EMPTY_FORM, "k1"),
         )
         for who in ("viewer", "other_upper")
     ],
     (
         "secretary",
         "save a draft assessment of its neighbour Công ty Mẫu 2",
-        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(HONG_TIEN), EMPTY_FORM, "k1"),
+        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(COMPANY_2), EMPTY_FORM, "k1"),
     ),
     (
         "upper",
         "save a draft assessment of Công an Mẫu 1 (Công an tỉnh)",
-        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(VUONG), EMPTY_FORM, "k1"),
+        lambda w, a: assessments.save_draft(w.rt, a, PAST, w.id(POLICE_1), EMPTY_FORM, "k1"),
     ),
     *[
         (
             who,
             "open Công ty Mẫu 2's assessment",
-            lambda w, a: assessments.open_assessment(w.rt, a, PAST, w.id(HONG_TIEN)),
+            lambda w, a: assessments.open_assessment(w.rt, a, PAST, w.id(COMPANY_2)),
         )
         for who in ("secretary", "other_upper")
     ],
@@ -61,7 +61,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
                 w.rt,
                 a,
                 PAST,
-                w.id(KHOAI_CHAU),
+                w.id(OFFICER_BLOC),
                 {"number": "99-QĐ/HĐ", "signed_on": "01/11/2026", "signer": "Mẫu", "unit_ids": []},
                 "k1",
             ),
@@ -75,7 +75,7 @@ REFUSED: list[tuple[str, str, Attempt]] = [
             w.rt,
             a,
             PAST,
-            w.id(TIEN_LU),
+            w.id(POLICE_UNION),
             {"number": "99-QĐ/HĐ", "signed_on": "01/11/2026", "signer": "Mẫu", "unit_ids": []},
             "k1",
         ),

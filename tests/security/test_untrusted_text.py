@@ -26,10 +26,10 @@ from services.people import units
 from services.registration import plans, rollups
 from tests.support.app import with_hostile_unit
 from tests.support.builders import (
-    HONG_TIEN,
-    KHOAI_CHAU,
+    COMPANY_1,
+    COMPANY_2,
+    OFFICER_BLOC,
     OPEN,
-    THUAN_HUNG,
     plan,
     rows_of,
     unit_form,
@@ -67,9 +67,9 @@ def targets(text: str) -> dict:
 @pytest.mark.parametrize("text", CASES)
 def test_plan_targets_are_stored_byte_exact_apart_from_the_ends(rt, people, text):
     plans.register_plan(
-        rt, people[Role.SECRETARY], OPEN, unit_id(rt, THUAN_HUNG), targets(text), "t1"
+        rt, people[Role.SECRETARY], OPEN, unit_id(rt, COMPANY_1), targets(text), "t1"
     )
-    row = stored_registration(rt, THUAN_HUNG)
+    row = stored_registration(rt, COMPANY_1)
     assert (row["target_nd1"], row["target_nd2"], row["target_nd3"]) == (text, text, text)
     assert row["target_nd1"].encode() == text.encode()  # NFD stays NFD: no normalisation
 
@@ -77,29 +77,29 @@ def test_plan_targets_are_stored_byte_exact_apart_from_the_ends(rt, people, text
 def test_a_10000_character_target_is_refused_and_nothing_is_stored(rt, people):
     with pytest.raises(InvalidInput, match="tối đa 5000"):
         plans.register_plan(
-            rt, people[Role.SECRETARY], OPEN, unit_id(rt, THUAN_HUNG), targets(LONG), "t1"
+            rt, people[Role.SECRETARY], OPEN, unit_id(rt, COMPANY_1), targets(LONG), "t1"
         )
-    assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=unit_id(rt, THUAN_HUNG)) == []
+    assert rows_of(rt, "registrations", cycle_id=OPEN, unit_id=unit_id(rt, COMPANY_1)) == []
 
 
 @pytest.mark.parametrize("text", CASES)
 def test_a_return_reason_is_stored_as_typed(rt, people, text):
-    reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
+    reg = rt.workbook().registration(OPEN, unit_id(rt, COMPANY_2))
     plans.return_for_correction(rt, people[Role.UPPER], reg, text, "r1")
-    row = stored_registration(rt, HONG_TIEN)
+    row = stored_registration(rt, COMPANY_2)
     assert row["return_reason"].encode() == text.strip().encode()
     assert row["state"] == RegistrationState.RETURNED.value
 
 
 def test_a_return_reason_keeps_its_line_breaks_and_inner_spaces(rt, people):
-    reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
+    reg = rt.workbook().registration(OPEN, unit_id(rt, COMPANY_2))
     plans.return_for_correction(rt, people[Role.UPPER], reg, " Dòng 1\nDòng  2 ", "r1")
-    assert stored_registration(rt, HONG_TIEN)["return_reason"] == "Dòng 1\nDòng  2"
+    assert stored_registration(rt, COMPANY_2)["return_reason"] == "Dòng 1\nDòng  2"
 
 
 @pytest.mark.parametrize("text", CASES)
 def test_a_secretary_name_is_stored_nfc_and_otherwise_as_typed(rt, people, text):
-    unit = rt.workbook().units[unit_id(rt, THUAN_HUNG)]
+    unit = rt.workbook().units[unit_id(rt, COMPANY_1)]
     units.edit_unit(rt, people[Role.UPPER], unit, unit_form(unit, secretary=text), "u1")
     row = rows_of(rt, "units", id=unit.id)[0]
     assert row["secretary"] == unicodedata.normalize("NFC", text)
@@ -108,7 +108,7 @@ def test_a_secretary_name_is_stored_nfc_and_otherwise_as_typed(rt, people, text)
 
 
 def test_a_10000_character_secretary_name_is_refused_and_nothing_is_stored(rt, people):
-    unit = rt.workbook().units[unit_id(rt, THUAN_HUNG)]
+    unit = rt.workbook().units[unit_id(rt, COMPANY_1)]
     before = rows_of(rt, "units", id=unit.id)
     with pytest.raises(InvalidInput, match="Bí thư: quá dài"):
         units.edit_unit(rt, people[Role.UPPER], unit, unit_form(unit, secretary=LONG), "u1")
@@ -120,18 +120,18 @@ def test_a_10000_character_secretary_name_is_refused_and_nothing_is_stored(rt, p
 
 def sent_xlsx(rt, people, note: str):
     officer = people[Role.UPPER]
-    report = rollups.send_rollup(rt, officer, OPEN, unit_id(rt, KHOAI_CHAU), note, "b1")
+    report = rollups.send_rollup(rt, officer, OPEN, unit_id(rt, OFFICER_BLOC), note, "b1")
     data = rollups.report_xlsx(rt, officer, report)
     return load_workbook(io.BytesIO(data))["Báo cáo"]
 
 
 def test_a_10000_character_reason_or_note_is_refused_and_nothing_is_written(rt, people):
     before = rt.store.read(["registrations", "upper_reports", "audit_log"])
-    reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
+    reg = rt.workbook().registration(OPEN, unit_id(rt, COMPANY_2))
     with pytest.raises(InvalidInput, match="quá dài"):
         plans.return_for_correction(rt, people[Role.UPPER], reg, LONG, "r1")
     with pytest.raises(InvalidInput, match="quá dài"):
-        rollups.send_rollup(rt, people[Role.UPPER], OPEN, unit_id(rt, KHOAI_CHAU), LONG, "n1")
+        rollups.send_rollup(rt, people[Role.UPPER], OPEN, unit_id(rt, OFFICER_BLOC), LONG, "n1")
     assert rt.store.read(["registrations", "upper_reports", "audit_log"]) == before
 
 
@@ -142,7 +142,7 @@ def test_a_roll_up_note_is_a_text_cell_in_the_xlsx(rt, people, text):
     note = rows["Ghi chú"]
     assert note.data_type == "s"
     assert note.value == text
-    stored = rows_of(rt, "upper_reports", cycle_id=OPEN, unit_id=unit_id(rt, KHOAI_CHAU))[0]
+    stored = rows_of(rt, "upper_reports", cycle_id=OPEN, unit_id=unit_id(rt, OFFICER_BLOC))[0]
     assert stored["note"] == text
 
 
@@ -191,11 +191,11 @@ def returned_with_hostile_text(app_runtime) -> None:
         rt,
         people[Role.SECRETARY],
         OPEN,
-        unit_id(rt, THUAN_HUNG),
+        unit_id(rt, COMPANY_1),
         plan(plan_number=HOSTILE["link"], targets={c: HOSTILE_TEXT for c in ("ND1", "ND2", "ND3")}),
         "h1",
     )
-    reg = rt.workbook().registration(OPEN, unit_id(rt, THUAN_HUNG))
+    reg = rt.workbook().registration(OPEN, unit_id(rt, COMPANY_1))
     plans.return_for_correction(rt, people[Role.UPPER], reg, HOSTILE_TEXT, "h2")
 
 
@@ -213,7 +213,7 @@ def test_plan_targets_reach_the_reviewer_as_plain_text(open_app, app_runtime):
     returned_with_hostile_text(app_runtime)
     at.run()
     box = at.selectbox(key="review-unit")
-    box.select_index(box.options.index(THUAN_HUNG)).run()
+    box.select_index(box.options.index(COMPANY_1)).run()
     assert_no_live_markup(at)
     assert any(HOSTILE_TEXT in t.value for t in at.text)
 
@@ -262,7 +262,7 @@ def test_a_hostile_upper_unit_name_on_the_roll_up_screen_is_plain_text(open_app,
     at = open_app("upper", "pages/bao_cao.py")
     rt = app_runtime()
     province = next(p for p in demo.demo_actors(rt) if p.role is Role.PROVINCE)
-    district = rt.workbook().units[unit_id(rt, KHOAI_CHAU)]
+    district = rt.workbook().units[unit_id(rt, OFFICER_BLOC)]
     name = f"Huyện đoàn {HOSTILE['link']}"
     units.edit_unit(rt, province, district, unit_form(district, name=name), "e1")
     at.run()

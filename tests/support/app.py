@@ -19,7 +19,7 @@ from services.core.runtime import Runtime
 from services.people import units
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.builders import THUAN_HUNG, unit_form
+from tests.support.builders import COMPANY_1, unit_form
 from tests.support.world import NOW, unit_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ def with_hostile_unit(open_app, app_runtime, person: str, page: str, **fields):
     at = open_app(person, page)
     rt = app_runtime()
     officer = next(p for p in demo.demo_actors(rt) if p.role is Role.UPPER)
-    unit = rt.workbook().units[unit_id(rt, THUAN_HUNG)]
+    unit = rt.workbook().units[unit_id(rt, COMPANY_1)]
     units.edit_unit(rt, officer, unit, unit_form(unit, **fields), "e1")
     at.run()
     return at, unit.id

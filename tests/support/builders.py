@@ -15,11 +15,11 @@ from services.core.runtime import Runtime
 from tests.support.world import unit_id
 
 OPEN = "CK-2027"  # the demo's open cycle (cut-off 16/12/2026 00:00)
-KHOAI_CHAU = "Đoàn Khối Doanh nghiệp Mẫu 2"  # the demo upper-unit officer's unit
-THUAN_HUNG = "Đoàn cơ sở Công ty Mẫu 1"  # not registered in the open cycle
-HONG_TIEN = "Đoàn cơ sở Công ty Mẫu 2"  # registered in the open cycle, state Đã gửi
-TIEN_LU = "Đoàn Thanh niên Công an tỉnh"  # another upper unit (a 3-level branch)
-VUONG = "Đoàn cơ sở Công an Mẫu 1"  # a unit of TIEN_LU
+OFFICER_BLOC = "Đoàn Khối Doanh nghiệp Mẫu 2"  # the demo upper-unit officer's unit
+COMPANY_1 = "Đoàn cơ sở Công ty Mẫu 1"  # not registered in the open cycle
+COMPANY_2 = "Đoàn cơ sở Công ty Mẫu 2"  # registered in the open cycle, state Đã gửi
+POLICE_UNION = "Đoàn Thanh niên Công an tỉnh"  # another upper unit (a 3-level branch)
+POLICE_1 = "Đoàn cơ sở Công an Mẫu 1"  # a unit of POLICE_UNION
 
 
 def plan(plan_date: str = "20/11/2026", **changes: Any) -> dict[str, Any]:

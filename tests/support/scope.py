@@ -12,7 +12,7 @@ import pytest
 from schemas.tabs import ALL_TABS
 from services.core.access import Actor, Role
 from services.core.runtime import Runtime
-from tests.support.builders import TIEN_LU, officer_of
+from tests.support.builders import POLICE_UNION, officer_of
 from tests.support.world import unit_id
 
 PAST = "CK-2026"  # a finished round: every upper unit sent its roll-up
@@ -55,7 +55,7 @@ def world(rt, people) -> World:
         "upper": people[Role.UPPER],
         "secretary": people[Role.SECRETARY],
         "viewer": people[Role.VIEWER],
-        "other_upper": officer_of(rt, TIEN_LU),
+        "other_upper": officer_of(rt, POLICE_UNION),
     }
     return World(rt, by_role)
 

@@ -15,7 +15,7 @@ from services.core.records import new_request_key
 from services.core.runtime import Runtime
 from services.registration import plans
 from services.year_end import assessments
-from tests.support.builders import HONG_TIEN, plan
+from tests.support.builders import COMPANY_2, plan
 from tests.support.world import unit_id
 
 CYCLE = "CK-2026"  # a past cycle of the demo: its decisions can be signed by now (25/11/2026)
@@ -98,7 +98,7 @@ def round_(rt, clock, people, new_cycle):
                 rt,
                 people[Role.UPPER],
                 cycle_id,
-                unit_id(rt, HONG_TIEN),
+                unit_id(rt, COMPANY_2),
                 plan(),
                 new_request_key(),
                 received_on=received,
@@ -110,17 +110,17 @@ def round_(rt, clock, people, new_cycle):
     return make
 
 
-def view(rt, actor, cycle_id, name=HONG_TIEN, official=None):
+def view(rt, actor, cycle_id, name=COMPANY_2, official=None):
     return assessments.open_assessment(rt, actor, cycle_id, unit_id(rt, name), official)
 
 
-def draft(rt, actor, cycle_id, name=HONG_TIEN, data=None):
+def draft(rt, actor, cycle_id, name=COMPANY_2, data=None):
     return assessments.save_draft(
         rt, actor, cycle_id, unit_id(rt, name), data or good(), new_request_key()
     )
 
 
-def send(rt, actor, cycle_id, name=HONG_TIEN, data=None, after=None):
+def send(rt, actor, cycle_id, name=COMPANY_2, data=None, after=None):
     """Submit, based on `after` (the view the form was opened on) when there is one."""
     return assessments.submit(
         rt,

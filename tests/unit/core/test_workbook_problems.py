@@ -12,7 +12,7 @@ from services.registration import dashboard, plans, rollups, status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.builders import HONG_TIEN, OPEN, plan
+from tests.support.builders import COMPANY_2, OPEN, plan
 from tests.support.world import unit_id
 
 PROVINCE_ROOT = "Tỉnh đoàn Hưng Yên"
@@ -65,7 +65,7 @@ def broken(rt, people, by_hand):
     """
     totals = dashboard.registration_board(rt, people[Role.PROVINCE], OPEN).totals
     bad_date, dup_id, no_id = unregistered(rt, 3)
-    hong_tien_reg = rt.workbook().registration(OPEN, unit_id(rt, HONG_TIEN))
+    hong_tien_reg = rt.workbook().registration(OPEN, unit_id(rt, COMPANY_2))
     by_hand.apply(
         [
             Append("registrations", registration_cells(bad_date, "NGAY", plan_date="hôm qua")),
@@ -163,7 +163,7 @@ def test_a_unit_with_a_broken_registration_cannot_send_a_second_one(rt, people, 
 def test_two_registrations_of_one_unit_in_one_cycle_are_listed_and_need_a_check(
     rt, people, by_hand
 ):
-    hong_tien = unit_id(rt, HONG_TIEN)
+    hong_tien = unit_id(rt, COMPANY_2)
     by_hand.apply([Append("registrations", registration_cells(hong_tien, "LAN-2"))])
     fresh = reopen(rt)
     wb = fresh.workbook()
@@ -182,7 +182,7 @@ def test_a_unit_row_with_an_unknown_kind_or_upper_unit_is_listed_with_its_row(rt
                     "id": "DV-TAY-1",
                     "name": "Đoàn xã Mẫu Tay 1",
                     "kind": "Thôn",
-                    "parent_id": unit_id(rt, HONG_TIEN),
+                    "parent_id": unit_id(rt, COMPANY_2),
                     "active": "Có",
                 },
             ),
@@ -218,7 +218,7 @@ def test_no_tab_at_all_is_an_empty_workbook_not_a_crash():
 
 
 def test_a_row_pointing_at_a_unit_whose_own_row_is_unreadable_says_which_row_to_fix(rt, by_hand):
-    uid = unit_id(rt, HONG_TIEN)
+    uid = unit_id(rt, COMPANY_2)
     by_hand.apply([Append("registrations", registration_cells(uid, "X1"))])
     row = rt.workbook().row_numbers[("units", uid)]
     with by_hand.engine.begin() as conn:  # a person types words into the unit's member count

@@ -15,11 +15,11 @@ from services.people import units
 from services.registration import plans
 from services.storage import Append
 from tests.support.builders import (
-    KHOAI_CHAU,
+    OFFICER_BLOC,
     OPEN,
-    THUAN_HUNG,
-    TIEN_LU,
-    VUONG,
+    COMPANY_1,
+    POLICE_UNION,
+    POLICE_1,
     officer_of,
     plan,
     secretary_of,
@@ -37,10 +37,10 @@ def shown(page: audit_log.AuditPage) -> list[str]:
 def written(rt, people, new_cycle) -> dict[str, str]:
     """Real writes through the services: a plan under the demo Đoàn Khối, one under Công an tỉnh, a new cycle."""
     khoai_chau = plans.register_plan(
-        rt, secretary_of(rt, THUAN_HUNG), OPEN, unit_id(rt, THUAN_HUNG), plan(), "kc-1"
+        rt, secretary_of(rt, COMPANY_1), OPEN, unit_id(rt, COMPANY_1), plan(), "kc-1"
     )
     tien_lu = plans.register_plan(
-        rt, secretary_of(rt, VUONG), OPEN, unit_id(rt, VUONG), plan(), "tl-1"
+        rt, secretary_of(rt, POLICE_1), OPEN, unit_id(rt, POLICE_1), plan(), "tl-1"
     )
     return {"khoai_chau": khoai_chau.reference, "tien_lu": tien_lu.reference, "cycle": new_cycle()}
 
@@ -59,8 +59,8 @@ SCOPE = [  # who, records they see (newest first) — None: refused
 def person(rt, people, who: str) -> Actor:
     return {
         "province": people[Role.PROVINCE],
-        "officer of Khoái Châu": officer_of(rt, KHOAI_CHAU),
-        "officer of Tiên Lữ": officer_of(rt, TIEN_LU),
+        "officer of Khoái Châu": officer_of(rt, OFFICER_BLOC),
+        "officer of Tiên Lữ": officer_of(rt, POLICE_UNION),
         "secretary": people[Role.SECRETARY],
         "viewer": people[Role.VIEWER],
     }[who]
@@ -79,13 +79,13 @@ def test_each_role_sees_only_the_entries_of_its_units(rt, people, written, who, 
 def test_the_demo_officer_is_the_khoai_chau_officer_and_sees_no_cycle_entries(rt, people, written):
     page = audit_log.entries(rt, people[Role.UPPER])
     assert shown(page) == [written["khoai_chau"]]
-    assert {line.unit_name for line in page.lines} == {THUAN_HUNG}
+    assert {line.unit_name for line in page.lines} == {COMPANY_1}
 
 
 def test_the_unit_choices_are_the_persons_subtree_own_unit_first(rt, people):
-    choices = audit_log.unit_choices(rt, officer_of(rt, KHOAI_CHAU))
+    choices = audit_log.unit_choices(rt, officer_of(rt, OFFICER_BLOC))
     names = [u.name for u in choices]
-    assert names[0] == KHOAI_CHAU and THUAN_HUNG in names and VUONG not in names
+    assert names[0] == OFFICER_BLOC and COMPANY_1 in names and POLICE_1 not in names
     with pytest.raises(AccessDenied):
         audit_log.unit_choices(rt, people[Role.SECRETARY])
 
@@ -95,19 +95,19 @@ def test_the_unit_choices_are_the_persons_subtree_own_unit_first(rt, people):
 
 def test_the_unit_filter_keeps_that_units_subtree(rt, people, written):
     province = people[Role.PROVINCE]
-    assert shown(audit_log.entries(rt, province, unit_id=unit_id(rt, TIEN_LU))) == [
+    assert shown(audit_log.entries(rt, province, unit_id=unit_id(rt, POLICE_UNION))) == [
         written["tien_lu"]
     ]
-    assert shown(audit_log.entries(rt, province, unit_id=unit_id(rt, THUAN_HUNG))) == [
+    assert shown(audit_log.entries(rt, province, unit_id=unit_id(rt, COMPANY_1))) == [
         written["khoai_chau"]
     ]
 
 
 def test_an_officer_cannot_filter_by_a_unit_outside_its_subtree(rt, written):
-    with pytest.raises(AccessDenied, match=TIEN_LU):
-        audit_log.entries(rt, officer_of(rt, KHOAI_CHAU), unit_id=unit_id(rt, TIEN_LU))
+    with pytest.raises(AccessDenied, match=POLICE_UNION):
+        audit_log.entries(rt, officer_of(rt, OFFICER_BLOC), unit_id=unit_id(rt, POLICE_UNION))
     with pytest.raises(NotFound):
-        audit_log.entries(rt, officer_of(rt, KHOAI_CHAU), unit_id="DV-KHONG-CO")
+        audit_log.entries(rt, officer_of(rt, OFFICER_BLOC), unit_id="DV-KHONG-CO")
 
 
 @pytest.mark.parametrize("query", ["bi thu doan co so cong ty mau 1", "CÔNG TY MẪU 1", "ty  bí"])
@@ -149,7 +149,7 @@ def test_a_range_ending_before_it_starts_is_refused(rt, people):
 def fill(rt, count: int, every_tenth_in: str | None = None) -> None:
     """`count` audit rows (record ids R-1 … R-count, oldest first), written in a few batches."""
     province = Actor("tinh@mau.example", "Cán bộ Tỉnh", Role.PROVINCE, "")
-    other, tenth = unit_id(rt, VUONG), unit_id(rt, every_tenth_in or VUONG)
+    other, tenth = unit_id(rt, POLICE_1), unit_id(rt, every_tenth_in or POLICE_1)
     ops = [
         audit(
             province,
@@ -190,8 +190,8 @@ def test_the_first_page_reads_only_the_newest_chunk_of_a_long_log(rt, people):
 
 
 def test_a_selective_filter_reads_on_until_its_page_is_full(rt, people):
-    fill(rt, 260, every_tenth_in=THUAN_HUNG)
-    officer = officer_of(rt, KHOAI_CHAU)
+    fill(rt, 260, every_tenth_in=COMPANY_1)
+    officer = officer_of(rt, OFFICER_BLOC)
     first = audit_log.entries(rt, officer, page_size=20, chunk=64)
     second = audit_log.entries(rt, officer, page=1, page_size=20, chunk=64)
     assert shown(first) == [f"R-{n}" for n in range(260, 60, -10)] and first.has_next
@@ -209,8 +209,8 @@ def test_a_page_past_the_end_is_empty(rt, people):
 
 def test_changes_are_named_by_the_tabs_vietnamese_headers(rt, people):
     province = people[Role.PROVINCE]
-    loaded = rt.workbook().units[unit_id(rt, VUONG)]
-    renamed = f"{VUONG} Mới"
+    loaded = rt.workbook().units[unit_id(rt, POLICE_1)]
+    renamed = f"{POLICE_1} Mới"
     units.edit_unit(rt, province, loaded, unit_form(loaded, name=renamed), "e1")
     line = audit_log.entries(rt, province).lines[0]
     assert (line.entry.action, line.tab_title, line.unit_name) == (
@@ -218,8 +218,8 @@ def test_changes_are_named_by_the_tabs_vietnamese_headers(rt, people):
         "Đơn vị",
         renamed,
     )
-    assert audit_log.FieldChange("Tên đơn vị", VUONG, renamed) in line.changes
-    assert f"Tên đơn vị: {VUONG} → {renamed}" in line.changes_text
+    assert audit_log.FieldChange("Tên đơn vị", POLICE_1, renamed) in line.changes
+    assert f"Tên đơn vị: {POLICE_1} → {renamed}" in line.changes_text
     assert "Phiên bản: 1 → 2" in line.changes_text
 
 
@@ -231,16 +231,16 @@ def test_the_demo_seeding_row_says_how_many_rows_it_wrote_in_vietnamese(rt, peop
 
 
 def test_a_new_record_shows_its_cells_as_changed_from_empty(rt, people, written):
-    line = audit_log.entries(rt, people[Role.PROVINCE], unit_id=unit_id(rt, THUAN_HUNG)).lines[0]
+    line = audit_log.entries(rt, people[Role.PROVINCE], unit_id=unit_id(rt, COMPANY_1)).lines[0]
     assert line.tab_title == "Đăng ký"
     assert "Số kế hoạch: (trống) → 01-KH/ĐTN" in line.changes_text
 
 
 def test_a_row_broken_by_hand_is_reported_to_the_province_and_never_crashes(rt, people):
-    broken = {"id": "NK-TAY", "at": "hôm qua", "actor": "x", "unit_id": unit_id(rt, THUAN_HUNG)}
+    broken = {"id": "NK-TAY", "at": "hôm qua", "actor": "x", "unit_id": unit_id(rt, COMPANY_1)}
     odd = audit(people[Role.PROVINCE], NOW, "Sửa đơn vị", "units", "R-1", {}, {}, "odd").cells | {
         "before": "không phải JSON",
-        "unit_id": unit_id(rt, THUAN_HUNG),
+        "unit_id": unit_id(rt, COMPANY_1),
     }
     rt.store.apply([Append("audit_log", broken), Append("audit_log", odd)])
     province = audit_log.entries(rt, people[Role.PROVINCE])
@@ -248,4 +248,4 @@ def test_a_row_broken_by_hand_is_reported_to_the_province_and_never_crashes(rt, 
     assert province.lines[0].changes == (
         audit_log.FieldChange("Trước → sau", "không phải JSON", "{}"),
     )
-    assert audit_log.entries(rt, officer_of(rt, KHOAI_CHAU)).unreadable == []
+    assert audit_log.entries(rt, officer_of(rt, OFFICER_BLOC)).unreadable == []

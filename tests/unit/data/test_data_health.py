@@ -16,7 +16,7 @@ from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from tests.support.world import unit_id
 from tests.support.sheets_health import KEY, DemoSheet
-from tests.support.builders import HONG_TIEN, OPEN
+from tests.support.builders import COMPANY_2, OPEN
 
 UNITS, REGS = "units", "registrations"
 
@@ -46,7 +46,7 @@ def test_a_clean_sheet_in_vietnamese_settings_has_no_problem(sheet):
 
 
 def test_an_unparsable_value_is_listed_with_its_row_column_and_a_link_to_the_cell(sheet):
-    row = sheet.row_of(UNITS, unit_id(sheet.rt, HONG_TIEN))
+    row = sheet.row_of(UNITS, unit_id(sheet.rt, COMPANY_2))
     sheet.type(UNITS, "members", row, "khoảng 120")
     problem = the_one(listed(sheet, tab=UNITS, row=row))
     assert (problem.kind, problem.kind_label) == ("value", "Giá trị không đọc được")
@@ -55,7 +55,7 @@ def test_an_unparsable_value_is_listed_with_its_row_column_and_a_link_to_the_cel
 
 
 def test_a_missing_required_cell_is_listed_as_missing(sheet):
-    row = sheet.row_of(UNITS, unit_id(sheet.rt, HONG_TIEN))
+    row = sheet.row_of(UNITS, unit_id(sheet.rt, COMPANY_2))
     sheet.type(UNITS, "name", row, "")
     problem = the_one(listed(sheet, tab=UNITS, row=row))
     assert (problem.kind_label, problem.column) == ("Thiếu ô bắt buộc", "Tên đơn vị")
@@ -63,7 +63,7 @@ def test_a_missing_required_cell_is_listed_as_missing(sheet):
 
 
 def test_a_duplicated_id_names_the_row_it_repeats(sheet):
-    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
     first = sheet.row_of(UNITS, hong_tien)
     copied = sheet.values(UNITS)[first - 1]
     sheet.person.insert_row(TABS[UNITS].title, 3, copied)  # pasted near the top
@@ -74,7 +74,7 @@ def test_a_duplicated_id_names_the_row_it_repeats(sheet):
 
 
 def test_an_unknown_unit_in_a_registration_is_listed(sheet):
-    reg = sheet.rt.workbook().registration(OPEN, unit_id(sheet.rt, HONG_TIEN))
+    reg = sheet.rt.workbook().registration(OPEN, unit_id(sheet.rt, COMPANY_2))
     row = sheet.row_of(REGS, reg.id)
     sheet.type(REGS, "unit_id", row, "DV-KHONG-CO")
     problem = the_one(listed(sheet, tab=REGS, row=row))
@@ -100,7 +100,7 @@ def test_a_row_without_id_is_listed_as_chua_co_ma_and_offered_for_adoption(sheet
 
 
 def test_rows_a_person_inserted_above_move_the_listed_row_number(sheet):
-    row = sheet.row_of(UNITS, unit_id(sheet.rt, HONG_TIEN))
+    row = sheet.row_of(UNITS, unit_id(sheet.rt, COMPANY_2))
     sheet.type(UNITS, "members", row, "nhiều")
     sheet.person.insert_rows(TABS[UNITS].title, 2, count=3)
     problem = the_one(listed(sheet, tab=UNITS, kind="value"))
@@ -153,7 +153,7 @@ def test_a_spreadsheet_not_in_vietnamese_settings_is_warned(locale, time_zone, w
 
 
 def test_counts_and_filters_by_tab_and_kind(sheet):
-    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
     reg = sheet.rt.workbook().registration(OPEN, hong_tien)
     sheet.type(REGS, "plan_date", sheet.row_of(REGS, reg.id), "hôm qua")
     sheet.type(REGS, "on_time", sheet.row_of(REGS, reg.id), "chắc là có")
@@ -176,7 +176,7 @@ def test_counts_and_filters_by_tab_and_kind(sheet):
 
 
 def test_listing_problems_never_writes_to_the_sheet(sheet):
-    row = sheet.row_of(UNITS, unit_id(sheet.rt, HONG_TIEN))
+    row = sheet.row_of(UNITS, unit_id(sheet.rt, COMPANY_2))
     sheet.type(UNITS, "members", row, "nhiều")
     before = sheet.values(UNITS)
     writes = sheet.fake.counts("write")
@@ -186,15 +186,15 @@ def test_listing_problems_never_writes_to_the_sheet(sheet):
 
 
 def test_a_hand_edit_reaches_the_screens_within_the_refresh_interval(sheet):
-    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
     sheet.rt.workbook()
     sheet.type(UNITS, "name", sheet.row_of(UNITS, hong_tien), "Đoàn cơ sở Công ty Mẫu 2 (sửa tay)")
-    assert sheet.later(59).workbook().units[hong_tien].name == HONG_TIEN  # still the cached copy
+    assert sheet.later(59).workbook().units[hong_tien].name == COMPANY_2  # still the cached copy
     assert sheet.later(1).workbook().units[hong_tien].name == "Đoàn cơ sở Công ty Mẫu 2 (sửa tay)"
 
 
 def test_a_broken_registration_row_still_counts_its_unit_as_needing_a_check(sheet):
-    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
     reg = sheet.rt.workbook().registration(OPEN, hong_tien)
     sheet.type(REGS, "submitted_at", sheet.row_of(REGS, reg.id), "sáng nay")
     rt = sheet.later()
@@ -277,7 +277,7 @@ def test_an_id_retyped_with_a_trailing_space_is_listed_and_every_screen_still_wo
     from services.core import records
     from services.people import units
 
-    hong_tien = unit_id(sheet.rt, HONG_TIEN)
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
     row = sheet.row_of(UNITS, hong_tien)
     sheet.type(UNITS, "id", row, hong_tien + " ")
     reg = sheet.rt.workbook().registration(OPEN, hong_tien)

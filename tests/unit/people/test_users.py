@@ -16,7 +16,7 @@ from services.people.users import SignInRefused
 from services.storage import Append, Conflict, Update
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.builders import KHOAI_CHAU, THUAN_HUNG, audit_rows, changed, rows_of
+from tests.support.builders import COMPANY_1, OFFICER_BLOC, audit_rows, changed, rows_of
 from tests.support.world import unit_id
 
 PROVINCE_EMAIL = "tinhdoan@mau.example"
@@ -70,7 +70,7 @@ def test_a_known_email_signs_in_with_the_role_and_unit_from_the_users_tab(rt):
         UPPER_EMAIL,
         "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)",
         Role.UPPER,
-        unit_id(rt, KHOAI_CHAU),
+        unit_id(rt, OFFICER_BLOC),
     )
 
 
@@ -239,10 +239,10 @@ def test_an_invalid_email_is_refused(rt, people, typed):
 @pytest.mark.parametrize(
     ("role", "unit"),
     [
-        (Role.PROVINCE, KHOAI_CHAU),
+        (Role.PROVINCE, OFFICER_BLOC),
         (Role.UPPER, TINH_DOAN),
-        (Role.UPPER, THUAN_HUNG),
-        (Role.SECRETARY, KHOAI_CHAU),
+        (Role.UPPER, COMPANY_1),
+        (Role.SECRETARY, OFFICER_BLOC),
         (Role.SECRETARY, TINH_DOAN),
     ],
 )
@@ -260,10 +260,10 @@ def test_a_viewer_may_belong_to_any_unit(rt, people):
 
 def test_province_staff_move_a_user_to_another_unit_and_role(rt, people):
     upper = stored_user(rt, UPPER_EMAIL)
-    data = user_form(upper, role=Role.SECRETARY.value, unit_id=unit_id(rt, THUAN_HUNG))
+    data = user_form(upper, role=Role.SECRETARY.value, unit_id=unit_id(rt, COMPANY_1))
     users.edit_user(rt, people[Role.PROVINCE], upper, data, new_request_key())
     person = users.resolve(rt, UPPER_EMAIL)
-    assert (person.role, person.unit_id) == (Role.SECRETARY, unit_id(rt, THUAN_HUNG))
+    assert (person.role, person.unit_id) == (Role.SECRETARY, unit_id(rt, COMPANY_1))
 
 
 @pytest.mark.parametrize(
@@ -272,7 +272,7 @@ def test_province_staff_move_a_user_to_another_unit_and_role(rt, people):
 def test_province_staff_cannot_disable_or_demote_themselves(rt, people, changes):
     me = stored_user(rt, PROVINCE_EMAIL)
     if "role" in changes and changes["role"] == Role.UPPER.value:
-        changes = {**changes, "unit_id": unit_id(rt, KHOAI_CHAU)}
+        changes = {**changes, "unit_id": unit_id(rt, OFFICER_BLOC)}
     with pytest.raises(InvalidInput, match="không thể tự khóa hoặc tự hạ quyền"):
         users.edit_user(rt, people[Role.PROVINCE], me, user_form(me, **changes), new_request_key())
     assert stored_user(rt, PROVINCE_EMAIL).cells == me.cells
@@ -323,15 +323,15 @@ def test_every_user_write_has_one_audit_row_naming_the_users_unit(rt, people):
     )
     assert add_row["actor"] == province.label
     loaded = stored_user(rt, added.email)
-    data = user_form(loaded, unit_id=unit_id(rt, THUAN_HUNG), active=False)
+    data = user_form(loaded, unit_id=unit_id(rt, COMPANY_1), active=False)
     users.edit_user(rt, province, loaded, data, "edit-audited")
     [_, edit_row] = users_audit(rt)
-    assert (edit_row["record_id"], edit_row["unit_id"]) == (added.id, unit_id(rt, THUAN_HUNG))
+    assert (edit_row["record_id"], edit_row["unit_id"]) == (added.id, unit_id(rt, COMPANY_1))
     before, after = changed(edit_row)
     assert (before["active"], after["active"]) == ("Có", "Không")
     assert (before["unit_id"], after["unit_id"]) == (
         unit_id(rt, "Đoàn cơ sở Công ty Mẫu 2"),
-        unit_id(rt, THUAN_HUNG),
+        unit_id(rt, COMPANY_1),
     )
 
 

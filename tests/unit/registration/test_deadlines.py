@@ -15,9 +15,9 @@ from services.core.errors import AccessDenied, InvalidInput, RegistrationClosed
 from services.registration import deadlines, plans
 from services.registration.status import LATE, ON_TIME, unit_status
 from tests.support.builders import (
-    HONG_TIEN,
-    THUAN_HUNG,
-    TIEN_LU,
+    COMPANY_1,
+    COMPANY_2,
+    POLICE_UNION,
     audit_rows,
     officer_of,
     plan,
@@ -269,7 +269,7 @@ def test_an_extension_to_a_later_day_makes_a_late_registration_on_time(
     assert deadline.extended and deadline.words == "hết ngày 15/10/2029"
     assert deadline.reason == "Bí thư mới nhận nhiệm vụ"
     assert receipt.on_time is True and receipt.cutoff_words == "hết ngày 15/10/2029"
-    neighbour = secretary_of(rt, HONG_TIEN)  # same cycle, no extension: still refused
+    neighbour = secretary_of(rt, COMPANY_2)  # same cycle, no extension: still refused
     with pytest.raises(RegistrationClosed):
         plans.register_plan(rt, neighbour, cycle_id, neighbour.unit_id, plan(PLAN_2029), "k3")
 
@@ -294,7 +294,7 @@ def test_an_extension_that_does_not_move_the_cutoff_later_is_refused(
     clock.set(vn(2029, 10, 5, 9, 0))
     with pytest.raises(InvalidInput) as refused:
         plans.grant_extension(rt, officer, cycle_id, me.unit_id, last_day, "Lũ", "k1")
-    assert any(m.startswith("Hạn mới") and THUAN_HUNG in m for m in refused.value.messages)
+    assert any(m.startswith("Hạn mới") and COMPANY_1 in m for m in refused.value.messages)
     assert rows_of(rt, "extensions", cycle_id=cycle_id) == []
 
 
@@ -335,11 +335,11 @@ def test_an_extension_granted_twice_with_one_request_key_is_stored_once(
 @pytest.mark.parametrize("who", ["secretary", "other district"])
 def test_only_the_upper_unit_grants_an_extension(rt, clock, people, new_cycle, who):
     cycle_id = new_cycle(2030)
-    actor = people[Role.SECRETARY] if who == "secretary" else officer_of(rt, TIEN_LU)
+    actor = people[Role.SECRETARY] if who == "secretary" else officer_of(rt, POLICE_UNION)
     clock.set(vn(2029, 10, 12, 9, 0))
     with pytest.raises(AccessDenied):
         plans.grant_extension(
-            rt, actor, cycle_id, unit_id(rt, THUAN_HUNG), date(2029, 10, 20), "Lũ", "k1"
+            rt, actor, cycle_id, unit_id(rt, COMPANY_1), date(2029, 10, 20), "Lũ", "k1"
         )
 
 
@@ -360,7 +360,7 @@ def test_a_plan_entered_on_behalf_is_judged_on_the_day_it_was_received(
 ):
     cycle_id = new_cycle(2030, policy)
     officer = people[Role.UPPER]
-    thuan_hung = unit_id(rt, THUAN_HUNG)
+    thuan_hung = unit_id(rt, COMPANY_1)
     clock.set(vn(2029, 10, 20, 15, 0))  # entered well after the cut-off
     if verdict == "refused":
         with pytest.raises(RegistrationClosed):
@@ -383,7 +383,7 @@ def test_a_plan_entered_on_behalf_needs_the_day_it_was_received(rt, clock, peopl
     clock.set(vn(2029, 10, 5, 15, 0))
     with pytest.raises(InvalidInput) as refused:
         plans.register_plan(
-            rt, people[Role.UPPER], cycle_id, unit_id(rt, THUAN_HUNG), plan(PLAN_2029), "k1"
+            rt, people[Role.UPPER], cycle_id, unit_id(rt, COMPANY_1), plan(PLAN_2029), "k1"
         )
     assert any(m.startswith("Ngày nhận bản giấy") for m in refused.value.messages)
 
@@ -396,7 +396,7 @@ def test_a_received_day_in_the_future_is_refused(rt, clock, people, new_cycle):
             rt,
             people[Role.UPPER],
             cycle_id,
-            unit_id(rt, THUAN_HUNG),
+            unit_id(rt, COMPANY_1),
             plan(PLAN_2029),
             "k1",
             received_on=date(2029, 10, 6),
@@ -440,7 +440,7 @@ def test_a_paper_plan_received_outside_the_cycles_registration_window_is_refused
             rt,
             people[Role.UPPER],
             cycle_id,
-            unit_id(rt, THUAN_HUNG),
+            unit_id(rt, COMPANY_1),
             plan(plan_date),
             "k1",
             received_on=received,
@@ -459,7 +459,7 @@ def test_a_paper_plan_received_on_the_windows_first_day_is_stored(rt, clock, peo
         rt,
         people[Role.UPPER],
         cycle_id,
-        unit_id(rt, THUAN_HUNG),
+        unit_id(rt, COMPANY_1),
         plan("01/01/2029"),
         "k1",
         received_on=date(2029, 1, 1),

@@ -13,12 +13,12 @@ from services.core.errors import AccessDenied, InvalidInput, NotAllowed, NotFoun
 from services.people import units
 from services.registration import plans
 from tests.support.builders import (
-    HONG_TIEN,
-    KHOAI_CHAU,
+    COMPANY_1,
+    COMPANY_2,
+    OFFICER_BLOC,
     OPEN,
-    THUAN_HUNG,
-    TIEN_LU,
-    VUONG,
+    POLICE_1,
+    POLICE_UNION,
     audit_rows,
     changed,
     officer_of,
@@ -40,11 +40,11 @@ def registration(rt, name: str, cycle_id: str = OPEN):
 def test_a_secretary_sends_the_plan_and_it_is_waiting_for_review(rt, people):
     me = people[Role.SECRETARY]
     receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
-    stored = registration(rt, THUAN_HUNG)
+    stored = registration(rt, COMPANY_1)
     assert receipt.state is RegistrationState.SENT and stored.state is RegistrationState.SENT
-    assert receipt.reference == stored.id and receipt.unit_name == THUAN_HUNG
+    assert receipt.reference == stored.id and receipt.unit_name == COMPANY_1
     assert receipt.on_time is True and receipt.cutoff_words == "hết ngày 15/12/2026"
-    assert stored.upper_unit_id == unit_id(rt, KHOAI_CHAU)
+    assert stored.upper_unit_id == unit_id(rt, OFFICER_BLOC)
     assert stored.sent_by == me.label
 
 
@@ -88,8 +88,8 @@ def test_the_same_resend_sent_twice_is_stored_once(rt, people, clock):
 
 def test_the_upper_officer_accepts_a_sent_registration(rt, people):
     officer = people[Role.UPPER]
-    accepted = plans.accept(rt, officer, registration(rt, HONG_TIEN), "k1")
-    stored = registration(rt, HONG_TIEN)
+    accepted = plans.accept(rt, officer, registration(rt, COMPANY_2), "k1")
+    stored = registration(rt, COMPANY_2)
     assert accepted.state is RegistrationState.ACCEPTED and stored.state is accepted.state
     assert stored.reviewed_by == officer.label and stored.reviewed_at is not None
 
@@ -97,60 +97,60 @@ def test_the_upper_officer_accepts_a_sent_registration(rt, people):
 def test_the_upper_officer_returns_a_registration_with_its_reason(rt, people):
     officer = people[Role.UPPER]
     plans.return_for_correction(
-        rt, officer, registration(rt, HONG_TIEN), "  Bổ sung lộ trình ND3\n(mục 3.3) ", "k1"
+        rt, officer, registration(rt, COMPANY_2), "  Bổ sung lộ trình ND3\n(mục 3.3) ", "k1"
     )
-    stored = registration(rt, HONG_TIEN)
+    stored = registration(rt, COMPANY_2)
     assert stored.state is RegistrationState.RETURNED
     assert stored.return_reason == "Bổ sung lộ trình ND3\n(mục 3.3)"
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_returning_needs_a_reason_and_writes_nothing_without_one(rt, people, reason):
-    before = registration(rt, HONG_TIEN)
+    before = registration(rt, COMPANY_2)
     audit_before = len(audit_rows(rt))
     with pytest.raises(InvalidInput) as refused:
         plans.return_for_correction(rt, people[Role.UPPER], before, reason, "k1")
     assert refused.value.messages[0].startswith("Lý do trả lại: bắt buộc")
-    assert registration(rt, HONG_TIEN).cells == before.cells
+    assert registration(rt, COMPANY_2).cells == before.cells
     assert len(audit_rows(rt)) == audit_before
 
 
 def test_a_resend_after_a_return_is_sent_again_and_the_reason_is_cleared(rt, people):
     officer = people[Role.UPPER]
-    plans.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
-    me = secretary_of(rt, HONG_TIEN)
+    plans.return_for_correction(rt, officer, registration(rt, COMPANY_2), "Thiếu ND3", "k1")
+    me = secretary_of(rt, COMPANY_2)
     receipt = plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k2")
-    stored = registration(rt, HONG_TIEN)
+    stored = registration(rt, COMPANY_2)
     assert receipt.state is RegistrationState.SENT and stored.state is RegistrationState.SENT
     assert stored.return_reason == ""
 
 
 def test_an_accepted_registration_cannot_be_edited_by_the_unit(rt, people):
-    plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
-    accepted = registration(rt, HONG_TIEN)
-    me = secretary_of(rt, HONG_TIEN)
+    plans.accept(rt, people[Role.UPPER], registration(rt, COMPANY_2), "k1")
+    accepted = registration(rt, COMPANY_2)
+    me = secretary_of(rt, COMPANY_2)
     with pytest.raises(NotAllowed) as refused:
         plans.register_plan(rt, me, OPEN, me.unit_id, plan(plan_number="99"), "k2")
-    assert KHOAI_CHAU in str(refused.value)
-    assert registration(rt, HONG_TIEN).cells == accepted.cells
+    assert OFFICER_BLOC in str(refused.value)
+    assert registration(rt, COMPANY_2).cells == accepted.cells
 
 
 def test_a_registration_cannot_be_accepted_twice(rt, people):
-    plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "k1")
+    plans.accept(rt, people[Role.UPPER], registration(rt, COMPANY_2), "k1")
     with pytest.raises(NotAllowed):
-        plans.accept(rt, people[Role.PROVINCE], registration(rt, HONG_TIEN), "k2")
+        plans.accept(rt, people[Role.PROVINCE], registration(rt, COMPANY_2), "k2")
 
 
 def test_a_returned_registration_cannot_be_accepted_until_it_is_resent(rt, people):
     officer = people[Role.UPPER]
-    plans.return_for_correction(rt, officer, registration(rt, HONG_TIEN), "Thiếu ND3", "k1")
+    plans.return_for_correction(rt, officer, registration(rt, COMPANY_2), "Thiếu ND3", "k1")
     with pytest.raises(NotAllowed):
-        plans.accept(rt, officer, registration(rt, HONG_TIEN), "k2")
+        plans.accept(rt, officer, registration(rt, COMPANY_2), "k2")
 
 
 def test_the_same_acceptance_clicked_twice_is_stored_once(rt, people, clock):
     officer = people[Role.UPPER]
-    loaded = registration(rt, HONG_TIEN)
+    loaded = registration(rt, COMPANY_2)
     plans.accept(rt, officer, loaded, "k1")
     audit_after_first = len(audit_rows(rt))
     clock.advance(seconds=30)
@@ -162,13 +162,13 @@ def test_the_same_acceptance_clicked_twice_is_stored_once(rt, people, clock):
 def test_a_review_based_on_a_stale_form_is_a_conflict_and_keeps_the_other_review(rt, people):
     from services.storage import Conflict
 
-    stale = registration(rt, HONG_TIEN)
+    stale = registration(rt, COMPANY_2)
     plans.return_for_correction(rt, people[Role.PROVINCE], stale, "Thiếu ND3", "k1")
     with pytest.raises(Conflict) as conflict:
         plans.accept(rt, people[Role.UPPER], stale, "k2")
     fields = {c.field: (c.loaded, c.current) for c in conflict.value.changes}
     assert fields["state"] == ("Đã gửi", "Trả lại để sửa")
-    assert registration(rt, HONG_TIEN).state is RegistrationState.RETURNED
+    assert registration(rt, COMPANY_2).state is RegistrationState.RETURNED
 
 
 # ---- who may do what --------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_a_review_based_on_a_stale_form_is_a_conflict_and_keeps_the_other_review
 
 def test_a_secretary_cannot_register_another_unit(rt, people):
     me = people[Role.SECRETARY]
-    other = unit_id(rt, HONG_TIEN)  # a unit next to theirs, active and open for registration
+    other = unit_id(rt, COMPANY_2)  # a unit next to theirs, active and open for registration
     assert other != me.unit_id
     before = rows_of(rt, "registrations")
     with pytest.raises(AccessDenied):
@@ -188,22 +188,22 @@ def test_a_secretary_cannot_review_even_their_own_registration(rt, people):
     me = people[Role.SECRETARY]
     plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k1")
     with pytest.raises(AccessDenied):
-        plans.accept(rt, me, registration(rt, THUAN_HUNG), "k2")
+        plans.accept(rt, me, registration(rt, COMPANY_1), "k2")
 
 
 @pytest.mark.parametrize("who", ["officer of Tiên Lữ", "viewer"])
 def test_only_an_upper_unit_of_the_unit_reviews_its_registration(rt, people, who):
-    actor = officer_of(rt, TIEN_LU) if who == "officer of Tiên Lữ" else people[Role.VIEWER]
-    before = registration(rt, HONG_TIEN)
+    actor = officer_of(rt, POLICE_UNION) if who == "officer of Tiên Lữ" else people[Role.VIEWER]
+    before = registration(rt, COMPANY_2)
     with pytest.raises(AccessDenied):
         plans.accept(rt, actor, before, "k1")
     with pytest.raises(AccessDenied):
         plans.return_for_correction(rt, actor, before, "Thiếu ND3", "k2")
-    assert registration(rt, HONG_TIEN).cells == before.cells
+    assert registration(rt, COMPANY_2).cells == before.cells
 
 
 def test_an_officer_of_another_district_cannot_enter_a_plan_on_behalf(rt, people):
-    vuong = unit_id(rt, VUONG)
+    vuong = unit_id(rt, POLICE_1)
     with pytest.raises(AccessDenied):
         plans.register_plan(
             rt, people[Role.UPPER], OPEN, vuong, plan(), "k1", received_on=date(2026, 11, 24)
@@ -213,17 +213,17 @@ def test_an_officer_of_another_district_cannot_enter_a_plan_on_behalf(rt, people
 
 @pytest.mark.parametrize("who", [Role.UPPER, Role.PROVINCE])
 def test_an_upper_unit_enters_a_paper_plan_on_behalf_of_its_unit(rt, people, who):
-    thuan_hung = unit_id(rt, THUAN_HUNG)
+    thuan_hung = unit_id(rt, COMPANY_1)
     receipt = plans.register_plan(
         rt, people[who], OPEN, thuan_hung, plan(), "k1", received_on=date(2026, 11, 24)
     )
     assert receipt.state is RegistrationState.SENT and receipt.on_time is True
-    assert registration(rt, THUAN_HUNG).sent_by == people[who].label
+    assert registration(rt, COMPANY_1).sent_by == people[who].label
 
 
 def test_an_inactive_unit_cannot_register(rt, people):
     province = people[Role.PROVINCE]
-    loaded = units.get_unit(rt, province, unit_id(rt, THUAN_HUNG))
+    loaded = units.get_unit(rt, province, unit_id(rt, COMPANY_1))
     units.edit_unit(rt, province, loaded, unit_form(loaded, active=False), "k1")
     me = people[Role.SECRETARY]
     with pytest.raises(NotAllowed) as refused:
@@ -232,7 +232,7 @@ def test_an_inactive_unit_cannot_register(rt, people):
 
 
 def test_an_upper_unit_cannot_register_a_plan_for_itself(rt, people):
-    khoai_chau = unit_id(rt, KHOAI_CHAU)
+    khoai_chau = unit_id(rt, OFFICER_BLOC)
     with pytest.raises(NotAllowed) as refused:
         plans.register_plan(
             rt,
@@ -321,7 +321,7 @@ def _resend(rt, people):
 
 
 def _accept(rt, people):
-    reg = plans.accept(rt, people[Role.UPPER], registration(rt, HONG_TIEN), "w1")
+    reg = plans.accept(rt, people[Role.UPPER], registration(rt, COMPANY_2), "w1")
     return (
         people[Role.UPPER],
         "Tiếp nhận đăng ký",
@@ -333,7 +333,7 @@ def _accept(rt, people):
 
 def _return(rt, people):
     reg = plans.return_for_correction(
-        rt, people[Role.UPPER], registration(rt, HONG_TIEN), "Thiếu ND3", "w1"
+        rt, people[Role.UPPER], registration(rt, COMPANY_2), "Thiếu ND3", "w1"
     )
     after = {"state": "Trả lại để sửa", "return_reason": "Thiếu ND3"}
     return people[Role.UPPER], "Trả lại đăng ký", "registrations", reg.id, after
@@ -344,7 +344,7 @@ def _on_behalf(rt, people):
         rt,
         people[Role.UPPER],
         OPEN,
-        unit_id(rt, THUAN_HUNG),
+        unit_id(rt, COMPANY_1),
         plan(),
         "w1",
         received_on=date(2026, 11, 24),
@@ -354,7 +354,7 @@ def _on_behalf(rt, people):
 
 
 def _extend(rt, people):
-    thuan_hung = unit_id(rt, THUAN_HUNG)
+    thuan_hung = unit_id(rt, COMPANY_1)
     plans.grant_extension(rt, people[Role.UPPER], OPEN, thuan_hung, date(2026, 12, 31), "Lũ", "w1")
     ext = next(e for e in rt.workbook().extensions if e.unit_id == thuan_hung)
     return people[Role.UPPER], "Gia hạn đăng ký", "extensions", ext.id, {"reason": "Lũ"}
@@ -364,7 +364,7 @@ def _add_unit(rt, people):
     data = {
         "name": "Đoàn trường THPT Mẫu 9",
         "kind": "Trường THPT",
-        "parent_id": unit_id(rt, KHOAI_CHAU),
+        "parent_id": unit_id(rt, OFFICER_BLOC),
         "members": "1.200",
         "chi_doan": "30",
     }
@@ -373,7 +373,7 @@ def _add_unit(rt, people):
 
 
 def _edit_unit(rt, people):
-    loaded = units.get_unit(rt, people[Role.UPPER], unit_id(rt, THUAN_HUNG))
+    loaded = units.get_unit(rt, people[Role.UPPER], unit_id(rt, COMPANY_1))
     units.edit_unit(rt, people[Role.UPPER], loaded, unit_form(loaded, phone="0987 654 321"), "w1")
     return people[Role.UPPER], "Sửa đơn vị", "units", loaded.id, {"phone": "0987654321"}
 
@@ -414,8 +414,8 @@ def test_the_review_list_holds_only_units_the_person_may_review(rt, people):
     own_units = {wb.units[uid].name for uid in wb.children[upper.unit_id]}
     assert [line.unit.name for line in lines] == sorted(own_units, key=sort_key)  # Vietnamese order
     status = {line.unit.name: line for line in lines}
-    assert status[HONG_TIEN].status == "Đúng hạn" and status[HONG_TIEN].registration is not None
-    assert status[THUAN_HUNG].status == "Chưa đăng ký" and status[THUAN_HUNG].registration is None
+    assert status[COMPANY_2].status == "Đúng hạn" and status[COMPANY_2].registration is not None
+    assert status[COMPANY_1].status == "Chưa đăng ký" and status[COMPANY_1].registration is None
     assert all((line.registration is None) == (line.status == "Chưa đăng ký") for line in lines)
     assert plans.review_lines(rt, people[Role.VIEWER], OPEN) == []
     assert plans.review_lines(rt, people[Role.SECRETARY], OPEN) == []

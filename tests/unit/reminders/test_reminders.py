@@ -15,12 +15,12 @@ from services.reminders.mailer import SmtpMailer
 from services.reminders.messages import Stage, unit_messages, upper_messages
 from services.reminders.settings import ReminderSettings, Smtp
 from tests.support.builders import (
-    HONG_TIEN,
-    KHOAI_CHAU,
+    COMPANY_1,
+    COMPANY_2,
+    OFFICER_BLOC,
     OPEN,
-    THUAN_HUNG,
-    TIEN_LU,
-    VUONG,
+    POLICE_1,
+    POLICE_UNION,
     officer_of,
     secretary_of,
     unit_form,
@@ -57,10 +57,10 @@ def test_a_missing_unit_gets_a_message_with_cycle_cutoff_time_left_and_address(r
     officer = people[Role.UPPER]
     found = unit_messages(rt, officer, OPEN, Stage.REGISTER, URL)
     names = [m.unit_name for m in found]
-    assert THUAN_HUNG in names and HONG_TIEN not in names  # Hồng Tiến has registered
-    message = _message(rt, officer, THUAN_HUNG)
+    assert COMPANY_1 in names and COMPANY_2 not in names  # Hồng Tiến has registered
+    message = _message(rt, officer, COMPANY_1)
     cycle = rt.workbook().cycles[OPEN]
-    assert THUAN_HUNG in message.subject and cycle.name in message.body
+    assert COMPANY_1 in message.subject and cycle.name in message.body
     assert "Hạn đăng ký: hết ngày 15/12/2026 (còn 20 ngày 14 giờ)" in message.body
     assert URL in message.body and "Đoàn Khối Doanh nghiệp Mẫu 2" in message.body
     assert message.mailto.startswith(f"mailto:{message.to}?subject=%5B3C%C4%90%5D")
@@ -68,24 +68,24 @@ def test_a_missing_unit_gets_a_message_with_cycle_cutoff_time_left_and_address(r
 
 def test_the_upper_unit_message_lists_its_missing_units(rt, people):
     found = upper_messages(rt, people[Role.PROVINCE], OPEN, Stage.REGISTER, URL)
-    khoai_chau = next(m for m in found if m.unit_name == KHOAI_CHAU)
-    assert f"- {THUAN_HUNG}" in khoai_chau.body and HONG_TIEN not in khoai_chau.body
+    khoai_chau = next(m for m in found if m.unit_name == OFFICER_BLOC)
+    assert f"- {COMPANY_1}" in khoai_chau.body and COMPANY_2 not in khoai_chau.body
     assert khoai_chau.to.endswith("@mau.example")
 
 
 def test_units_without_a_valid_email_are_listed_never_skipped(rt, people):
-    _set_unit(rt, people, THUAN_HUNG, email="")
+    _set_unit(rt, people, COMPANY_1, email="")
     officer = people[Role.UPPER]
-    message = _message(rt, officer, THUAN_HUNG)
+    message = _message(rt, officer, COMPANY_1)
     assert message.to == ""
     queued = outbox.queue(rt, officer, OPEN, [message], outbox.MANUAL)
-    assert queued.no_email == [THUAN_HUNG] and not queued.queued
+    assert queued.no_email == [COMPANY_1] and not queued.queued
 
 
 def test_reminders_arrive_in_utf8_to_the_secretary_with_the_officer_in_copy(rt, people, server):
-    _set_unit(rt, people, THUAN_HUNG, officer=OFFICER_NAME)
+    _set_unit(rt, people, COMPANY_1, officer=OFFICER_NAME)
     officer = people[Role.UPPER]
-    message = _message(rt, officer, THUAN_HUNG)
+    message = _message(rt, officer, COMPANY_1)
     assert message.cc == "doankhoi@mau.example"
     outbox.queue(rt, officer, OPEN, [message], outbox.MANUAL)
     with SmtpMailer(_smtp(server)) as mailer:
@@ -152,7 +152,7 @@ def test_a_run_interrupted_part_way_never_sends_a_message_twice(rt, people, serv
 
 def test_a_refused_message_is_marked_and_sent_on_the_next_run(rt, people, server):
     officer = people[Role.UPPER]
-    message = _message(rt, officer, THUAN_HUNG)
+    message = _message(rt, officer, COMPANY_1)
     outbox.queue(rt, officer, OPEN, [message], outbox.MANUAL)
     server.inbox.refuse.add(message.to)  # the mailbox is full, say
     with SmtpMailer(_smtp(server)) as mailer:
@@ -170,18 +170,20 @@ def test_nothing_is_sent_outside_the_senders_scope(rt, people, server):
     tien_lu = [
         m
         for m in unit_messages(rt, province, OPEN, Stage.REGISTER, URL)
-        if rt.workbook().units[m.unit_id].parent_id == unit_id(rt, TIEN_LU)
+        if rt.workbook().units[m.unit_id].parent_id == unit_id(rt, POLICE_UNION)
     ]
     assert tien_lu
     outbox.queue(rt, province, OPEN, tien_lu, outbox.MANUAL)
     with SmtpMailer(_smtp(server)) as mailer:
         assert outbox.send_pending(rt, officer, mailer).sent == []
     assert not server.inbox.messages
-    assert all(m.unit_name != VUONG for m in unit_messages(rt, officer, OPEN, Stage.REGISTER, URL))
+    assert all(
+        m.unit_name != POLICE_1 for m in unit_messages(rt, officer, OPEN, Stage.REGISTER, URL)
+    )
     with pytest.raises(AccessDenied):
         outbox.queue(rt, officer, OPEN, tien_lu, outbox.MANUAL)
     with pytest.raises(AccessDenied):
-        unit_messages(rt, secretary_of(rt, THUAN_HUNG), OPEN, Stage.REGISTER, URL)
+        unit_messages(rt, secretary_of(rt, COMPANY_1), OPEN, Stage.REGISTER, URL)
 
 
 def test_the_schedule_drafts_rounds_and_only_the_province_sets_it(rt, people, clock):
@@ -194,9 +196,9 @@ def test_the_schedule_drafts_rounds_and_only_the_province_sets_it(rt, people, cl
     assert schedule.due(rt, province, URL) == []  # 20 days before the cut-off
     cutoff = rt.workbook().cycles[OPEN].register_cutoff
     clock.set(cutoff - timedelta(days=3))
-    [due] = schedule.due(rt, officer_of(rt, KHOAI_CHAU), URL)
+    [due] = schedule.due(rt, officer_of(rt, OFFICER_BLOC), URL)
     assert due.round == "Trước hạn 7 ngày" and not due.auto
-    assert THUAN_HUNG in [m.unit_name for m in due.messages]
+    assert COMPANY_1 in [m.unit_name for m in due.messages]
     clock.set(cutoff + timedelta(hours=30))
     rounds = [d.round for d in schedule.due(rt, province, URL)]
     assert rounds == ["Sau hạn 1 ngày (Đoàn cấp trên)"]

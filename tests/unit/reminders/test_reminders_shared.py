@@ -6,7 +6,7 @@ from __future__ import annotations
 from schemas.models import Role
 from services.registration import plans
 from services.reminders.messages import Stage, unit_messages, upper_messages
-from tests.support.builders import OPEN, THUAN_HUNG, plan, secretary_of
+from tests.support.builders import COMPANY_1, OPEN, plan, secretary_of
 from tests.support.world import unit_id
 
 URL = "https://3cd.tinhdoan.example.vn"
@@ -42,8 +42,8 @@ def test_scopes_do_not_share(rt, people):
 def test_a_registration_leaves_the_list_at_once(rt, people):
     """Within the same minute: a new data version is a new computation."""
     province = people[Role.PROVINCE]
-    target = unit_id(rt, THUAN_HUNG)
+    target = unit_id(rt, COMPANY_1)
     assert target in {m.unit_id for m in unit_messages(rt, province, OPEN, Stage.REGISTER, URL)}
-    me = secretary_of(rt, THUAN_HUNG)
+    me = secretary_of(rt, COMPANY_1)
     plans.register_plan(rt, me, OPEN, me.unit_id, plan(), "k-shared")
     assert target not in {m.unit_id for m in unit_messages(rt, province, OPEN, Stage.REGISTER, URL)}

@@ -15,7 +15,7 @@ from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput
 from services.core.forms import validate
 from services.people import units
-from tests.support.builders import KHOAI_CHAU, THUAN_HUNG, TIEN_LU, officer_of, unit_form
+from tests.support.builders import COMPANY_1, OFFICER_BLOC, POLICE_UNION, officer_of, unit_form
 from tests.support.world import unit_id
 
 MY_HAO = "Thị đoàn Mỹ Hào"
@@ -236,10 +236,13 @@ def test_a_unit_name_already_used_under_the_same_parent_is_refused_whatever_its_
 def test_the_same_name_is_allowed_under_another_parent(rt, people):
     province = people[Role.PROVINCE]
     added = units.add_unit(
-        rt, province, unit_data(name="đoàn xã  hòa phong", parent_id=unit_id(rt, KHOAI_CHAU)), "k1"
+        rt,
+        province,
+        unit_data(name="đoàn xã  hòa phong", parent_id=unit_id(rt, OFFICER_BLOC)),
+        "k1",
     )
     stored = rt.workbook().units[added.id]
-    assert stored.name == "đoàn xã hòa phong" and stored.parent_id == unit_id(rt, KHOAI_CHAU)
+    assert stored.name == "đoàn xã hòa phong" and stored.parent_id == unit_id(rt, OFFICER_BLOC)
 
 
 def test_renaming_a_unit_to_its_own_name_in_another_spelling_is_allowed(rt, people):
@@ -252,7 +255,7 @@ def test_renaming_a_unit_to_its_own_name_in_another_spelling_is_allowed(rt, peop
 @pytest.mark.parametrize("target", ["itself", "a unit below it"])
 def test_moving_a_unit_under_itself_or_its_own_descendant_is_refused(rt, people, target):
     province = people[Role.PROVINCE]
-    khoai_chau = unit_id(rt, KHOAI_CHAU)
+    khoai_chau = unit_id(rt, OFFICER_BLOC)
     below = units.add_unit(
         rt,
         province,
@@ -275,16 +278,14 @@ def test_moving_a_unit_under_itself_or_its_own_descendant_is_refused(rt, people,
 
 def test_a_unit_cannot_be_placed_under_a_grassroots_unit(rt, people):
     with pytest.raises(InvalidInput) as refused:
-        units.add_unit(
-            rt, people[Role.PROVINCE], unit_data(parent_id=unit_id(rt, THUAN_HUNG)), "k1"
-        )
+        units.add_unit(rt, people[Role.PROVINCE], unit_data(parent_id=unit_id(rt, COMPANY_1)), "k1")
     assert "là đoàn cơ sở" in refused.value.messages[0]
 
 
 def test_an_officer_cannot_add_a_unit_under_another_district(rt):
-    officer = officer_of(rt, KHOAI_CHAU)
+    officer = officer_of(rt, OFFICER_BLOC)
     with pytest.raises(AccessDenied):
-        units.add_unit(rt, officer, unit_data(parent_id=unit_id(rt, TIEN_LU)), "k1")
+        units.add_unit(rt, officer, unit_data(parent_id=unit_id(rt, POLICE_UNION)), "k1")
 
 
 def test_a_phone_and_email_typed_by_hand_in_the_sheet_are_read_in_the_stored_form_not_rewritten():

@@ -21,10 +21,10 @@ from services.year_end import assessments, decisions
 from services.year_end.assessments import AssessmentClosed
 from tests.support import year_end
 from tests.support.builders import (
-    HONG_TIEN,
-    KHOAI_CHAU,
-    THUAN_HUNG,
-    TIEN_LU,
+    COMPANY_1,
+    COMPANY_2,
+    OFFICER_BLOC,
+    POLICE_UNION,
     audit_rows,
     changed,
     committed_writes,
@@ -49,7 +49,7 @@ def test_a_draft_may_be_incomplete_and_stores_computed_results_as_a_readable_cop
     row = stored[0]
     assert (row["state"], row["assessor"]) == ("Nháp", "Đoàn cấp trên")
     assert (row["result_nd1"], row["result_nd2"], row["result"]) == ("Không đạt",) * 3
-    assert row["points"] == "" and row["upper_unit_id"] == unit_id(rt, KHOAI_CHAU)
+    assert row["points"] == "" and row["upper_unit_id"] == unit_id(rt, OFFICER_BLOC)
     assert row["criteria_set"] == SET
     assert row["criteria_fingerprint"] == load_catalogue()[SET].fingerprint
     items = rows_of(rt, "assessment_items", assessment_id=row["id"])
@@ -114,11 +114,11 @@ def test_a_submitted_assessment_is_locked(rt, people, round_):
 def test_a_failed_content_fails_the_unit_and_the_outcome_names_the_criterion(rt, people, round_):
     cycle = round_()
     send(rt, people[Role.UPPER], cycle, data=good(**{"3.3": "0"}))
-    outcome = assessments.outcomes_of(rt.workbook(), rt.criteria, cycle)[unit_id(rt, HONG_TIEN)]
+    outcome = assessments.outcomes_of(rt.workbook(), rt.criteria, cycle)[unit_id(rt, COMPANY_2)]
     assert outcome.passed is False
     assert outcome.contents == {"ND1": True, "ND2": True, "ND3": False}
     assert outcome.failed_criteria == ("3.3",) and outcome.points is None
-    assert (outcome.criteria_ref, outcome.upper_unit_id) == (SET, unit_id(rt, KHOAI_CHAU))
+    assert (outcome.criteria_ref, outcome.upper_unit_id) == (SET, unit_id(rt, OFFICER_BLOC))
 
 
 # ---- reopening -------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_a_reason_is_required_to_reopen(rt, people, round_):
 def test_the_upper_unit_that_assessed_reopens_until_the_decision_then_only_the_province(rt):
     officer = year_end.officer(rt)
     province = next(a for a in demo.demo_actors(rt) if a.role is Role.PROVINCE)
-    uid = year_end.passed(rt, HONG_TIEN)
+    uid = year_end.passed(rt, COMPANY_2)
     sent = assessments.open_assessment(rt, officer, year_end.CYCLE, uid)
     assert sent.can_reopen
     opened = assessments.reopen(rt, officer, sent.assessment, "Sai số buổi", new_request_key())
@@ -208,7 +208,7 @@ def test_a_draft_cannot_be_reopened(rt, people, round_):
 
 def test_another_upper_unit_a_viewer_and_another_units_secretary_cannot_assess(rt, people, round_):
     cycle = round_()
-    for stranger in (officer_of(rt, TIEN_LU), people[Role.VIEWER], people[Role.SECRETARY]):
+    for stranger in (officer_of(rt, POLICE_UNION), people[Role.VIEWER], people[Role.SECRETARY]):
         with pytest.raises(AccessDenied):
             draft(rt, stranger, cycle)
     assert rows_of(rt, "assessments") == []
@@ -217,45 +217,45 @@ def test_another_upper_unit_a_viewer_and_another_units_secretary_cannot_assess(r
 def test_a_secretary_fills_a_self_assessment_that_does_not_count(rt, people, round_):
     cycle = round_()
     me = people[Role.SECRETARY]
-    own = send(rt, me, cycle, name=THUAN_HUNG)
+    own = send(rt, me, cycle, name=COMPANY_1)
     assert own.assessment.assessor is Assessor.SELF and not own.official
     assert own.assessment.assessor_unit_id == me.unit_id
     assert assessments.outcomes_of(rt.workbook(), rt.criteria, cycle) == {}
     line = next(
         x
         for x in assessments.assessment_lines(rt, people[Role.UPPER], cycle)
-        if x.unit.name == THUAN_HUNG
+        if x.unit.name == COMPANY_1
     )
     assert line.status == assessments.NOT_ASSESSED
     assert line.self_assessment.assessment.id == own.assessment.id
-    upper_sees = view(rt, people[Role.UPPER], cycle, THUAN_HUNG, official=False)
+    upper_sees = view(rt, people[Role.UPPER], cycle, COMPANY_1, official=False)
     assert upper_sees.found is not None and not upper_sees.editable
 
 
 def test_the_upper_units_draft_stays_its_own_until_it_is_sent(rt, people, round_):
     cycle = round_()
     officer, me = people[Role.UPPER], people[Role.SECRETARY]
-    draft(rt, officer, cycle, name=THUAN_HUNG)
-    assert view(rt, me, cycle, THUAN_HUNG, official=True).found is None
-    opened = view(rt, officer, cycle, THUAN_HUNG)
-    send(rt, officer, cycle, name=THUAN_HUNG, after=opened)
-    seen = view(rt, me, cycle, THUAN_HUNG, official=True)
+    draft(rt, officer, cycle, name=COMPANY_1)
+    assert view(rt, me, cycle, COMPANY_1, official=True).found is None
+    opened = view(rt, officer, cycle, COMPANY_1)
+    send(rt, officer, cycle, name=COMPANY_1, after=opened)
+    seen = view(rt, me, cycle, COMPANY_1, official=True)
     assert seen.assessment.state is AssessmentState.SUBMITTED and not seen.editable
 
 
 def test_outcomes_and_lists_are_limited_to_the_persons_units(rt, people, round_):
     cycle = round_()
     send(rt, people[Role.UPPER], cycle)
-    hong_tien = unit_id(rt, HONG_TIEN)
+    hong_tien = unit_id(rt, COMPANY_2)
     assert set(assessments.official_outcomes(rt, people[Role.PROVINCE], cycle)) == {hong_tien}
     assert set(assessments.official_outcomes(rt, people[Role.UPPER], cycle)) == {hong_tien}
-    assert assessments.official_outcomes(rt, officer_of(rt, TIEN_LU), cycle) == {}
+    assert assessments.official_outcomes(rt, officer_of(rt, POLICE_UNION), cycle) == {}
     names = {x.unit.name for x in assessments.assessment_lines(rt, people[Role.UPPER], cycle)}
     own_khoi = people[Role.UPPER].unit_id  # its units: the grassroots units directly below it
     below = {u.name for u in rt.workbook().units.values() if u.parent_id == own_khoi and u.active}
-    assert {HONG_TIEN, THUAN_HUNG} <= names and names == below
+    assert {COMPANY_2, COMPANY_1} <= names and names == below
     with pytest.raises(AccessDenied):
-        view(rt, officer_of(rt, TIEN_LU), cycle)
+        view(rt, officer_of(rt, POLICE_UNION), cycle)
 
 
 # ---- registered units only -------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_an_unregistered_unit_is_not_registered_not_failed_and_cannot_be_assesse
     rt, people, round_
 ):
     cycle = round_()
-    tien_lu = officer_of(rt, TIEN_LU)
+    tien_lu = officer_of(rt, POLICE_UNION)
     lines = assessments.assessment_lines(rt, tien_lu, cycle)
     assert lines and {x.status for x in lines} == {assessments.NOT_REGISTERED}
     with pytest.raises(NotAllowed, match="chưa đăng ký"):
@@ -278,11 +278,11 @@ def test_an_unregistered_unit_is_not_registered_not_failed_and_cannot_be_assesse
 def test_a_registration_returned_for_correction_does_not_make_a_unit_assessable(rt, people, round_):
     cycle = round_()
     officer = people[Role.UPPER]
-    reg = rt.workbook().registration(cycle, unit_id(rt, THUAN_HUNG))
+    reg = rt.workbook().registration(cycle, unit_id(rt, COMPANY_1))
     plans.return_for_correction(rt, officer, reg, "Bổ sung lộ trình", new_request_key())
     with pytest.raises(NotAllowed, match="chưa đăng ký"):
-        draft(rt, officer, cycle, name=THUAN_HUNG)
-    status = assessments.status_of(rt.workbook(), rt.criteria, cycle, unit_id(rt, THUAN_HUNG))
+        draft(rt, officer, cycle, name=COMPANY_1)
+    status = assessments.status_of(rt.workbook(), rt.criteria, cycle, unit_id(rt, COMPANY_1))
     assert status == assessments.NOT_REGISTERED
 
 
@@ -293,15 +293,15 @@ def test_statuses_follow_the_official_assessment(rt, people, round_):
     def status(name: str) -> str:
         return assessments.status_of(rt.workbook(), rt.criteria, cycle, unit_id(rt, name))
 
-    assert status(HONG_TIEN) == assessments.NOT_ASSESSED
+    assert status(COMPANY_2) == assessments.NOT_ASSESSED
     opened = draft(rt, officer, cycle)
-    assert status(HONG_TIEN) == assessments.DRAFT
+    assert status(COMPANY_2) == assessments.DRAFT
     sent = send(rt, officer, cycle, data=good(**{"1.1": "Không đạt"}), after=opened)
-    assert status(HONG_TIEN) == assessments.FAILED
+    assert status(COMPANY_2) == assessments.FAILED
     assessments.reopen(rt, people[Role.PROVINCE], sent.assessment, "Sửa", new_request_key())
-    assert status(HONG_TIEN) == assessments.REOPENED
+    assert status(COMPANY_2) == assessments.REOPENED
     send(rt, officer, cycle, after=view(rt, officer, cycle))
-    assert status(HONG_TIEN) == assessments.PASSED
+    assert status(COMPANY_2) == assessments.PASSED
 
 
 # ---- cut-off -----------------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_a_form_opened_before_someone_elses_save_is_a_conflict(rt, people, round
         rt,
         province,
         cycle,
-        unit_id(rt, HONG_TIEN),
+        unit_id(rt, COMPANY_2),
         good(**{"1.2": "Không đạt"}),
         new_request_key(),
         loaded=theirs.assessment,
@@ -421,7 +421,7 @@ def test_when_one_item_cannot_be_written_nothing_is(rt, people, round_):
     rt.store.apply([Append("assessment_items", {"id": taken, "assessment_id": "khác"})])
     audits = len(audit_rows(rt))
     with pytest.raises(DuplicateRecord):
-        assessments.save_draft(rt, people[Role.UPPER], cycle, unit_id(rt, HONG_TIEN), good(), key)
+        assessments.save_draft(rt, people[Role.UPPER], cycle, unit_id(rt, COMPANY_2), good(), key)
     assert rows_of(rt, "assessments") == []
     assert len(rows_of(rt, "assessment_items")) == 1
     assert len(audit_rows(rt)) == audits
@@ -430,7 +430,7 @@ def test_when_one_item_cannot_be_written_nothing_is(rt, people, round_):
 def test_a_retried_submission_is_stored_once(rt, people, round_):
     cycle = round_()
     key = new_request_key()
-    uid = unit_id(rt, HONG_TIEN)
+    uid = unit_id(rt, COMPANY_2)
     first = assessments.save_draft(rt, people[Role.UPPER], cycle, uid, good(), key)
     again = assessments.save_draft(rt, people[Role.UPPER], cycle, uid, good(), key)
     assert first.assessment.id == again.assessment.id
@@ -455,7 +455,7 @@ def test_a_result_edited_by_hand_is_listed_and_the_unit_needs_checking(rt, peopl
         problems[0].message
     )
     assert problems[0].row == 2
-    hong_tien = unit_id(rt, HONG_TIEN)
+    hong_tien = unit_id(rt, COMPANY_2)
     assert assessments.status_of(wb, rt.criteria, cycle, hong_tien) == assessments.NEEDS_CHECK
     outcome = assessments.outcomes_of(wb, rt.criteria, cycle)[hong_tien]
     assert outcome.passed is True and outcome.needs_check is True  # the inputs decide
@@ -467,7 +467,7 @@ def test_a_criterion_value_edited_by_hand_changes_the_recomputed_outcome(rt, peo
     item = sent.items["1.1"]
     rt.store.apply([Update("assessment_items", item.id, {"value": "Đạt"}, {"value": "Không"})])
     wb = rt.workbook()
-    outcome = assessments.outcomes_of(wb, rt.criteria, cycle)[unit_id(rt, HONG_TIEN)]
+    outcome = assessments.outcomes_of(wb, rt.criteria, cycle)[unit_id(rt, COMPANY_2)]
     assert outcome.passed is False and outcome.failed_criteria == ("1.1",)
     columns = {p.column for p in assessments.assessment_problems(wb, rt.criteria)}
     assert columns == {"Kết quả nội dung 1", "Kết quả chung"}
@@ -490,7 +490,7 @@ def test_results_recompute_with_the_set_version_the_assessment_names(rt, people,
     held = rt.workbook().cycles[cycle]
     other = replace(cycles.draft_of(held), criteria_set="3cd-2018-2022@1")
     cycles.save_cycle(rt, people[Role.PROVINCE], other, new_request_key(), loaded=held)
-    outcome = assessments.outcomes_of(rt.workbook(), rt.criteria, cycle)[unit_id(rt, HONG_TIEN)]
+    outcome = assessments.outcomes_of(rt.workbook(), rt.criteria, cycle)[unit_id(rt, COMPANY_2)]
     assert (outcome.criteria_ref, outcome.passed, outcome.needs_check) == (SET, True, False)
     assert view(rt, people[Role.UPPER], cycle).criteria.ref == SET
 
@@ -509,7 +509,7 @@ def test_an_assessment_whose_set_changed_or_vanished_needs_checking(rt, people, 
         other = Runtime(rt.store, rt.clock, catalogue)
         problems = assessments.assessment_problems(other.workbook(), catalogue)
         assert any(words in p.message for p in problems), problems
-        status = assessments.status_of(other.workbook(), catalogue, cycle, unit_id(rt, HONG_TIEN))
+        status = assessments.status_of(other.workbook(), catalogue, cycle, unit_id(rt, COMPANY_2))
         assert status == assessments.NEEDS_CHECK
 
 
@@ -542,7 +542,7 @@ def test_a_cycle_with_a_points_threshold_computes_and_stores_points(rt, people, 
     cycle = cycles.save_cycle(scored, people[Role.PROVINCE], draft_, new_request_key()).id
     me = people[Role.SECRETARY]
     plans.register_plan(scored, me, cycle, me.unit_id, plan(), new_request_key())
-    sent = send(scored, people[Role.UPPER], cycle, name=THUAN_HUNG)
+    sent = send(scored, people[Role.UPPER], cycle, name=COMPANY_1)
     assert (sent.assessment.points, sent.assessment.points_threshold) == ("65", 60)
     outcome = assessments.official_outcomes(scored, people[Role.UPPER], cycle)[me.unit_id]
     assert (outcome.points, outcome.passed) == (65.0, True)
