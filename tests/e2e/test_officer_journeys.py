@@ -429,6 +429,8 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
         ]
 
     as_person(page, j, new_officer_label(), "Đánh giá")
+    # Đánh giá opens on the year of the officer's next task; the year being assessed is chosen.
+    choose(page, "Năm thực hiện", j.assessing.name)
     choose(page, "Đơn vị", unit)
     form = form_with(page, "Lưu nháp")
     fill_assessment(page, form)
