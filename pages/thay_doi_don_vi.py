@@ -31,7 +31,7 @@ province = me.role is Role.PROVINCE
 kinds = list(K) if province else [K.RENAME, K.MOVE]
 st.caption(
     "Mỗi thay đổi có ngày hiệu lực và số quyết định; xem trước rồi mới áp dụng. Đơn vị ngừng "
-    "hoạt động vẫn được giữ cùng lịch sử, nên số liệu các chu kỳ trước không thay đổi."
+    "hoạt động vẫn được giữ cùng lịch sử, nên số liệu các năm trước không thay đổi."
     + ("" if province else " Đoàn cấp trên được đổi tên và chuyển đơn vị trong phạm vi của mình.")
 )
 manageable = [u for u in units.manageable_units(rt, me) if u.valid_until is None]
