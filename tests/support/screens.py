@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.support.browser import choose_person, settled, wait_for_app
 
@@ -91,15 +92,22 @@ def choose(page, label: str, option: str, within=None) -> None:
     """Pick `option` (the start of its shown text) in the selectbox labelled `label`."""
     box = _selectbox(page, label, within)
     field = box.locator("input")
-    wanted = page.get_by_role("option", name=re.compile("^" + re.escape(option)))
-    for _ in range(3):
-        field.click()
+    wanted_text = re.compile("^" + re.escape(option))
+    wanted = page.get_by_role("option", name=wanted_text)
+    # A list redrawn under the pointer (a run finishing, the long list scrolling the option into
+    # view) can swallow the click and stay open: pick again until the box holds the option.
+    for attempt in range(4):
         try:
-            wanted.first.wait_for(timeout=5_000)
+            field.click(timeout=5_000)
+            wanted.first.click(timeout=5_000)
+            page.get_by_role("listbox").wait_for(state="hidden", timeout=3_000)
+            expect(field).to_have_value(wanted_text, timeout=3_000)
             break
-        except PlaywrightTimeout:
+        except (PlaywrightTimeout, AssertionError):
+            if attempt == 3:
+                raise
             page.keyboard.press("Escape")
-    wanted.first.click()
+            wait_for_app(page)
     if not box.locator("xpath=ancestor::*[@data-testid='stForm']").count():
         settled(page)  # (a widget inside a form starts no run)
 

@@ -588,8 +588,9 @@ def step_the_audit_log_shows_every_action_above(journey, browser_page):
                 break
             press(page, "Trang sau (cũ hơn) →")
         j.shoot(page, "nhat-ky")
+        in_store = {r["action"] for r in stored if person in r["actor"]}
+        assert seen == in_store, (person, seen ^ in_store)
         assert actions <= seen, (person, actions - seen)
-        assert seen == {r["action"] for r in stored if person in r["actor"]}
 
 
 # ---- viewer ---------------------------------------------------------------------------------
