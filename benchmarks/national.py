@@ -140,7 +140,13 @@ def after_writes(path: Path, scope: str) -> dict[str, Any]:
         reads = rt.store.tabs_read
         write_s, _ = timed(
             lambda unit_id=unit_id, n=n: plans.register_plan(
-                rt, province, cycle.id, unit_id, PLAN, f"bench-{scope}-{n}", received_on=NOW.date()
+                rt,
+                province,
+                cycle.id,
+                unit_id,
+                PLAN,
+                f"bench-{'s' if scope else 'u'}{n}",
+                received_on=NOW.date(),
             )
         )
         workbook_s, _ = timed(rt.workbook)
