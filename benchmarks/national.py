@@ -14,9 +14,11 @@ and a server scoped to one province's subtree (`[store] scope`, the design chang
      **dropped and the changed tabs read again**, alternately; each way in a fresh child process;
   4. a real `streamlit run` server on this store (benchmarks/load.py's Server), each way: from
      start to the first drawn Tổng hợp (the cold start a person waits for after a restart), and
-     warm reruns of Tổng hợp and Đơn vị for province staff over the websocket.
+     warm reruns of Tổng hợp and Đơn vị for province staff over the websocket; and the same on
+     the app's 109-unit demo store, the floor no data design removes (Streamlit, the imports).
 
-`--quick` (used by `make bench`) does it at 10,000 units in 7 provinces. The last line is one JSON
+`--cold-starts N` adds N more cold starts of each way, taken in turn (a cold start is the figure a
+busy machine moves most). `--quick` (used by `make bench`) does it at 10,000 units in 7 provinces. The last line is one JSON
 object (also benchmarks/out/national-<mode>.json). Nothing here fails: figures, not assertions.
 """
 
@@ -49,6 +51,7 @@ from schemas.tabs import SCREEN_TABS  # noqa: E402
 from services.bootstrap import load_settings, open_runtime  # noqa: E402
 from services.core.access import Actor, Role  # noqa: E402
 from services.core.workbook import Workbook  # noqa: E402
+from services.demo import seed_if_empty  # noqa: E402
 from services.registration import dashboard, plans  # noqa: E402
 from services.storage.sql import SqlStore  # noqa: E402
 
@@ -59,7 +62,7 @@ PLAN = {
     "targets": {"ND1": "Quản lý đoàn viên", "ND2": "Kế hoạch công tác", "ND3": "Tham mưu cấp ủy"},
 }
 WRITES = 3  # writes per way (patched, re-read), alternately
-WAYS = ("unscoped", "scoped")
+WAYS = ("unscoped", "scoped", "demo")  # demo: the 109-unit demo store, the floor of a cold start
 
 
 def rss_mb() -> float:
@@ -168,12 +171,56 @@ def after_writes(path: Path, scope: str) -> dict[str, Any]:
     }
 
 
-async def server_figures(path: Path, core: int | None, scope: str) -> dict[str, Any]:
-    """A real server: start to first Tổng hợp, then warm Tổng hợp and Đơn vị for province staff."""
+def demo_store(folder: str) -> Path:
+    """The app's own demo store (109 units), seeded as a first start seeds it: what a cold start
+    costs with almost no data — Streamlit, the imports, the first page."""
+    path = Path(folder) / "demo.sqlite"
+    rt = open_rt(path)
+    seed_if_empty(rt, year_end=True)
+    rt.store.inner.engine.dispose()
+    return path
+
+
+def start_server(path: Path, core: int | None, scope: str) -> Server:
     settings = {"TCD_SQLITE_PATH": str(path), "TCD_DEMO": "true", "TCD_NOW": NOW.isoformat()}
     if scope:
         settings["TCD_STORE_SCOPE"] = scope
-    server = Server("app.py", path, core, settings=settings)
+    return Server("app.py", path, core, settings=settings)
+
+
+async def cold_start(path: Path, core: int | None, scope: str) -> float:
+    """Seconds from starting a server to the first drawn Tổng hợp (province staff)."""
+    server = start_server(path, core, scope)
+    try:
+        started = time.perf_counter()
+        server.wait_healthy(timeout=300)
+        session = Session(server.url)
+        await sign_in(session, 0, 600)
+        await session.run("tong-hop", timeout=600)
+        seconds = time.perf_counter() - started
+        await session.close()
+        return seconds
+    finally:
+        server.stop()
+
+
+async def cold_starts(stores: dict[str, tuple[Path, str]], core: int | None, n: int) -> dict:
+    """`n` more cold starts of each way, taken in turn (so a busy moment hits every way alike):
+    their median, lowest and highest."""
+    seconds: dict[str, list[float]] = {way: [] for way in stores}
+    for _ in range(n):
+        for way, (path, scope) in stores.items():
+            seconds[way].append(await cold_start(path, core, scope))
+    return {
+        way: {"median_s": round(statistics.median(s), 2), "min_s": round(min(s), 2)}
+        | {"max_s": round(max(s), 2), "runs": len(s)}
+        for way, s in seconds.items()
+    }
+
+
+async def server_figures(path: Path, core: int | None, scope: str) -> dict[str, Any]:
+    """A real server: start to first Tổng hợp, then warm Tổng hợp and Đơn vị for province staff."""
+    server = start_server(path, core, scope)
     try:
         started = time.perf_counter()
         server.wait_healthy(timeout=300)
@@ -218,8 +265,11 @@ def side_by_side(report: dict[str, Any]) -> None:
         ("warm Tổng hợp (s)", "server", "tong-hop.warm_median_s"),
         ("warm Đơn vị (s)", "server", "don-vi.warm_median_s"),
         ("server RSS (MB)", "server", "server_rss_after_first_mb"),
+        ("more cold starts, median (s)", "cold_starts", "median_s"),
+        ("more cold starts, lowest (s)", "cold_starts", "min_s"),
+        ("more cold starts, highest (s)", "cold_starts", "max_s"),
     ]
-    print(f"{'':32} {'unscoped':>12} {'scoped':>12}")
+    print(f"{'':32} {'unscoped':>12} {'scoped':>12} {'demo store':>12}")
     for label, part, key in lines:
         cells = []
         for way in WAYS:
@@ -237,6 +287,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--provinces", type=int, help="provinces side by side (34; quick: 7)")
     parser.add_argument("--province", type=Path, help="a sample built earlier (copied)")
     parser.add_argument("--no-server", action="store_true", help="skip the real server's part")
+    parser.add_argument(
+        "--cold-starts", type=int, default=0, help="this many more cold starts of each way"
+    )
     args = parser.parse_args(argv)
     units = args.units or (10_000 if args.quick else 50_000)
     provinces = args.provinces or (7 if args.quick else 34)
@@ -267,7 +320,15 @@ def main(argv: list[str] | None = None) -> None:
                 way: asyncio.run(server_figures(path, server_core, unit))
                 for way, unit in ways.items()
             }
+            demo = demo_store(tmp)
+            report["server"]["demo"] = asyncio.run(server_figures(demo, server_core, ""))
             print(f"server: {report['server']}", flush=True)
+            if args.cold_starts:
+                stores = {way: (path, unit) for way, unit in ways.items()} | {"demo": (demo, "")}
+                report["cold_starts"] = asyncio.run(
+                    cold_starts(stores, server_core, args.cold_starts)
+                )
+                print(f"cold starts: {report['cold_starts']}", flush=True)
     report["load_average"] = round(os.getloadavg()[0], 1)
     report["total_s"] = round(time.perf_counter() - started, 1)
     side_by_side(report)
