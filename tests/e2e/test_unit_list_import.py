@@ -63,7 +63,7 @@ def import_flow(page, app_server: str, path: str) -> None:
     wait_for_app(page)
     page.get_by_test_id("stMetric").filter(has_text="Thêm mới").wait_for()
     assert figures(page)["Hợp nhất"] == "0"  # "Gồm các xã cũ" is not a header the app knows
-    choose(page, "Hình thành từ", "Gồm các xã cũ")
+    choose(page, "Hình thành từ", f"Cột H — {OWN_HEADER[-1]}")  # the list's last column
     merges = page.get_by_test_id("stMetric").filter(has_text="Hợp nhất")
     merges.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^1$")).wait_for()
     assert figures(page)["Hợp nhất"] == "1"
