@@ -47,10 +47,12 @@ from benchmarks.load import (  # noqa: E402
     print_level,
     saturated,
 )
+from schemas import tabs  # noqa: E402
+from services.core.access import Role  # noqa: E402
+from services.storage.sql import SqlStore  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 COOKIE_SECRET = "hai-may-chu-do-tai"  # the throw-away servers' [auth] cookie_secret
-EMAILS = ("tinhdoan@mau.example", "khoaichau@mau.example", "thuanhung@mau.example")
 APP = Variant("app", "app.py", "tong-hop", "3CĐ on PostgreSQL")
 FULL = Plan(sessions=(50, 100, 200, 300), active_s=45, idle_s=31)
 
@@ -93,7 +95,21 @@ async def affinity(port: int, cookies: str) -> str:
     return ""
 
 
-def people_of(port: int | None, url: str, timeout: float):
+def demo_emails(store: SqlStore) -> tuple[str, ...]:
+    """Who the sessions sign in as: the first user of each working role in the sample province's
+    users tab (province staff, an upper officer, a secretary; the sample writes the demo people
+    first). Read from the store, because a province built before the 2025 restructuring names
+    other demo people than one built today."""
+    first: dict[str, str] = {}
+    for user in store.read([tabs.USERS.name])[tabs.USERS.name]:
+        first.setdefault(user.cells["role"], user.cells["email"])
+    roles = (Role.PROVINCE, Role.UPPER, Role.SECRETARY)
+    if any(role.value not in first for role in roles):
+        raise RuntimeError(f"the sample province lacks a user of each role: {first}")
+    return tuple(first[role.value] for role in roles)
+
+
+def people_of(port: int | None, url: str, timeout: float, emails: tuple[str, ...]):
     """Session i, signed in as demo person i (round robin) by its cookie; through the balancer
     (`port`) it first gets its affinity cookie, as a browser loading the page does."""
 
@@ -103,7 +119,7 @@ def people_of(port: int | None, url: str, timeout: float):
         from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
         xsrf = generate_xsrf_token_string()
-        cookies = f"_streamlit_xsrf={xsrf}; _streamlit_user={user_cookie(EMAILS[i % 3], origin)}"
+        cookies = f"_streamlit_xsrf={xsrf}; _streamlit_user={user_cookie(emails[i % len(emails)], origin)}"
         if port is not None:
             cookies += "; " + await affinity(port, cookies)
         session = Session(url, headers={"Cookie": cookies, "Origin": origin}, xsrf=xsrf)
@@ -125,7 +141,12 @@ def start_servers(url: str, secrets: Path, cores: list[int | None]) -> list[Serv
 
 
 async def run_setup(
-    name: str, url: str, secrets: Path, cores: list[int | None], plan: Plan
+    name: str,
+    url: str,
+    secrets: Path,
+    cores: list[int | None],
+    plan: Plan,
+    emails: tuple[str, ...],
 ) -> dict[str, Any]:
     servers = start_servers(url, secrets, cores)
     balancer = None
@@ -139,7 +160,7 @@ async def run_setup(
             await balancer.start()
             port = balancer.port
             group = Group(servers, f"ws://127.0.0.1:{port}/_stcore/stream")
-        people = people_of(port, group.url, plan.burst_timeout_s)
+        people = people_of(port, group.url, plan.burst_timeout_s, emails)
         warm = await people(0)  # the first render reads and parses: the cold start
         await warm.run("tong-hop", timeout=plan.burst_timeout_s)
         await warm.close()
@@ -181,7 +202,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.sessions:
         plan = Plan(tuple(args.sessions), plan.active_s, plan.idle_s)
     from services.data import copy_store
-    from services.storage.sql import SqlStore
     from tests.support import postgres
 
     started = time.perf_counter()
@@ -212,10 +232,13 @@ def main(argv: list[str] | None = None) -> None:
             copy_store.copy_store(
                 SqlStore.at_path(province), SqlStore(url), NOW, say=lambda _: None
             )
+            emails = demo_emails(SqlStore.at_path(province))
             os.sched_setaffinity(0, {cores[1]})  # the generator: the second core
-            report["one_server"] = asyncio.run(run_setup("one", url, secrets, [cores[0]], plan))
+            report["one_server"] = asyncio.run(
+                run_setup("one", url, secrets, [cores[0]], plan, emails)
+            )
             report["two_servers"] = asyncio.run(
-                run_setup("two", url, secrets, [cores[0], cores[1]], plan)
+                run_setup("two", url, secrets, [cores[0], cores[1]], plan, emails)
             )
         finally:
             database.stop()

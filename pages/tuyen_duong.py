@@ -70,10 +70,11 @@ term: Term = left.selectbox(
 moment: Moment = right.radio(
     "Thời điểm xét",
     list(Moment),
-    format_func=lambda m: f"{m.value} (các năm {term.start}–{term.last_year(m)})",
-    horizontal=True,
+    format_func=lambda m: m.value,  # (labels that name the term's years changed with the term,
+    horizontal=True,  # and the browser then showed neither choice as chosen)
     key="moment",
 )
+st.caption(f"Xét {moment.value.lower()}: tính các năm {term.start}–{term.last_year(moment)}.")
 
 
 def candidate_table(found: Commendation) -> None:
@@ -129,9 +130,12 @@ if not found.cycles:
         "nên chưa có đơn vị để xét."
     )
     st.stop()
-years = ", ".join(str(c.year) for c in found.cycles)
+years = ", ".join(
+    f"{c.year} (chưa có quyết định công nhận)" if c in found.undecided else str(c.year)
+    for c in found.cycles
+)
 st.caption(
-    f"Đơn vị được đề nghị là đơn vị được công nhận trong tất cả các năm đã được đánh giá: {years}. "
+    f"Đơn vị được đề nghị là đơn vị được công nhận trong mọi năm đã có đợt: {years}. "
     "Lịch sử đi theo mã đơn vị, kể cả khi đơn vị đã chuyển sang Đoàn cấp trên khác."
 )
 st.metric("Số đơn vị đề nghị tuyên dương", len(found.candidates))

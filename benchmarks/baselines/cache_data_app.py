@@ -48,7 +48,7 @@ st.title('Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"')
 cycles = plain_board.cycles_newest_first(loaders.frame_rows(tabs["cycles"]))
 current = plain_board.current_cycle(cycles, NOW)
 cycle = st.selectbox(
-    "Chu kỳ",
+    "Năm thực hiện",
     cycles,
     index=cycles.index(current) if current in cycles else 0,
     key="cycle",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.baselines.plain_board import CYCLE_TABS, WHOLE_TABS, Rows
+from services.storage.sql import VERSIONS
 
 ROW = "_row"  # the SQL engine's insertion order (services/storage/sql.py)
 
@@ -59,5 +60,6 @@ def query_screen(conn: sqlite3.Connection, cycle_id: str | None) -> dict[str, Ro
 
 
 def change_token(conn: sqlite3.Connection) -> int:
-    """The store's write counter (bumped by every committed write): what auto-refresh polls."""
-    return conn.execute("SELECT data_version FROM _meta").fetchone()[0]
+    """A number that grows with every committed write (the sum of the store's per-tab write
+    counters, each bumped by a write to its tab): what auto-refresh polls."""
+    return conn.execute(f"SELECT COALESCE(SUM(version), 0) FROM {VERSIONS}").fetchone()[0]

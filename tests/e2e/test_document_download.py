@@ -20,6 +20,7 @@ from tests.support.browser import (
     wait_for_app,
 )
 from tests.support.builders import OPEN
+from tests.support.screens import choose
 
 UPPER = "Cán bộ Đoàn Khối Doanh nghiệp Mẫu 2 (mẫu)"
 NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -41,13 +42,6 @@ def _download(page, button, tmp_path) -> bytes:
     return saved.read_bytes()
 
 
-def _choose(page, label: str, option: str) -> None:
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).locator("input")
-    box.click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).click()
-    wait_for_app(page)
-
-
 def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, tmp_path):
     page = browser_page
     path = tmp_path / "3cd.sqlite"
@@ -62,7 +56,7 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
         choose_person(page, UPPER)
 
         open_screen(page, "Quyết định", "Quyết định công nhận")
-        _choose(page, "Năm thực hiện", "Năm 2025")
+        choose(page, "Năm thực hiện", "Năm 2025")
         page.get_by_text(re.compile(r"Quyết định số \d+-QĐ/ĐK")).first.click()
         page.get_by_text("Văn bản quyết định (.docx, PDF)").first.click()
         wait_for_app(page)
@@ -71,7 +65,7 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
 
         open_screen(page, "Báo cáo", "Báo cáo lên tỉnh")
         # The year chosen on Quyết định is kept; the report is sent for the open year.
-        _choose(page, "Năm thực hiện", OPEN_YEAR)
+        choose(page, "Năm thực hiện", OPEN_YEAR)
         page.get_by_role("button", name="Gửi báo cáo").click()
         wait_for_app(page)
         button = page.get_by_role("button", name="Tải văn bản (.docx)").first

@@ -17,6 +17,7 @@ from tests.support.browser import (
     wait_for_app,
 )
 from tests.support.builders import OPEN
+from tests.support.screens import choose
 from tests.support.unit_lists import NEW_COMMUNES, OWN_HEADER, messy_unit_list
 
 BOARD = 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"'
@@ -35,19 +36,6 @@ def figures(page) -> dict[str, str]:
 
 def units_counted(shown: dict[str, str]) -> int:
     return sum(int(shown[status]) for status in STATUSES)
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of the Streamlit selectbox with this label."""
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.wait_for()
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)  # the rerun the choice starts has begun
-    wait_for_app(page)
-    page.wait_for_timeout(500)  # and a second one, if a widget's value moved with the choice
-    wait_for_app(page)
 
 
 def test_province_staff_import_the_unit_list_and_the_open_cycle_gains_the_new_communes(
@@ -75,7 +63,7 @@ def import_flow(page, app_server: str, path: str) -> None:
     wait_for_app(page)
     page.get_by_test_id("stMetric").filter(has_text="Thêm mới").wait_for()
     assert figures(page)["Hợp nhất"] == "0"  # "Gồm các xã cũ" is not a header the app knows
-    choose(page, "Hình thành từ", "Gồm các xã cũ")
+    choose(page, "Hình thành từ", f"Cột H — {OWN_HEADER[-1]}")  # the list's last column
     merges = page.get_by_test_id("stMetric").filter(has_text="Hợp nhất")
     merges.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^1$")).wait_for()
     assert figures(page)["Hợp nhất"] == "1"

@@ -246,6 +246,8 @@ async (frame) => {
   const atEnd = (axis) => axis === 'scrollTop'
     ? scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1
     : scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1;
+  // A table redrawn with new rows keeps its scroll position: read from the top.
+  if (scroller && scroller.scrollTop > 0) await move('scrollTop', -scroller.scrollTop);
   for (let down = 0; down < 1000; down++) {
     read();
     if (scroller) {

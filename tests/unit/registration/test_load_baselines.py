@@ -80,7 +80,11 @@ def test_the_baselines_follow_a_new_registration_like_the_app(bench, tmp_path):
     secretary = people[Role.SECRETARY]
     cycle = max(rt.workbook().cycles.values(), key=lambda c: c.year)
     plan = {**PLAN, "plan_date": "01/09/2026"}  # before the benchmark province's today
+    with loaders.connect(tmp_path / "3cd.sqlite") as conn:
+        before = loaders.change_token(conn)
     registrations.register_plan(rt, secretary, cycle.id, secretary.unit_id, plan, "k-1")
+    with loaders.connect(tmp_path / "3cd.sqlite") as conn:
+        assert loaders.change_token(conn) > before  # what their auto-refresh polls
     ours = dashboard.registration_board(rt, people[Role.PROVINCE], cycle.id)
     for theirs in baseline_boards(
         tmp_path / "3cd.sqlite", people[Role.PROVINCE], cycle.id

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
 
+from pages._navigation import BY_ROLE, SCREENS
 from schemas.models import (
     AssessmentState,
     Assessor,
@@ -61,6 +63,7 @@ from tests.support.screens import (
     settled,
     shoot,
     shows,
+    sidebar,
     sign_in_as,
     start,
     success,
@@ -138,6 +141,13 @@ def as_person(page, j: Journey, person: User | str, screen: str) -> None:
     start(page, j.app.url, served=True)  # (the fixture's first session seeded the store)
     sign_in_as(page, person if isinstance(person, str) else label(person))
     open_screen(page, screen)
+
+
+def on_year(page, cycle: Cycle) -> None:
+    """Work on `cycle`'s year. Every screen's picker opens on the year of the person's next task
+    (or the one they chose earlier in the session), which moves as the journey does their tasks:
+    so each step says which year it works on, as a person would look at the picker first."""
+    choose(page, "Năm thực hiện", cycle.name)
 
 
 def new_officer_label() -> str:
@@ -225,6 +235,7 @@ def step_the_new_unit_s_secretary_registers(journey, browser_page):
     unit_id = j.unit(FOUNDED)
     assert registration(j, unit_id) is None
     as_person(page, j, new_secretary_label(), "Đăng ký")
+    on_year(page, j.registering)
     form = form_with(page, "Gửi đăng ký")
     fill_plan(page, form, "01-KH/ĐTN", j.today() - timedelta(days=1))
     press(page, "Gửi đăng ký", within=form)
@@ -244,6 +255,7 @@ def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browse
     assert registration(j, unit_id) is None
 
     as_person(page, j, j.secretary, "Đăng ký")
+    on_year(page, j.registering)
     j.shoot(page, "bi-thu-mo-dang-ky")
     form = form_with(page, "Gửi đăng ký")
     fill_plan(page, form, "12-KH/ĐTN", j.today() - timedelta(days=3))
@@ -274,6 +286,7 @@ def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browse
 
     # The upper unit's officer returns it with a reason.
     as_person(page, j, j.officer, "Đăng ký")
+    on_year(page, j.registering)
     open_tab(page, "Tiếp nhận / trả lại")
     choose(page, "Đơn vị", unit)
     shows(page, f"{unit} — {RegistrationState.SENT.value}")
@@ -288,6 +301,7 @@ def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browse
 
     # The secretary reads why, fixes the plan and sends it again.
     as_person(page, j, j.secretary, "Đăng ký")
+    on_year(page, j.registering)
     shows(page, RETURN_REASON)
     j.shoot(page, "bi-thu-thay-ly-do")
     form = form_with(page, "Gửi lại đăng ký")
@@ -303,6 +317,7 @@ def step_a_secretary_registers_resends_and_fixes_a_returned_plan(journey, browse
 def step_the_secretary_assesses_their_own_unit(journey, browser_page):
     j, page = journey, browser_page
     as_person(page, j, j.secretary, "Đánh giá")
+    on_year(page, j.assessing)
     form = form_with(page, "Gửi đánh giá")
     fill_assessment(page, form)
     j.shoot(page, "bi-thu-tu-danh-gia")
@@ -335,12 +350,14 @@ def step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
     j.shoot(page, "can-bo-them-don-vi")
 
     open_screen(page, "Tổng hợp")
+    on_year(page, j.registering)
     follow_up = table_rows(page, table_after(page, "Đơn vị chưa đăng ký hoặc cần xử lý"))
     listed = {row["Đơn vị"]: row for row in follow_up}
     assert missing in listed and first not in listed and second not in listed
     j.shoot(page, "can-bo-tong-hop")
 
     open_screen(page, "Đăng ký")
+    on_year(page, j.registering)
     open_tab(page, "Gia hạn")
     form = form_with(page, "Cho gia hạn")
     choose(page, "Đơn vị", missing, within=form)
@@ -395,6 +412,7 @@ def step_an_officer_follows_up_extends_enters_a_paper_plan_accepts_and_returns(
 def step_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_page, tmp_path):
     j, page = journey, browser_page
     as_person(page, j, new_officer_label(), "Báo cáo lên tỉnh")
+    on_year(page, j.registering)
     form = form_with(page, "Gửi báo cáo")
     form.locator("textarea").fill("Đã nhắc các đơn vị chưa đăng ký")
     press(page, "Gửi báo cáo", within=form)
@@ -429,8 +447,7 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
         ]
 
     as_person(page, j, new_officer_label(), "Đánh giá")
-    # Đánh giá opens on the year of the officer's next task; the year being assessed is chosen.
-    choose(page, "Năm thực hiện", j.assessing.name)
+    on_year(page, j.assessing)
     choose(page, "Đơn vị", unit)
     form = form_with(page, "Lưu nháp")
     fill_assessment(page, form)
@@ -446,7 +463,7 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
     j.did(NEW_OFFICER[1], "Lưu nháp đánh giá", "Gửi đánh giá")
 
     open_screen(page, "Quyết định công nhận")
-    choose(page, "Năm thực hiện", j.assessing.name)
+    on_year(page, j.assessing)
     shows(page, "Đơn vị đạt, chưa được công nhận")
     form = form_with(page, "Ghi quyết định")
     form.get_by_label("Số quyết định", exact=True).fill("77-QĐ/ĐTN")
@@ -500,7 +517,7 @@ def step_province_staff_create_a_cycle_whose_past_cut_off_refuses_late_plans(jou
 
     # A unit that sends its plan now, after that cut-off, is refused and told why.
     as_person(page, j, j.secretary, "Đăng ký")
-    choose(page, "Năm thực hiện", cycle.name)
+    on_year(page, cycle)
     form = form_with(page, "Gửi đăng ký")
     fill_plan(page, form, "20-KH/ĐTN", j.today() - timedelta(days=1))
     press(page, "Gửi đăng ký", within=form)
@@ -518,7 +535,7 @@ def step_province_staff_see_results_and_the_commendation_list(journey, browser_p
         u.unit_id for u in wb.decision_units.values() if u.cycle_id == j.assessing.id and u.listed
     }
     as_person(page, j, j.province, "Kết quả công nhận")
-    choose(page, "Năm thực hiện", j.assessing.name)
+    on_year(page, j.assessing)
     metric = page.get_by_test_id("stMetric").filter(has_text="Được công nhận")
     assert int(metric.get_by_test_id("stMetricValue").inner_text()) == len(recognised)
     choose(page, "Chọn đơn vị (gõ tên để tìm)", j.name(j.to_assess))
@@ -609,6 +626,17 @@ def step_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser
         assert page.get_by_test_id("stForm").count() == 0
         assert page.get_by_test_id("stBaseButton-primary").count() == 0
         assert page.get_by_test_id("stBaseButton-secondaryFormSubmit").count() == 0
+    # Typing another screen's address (the demo keeps the chosen person in the query) shows a
+    # refusal instead of the screen.
+    query = urlsplit(page.url).query
+    for path in sorted(set(SCREENS) - set(BY_ROLE[Role.VIEWER])):
+        page.goto(f"{j.app.url.rstrip('/')}/{path}?{query}")
+        shows(page, "Màn hình này không dành cho vai trò của bạn")
+        assert page.get_by_role("heading", name=SCREENS[path][1], exact=True).count() == 0
+        assert page.get_by_test_id("stForm").count() == 0
+        picker = sidebar(page).get_by_test_id("stSelectbox").locator("input")
+        assert picker.input_value() == label(j.viewer)  # still the viewer
+    j.shoot(page, "nguoi-xem-bi-tu-choi")
     assert j.app.workbook_rows("audit_log") == before
 
 
