@@ -226,3 +226,14 @@ def test_a_units_write_on_a_scoped_server_is_read_again_not_patched(opener, nati
     assert rt.store.patched == patched  # a units write may move rows in or out: read again
     assert rt.store.tabs_read - tabs_read >= 10  # every scoped tab, not only the units
     assert rt.workbook().units[unit.id].secretary == "Bí thư mới"
+
+
+def test_the_audit_log_is_read_a_window_at_a_time_within_the_scope(opener, national):
+    everything = opener().read(SCREEN_TABS)
+    whole = opener().read_tail(tabs.AUDIT_LOG.name, 50)
+    part = opener(national["bloc"]).read_tail(tabs.AUDIT_LOG.name, 50)
+
+    assert part.start == whole.start  # the same window of sheet rows, fewer of them shown
+    expected = expected_part({**everything, tabs.AUDIT_LOG.name: whole.rows}, national["bloc"])
+    assert part.rows == expected[tabs.AUDIT_LOG.name]
+    assert len(part.rows) < len(whole.rows)
