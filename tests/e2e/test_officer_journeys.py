@@ -150,6 +150,17 @@ def on_year(page, cycle: Cycle) -> None:
     choose(page, "Năm thực hiện", cycle.name)
 
 
+def cells_of(xlsx) -> list[str]:
+    """Every filled cell of a downloaded .xlsx, as text, sheet by sheet and row by row."""
+    return [
+        str(c.value)
+        for sheet in openpyxl.load_workbook(xlsx).worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
+
+
 def new_officer_label() -> str:
     return f"{NEW_OFFICER[1]} · {Role.UPPER.value}"
 
@@ -422,13 +433,7 @@ def step_the_officer_sends_the_roll_up_report_and_downloads_it(journey, browser_
     assert report is not None and report.note == "Đã nhắc các đơn vị chưa đăng ký"
 
     saved = download(page, "Tải báo cáo (.xlsx)", tmp_path)
-    cells = [
-        str(c.value)
-        for sheet in openpyxl.load_workbook(saved).worksheets
-        for row in sheet.iter_rows()
-        for c in row
-        if c.value is not None
-    ]
+    cells = cells_of(saved)
     assert j.name(j.upper) in " ".join(cells)
     assert str(report.total_units) in cells
     j.did(NEW_OFFICER[1], "Gửi báo cáo lên tỉnh")
@@ -479,13 +484,7 @@ def step_the_officer_assesses_a_unit_and_records_its_recognition(journey, browse
 
     open_expander(page, "Quyết định số 77-QĐ/ĐTN")
     annex = download(page, "Tải danh sách kèm theo (.xlsx)", tmp_path)
-    names = " ".join(
-        str(c.value)
-        for sheet in openpyxl.load_workbook(annex).worksheets
-        for row in sheet.iter_rows()
-        for c in row
-        if c.value is not None
-    )
+    names = " ".join(cells_of(annex))
     assert all(wb.units[u].name in names for u in listed)
     j.shoot(page, "can-bo-tai-danh-sach-kem-theo")
     j.did(NEW_OFFICER[1], "Ghi quyết định công nhận")
@@ -559,13 +558,7 @@ def step_province_staff_see_results_and_the_commendation_list(journey, browser_p
     shown = {row["Tên đơn vị"] for row in table_rows(page)}
     assert len(shown) == count
     listed = download(page, "Tải danh sách đề nghị tuyên dương (.xlsx)", tmp_path)
-    names = " ".join(
-        str(c.value)
-        for sheet in openpyxl.load_workbook(listed).worksheets
-        for row in sheet.iter_rows()
-        for c in row
-        if c.value is not None
-    )
+    names = " ".join(cells_of(listed))
     assert all(name in names for name in shown)
 
 
