@@ -85,17 +85,19 @@ def build_province(
     blocs: int = 8,
     under_root: int = 9,
     merged_share: float = 0.0,
+    provinces: int = 1,
 ) -> Province:
     """Write the sample province into a new SQLite store at `path` and say what it holds.
 
     `merged_share`: that share of all units went through a merger on MERGER_DAY (grassroots
     units merged in pairs into a new unit under the same upper unit, which then has
-    predecessors), so cycles before and after the merger expect different units."""
+    predecessors), so cycles before and after the merger expect different units.
+    `provinces`: the national sample, that many provinces side by side (`_units`)."""
     import time
 
     started = time.perf_counter()
     rng = random.Random(SEED)
-    unit_rows = _units(rng, units, uppers, blocs, under_root)
+    unit_rows = _units(rng, units, uppers, blocs, under_root, provinces)
     if merged_share:
         _merge(rng, unit_rows, round(len(unit_rows) * merged_share))
     grassroots = [u for u in unit_rows if UnitKind(u["kind"]).is_grassroots]
@@ -134,9 +136,45 @@ def build_province(
 
 
 def _units(
-    rng: random.Random, total: int, uppers: int, blocs: int, under_root: int
+    rng: random.Random, total: int, uppers: int, blocs: int, under_root: int, provinces: int = 1
 ) -> list[dict[str, str]]:
+    """The unit tree: one province (the default), or `provinces` provinces side by side (the
+    national sample: each a Tỉnh đoàn at the top with its share of the upper and grassroots
+    units; the demo picker's names are in the first)."""
     rows: list[dict[str, str]] = []
+    share = _Share(total // provinces, uppers // provinces, blocs // provinces)
+    for p in range(1, provinces + 1):
+        last = p == provinces  # takes what the division left over
+        _province_units(
+            rng,
+            rows,
+            p if provinces > 1 else 0,
+            total - len(rows) if last else share.units,
+            uppers - (provinces - 1) * share.uppers if last else share.uppers,
+            blocs - (provinces - 1) * share.blocs if last else share.blocs,
+            under_root // provinces if provinces > 1 else under_root,
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class _Share:
+    units: int
+    uppers: int
+    blocs: int
+
+
+def _province_units(
+    rng: random.Random,
+    rows: list[dict[str, str]],
+    province: int,
+    total: int,
+    uppers: int,
+    blocs: int,
+    under_root: int,
+) -> None:
+    """One province's units appended to `rows` (`province` 0: the only one, named as always)."""
+    start = len(rows)
 
     def add(name: str, kind: UnitKind, parent: str, officer: str = "") -> dict[str, str]:
         n = len(rows) + 1
@@ -160,21 +198,26 @@ def _units(
         )
         return rows[-1]
 
-    root = add(ROOT_NAME, K.TINH_DOAN, "")["id"]
+    demo_names = province <= 1  # the demo picker's four units are in the first province
+    tag = (
+        f"{province:02d}." if province else ""
+    )  # other provinces' upper units: "Huyện đoàn Mẫu 02.05"
+    root = add(ROOT_NAME if demo_names else f"Tỉnh đoàn Mẫu {province:02d}", K.TINH_DOAN, "")["id"]
     upper_rows = []
     for i in range(1, uppers + 1):
-        if i == 1:
+        if i == 1 and demo_names:
             name, kind = UPPER_NAME, K.CAP_HUYEN
-        elif i == 2:
+        elif i == 2 and demo_names:
             name, kind = VIEWER_NAME, K.CAP_HUYEN
         elif i > uppers - blocs:
-            name, kind = f"Đoàn Khối Mẫu {i - (uppers - blocs):02d}", K.TRUC_THUOC
+            name, kind = f"Đoàn Khối Mẫu {tag}{i - (uppers - blocs):02d}", K.TRUC_THUOC
         else:
-            name, kind = f"Huyện đoàn Mẫu {i:02d}", K.CAP_HUYEN
+            name, kind = f"Huyện đoàn Mẫu {tag}{i:02d}", K.CAP_HUYEN
         upper_rows.append(add(name, kind, root))
-    add(GRASSROOTS_NAME, K.XA, upper_rows[0]["id"], "Cán bộ theo dõi mẫu 01")
+    if demo_names:
+        add(GRASSROOTS_NAME, K.XA, upper_rows[0]["id"], "Cán bộ theo dõi mẫu 01")
     number = 0
-    while len(rows) < total:
+    while len(rows) - start < total:
         number += 1
         if number <= under_root:  # a few units directly under the province (universities)
             parent, kind, officer = root, K.TRUONG_DH_CD, "Cán bộ Tỉnh đoàn mẫu"
@@ -184,8 +227,7 @@ def _units(
             mix = BLOC_MIX if upper["kind"] == to_cell(K.TRUC_THUOC) else DISTRICT_MIX
             kind = rng.choices([k for k, _ in mix], [w for _, w in mix])[0]
             parent, officer = upper["id"], f"Cán bộ theo dõi mẫu {index + 1:02d}"
-        add(f"{LABEL[kind]} {number:04d}", kind, parent, officer)
-    return rows
+        add(f"{LABEL[kind]} {tag}{number:04d}", kind, parent, officer)
 
 
 def _merge(rng: random.Random, rows: list[dict[str, str]], merged: int) -> None:

@@ -19,7 +19,12 @@ from services import demo
 from services.core.clock import Clock, FixedClock, SystemClock
 from services.core.messages import describe
 from services.core.runtime import Runtime
-from services.core.settings import SHARED_DATABASE_CHECK_SECONDS, Settings, SettingsError
+from services.core.settings import (
+    SCOPE_UNKNOWN,
+    SHARED_DATABASE_CHECK_SECONDS,
+    Settings,
+    SettingsError,
+)
 from services.core.xlsx_read import FileRefused, Table, limit_rows
 from services.storage import StoreError, sheets_connect
 from services.storage.cache import CachedStore
@@ -85,7 +90,10 @@ def open_runtime(settings: Settings, client: Any = None) -> Runtime:
         inner = open_postgres_store(settings)
         check_every = SHARED_DATABASE_CHECK_SECONDS
     else:
-        inner = open_sqlite(settings.sqlite_path)
+        inner = SqlStore.at_path(Path(settings.sqlite_path), scope=settings.scope)
+    if not isinstance(inner, SheetsStore) and not inner.holds_scope_unit():
+        close_store(inner)
+        raise SettingsError(SCOPE_UNKNOWN.format(scope=settings.scope))
     store = CachedStore(inner, ttl=settings.refresh_seconds, check_every=check_every)
     return Runtime(store, clock, load_catalogue(), settings, demo_mark=demo.is_demo_store)
 
@@ -102,10 +110,11 @@ def open_database(url: str) -> SqlStore:
 
 
 def open_postgres_store(settings: Settings) -> SqlStore:
-    """The PostgreSQL store the settings name, its schema created or upgraded; uncached."""
+    """The PostgreSQL store the settings name, its schema created or upgraded; uncached; scoped
+    to the settings' unit subtree when they name one (`[store] scope`)."""
     pool = Pool(settings.pool_size, settings.pool_max_overflow, settings.pool_timeout)
     try:
-        return SqlStore(settings.database_url, pool)
+        return SqlStore(settings.database_url, pool, scope=settings.scope)
     except StoreError as exc:
         raise SettingsError(describe(exc)) from exc
 

@@ -25,6 +25,7 @@ ENV = {
     "pool_timeout": "TCD_POOL_TIMEOUT",
     "demo": "TCD_DEMO",
     "now": "TCD_NOW",
+    "scope": "TCD_STORE_SCOPE",
 }
 
 
@@ -41,6 +42,21 @@ FROZEN_CLOCK_WITH_LOGIN = (
     "Đồng hồ cố định (TCD_NOW hoặc [clock] now) không được dùng khi đã cấu hình đăng nhập [auth]: "
     "mọi hạn chót và thời điểm ghi nhật ký sẽ sai. Hãy bỏ TCD_NOW / [clock] now. Nếu đây là buổi "
     "tập huấn, đặt thêm [clock] training = true (mọi trang sẽ hiện cảnh báo đồng hồ cố định)."
+)
+
+
+SCOPE_ON_SHEETS = (
+    "Không thể giới hạn phạm vi (scope) khi dữ liệu nằm trên Google Sheets: mỗi bảng tính đã là "
+    "dữ liệu của một tỉnh. Hãy bỏ scope trong mục [store] của .streamlit/secrets.toml (hoặc biến "
+    "môi trường TCD_STORE_SCOPE), hoặc chuyển dữ liệu sang PostgreSQL nếu nhiều tỉnh dùng chung "
+    "một kho (xem docs/scaling.md)."
+)
+
+
+SCOPE_UNKNOWN = (
+    "Không tìm thấy đơn vị có mã {scope} (mục [store] scope hoặc biến môi trường TCD_STORE_SCOPE) "
+    "trong kho dữ liệu, nên máy chủ không biết phục vụ đơn vị nào. Hãy kiểm tra lại mã đơn vị (cột "
+    "Mã trên trang Đơn vị), hoặc bỏ scope để máy chủ phục vụ toàn bộ kho dữ liệu."
 )
 
 
@@ -66,6 +82,9 @@ class Settings:
     pool_size: int = 5  # [store] pool_size: connections each app server keeps open
     pool_max_overflow: int = 10  # [store] pool_max_overflow: extra connections at a peak
     pool_timeout: float = 30.0  # [store] pool_timeout: seconds to wait for a free connection
+    # [store] scope: the id of the unit whose subtree this server serves ("" = the whole store);
+    # SQL engines only (docs/scaling.md)
+    scope: str = ""
     # [sheets.service_account]: the JSON key. A secret: never in repr, logs or messages.
     service_account: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -104,6 +123,7 @@ class Settings:
         for key, var in ENV.items():
             if environ.get(var):
                 values[key] = environ[var]
+        values["scope"] = str(values["scope"]).strip()
         if isinstance(values["demo"], str):
             values["demo"] = values["demo"].strip().lower() in {"1", "true", "yes", "có"}
         if values["engine"] not in ENGINES:
@@ -123,6 +143,8 @@ class Settings:
         """Settings that are each valid but do not go together are refused, saying what to fix."""
         if self.login and self.now and not self.training:
             raise SettingsError(FROZEN_CLOCK_WITH_LOGIN)
+        if self.engine == "sheets" and self.scope:
+            raise SettingsError(SCOPE_ON_SHEETS)
         if self.engine == "sheets":
             self.check_sheets()
         if self.engine == "postgresql" and not self.database_url.startswith(
@@ -166,6 +188,7 @@ def _from_secrets(secrets: Mapping[str, Any]) -> dict[str, Any]:
         "pool_size": store.get("pool_size", defaults.pool_size),
         "pool_max_overflow": store.get("pool_max_overflow", defaults.pool_max_overflow),
         "pool_timeout": store.get("pool_timeout", defaults.pool_timeout),
+        "scope": str(store.get("scope", "")).strip(),
     }
 
 

@@ -183,7 +183,9 @@ def seed_if_empty(rt: Runtime, year_end: bool = False) -> bool:
     With `year_end`, the past cycles also get their assessments and recognition decisions
     (`year_end_operations`).
     """
-    if any(rt.store.read([tab.name for tab in tabs.ALL_TABS]).values()):
+    # The screen tabs through the shared snapshot (which the first screen then uses: no second
+    # read of a big store at start-up), the audit log only when they are empty.
+    if any(rt.store.snapshot().tabs.values()) or any(rt.store.read([tabs.AUDIT_LOG.name]).values()):
         return False
     rt.store.apply(demo_operations(rt.clock.now(), rt, year_end))
     return True

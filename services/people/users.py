@@ -44,7 +44,14 @@ def resolve(rt: Runtime, email: str, demo: bool = False, verified: bool = True) 
         # Break-glass access named in the settings, so a new deployment can add its first users
         # (or, on an empty store, import its data: there is no unit to attach the person to yet).
         root = wb.root_ids()[0] if wb.root_ids() else ""
-        return Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, root, demo=demo)
+        steward = Actor(email.strip().casefold(), email.strip(), Role.PROVINCE, root, demo=demo)
+        return _within_scope(rt, wb, steward, contact)
+    if user is None and rt.settings.scope:
+        scope = rt.settings.scope
+        unknown = (
+            f"Tài khoản {email} không có trong danh sách người dùng của {wb.unit_name(scope)}."
+        )
+        raise SignInRefused(f"{unknown} {_scope_words(wb, scope)} {contact}")
     if user is None:
         raise SignInRefused(f"Tài khoản {email} chưa được cấp quyền dùng ứng dụng 3CĐ. {contact}")
     if not user.active:
@@ -53,7 +60,39 @@ def resolve(rt: Runtime, email: str, demo: bool = False, verified: bool = True) 
         raise SignInRefused(
             f"Tài khoản {email} gắn với đơn vị không còn trong danh sách (mã {user.unit_id}). {contact}"
         )
-    return Actor(user.email, user.name, user.role, user.unit_id, demo=demo)
+    actor = Actor(user.email, user.name, user.role, user.unit_id, demo=demo)
+    return _within_scope(rt, wb, actor, contact)
+
+
+def _within_scope(rt: Runtime, wb: Workbook, actor: Actor, contact: str) -> Actor:
+    """On a server scoped to one unit's subtree (`[store] scope`), only the people of that subtree
+    sign in, and province staff only when the scope is a whole province: they see everything the
+    server holds, which must then be their whole province and nothing less. Everyone else is
+    refused and told to use the server of their own unit (docs/scaling.md)."""
+    scope = rt.settings.scope
+    if not scope:
+        return actor
+    if actor.role is Role.PROVINCE:
+        allowed = not wb.ancestors(scope) and actor.unit_id in wb.subtree(scope)
+    else:
+        allowed = actor.unit_id in wb.subtree(scope)
+    if not allowed:
+        why = (
+            f"Tài khoản {actor.id} là cán bộ Tỉnh đoàn, cần xem toàn tỉnh, nhưng máy chủ này chỉ "
+            f"giữ dữ liệu của {wb.unit_name(scope)}."
+            if actor.role is Role.PROVINCE
+            else f"Tài khoản {actor.id} gắn với {wb.unit_name(actor.unit_id)}, ngoài phạm vi này."
+        )
+        raise SignInRefused(f"{why} {_scope_words(wb, scope)} {contact}")
+    return actor
+
+
+def _scope_words(wb: Workbook, scope: str) -> str:
+    name = wb.unit_name(scope)
+    return (
+        f"Máy chủ 3CĐ này chỉ phục vụ {name} và các đơn vị trực thuộc: nếu bạn công tác ở đơn vị "
+        f"khác hoặc ở cấp trên của {name}, hãy vào địa chỉ 3CĐ dành cho đơn vị của mình."
+    )
 
 
 def _contact(wb: Workbook) -> str:

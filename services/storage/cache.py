@@ -9,6 +9,8 @@ most every `check_every` seconds, notices writes made by other processes (where 
 tell); `ttl` bounds how stale a snapshot can ever be, also for hand edits in a Google Sheet.
 An engine that counts writes per tab (`tab_versions`, the SQL engines) is re-read only in the tabs
 whose counter moved, after its own writes and other servers' alike; a full read once per `ttl`.
+An engine scoped to a unit's subtree says which more tabs a change brings along (`rereads`): a
+change of the units re-reads every scoped tab, and is never patched into the copy.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import bisect
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,7 +166,14 @@ class CachedStore:
         earlier = base[1]
         if not isinstance(token, dict) or not isinstance(earlier, dict):
             return None
-        return [t for t in SCREEN_TABS if token.get(t) != earlier.get(t)]
+        wanted = self._rereads(t for t in SCREEN_TABS if token.get(t) != earlier.get(t))
+        return [t for t in SCREEN_TABS if t in wanted]
+
+    def _rereads(self, changed: Iterable[str]) -> set[str]:
+        """The tabs to read again when these changed: an engine scoped to a unit's subtree
+        (`SqlStore.rereads`) adds those whose rows a change can move in or out of its scope."""
+        rereads = getattr(self.inner, "rereads", None)
+        return set(changed) if rereads is None else rereads(changed)
 
     def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
@@ -227,6 +236,7 @@ class CachedStore:
                 or base is None
                 or not isinstance(earlier, dict)
                 or any(earlier.get(tab) != n - 1 for tab, n in counters.items())
+                or not self._rereads(counters) <= set(counters)  # may move rows in/out of scope
             ):
                 self._snapshot = None
                 self._local.patched = False

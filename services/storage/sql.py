@@ -31,6 +31,7 @@ from services.storage import (
 )
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 from services.storage.sql_dialects import Pool, dialect_for, normalise_url
+from services.storage.sql_scope import Scope, indexes, rereads
 
 # Told, after a committed write, (rows written by tab, each written tab's counter after it).
 WrittenListener = Callable[[dict[str, list[Row]], dict[str, int]], None]
@@ -45,15 +46,19 @@ def _table(metadata: sa.MetaData, name: str) -> sa.Table:
         sa.Column(ROW, sa.Integer, primary_key=True, autoincrement=True)
     ]
     columns += [sa.Column(f, sa.Text, nullable=False, server_default="") for f in TABS[name].fields]
-    return sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_id", "id"))
+    return sa.Table(name, metadata, *columns, sa.Index(f"ix_{name}_id", "id"), *indexes(name))
 
 
 class SqlStore:
-    """A store in one SQL database: a SQLite file, or a PostgreSQL database (`postgresql://…`)."""
+    """A store in one SQL database: a SQLite file, or a PostgreSQL database (`postgresql://…`).
+
+    With `scope` (a unit id) it reads only that unit's part of the database: its subtree, the
+    chain of its ancestors, and the rows that belong to them (`services/storage/sql_scope.py`).
+    """
 
     coalesces = False  # one transaction per apply; the database serialises check-then-write
 
-    def __init__(self, url: str, pool: Pool | None = None):
+    def __init__(self, url: str, pool: Pool | None = None, scope: str = ""):
         self.url = normalise_url(url)
         self.dialect = dialect_for(self.url)
         self.engine = self.dialect.create_engine(self.url, pool or Pool())
@@ -67,6 +72,19 @@ class SqlStore:
         )
         self.upgraded = self._upgrade()
         self._written: list[WrittenListener] = []
+        self.scope = Scope(scope, self.tables) if scope else None
+
+    def holds_scope_unit(self) -> bool:
+        """True when the store is not scoped, or its scope's unit is in the store."""
+        if self.scope is None:
+            return True
+        with self._connect() as conn:
+            return self.scope.holds_unit(conn)
+
+    def rereads(self, changed: Iterable[str]) -> set[str]:
+        """The tabs to read again when these tabs' counters moved: those tabs, and for a scoped
+        store whatever a change of them can bring into or take out of the scope."""
+        return rereads(changed) if self.scope is not None else set(changed)
 
     def ensure_tabs(self) -> list[str]:
         """Create missing tables and add missing columns; the names of the tabs created."""
@@ -111,6 +129,7 @@ class SqlStore:
                             f'ALTER TABLE "{name}" ADD COLUMN "{column.name}" TEXT NOT NULL DEFAULT \'\''
                         )
                         done.append(f"column {name}.{column.name}")
+            done += self._add_indexes(conn, older)
             done += self.dialect.ensure_indexes(conn, self.tables)
             counted = {r[0] for r in conn.execute(sa.select(self.versions.c.tab))}
             new = [{"tab": name} for name in self.tables if name not in counted]
@@ -119,11 +138,23 @@ class SqlStore:
                 done.append(f"{len(new)} tab counters")
             return done
 
+    def _add_indexes(self, conn: sa.Connection, older: list[str]) -> list[str]:
+        """The indexes added since a table was made (the scoped reads' lookups)."""
+        present = sa.inspect(conn).get_multi_indexes(filter_names=older) if older else {}
+        have = {(name, index["name"]) for (_, name), found in present.items() for index in found}
+        done = []
+        for name in older:
+            for index in self.tables[name].indexes:
+                if (name, index.name) not in have:
+                    index.create(conn)
+                    done.append(f"index {index.name}")
+        return done
+
     @classmethod
-    def at_path(cls, path: str | Path) -> SqlStore:
+    def at_path(cls, path: str | Path, scope: str = "") -> SqlStore:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{path}")
+        return cls(f"sqlite:///{path}", scope=scope)
 
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
         with self._connect() as conn:
@@ -133,8 +164,14 @@ class SqlStore:
     def _rows(self, conn: sa.Connection, name: str) -> list[Row]:
         table = self.tables[name]
         fields = TABS[name].fields
-        result = conn.execute(sa.select(table).order_by(table.c[ROW]))
+        result = conn.execute(self._select(name).order_by(table.c[ROW]))
         return [Row(r[0] + 1, dict(zip(fields, r[1:], strict=True))) for r in result]
+
+    def _select(self, name: str) -> sa.Select[Any]:
+        """Every row of a tab, or in a scoped store the rows that belong to the scope."""
+        table = self.tables[name]
+        where = self.scope.where(name) if self.scope is not None else None
+        return sa.select(table) if where is None else sa.select(table).where(where)
 
     def read_tail(self, tab: str, limit: int, before: int | None = None) -> Tail:
         if limit < 1:
@@ -146,7 +183,7 @@ class SqlStore:
                 last = conn.execute(sa.select(sa.func.max(table.c[ROW]))).scalar_one()
                 before = (last or 0) + 2  # one past the last sheet row (row number = _row + 1)
             start = max(FIRST_ROW, before - limit)
-            window = sa.select(table).where(table.c[ROW] >= start - 1, table.c[ROW] < before - 1)
+            window = self._select(tab).where(table.c[ROW] >= start - 1, table.c[ROW] < before - 1)
             result = conn.execute(window.order_by(table.c[ROW]))
             rows = [Row(r[0] + 1, dict(zip(fields, r[1:], strict=True))) for r in result]
         return Tail(rows, start)

@@ -12,12 +12,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from requests.adapters import BaseAdapter
 
+from schemas.models import UnitKind
 from schemas.tabs import TABS
 from services.bootstrap import build_runtime, load_settings, open_sheets_store
 from services.core.settings import SettingsError
 from services.storage.cache import CachedStore
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
+from services.storage.sql import SqlStore
 from tests.fakes import FakeSheets, Quota
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
@@ -342,3 +344,47 @@ def test_a_postgresql_deployment_opens_its_database_and_seeds_nothing(postgres_u
         assert runtime.store.check_every <= 1.0
     finally:
         runtime.store.inner.engine.dispose()
+
+
+SHEET = {"spreadsheet_key": "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"}
+
+
+@pytest.mark.parametrize(
+    ("secrets", "environ"),
+    [
+        ({"store": {"engine": "sheets", "scope": "DV-0001"}, "sheets": SHEET}, {}),
+        ({"store": {"engine": "sheets"}, "sheets": SHEET}, {"TCD_STORE_SCOPE": "DV-0001"}),
+    ],
+)
+def test_a_scope_on_google_sheets_is_refused_in_vietnamese(secrets, environ):
+    with pytest.raises(SettingsError, match="Không thể giới hạn phạm vi.*Google Sheets"):
+        load_settings(secrets, environ)
+
+
+def test_the_scope_is_read_from_the_store_table_and_the_environment_wins():
+    assert load_settings({"store": {"scope": " DV-0001 "}}, {}).scope == "DV-0001"
+    environ = {"TCD_STORE_SCOPE": "DV-0002"}
+    assert load_settings({"store": {"scope": "DV-0001"}}, environ).scope == "DV-0002"
+    assert load_settings({}, {}).scope == ""
+
+
+def test_a_scope_naming_no_unit_of_the_store_is_refused_at_start_and_seeds_nothing(tmp_path):
+    path = tmp_path / "d.sqlite"
+    settings = load_settings({"store": {"sqlite_path": str(path), "scope": "DV-KHONG-CO"}}, {})
+
+    with pytest.raises(SettingsError, match="Không tìm thấy đơn vị có mã DV-KHONG-CO"):
+        build_runtime(settings)
+
+    assert not any(SqlStore.at_path(path).read(TABS).values())  # the demo was not seeded
+
+
+def test_a_server_scoped_to_an_upper_unit_holds_its_subtree_and_the_units_above(tmp_path):
+    path = str(tmp_path / "d.sqlite")
+    whole = build_runtime(load_settings({"store": {"sqlite_path": path}}, {})).workbook()
+    bloc = next(u for u in whole.units.values() if u.kind is UnitKind.DOAN_KHOI)
+
+    scoped = build_runtime(load_settings({"store": {"sqlite_path": path, "scope": bloc.id}}, {}))
+
+    held = set(scoped.workbook().units)
+    assert held == whole.subtree(bloc.id) | set(whole.ancestors(bloc.id))
+    assert len(held) < len(whole.units)
