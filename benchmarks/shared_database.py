@@ -162,10 +162,22 @@ def store_worker(url: str, ids: list[str], threads: int, _per_tab, start_at: flo
 
 
 class WholeTabs:
-    """The SQL engine without its per-tab counters: the cache re-reads every tab after a write."""
+    """The SQL engine without its per-tab counters and without reporting its writes: the cache
+    re-reads every tab after a write. (Every member of the `Store` protocol, as the cache expects.)"""
+
+    coalesces = False
 
     def __init__(self, inner):
         self.inner = inner
+
+    def ensure_tabs(self):
+        return self.inner.ensure_tabs()
+
+    def layout(self):
+        return None
+
+    def on_commit(self, listener):
+        pass  # a SQL engine's writes read nothing back
 
     def read(self, tabs):
         return self.inner.read(tabs)
