@@ -179,6 +179,12 @@ class WholeTabs:
     def on_commit(self, listener):
         pass  # a SQL engine's writes read nothing back
 
+    def on_written(self, listener):
+        pass  # the point of this wrapper: the cache re-reads after every write
+
+    def rereads(self, changed):
+        return set(changed)
+
     def read(self, tabs):
         return self.inner.read(tabs)
 

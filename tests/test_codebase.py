@@ -520,3 +520,53 @@ def test_the_workbook_check_catches_a_page_reading_it(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "p.py").write_text("names = rt.workbook().units\n", encoding="utf-8")
     assert workbook_reads_in_pages(tmp_path) == ["pages/p.py:1"]
+
+
+def store_members() -> set[str]:
+    """The members every engine offers: the `Store` protocol's, read from its source."""
+    tree = ast.parse((ROOT / "services" / "storage" / "__init__.py").read_text(encoding="utf-8"))
+    [store] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Store"]
+    names = {n.name for n in store.body if isinstance(n, ast.FunctionDef)}
+    return names | {
+        n.target.id
+        for n in store.body
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+    }
+
+
+def engine_feature_probes(root: Path, members: set[str]) -> list[str]:
+    """`path:line` where services ask whether an engine has a member of the Store protocol
+    (`getattr(x, "member", …)`, `hasattr(x, "member")`) instead of calling it: every engine
+    offers every member (issue 9: optional features are a declared interface, not probing)."""
+    found = []
+    for path in python_files(root, "services"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "hasattr"}
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in members
+            ):
+                found.append(f"{path.relative_to(root).as_posix()}:{node.lineno}")
+    return found
+
+
+def test_services_call_the_engines_interface_instead_of_probing_it():
+    members = store_members()
+    assert {"on_written", "rereads", "ensure_tabs", "tab_versions"} <= members
+    assert engine_feature_probes(ROOT, members) == []
+
+
+def test_the_probe_check_catches_a_getattr_and_a_hasattr(tmp_path):
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "m.py").write_text(
+        'f = getattr(inner, "rereads", None)\nok = hasattr(target, "ensure_tabs")\n'
+        'name = getattr(form, "LABELS", {})\n',
+        encoding="utf-8",
+    )
+    assert engine_feature_probes(tmp_path, {"rereads", "ensure_tabs"}) == [
+        "services/m.py:1",
+        "services/m.py:2",
+    ]

@@ -69,7 +69,7 @@ class CopyReport:
 
 def copy_store(
     source: Store,
-    target: Any,
+    target: Store,
     at: datetime,
     say: Callable[[str], None] = print,
     chunk: int = CHUNK,
@@ -106,7 +106,7 @@ def copy_upload(
             + listing
             + (f"\n  … và {more} lỗi khác." if more > 0 else "")
         )
-    created = list(target.ensure_tabs()) if hasattr(target, "ensure_tabs") else []
+    created = target.ensure_tabs()
     if created:
         say(f"Đã tạo {len(created)} trang tính: {', '.join(tabs.TABS[n].title for n in created)}.")
     last: dict[str, int] = {}

@@ -203,6 +203,10 @@ CommitListener = Callable[[dict[str, list[Row]], str], None]
 """Told `(screen tabs as they are after a write batch, change token)` by an engine that re-reads
 them while writing (see `Store.on_commit`)."""
 
+WrittenListener = Callable[[dict[str, list[Row]], dict[str, int]], None]
+"""Told `(rows a write wrote, by tab, with their row numbers; each written tab's counter after
+it)` by an engine that reports its writes (see `Store.on_written`)."""
+
 
 class Store(Protocol):
     """What every engine offers. Every engine implements every member; where a feature does not
@@ -222,6 +226,15 @@ class Store(Protocol):
     def on_commit(self, listener: CommitListener) -> None:
         """Have `listener` told the screen tabs after every write batch that read them anyway;
         an engine whose writes read nothing (SQL) never calls it."""
+
+    def on_written(self, listener: WrittenListener) -> None:
+        """Have `listener` told, after each committed write, the rows it wrote and each written
+        tab's counter, so a read cache can patch its copy; an engine whose row numbers can move
+        under a write (Sheets: people sort and insert rows) never calls it."""
+
+    def rereads(self, changed: Iterable[str]) -> set[str]:
+        """The tabs to read again when these tabs changed: those tabs, and on an engine scoped to
+        a unit's subtree whatever a change of them can move into or out of the scope."""
 
     def read(self, tabs: Iterable[str]) -> dict[str, list[Row]]:
         """Read whole tabs in one request, rows in sheet order."""

@@ -92,9 +92,7 @@ class CachedStore:
         self.patch_writes = True  # False: drop and re-read after a write (benchmarks compare)
         self._local = threading.local()
         inner.on_commit(self._adopt)
-        on_written = getattr(inner, "on_written", None)  # engines that report their writes (SQL)
-        if on_written is not None:
-            on_written(self._patch)
+        inner.on_written(self._patch)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed when stale; never more than one refresh at once."""
@@ -172,8 +170,7 @@ class CachedStore:
     def _rereads(self, changed: Iterable[str]) -> set[str]:
         """The tabs to read again when these changed: an engine scoped to a unit's subtree
         (`SqlStore.rereads`) adds those whose rows a change can move in or out of its scope."""
-        rereads = getattr(self.inner, "rereads", None)
-        return set(changed) if rereads is None else rereads(changed)
+        return self.inner.rereads(changed)
 
     def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open

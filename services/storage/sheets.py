@@ -66,6 +66,7 @@ from services.storage import (
     Tail,
     Unreadable,
     Update,
+    WrittenListener,
     sheets_setup,
 )
 from services.storage.coalesce import Coalescer, Pacer, RealWaits, Submission, Waits
@@ -541,6 +542,15 @@ class SheetsStore:
         """
         if operations:
             self._coalescer.submit(list(operations))
+
+    def on_written(self, listener: WrittenListener) -> None:
+        """Never calls back: a person may sort or insert rows at any moment, so the row numbers a
+        write used say nothing certain about the sheet afterwards (the cache takes `on_commit`'s
+        state instead)."""
+
+    def rereads(self, changed: Iterable[str]) -> set[str]:
+        """Exactly the tabs that changed: a spreadsheet is one province, never scoped."""
+        return set(changed)
 
     def on_commit(self, listener: Callable[[dict[str, list[Row]], str], None]) -> None:
         """Call `listener(screen tabs as they are now, change token)` after every batch.

@@ -9,7 +9,7 @@ transaction: the change token, and what lets a cache re-read only the tabs that 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,13 @@ from services.storage import (
     Tail,
     Unreadable,
     Update,
+    WrittenListener,
 )
 from services.storage.rules import check_sizes, should_adopt, should_append, should_update
 from services.storage.sql_dialects import Pool, dialect_for, normalise_url
 from services.storage.sql_scope import Scope, indexes, rereads
 
 # Told, after a committed write, (rows written by tab, each written tab's counter after it).
-WrittenListener = Callable[[dict[str, list[Row]], dict[str, int]], None]
 
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 VERSIONS = "_tab_versions"  # one counter per tab, bumped by each write to that tab

@@ -54,6 +54,12 @@ class CountingStore:
     def on_commit(self, listener) -> None:
         self.inner.on_commit(listener)
 
+    def on_written(self, listener) -> None:
+        pass  # like Sheets: the cache never patches, it reads
+
+    def rereads(self, changed) -> set[str]:
+        return set(changed)
+
 
 class FakeMonotonic:
     def __init__(self) -> None:
