@@ -19,7 +19,7 @@ import bisect
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,13 +164,9 @@ class CachedStore:
         earlier = base[1]
         if not isinstance(token, dict) or not isinstance(earlier, dict):
             return None
-        wanted = self._rereads(t for t in SCREEN_TABS if token.get(t) != earlier.get(t))
+        # (a scoped engine adds the tabs whose rows a change can move in or out of its scope)
+        wanted = self.inner.rereads(t for t in SCREEN_TABS if token.get(t) != earlier.get(t))
         return [t for t in SCREEN_TABS if t in wanted]
-
-    def _rereads(self, changed: Iterable[str]) -> set[str]:
-        """The tabs to read again when these changed: an engine scoped to a unit's subtree
-        (`SqlStore.rereads`) adds those whose rows a change can move in or out of its scope."""
-        return self.inner.rereads(changed)
 
     def _install(self, tabs: dict[str, list[Row]], token: Token) -> None:
         """Make `tabs` the snapshot (lock held). Only new data makes a new version: open
@@ -233,7 +229,7 @@ class CachedStore:
                 or base is None
                 or not isinstance(earlier, dict)
                 or any(earlier.get(tab) != n - 1 for tab, n in counters.items())
-                or not self._rereads(counters) <= set(counters)  # may move rows in/out of scope
+                or not self.inner.rereads(counters) <= set(counters)  # rows in/out of scope
             ):
                 self._snapshot = None
                 self._local.patched = False
