@@ -118,7 +118,7 @@ format: venv  ## Fix what ruff can fix, then reformat
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: venv  ## Run every benchmarks/*.py in its quick mode (about 25 min; output in benchmarks/out/)
+bench: venv  ## Run every benchmarks/*.py in its quick mode (about 8 min; output in benchmarks/out/)
 	@mkdir -p benchmarks/out
 	@if [ -z "$(BENCHES)" ]; then echo "No benchmarks/*.py to run."; fi
 	@set -e; for f in $(BENCHES); do \

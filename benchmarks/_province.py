@@ -8,10 +8,17 @@ it directly prints a note and does nothing else (`make bench` runs every benchma
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import random
-from dataclasses import dataclass
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from schemas import tabs
 from schemas.cells import VN_TZ, iso, to_cell
@@ -93,8 +100,6 @@ def build_province(
     units merged in pairs into a new unit under the same upper unit, which then has
     predecessors), so cycles before and after the merger expect different units.
     `provinces`: the national sample, that many provinces side by side (`_units`)."""
-    import time
-
     started = time.perf_counter()
     rng = random.Random(SEED)
     unit_rows = _units(rng, units, uppers, blocs, under_root, provinces)
@@ -133,6 +138,51 @@ def build_province(
         counts["extensions"],
         time.perf_counter() - started,
     )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT = ROOT / "benchmarks" / "out" / "provinces"  # `make clean` removes it
+
+
+def sample_province(path: Path, cache: Path = BUILT, **shape: Any) -> Province:
+    """`build_province(path, **shape)` through a cache of provinces built earlier.
+
+    Several benchmarks in one `make bench` want the same province, and writing it takes about
+    half a minute at 5,000 units. Each is built once into `cache` and copied from there (SQLite's
+    online backup, so the copy is whole). The cache key is the shape plus a hash of the code that
+    decides the rows (this module, schemas/, services/): change either and the province is built
+    again, and the stale copy of that shape is removed. `seconds`: the time the copy took."""
+    started = time.perf_counter()
+    defaults = {k: p.default for k, p in inspect.signature(build_province).parameters.items()}
+    shape = {k: v for k, v in shape.items() if v != defaults[k]}  # one file for one province
+    slug = "-".join(f"{k}{v}" for k, v in sorted(shape.items())) or "default"
+    built = cache / f"{slug}-{_code_hash()}.sqlite"
+    about = built.with_suffix(".json")
+    if not (built.exists() and about.exists()):
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in [*cache.glob(f"{slug}-{'?' * 12}.*"), built.with_suffix(".part")]:
+            stale.unlink(missing_ok=True)
+        fresh = build_province(built.with_suffix(".part"), **shape)
+        fresh.path.rename(built)
+        about.write_text(json.dumps({**asdict(fresh), "path": ""}), encoding="utf-8")
+    with closing(sqlite3.connect(built)) as source, closing(sqlite3.connect(path)) as target:
+        source.backup(target)
+    figures = json.loads(about.read_text(encoding="utf-8"))
+    return Province(**{**figures, "path": path, "seconds": time.perf_counter() - started})
+
+
+def _code_hash() -> str:
+    digest = hashlib.sha256()
+    files = [
+        Path(__file__),
+        *sorted((ROOT / "schemas").rglob("*")),
+        *sorted((ROOT / "services").rglob("*.py")),
+    ]
+    for file in files:
+        if file.is_file() and "__pycache__" not in file.parts:
+            digest.update(file.relative_to(ROOT).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _units(

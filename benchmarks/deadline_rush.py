@@ -532,7 +532,7 @@ def main() -> None:
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
-        "--quick", action="store_true", help="300 submissions in 3 minutes, 60 dashboards"
+        "--quick", action="store_true", help="100 submissions in 1.5 minutes, 30 dashboards"
     )
     parser.add_argument("--no-moving", action="store_true", help="skip the rows-moving runs")
     parser.add_argument(
@@ -546,7 +546,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        args.submissions, args.minutes, args.dashboards = 300, 3.0, 60
+        args.submissions, args.minutes, args.dashboards = 100, 1.5, 30
     threading.stack_size(512 * 1024)  # a thousand simulated people, each a real thread
     sys.setswitchinterval(0.001)
     ops, grassroots, cycle = province_rows()

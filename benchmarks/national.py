@@ -18,7 +18,7 @@ and a server scoped to one province's subtree (`[store] scope`, the design chang
      the app's 109-unit demo store, the floor no data design removes (Streamlit, the imports).
 
 `--cold-starts N` adds N more cold starts of each way, taken in turn (a cold start is the figure a
-busy machine moves most). `--quick` (used by `make bench`) does it at 10,000 units in 7 provinces. The last line is one JSON
+busy machine moves most). `--quick` (used by `make bench`) does it at 5,000 units in 5 provinces. The last line is one JSON
 object (also benchmarks/out/national-<mode>.json). Nothing here fails: figures, not assertions.
 """
 
@@ -43,7 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `python benchmarks/national.py`
 
-from benchmarks._province import NOW, ROOT_NAME, build_province  # noqa: E402
+from benchmarks._province import NOW, ROOT_NAME, sample_province  # noqa: E402
 from benchmarks._wire import Session  # noqa: E402
 from benchmarks.load import Server, pin_cores, sign_in  # noqa: E402
 from schemas import tabs  # noqa: E402
@@ -283,17 +283,17 @@ def side_by_side(report: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 units instead of 50,000")
+    parser.add_argument("--quick", action="store_true", help="5,000 units instead of 50,000")
     parser.add_argument("--units", type=int, help="units in the national sample")
-    parser.add_argument("--provinces", type=int, help="provinces side by side (34; quick: 7)")
+    parser.add_argument("--provinces", type=int, help="provinces side by side (34; quick: 5)")
     parser.add_argument("--province", type=Path, help="a sample built earlier (copied)")
     parser.add_argument("--no-server", action="store_true", help="skip the real server's part")
     parser.add_argument(
         "--cold-starts", type=int, default=0, help="this many more cold starts of each way"
     )
     args = parser.parse_args(argv)
-    units = args.units or (10_000 if args.quick else 50_000)
-    provinces = args.provinces or (7 if args.quick else 34)
+    units = args.units or (5_000 if args.quick else 50_000)
+    provinces = args.provinces or (5 if args.quick else 34)
     started = time.perf_counter()
     server_core, _ = pin_cores()
     report: dict[str, Any] = {"benchmark": "national", "mode": "quick" if args.quick else "full"}
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.province:
             shutil.copyfile(args.province, path)
         else:
-            build_province(
+            sample_province(
                 path,
                 units=units,
                 uppers=units // 125,

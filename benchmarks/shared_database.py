@@ -33,16 +33,30 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks import _province
 
-WARMUP_SECONDS = 3.0
+
+@dataclass
+class Start:
+    """The common start: every process says it is warm, then all of them begin at one instant
+    (set by the parent once the last one is ready, so no process waits longer than it must)."""
+
+    ready: Any  # a multiprocessing Queue: one item per warm process
+    go: Any  # a multiprocessing Event: `at` is set
+    at: Any  # a multiprocessing Value("d"): the instant, time.time()
+
+    def wait(self) -> None:
+        self.ready.put(None)
+        self.go.wait(timeout=1800)
+        time.sleep(max(0.0, self.at.value - time.time()))
 
 
-def worker(url: str, units: list[str], threads: int, per_tab: bool, start_at: float, out) -> None:
-    """One app server: open the store, read a snapshot, then send its share at `start_at`."""
+def worker(url: str, units: list[str], threads: int, per_tab: bool, start: Start, out) -> None:
+    """One app server: open the store, read a snapshot, then send its share at the start."""
     from schemas.criteria import load_catalogue
     from services.core.access import Actor, Role
     from services.core.clock import FixedClock
@@ -84,7 +98,7 @@ def worker(url: str, units: list[str], threads: int, per_tab: bool, start_at: fl
             with lock:
                 latencies.append(time.perf_counter() - t0)
 
-    time.sleep(max(0.0, start_at - time.time()))
+    start.wait()
     pool = [threading.Thread(target=send) for _ in range(threads)]
     for t in pool:
         t.start()
@@ -102,7 +116,7 @@ def worker(url: str, units: list[str], threads: int, per_tab: bool, start_at: fl
     inner.engine.dispose()
 
 
-def store_worker(url: str, ids: list[str], threads: int, _per_tab, start_at: float, out) -> None:
+def store_worker(url: str, ids: list[str], threads: int, _per_tab, start: Start, out) -> None:
     """Saves straight through the engine: each a registration and its audit row, one write."""
     from services.core import records
     from services.core.access import Actor, Role
@@ -143,7 +157,7 @@ def store_worker(url: str, ids: list[str], threads: int, _per_tab, start_at: flo
             with lock:
                 latencies.append(time.perf_counter() - t0)
 
-    time.sleep(max(0.0, start_at - time.time()))
+    start.wait()
     pool = [threading.Thread(target=send) for _ in range(threads)]
     for t in pool:
         t.start()
@@ -207,19 +221,23 @@ class WholeTabs:
 def run(target, url: str, units: list[str], processes: int, threads: int, per_tab: bool) -> dict:
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 20 + 10 * processes  # time for every process to open and warm up
+    start = Start(ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0))
     shares = [units[i::processes] for i in range(processes)]
     procs = [
-        ctx.Process(target=target, args=(url, share, threads, per_tab, start_at, out))
+        ctx.Process(target=target, args=(url, share, threads, per_tab, start, out))
         for share in shares
     ]
     for p in procs:
         p.start()
+    for _ in procs:
+        start.ready.get(timeout=600)  # every process open and warm
+    start.at.value = time.time() + 0.2
+    start.go.set()
     results = [out.get(timeout=1800) for _ in procs]
     for p in procs:
         p.join()
     latencies = sorted(x for r in results for x in r["latencies"])
-    wall = max(r["ended"] for r in results) - start_at
+    wall = max(r["ended"] for r in results) - start.at.value
     return {
         "processes": processes,
         "threads_each": threads,
@@ -267,7 +285,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
     folder = Path(tempfile.mkdtemp(prefix="3cd-bench-"))
-    province = _province.build_province(folder / "province.sqlite", units=args.units)
+    province = _province.sample_province(folder / "province.sqlite", units=args.units)
     server = postgres.start(fast=False)
     try:
         template = server.fresh_database("province")

@@ -2,7 +2,8 @@
 
 Issue 16's scaling run, with issue 15's load generator (benchmarks/load.py, benchmarks/_wire.py):
   1. a throw-away PostgreSQL server (tests/support/postgres.py, in a temporary folder, stopped at
-     the end) gets the 5,000-unit sample province through the copy command's code (copy_store);
+     the end) gets the 5,000-unit sample province (`--quick`: 2,000) through the copy command's
+     code (copy_store);
   2. **one** `streamlit run app.py` on that database, pinned to core 0; the generator (this
      process) talks to it directly; then
   3. **two** servers on the same database, pinned to cores 0 and 1, behind the sticky balancer of
@@ -28,7 +29,7 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: `python benchmarks/two_servers.py`
 
 from benchmarks._balancer import COOKIE, Balancer  # noqa: E402
-from benchmarks._province import NOW, build_province  # noqa: E402
+from benchmarks._province import NOW, sample_province  # noqa: E402
 from benchmarks._wire import Session  # noqa: E402
 from benchmarks.load import (  # noqa: E402
     QUICK,
@@ -55,6 +56,7 @@ OUT = ROOT / "benchmarks" / "out"
 COOKIE_SECRET = "hai-may-chu-do-tai"  # the throw-away servers' [auth] cookie_secret
 APP = Variant("app", "app.py", "tong-hop", "3CĐ on PostgreSQL")
 FULL = Plan(sessions=(50, 100, 200, 300), active_s=45, idle_s=31)
+SHORT = replace(QUICK, sessions=(30,))  # `make bench`: one level, load.py's quick phases
 
 
 def user_cookie(email: str, origin: str) -> str:
@@ -194,13 +196,15 @@ async def run_setup(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="N = 10, 50; shorter phases")
+    parser.add_argument(
+        "--quick", action="store_true", help="N = 30 only; shorter phases; 2,000 units"
+    )
     parser.add_argument("--sessions", type=int, nargs="*", help="override the list of N")
     parser.add_argument("--province", type=Path, help="a sample province built earlier (copied)")
     args = parser.parse_args(argv)
-    plan = QUICK if args.quick else FULL
+    plan = SHORT if args.quick else FULL
     if args.sessions:
-        plan = Plan(tuple(args.sessions), plan.active_s, plan.idle_s)
+        plan = replace(plan, sessions=tuple(args.sessions))
     from services.data import copy_store
     from tests.support import postgres
 
@@ -217,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.province:
             shutil.copyfile(args.province, province)
         else:
-            build_province(province)
+            sample_province(province, units=plan.units)
         secrets = folder / "secrets.toml"
         secrets.write_text(
             '[auth]\nredirect_uri = "http://127.0.0.1:9/oauth2callback"\n'
