@@ -31,11 +31,16 @@ st.session_state["actor"] = person
 
 # One fixed list of pages for everybody, so an address never becomes "page not found" when the
 # person changes; the sidebar links only to the person's screens, and services check every call.
-home = st.Page("pages/trang_chu.py", title="Trang chủ", icon=":material/home:", default=True)
-pages = {
-    name: st.Page(file, title=title, icon=icon, url_path=name)
-    for name, (file, title, icon) in SCREENS.items()
-}
+# Made once per session: each st.Page looks its file up on disk (a tenth of a dashboard's rerun).
+if "pages" not in st.session_state:
+    st.session_state["pages"] = (
+        st.Page("pages/trang_chu.py", title="Trang chủ", icon=":material/home:", default=True),
+        {
+            name: st.Page(file, title=title, icon=icon, url_path=name)
+            for name, (file, title, icon) in SCREENS.items()
+        },
+    )
+home, pages = st.session_state["pages"]
 current = st.navigation([home, *pages.values()], position="hidden")
 st.set_page_config(page_title=f"{current.title} · {APP_NAME}")
 

@@ -166,31 +166,41 @@ def follow_up(board: RegistrationBoard) -> None:
     _ui.table(shown, hide_index=True, width="stretch")
 
 
-def rollup_status(board: RegistrationBoard) -> None:
+def rollup_status(board: RegistrationBoard, shown: pd.DataFrame) -> None:
     if board.rollups.empty:
         return
     st.subheader("Báo cáo của Đoàn cấp trên lên tỉnh")
     st.caption(f"Hạn báo cáo: {board.report_cutoff_words}. Số liệu là số đã chốt khi gửi.")
-    counts = ("Đúng hạn", "Trễ hạn", "Chưa đăng ký")  # empty until the report is sent
-    shown = board.rollups.astype({c: "object" for c in counts})
-    for column in counts:
-        shown[column] = [("" if pd.isna(v) else str(int(v))) for v in shown[column]]
     _ui.table(shown, hide_index=True, width="stretch")
 
 
+def rollup_table(board: RegistrationBoard) -> pd.DataFrame:
+    """The roll-ups as shown: a count is blank until the upper unit has sent its report."""
+    if board.rollups.empty:
+        return board.rollups
+    counts = ("Đúng hạn", "Trễ hạn", "Chưa đăng ký")
+    shown = board.rollups.astype({c: "object" for c in counts})
+    for column in counts:
+        shown[column] = [("" if pd.isna(v) else str(int(v))) for v in shown[column]]
+    return shown
+
+
 @dataclass(frozen=True)
-class Charts:
-    """The board's two charts, built and validated once per data version and scope, then drawn
-    by every session: a Vega-Lite spec with its data already in Arrow, or the altair chart."""
+class Prepared:
+    """What every session draws of one board, built once per data version and scope: the two
+    charts (a Vega-Lite spec with its data already in Arrow, or the altair chart) and the roll-up
+    table in its shown form (the same frame each time, so its inert copy is kept too)."""
 
     by_group: Any
     timeline: Any  # None when nobody has registered yet
+    rollups: pd.DataFrame
 
 
-def charts(board: RegistrationBoard) -> Charts:
-    """Build both charts now (altair's build and schema validation were ~1/3 of a render)."""
+def prepare(board: RegistrationBoard) -> Prepared:
+    """Build it all now (altair's build and schema validation were ~1/3 of a render; formatting
+    the roll-ups on every render a tenth)."""
     timeline = None if board.timeline.empty else registrations_over_time(board)
-    return Charts(_spec(units_by_group(board)), timeline and _spec(timeline))
+    return Prepared(_spec(units_by_group(board)), timeline and _spec(timeline), rollup_table(board))
 
 
 def _spec(chart: alt.TopLevelMixin) -> Any:
@@ -206,9 +216,9 @@ def _show(chart: Any) -> None:
         st.altair_chart(chart, width="stretch")
 
 
-def draw(board: RegistrationBoard, now: datetime, built: Charts | None = None) -> None:
-    """Everything below the cycle picker and the refresh line; `built` charts are shared ones."""
-    built = built or charts(board)
+def draw(board: RegistrationBoard, now: datetime, built: Prepared | None = None) -> None:
+    """Everything below the cycle picker and the refresh line; `built`: shared, or made now."""
+    built = built or prepare(board)
     headline(board, now)
     st.subheader("Tình trạng theo đơn vị")
     _show(built.by_group)
@@ -218,4 +228,4 @@ def draw(board: RegistrationBoard, now: datetime, built: Charts | None = None) -
     else:
         _show(built.timeline)
     follow_up(board)
-    rollup_status(board)
+    rollup_status(board, built.rollups)

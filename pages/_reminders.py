@@ -41,9 +41,9 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
             st.success("Không còn đơn vị nào cần nhắc.")
         return
     # Built once per data version, scope and minute, like the messages it lists.
+    scope = (cycle.id, stage, config.app_url, me.role, me.unit_id)
     listed = rt.per_minute(
-        ("reminders table", cycle.id, stage, config.app_url, me.role, me.unit_id),
-        lambda _wb, _now: _listing(rt, cycle, stage, units),
+        ("reminders table", *scope), lambda _wb, _now: _listing(rt, cycle, stage, units)
     )
     _ui.table(listed, hide_index=True, width="stretch")
     _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
@@ -51,9 +51,9 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
     uppers = _ui.attempt(lambda: upper_messages(rt, me, cycle.id, stage, config.app_url)) or []
     tabs = st.tabs(["Lời nhắc từng đơn vị", "Lời nhắc từng Đoàn cấp trên"])
     with tabs[0]:
-        _one(units, f"remind-unit-{stage.name}")
+        _one(rt, units, f"remind-unit-{stage.name}", scope)
     with tabs[1]:
-        _one(uppers, f"remind-upper-{stage.name}")
+        _one(rt, uppers, f"remind-upper-{stage.name}", scope)
 
 
 def _listing(rt: Runtime, cycle: Cycle, stage: Stage, units: list[Message]) -> pd.DataFrame:
@@ -70,17 +70,13 @@ def _listing(rt: Runtime, cycle: Cycle, stage: Stage, units: list[Message]) -> p
     )
 
 
-def _one(messages: list[Message], key: str) -> None:
+def _one(rt: Runtime, messages: list[Message], key: str, scope: tuple) -> None:
     if not messages:
         st.caption("Không có lời nhắc nào.")
         return
-    by_id = {m.unit_id: m for m in messages}
-    chosen = st.selectbox(
-        "Chọn đơn vị",
-        list(by_id),
-        format_func=lambda u: f"{by_id[u].unit_name} ({by_id[u].to or NO_EMAIL})",
-        key=key,
-    )
+    # A thousand choices for province staff: indexed and labelled once per minute, like the list.
+    by_id, labels = rt.per_minute(("reminder choices", key, *scope), lambda *_: _choices(messages))
+    chosen = st.selectbox("Chọn đơn vị", list(by_id), format_func=labels.__getitem__, key=key)
     message = by_id[chosen]
     st.caption("Bấm biểu tượng sao chép ở góc khung để dán vào Zalo hoặc tin nhắn.")
     st.code(f"{message.subject}\n\n{message.body}", language=None, wrap_lines=True)
@@ -88,6 +84,11 @@ def _one(messages: list[Message], key: str) -> None:
         st.link_button("Mở thư bằng ứng dụng e-mail", message.mailto, icon=":material/mail:")
     else:
         st.warning(f"{message.unit_name} {NO_EMAIL}: hãy bổ sung ở màn hình Đơn vị.")
+
+
+def _choices(messages: list[Message]) -> tuple[dict[str, Message], dict[str, str]]:
+    by_id = {m.unit_id: m for m in messages}
+    return by_id, {u: f"{m.unit_name} ({m.to or NO_EMAIL})" for u, m in by_id.items()}
 
 
 def _send_all(

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from schemas.models import Cycle, Record
 from schemas.tabs import TABS
@@ -294,6 +295,14 @@ def table(data: Any, **options: Any) -> Any:
     return st.dataframe(_inert(frame), **options)
 
 
+def _arrow(frame: pd.DataFrame) -> Any:
+    """`frame` as the Arrow table st.dataframe would make of it on every render, made once here
+    (a shared table is drawn by every session): the same Streamlit function, so the same bytes
+    reach the browser. The frame itself if Streamlit changed inside."""
+    convert = getattr(dataframe_util, "convert_pandas_df_to_arrow_table", None)
+    return frame if convert is None else convert(frame)
+
+
 WIDE_TABLE = 7  # columns from which a table scrolls sideways on a laptop screen
 
 
@@ -306,21 +315,22 @@ def pinned_first(frame: pd.DataFrame, config: dict | None, skip: str = "") -> di
     return {**(config or {}), columns[0]: st.column_config.Column(pinned=True)}
 
 
-_INERT: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+_INERT: dict[int, tuple[weakref.ref, Any]] = {}
 _INERT_LOCK = threading.Lock()
 _INERT_KEPT = 64
 
 
-def _inert(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with every cell inert. A table shared by every session (computed once per data
-    version) is converted once while it lives, not on every render: the conversion was a tenth of
-    a busy dashboard's render. Keyed by the frame's identity, held weakly, at most _INERT_KEPT."""
+def _inert(frame: pd.DataFrame) -> Any:
+    """`frame` with every cell inert, in Arrow (`_arrow`). A table shared by every session
+    (computed once per data version) is converted once while it lives, not on every render: the
+    two conversions were a fifth of a busy dashboard's render. Keyed by the frame's identity,
+    held weakly, at most _INERT_KEPT."""
     key = id(frame)
     with _INERT_LOCK:
         found = _INERT.get(key)
     if found is not None and found[0]() is frame:
         return found[1]
-    inert = frame.map(inert_cell)
+    inert = _arrow(frame.map(inert_cell))
     with _INERT_LOCK:
         if len(_INERT) >= _INERT_KEPT:
             for old in [k for k, (ref, _) in _INERT.items() if ref() is None] or list(_INERT)[:8]:

@@ -37,10 +37,11 @@ board = _ui.attempt(lambda: dashboard.registration_board(rt, me, cycle.id))
 if board is None:
     st.stop()
 follow_new_data(version)
-# The charts, like the board, are built once per data version for everyone who sees this scope.
-charts = rt.derived(
-    ("board charts", cycle.id, me.role, me.unit_id), lambda _: _board_view.charts(board)
+# The charts and tables, like the board, are built once per data version for everyone who sees
+# this scope.
+prepared = rt.derived(
+    ("board drawn", cycle.id, me.role, me.unit_id), lambda _: _board_view.prepare(board)
 )
-_board_view.draw(board, rt.clock.now(), charts)
+_board_view.draw(board, rt.clock.now(), prepared)
 _reminders.section(rt, me, cycle, Stage.REGISTER)
 _reminders.schedule_form(rt, me, cycle)

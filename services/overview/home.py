@@ -5,9 +5,11 @@ the same ones the next task (and so every cycle picker) is chosen from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.core.access import Actor
 from services.core.runtime import Runtime
+from services.core.workbook import Workbook
 from services.overview import tasks
 from services.registration import deadlines
 from services.registration.cycles import assessment_cutoff
@@ -22,9 +24,16 @@ class Todo:
 
 
 def todo(rt: Runtime, actor: Actor) -> Todo | None:
-    """The open cycle's deadline and the few things this person should do next (None: no cycle)."""
-    wb = rt.workbook()
-    now = rt.clock.now()
+    """The open cycle's deadline and the few things this person should do next (None: no cycle).
+
+    Like the next task: computed once per data version and minute (the countdown is in minutes)
+    for everyone with the same role and unit; everyone lands on Trang chủ when they sign in."""
+    return rt.per_minute(
+        ("home todo", actor.role, actor.unit_id), lambda wb, now: _todo(rt, actor, wb, now)
+    )
+
+
+def _todo(rt: Runtime, actor: Actor, wb: Workbook, now: datetime) -> Todo | None:
     cycle = tasks.registration_round(wb, now)
     if cycle is None:
         return None
@@ -45,8 +54,15 @@ class YearEnd:
 
 
 def year_end(rt: Runtime, actor: Actor) -> YearEnd | None:
-    """The cycle being assessed now (its year has begun): what is left to assess and recognise."""
-    cycle = tasks.assessment_round(rt.workbook(), rt.clock.now())
+    """The cycle being assessed now (its year has begun): what is left to assess and recognise;
+    shared like `todo`."""
+    return rt.per_minute(
+        ("home year end", actor.role, actor.unit_id), lambda wb, now: _year_end(rt, actor, wb, now)
+    )
+
+
+def _year_end(rt: Runtime, actor: Actor, wb: Workbook, now: datetime) -> YearEnd | None:
+    cycle = tasks.assessment_round(wb, now)
     if cycle is None:
         return None
     found = tasks.assessment_tasks(rt, actor, cycle)
