@@ -167,7 +167,7 @@ async def run_setup(
         await warm.run("tong-hop", timeout=plan.burst_timeout_s)
         await warm.close()
         result: dict[str, Any] = {"servers": len(servers), "by_sessions": {}}
-        result["rss_after_warm_up_mb"] = round(group.rss_mb(), 1)
+        result["rss_start_mb"] = round(group.rss_mb(), 1)  # after the first dashboard
         print(f"\n== {name}: {len(servers)} server(s) on cores {cores}", flush=True)
         for n in plan.sessions:
             figures = await level(group, APP, n, plan, people)
