@@ -151,7 +151,8 @@ def sample_province(path: Path, cache: Path = BUILT, **shape: Any) -> Province:
     half a minute at 5,000 units. Each is built once into `cache` and copied from there (SQLite's
     online backup, so the copy is whole). The cache key is the shape plus a hash of the code that
     decides the rows (this module, schemas/, services/): change either and the province is built
-    again, and the stale copy of that shape is removed. `seconds`: the time the copy took."""
+    again, and the stale copy of that shape is removed. `seconds`: how long this call took
+    (the build, if there was one, and the copy)."""
     started = time.perf_counter()
     defaults = {k: p.default for k, p in inspect.signature(build_province).parameters.items()}
     shape = {k: v for k, v in shape.items() if v != defaults[k]}  # one file for one province

@@ -34,8 +34,6 @@ from services.storage.rules import check_sizes, should_adopt, should_append, sho
 from services.storage.sql_dialects import Pool, dialect_for, normalise_url
 from services.storage.sql_scope import Scope, indexes, rereads
 
-# Told, after a committed write, (rows written by tab, each written tab's counter after it).
-
 ROW = "_row"  # insertion order, shown to people as the sheet row number (header is row 1)
 VERSIONS = "_tab_versions"  # one counter per tab, bumped by each write to that tab
 ATTEMPTS = 5  # a write that lost a race (deadlock, same id inserted at once) is tried again
