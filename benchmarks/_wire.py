@@ -7,13 +7,21 @@ messages it already holds) and receives `ForwardMsg`s (elements, navigation, fra
 the widget values it set, the page list from the `navigation` message, the auto-refresh fragments
 announced by `auto_rerun`, and the message cache a browser keeps (so the server sends a reference
 instead of a large message the client already has, as it does for a browser).
+
+The app's dashboard keeps itself live without a fragment (`pages/_live`): a component holds the
+data version the page was drawn from, and its script GETs the version route every few seconds and
+reruns the page when the answer differs. `watch` is that component's data; `check()` does what its
+script does (the GET, and the rerun when the version changed), with the cookies the tab sends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -25,6 +33,14 @@ FINISHED_OK = {
 }
 
 
+LIVE = "tcd_follow_new_data"  # the live component of pages/_live
+
+
+def _get(request: urllib.request.Request, timeout: float) -> bytes:
+    with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310 - loopback only
+        return reply.read()
+
+
 class RunFailed(Exception):
     """A script run ended badly (an exception on the page, the connection closed, a timeout)."""
 
@@ -33,7 +49,7 @@ class RunFailed(Exception):
 class Run:
     """One script run as the client saw it."""
 
-    kind: str  # "page" (a full rerun) or "fragment" (an auto-refresh tick)
+    kind: str  # "page" (a full rerun), "fragment" (an auto-refresh tick), "check" (a version GET)
     seconds: float
     bytes: int
     ok: bool
@@ -54,6 +70,7 @@ class Session:
         default_factory=dict
     )  # label -> id, options
     fragments: dict[str, float] = field(default_factory=dict)  # fragment id -> interval (s)
+    watch: dict[str, Any] | None = None  # the live component's data: url, drawn, every
     cached: set[str] = field(default_factory=set)
     exceptions: int = 0
     _finished: asyncio.Future | None = None
@@ -103,6 +120,20 @@ class Session:
         seconds = time.perf_counter() - started
         return Run("fragment" if fragment else "page", seconds, self._bytes, status in FINISHED_OK)
 
+    async def check(self, timeout: float = 120) -> tuple[Run, bool]:
+        """GET the data version as the live component's script does: the check, and whether the
+        version differs from the one the page was drawn from (the script would rerun the page)."""
+        assert self.watch is not None
+        http = "http" + self.url.removeprefix("ws").split("/_stcore/")[0]
+        request = urllib.request.Request(http + self.watch["url"], headers=self.headers)
+        started = time.perf_counter()
+        try:
+            body = await asyncio.to_thread(_get, request, timeout)
+        except OSError:
+            return Run("check", time.perf_counter() - started, 0, False), False
+        run = Run("check", time.perf_counter() - started, len(body), True)
+        return run, json.loads(body)["version"] != self.watch["drawn"]
+
     def choose(self, label: str, index: int) -> None:
         """Set a selectbox (by its label) to its `index`-th option, as a click in the browser."""
         widget_id, options = self.selectboxes[label]
@@ -138,7 +169,9 @@ class Session:
 
     def _element(self, element) -> None:
         what = element.WhichOneof("type")
-        if what == "selectbox":
+        if what == "bidi_component" and element.bidi_component.component_name == LIVE:
+            self.watch = json.loads(element.bidi_component.json)
+        elif what == "selectbox":
             box = element.selectbox
             self.selectboxes[box.label] = (box.id, list(box.options))
         elif what == "exception":

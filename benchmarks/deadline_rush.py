@@ -246,7 +246,7 @@ def run_ours(
 
 
 def board(rt: Runtime, actor: Actor, cycle_id: str) -> Callable[[], None]:
-    """One person's open *Tổng hợp*: redrawn only when the data changed (as the fragment does)."""
+    """One person's open *Tổng hợp*: redrawn only when the data changed (as the live component does)."""
     drawn: list[int | None] = [None]
 
     def render() -> None:

@@ -10,8 +10,9 @@ For the app and each baseline (benchmarks/baselines/), in one run:
      (round robin over the four demo people), then
      - burst: all N open Tổng hợp at the same instant (the morning of the deadline);
      - active: each session reruns Tổng hợp after a think time drawn from 0..THINK_MAX s, and its
-       auto-refresh fragment fires every 15 s, as a browser's timer does;
-     - idle: nobody clicks; only the auto-refresh fragments run;
+       auto-refresh fires every 15 s, as a browser's timer does: the app's live component GETs
+       the data version (and reruns the page only when it changed), a baseline's fragment reruns;
+     - idle: nobody clicks; only the auto-refresh runs;
      and measures rerun p50/p95/max, renders per second, the server's CPU (share of one core) and
      memory (RSS) per session;
   4. checks memory for a leak: the table is the warm-up; the largest N the variant held runs once
@@ -63,6 +64,7 @@ OUT = ROOT / "benchmarks" / "out"
 PICKER = "Người dùng"  # the demo sign-in picker's label (pages/_ui.sign_in)
 PEOPLE = 4  # services.demo.DEMO_PEOPLE: province staff, upper officer, secretary, viewer
 GENERATOR_LIMIT = 0.9
+CHECK = "version check"  # the live component's timer among a tab's fragment timers
 SATURATED_P95 = 5.0  # rerun p95 five times the 1 s goal: larger N would only show worse
 SEED = 15
 # Streamlit keeps a closed session for server.disconnectedSessionTTL (120 s by default) in case
@@ -250,6 +252,7 @@ def pct(values: list[float], q: float) -> float | None:
 def summary(runs: list[Run], seconds: float) -> dict[str, Any]:
     pages = [r.seconds for r in runs if r.kind == "page" and r.ok]
     fragments = [r.seconds for r in runs if r.kind == "fragment" and r.ok]
+    checks = [r.seconds for r in runs if r.kind == "check" and r.ok]
     return {
         "reruns": len(pages),
         "rerun_p50_s": pct(pages, 0.5),
@@ -259,6 +262,8 @@ def summary(runs: list[Run], seconds: float) -> dict[str, Any]:
         "fragment_runs": len(fragments),
         "fragment_p50_s": pct(fragments, 0.5),
         "fragment_p95_s": pct(fragments, 0.95),
+        "version_checks": len(checks),
+        "version_check_p95_s": pct(checks, 0.95),
         "failed": sum(1 for r in runs if not r.ok),
         "kb_per_rerun": round(
             statistics.mean([r.bytes for r in runs if r.kind == "page" and r.ok] or [0]) / 1024, 1
@@ -280,14 +285,15 @@ async def sign_in(session: Session, person: int, timeout: float) -> None:
 async def follow(
     session: Session, page: str | None, until: float, think_max: float, timeout: float, rng
 ) -> list[Run]:
-    """A person on Tổng hợp: clicks after a think time (0 = never); the refresh timer fires."""
+    """A person on Tổng hợp: clicks after a think time (0 = never); the refresh timer fires (an
+    auto-refresh fragment, or the live component's version check and the rerun it asks for)."""
     runs: list[Run] = []
     loop = asyncio.get_running_loop()
     now = loop.time()
     next_click = now + rng.uniform(0, think_max) if think_max else float("inf")
-    ticks = {f: now + rng.uniform(0, every) for f, every in session.fragments.items()}
+    ticks = {t: now + rng.uniform(0, every) for t, every in timers(session).items()}
     while True:
-        fragment, tick = min(ticks.items(), key=lambda kv: kv[1], default=("", float("inf")))
+        timer, tick = min(ticks.items(), key=lambda kv: kv[1], default=("", float("inf")))
         at = min(next_click, tick)
         if at >= until:
             return runs
@@ -295,11 +301,25 @@ async def follow(
         if at == next_click:
             runs.append(await session.run(page, timeout=timeout))
             next_click = loop.time() + rng.uniform(0, think_max)
-            # a full rerun redraws the fragment and restarts its timer
-            ticks = {f: loop.time() + every for f, every in session.fragments.items()}
+            # a full rerun redraws the fragment (or the component) and restarts its timer
+            ticks = {t: loop.time() + every for t, every in timers(session).items()}
+            continue
+        if timer == CHECK:
+            check, changed = await session.check(timeout)
+            runs.append(check)
+            if changed:
+                runs.append(await session.run(page, timeout=timeout))
         else:
-            runs.append(await session.run(fragment=fragment, timeout=timeout))
-            ticks[fragment] = loop.time() + session.fragments.get(fragment, 15.0)
+            runs.append(await session.run(fragment=timer, timeout=timeout))
+        ticks[timer] = loop.time() + timers(session).get(timer, 15.0)
+
+
+def timers(session: Session) -> dict[str, float]:
+    """What fires by itself in the tab: its auto-refresh fragments and the live component."""
+    every = dict(session.fragments)
+    if session.watch is not None:
+        every[CHECK] = float(session.watch["every"])
+    return every
 
 
 async def level(
@@ -466,7 +486,6 @@ async def measure(
             held = n
         result |= await leak_check(server, variant, held, plan, result["rss_start_mb"])
         return result
-        return result
     finally:
         server.stop()
 
@@ -474,11 +493,13 @@ async def measure(
 def print_level(n: int, f: dict[str, Any]) -> None:
     b, a, i = f["burst"], f["active"], f["idle"]
     flag = "" if f["valid"] else "   INVALID: the generator saturated its core"
+    # a baseline's fragment run, or the app's version check (pages/_live)
+    refresh_p95 = a["fragment_p95_s"] if a["fragment_runs"] else a["version_check_p95_s"]
     print(
         f"  N={n:<4} burst all drawn {fmt(b['all_drawn_s'])} s (p95 {fmt(b['p95_s'])}, "
         f"{b['drawn_within_5s']}/{n} within 5 s) | active: rerun p50/p95/max "
         f"{fmt(a['rerun_p50_s'])}/{fmt(a['rerun_p95_s'])}/{fmt(a['rerun_max_s'])} s, "
-        f"{a['renders_per_s']} renders/s, fragment p95 {fmt(a['fragment_p95_s'])} s, "
+        f"{a['renders_per_s']} renders/s, auto-refresh p95 {fmt(refresh_p95)} s, "
         f"server {a['server_cpu_core']:.0%} of a core, {a['server_cpu_ms_per_run']} ms CPU/run, "
         f"failed {a['failed']} | idle: server {i['server_cpu_core']:.0%} of a core, "
         f"{i['server_cpu_ms_per_run']} ms CPU/tick | {f['memory_per_session_mb']} MB/session | "

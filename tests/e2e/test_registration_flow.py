@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from schemas.cells import VN_TZ
 from tests.support.browser import (
     PROVINCE,
     SECRETARY,
@@ -12,7 +9,7 @@ from tests.support.browser import (
     on_time_count,
     open_screen,
     screenshot_on_failure,
-    type_date,
+    send_a_registration,
     wait_for_app,
 )
 
@@ -37,19 +34,9 @@ def registration_flow(page, app_server: str) -> None:
     before = on_time_count(page)
 
     choose_person(page, SECRETARY)
-    open_screen(page, "Đăng ký", 'Đăng ký xây dựng Đoàn cơ sở "3 chủ động"')
-    page.get_by_label("Số kế hoạch").fill("12-KH/ĐTN")
-    type_date(page, "Ngày kế hoạch", datetime.now(VN_TZ) - timedelta(days=3))
-    areas = page.get_by_test_id("stTextArea").locator("textarea")
-    assert areas.count() == 3
-    for index in range(3):
-        areas.nth(index).fill(f"Mục tiêu, giải pháp và lộ trình cho nội dung {index + 1}")
-    page.get_by_role("button", name="Gửi đăng ký").click()
-    wait_for_app(page)
-    receipt = page.get_by_test_id("stAlertContentSuccess").first
-    receipt.wait_for()
-    assert "Mã tiếp nhận" in receipt.inner_text()
-    assert "đúng hạn" in receipt.inner_text()
+    receipt = send_a_registration(page)
+    assert "Mã tiếp nhận" in receipt
+    assert "đúng hạn" in receipt
 
     choose_person(page, PROVINCE)
     open_screen(page, "Tổng hợp", 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"')

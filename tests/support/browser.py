@@ -26,12 +26,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+
+from schemas.cells import VN_TZ
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_SCRIPT = REPO_ROOT / "app.py"
@@ -267,3 +269,20 @@ def type_date(page, label: str, day: datetime) -> None:
     page.get_by_role("spinbutton", name=f"day, {label}").click()
     page.keyboard.type(day.strftime("%d%m%Y"))
     page.keyboard.press("Enter")
+
+
+def send_a_registration(page) -> str:
+    """As a secretary whose unit has not registered: open Đăng ký, fill a plan dated three days
+    ago (one text per criterion content), send it; the receipt's text."""
+    open_screen(page, "Đăng ký", 'Đăng ký xây dựng Đoàn cơ sở "3 chủ động"')
+    page.get_by_label("Số kế hoạch").fill("12-KH/ĐTN")
+    type_date(page, "Ngày kế hoạch", datetime.now(VN_TZ) - timedelta(days=3))
+    areas = page.get_by_test_id("stTextArea").locator("textarea")
+    assert areas.count() == 3
+    for index in range(3):
+        areas.nth(index).fill(f"Mục tiêu, giải pháp và lộ trình cho nội dung {index + 1}")
+    page.get_by_role("button", name="Gửi đăng ký").click()
+    wait_for_app(page)
+    receipt = page.get_by_test_id("stAlertContentSuccess").first
+    receipt.wait_for()
+    return receipt.inner_text()
