@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -236,10 +237,12 @@ def open_screen(page, title: str, heading: str) -> None:
     target = page.get_by_role("heading", name=heading)
     for _ in range(3):
         link.click()
-        wait_for_app(page)
+        # `settled`, not wait_for_app: right after the click the previous screen can still be
+        # idle, and its headings ("Tình trạng theo đơn vị") may match the one awaited.
+        settled(page)
         try:
             target.wait_for(timeout=10_000)
-        except PlaywrightTimeout:
+        except PlaywrightError:  # not there yet, or still the previous screen's headings
             continue
         wait_for_app(page)  # the heading is drawn first; the rest of the screen once the run ends
         return
