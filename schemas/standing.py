@@ -12,7 +12,8 @@ the sheet:
   tổ chức 2 hoạt động``, or ``1.1: Đã đạt``;
 * *Đường dẫn kế hoạch đã ký* — one http(s) address.
 
-A hand-edited cell is read through the same rules as the form (`parse_standings`, `check_link`); a
+A hand-edited cell is read through the same rules as the form (`parse_standings`, `check_link`), in time
+linear in its length (no backtracking pattern; a line over LINE_LIMIT is refused first); a
 cell that breaks them raises ValueError in Vietnamese, so the row is listed on *Dữ liệu*.
 """
 
@@ -28,8 +29,11 @@ from schemas.cells import parse_choice
 LINK_LIMIT = 500  # characters in the signed plan's address
 ROADMAP_LIMIT = 500  # characters in one criterion's roadmap
 LINK_LABEL = "Đường dẫn kế hoạch đã ký"
-_LINE = re.compile(r"^\s*(?P<id>[^:\s][^:]*?)\s*:\s*(?P<rest>.*)$")
-_ROADMAP = re.compile(r"\s*[.;,–—-]?\s*lộ trình\s*:\s*", re.IGNORECASE)
+LINE_LIMIT = ROADMAP_LIMIT + 200  # characters in one stored line: id, standing and roadmap
+# Read without backtracking: a literal first, then one run of spaces (the separator before it is
+# stripped by hand), so a line of spaces costs linear time (the old pattern was cubic in them).
+_ROADMAP = re.compile(r"lộ trình\s*:", re.IGNORECASE)
+_ROADMAP_SEPARATORS = ".;,–—-"
 _UNSAFE_IN_LINK = re.compile(r"[\s<>\"'`\\^{}|\x00-\x1f\x7f]")
 
 
@@ -114,20 +118,38 @@ def parse_standings(text: str) -> dict[str, CriterionStanding]:
 
 
 def _parse_line(line: str, number: int) -> tuple[str, CriterionStanding]:
-    found = _LINE.match(line)
-    if found is None:
+    if len(line) > LINE_LIMIT:
+        raise ValueError(
+            f"dòng {number} quá dài (tối đa {LINE_LIMIT} ký tự, đang có {len(line)}): "
+            f"mỗi dòng ghi một tiêu chí, lộ trình tối đa {ROADMAP_LIMIT} ký tự"
+        )
+    criterion_id, colon, rest = line.partition(":")
+    criterion_id = criterion_id.strip()
+    if not colon or not criterion_id:
         raise ValueError(
             f"dòng {number} ('{line.strip()[:60]}') phải có dạng "
             "'2.3: Chưa đạt. Lộ trình: …' hoặc '1.1: Đã đạt'"
         )
-    standing_text, *roadmap = _ROADMAP.split(found["rest"], maxsplit=1)
+    standing_text, roadmap = _split_roadmap(rest)
     try:
         standing = _parse_standing(standing_text.strip().rstrip("."))
     except ValueError as exc:
-        raise ValueError(f"dòng {number}, tiêu chí {found['id']}: tình hình {exc}") from None
+        raise ValueError(f"dòng {number}, tiêu chí {criterion_id}: tình hình {exc}") from None
     if standing is None:
-        raise ValueError(f"dòng {number}, tiêu chí {found['id']}: chưa ghi tình hình")
-    return found["id"], CriterionStanding(standing, roadmap[0].strip() if roadmap else "")
+        raise ValueError(f"dòng {number}, tiêu chí {criterion_id}: chưa ghi tình hình")
+    return criterion_id, CriterionStanding(standing, roadmap)
+
+
+def _split_roadmap(rest: str) -> tuple[str, str]:
+    """'Chưa đạt. Lộ trình: Quý I' → ('Chưa đạt', 'Quý I'); the separator before 'Lộ trình'
+    (one of . ; , – — -, spaces around it) belongs to neither part."""
+    found = _ROADMAP.search(rest)
+    if found is None:
+        return rest, ""
+    before = rest[: found.start()].rstrip()
+    if before and before[-1] in _ROADMAP_SEPARATORS:
+        before = before[:-1]
+    return before, rest[found.end() :].strip()
 
 
 def check_standings_cell(text: str) -> str:

@@ -22,6 +22,7 @@ from schemas.models import (
     check_phone,
     parse_decimal,
 )
+from schemas.standing import check_standings_cell
 from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput
 from services.core.forms import free_text, validate
@@ -42,6 +43,9 @@ HOSTILE = [
     " " * N + "a",
     "1" * N + ",",
     "a@b." + "c" * N + " ",
+    "1.1: Chưa đạt" + " " * N + "x",
+    "1" + " " * N + "x",
+    "1.1:" + " " * N,
 ]
 UNIT = {"name": "Đoàn xã Mẫu", "kind": "Xã", "parent_id": "DV-0001", "members": 100, "chi_doan": 3}
 
@@ -56,6 +60,7 @@ CHECKS = {
     "phone": check_phone,
     "decimal": parse_decimal,
     "free_text": lambda t: free_text(t, "Ghi chú", 2000),
+    "standings_cell": check_standings_cell,
     **{
         f"unit.{field}": (lambda f: lambda t: validate(UnitForm, {**UNIT, f: t}))(field)
         for field in ("name", "secretary", "phone", "email", "officer")

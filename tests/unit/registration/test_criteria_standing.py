@@ -3,6 +3,7 @@ the form's rules, and what every engine stores and reads back (a hand edit inclu
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -132,6 +133,8 @@ def test_a_resend_replaces_the_statements(rt, people):
         ("1.1: Đã đạt\n2.3: Chưa đạt", "dòng 2: Lộ trình thực hiện tiêu chí 2.3: bắt buộc"),
         ("1.1: Đã đạt\n1.1: Chưa đạt. Lộ trình: x", "dòng 2: tiêu chí 1.1 được ghi hai lần"),
         ("1.1: Hoàn thành", "dòng 1, tiêu chí 1.1: tình hình phải là một trong"),
+        (": Đã đạt", "dòng 1 (': Đã đạt') phải có dạng"),
+        ("1.1: Đã đạt\n2.3: Chưa đạt. Lộ trình: " + "x" * 800, "dòng 2 quá dài (tối đa 700 ký tự"),
     ],
 )
 def test_an_unreadable_statement_cell_says_which_line_and_why(text, words):
@@ -146,6 +149,21 @@ def test_a_hand_typed_cell_reads_as_people_write_it():
         "1.1": CriterionStanding(Standing.MET),
         "2.3": CriterionStanding(Standing.NOT_MET, "quý II"),
     }
+
+
+def test_separators_before_the_roadmap_belong_to_neither_part():
+    for separator in (".", ";", ",", "–", "—", "-", ""):
+        found = parse_standings(f"2.3: Đang thực hiện {separator}  Lộ Trình :  quý II ")
+        assert found == {"2.3": CriterionStanding(Standing.IN_PROGRESS, "quý II")}, separator
+
+
+def test_a_line_of_spaces_just_under_the_length_limit_is_read_at_once():
+    """The old patterns were cubic in a run of spaces: 500 of them took over a second."""
+    started = time.perf_counter()
+    for line in ("2.3: Chưa đạt" + " " * 680 + "x", "2" + " " * 690 + "x", "2.3:" + " " * 690):
+        with pytest.raises(ValueError):
+            parse_standings(line)
+    assert time.perf_counter() - started < 0.25
 
 
 # ---- every engine: SQLite, PostgreSQL and Google Sheets (real gspread on the fake API) -----------
