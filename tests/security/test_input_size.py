@@ -27,6 +27,7 @@ from services.core.access import Role
 from services.core.errors import AccessDenied, InvalidInput
 from services.core.forms import free_text, validate
 from services.people import units
+from services.reminders.messages import valid_email
 from tests.support.builders import unit_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,7 @@ HOSTILE = [
     "1.1: Chưa đạt" + " " * N + "x",
     "1" + " " * N + "x",
     "1.1:" + " " * N,
+    "a@" + "a." * (N // 2) + " x",
 ]
 UNIT = {"name": "Đoàn xã Mẫu", "kind": "Xã", "parent_id": "DV-0001", "members": 100, "chi_doan": 3}
 
@@ -61,6 +63,7 @@ CHECKS = {
     "decimal": parse_decimal,
     "free_text": lambda t: free_text(t, "Ghi chú", 2000),
     "standings_cell": check_standings_cell,
+    "reminder.address": valid_email,
     **{
         f"unit.{field}": (lambda f: lambda t: validate(UnitForm, {**UNIT, f: t}))(field)
         for field in ("name", "secretary", "phone", "email", "officer")
