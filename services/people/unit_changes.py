@@ -21,7 +21,12 @@ from schemas.cells import iso, to_cell
 from schemas.models import Record, Role, Unit, UnitChange, UnitChangeKind, UnitKind, User
 from schemas.vntext import clean, name_key
 from services.core import records
-from services.core.access import Actor, ensure_can_add_under, ensure_can_manage, ensure_province
+from services.core.access import (
+    Actor,
+    ensure_can_add_under,
+    ensure_can_manage,
+    ensure_province,
+)
 from services.core.errors import AccessDenied, InvalidInput, NotAllowed, NotFound
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
@@ -110,6 +115,9 @@ def plan_change(rt: Runtime, actor: Actor, request: ChangeRequest, request_key: 
 
 
 def _check_access(wb: Workbook, actor: Actor, request: ChangeRequest) -> None:
+    """Who may ask at all, before anything typed is read (even a request naming no unit)."""
+    if actor.role not in (Role.PROVINCE, Role.UPPER):
+        raise AccessDenied("Chỉ cán bộ Tỉnh đoàn và cán bộ Đoàn cấp trên mới được thay đổi đơn vị.")
     if request.kind in PROVINCE_ONLY:
         ensure_province(actor, f"thực hiện thay đổi '{request.kind.value}'")
     for unit_id in request.sources:

@@ -144,15 +144,15 @@ def register_plan(
     A second registration for the same unit and cycle edits the first. Late registrations are
     refused or accepted-and-flagged according to the cycle's late policy.
     """
-    form = validate(PlanForm, data)
     with rt.store.serialised():
         wb = rt.workbook()
         now = rt.clock.now()
         unit = _registrable_unit(wb, unit_id, cycle_id)
-        cycle = get_cycle(wb, cycle_id)
         on_behalf = not is_secretary_of(actor, unit_id)
-        if on_behalf and not can_review(wb, actor, unit_id):
+        if on_behalf and not can_review(wb, actor, unit_id):  # access first, then the form
             raise AccessDenied(f"Bạn không thể đăng ký thay cho {unit.name}.")
+        form = validate(PlanForm, data)
+        cycle = get_cycle(wb, cycle_id)
         statements = _check_plan(rt, form, cycle, unit, now, on_behalf, received_on)
         rec_id = records.record_id(tabs.REGISTRATIONS.name, request_key)
         same = _same_submission(wb, rec_id, cycle_id, unit)
@@ -273,6 +273,7 @@ def return_for_correction(
     rt: Runtime, actor: Actor, loaded: Registration, reason: str, request_key: str
 ) -> Registration:
     """The upper unit returns a registration with the reason the unit must fix."""
+    ensure_reviewer(rt.workbook(), actor, loaded.unit_id)  # access first, then the reason
     if not reason.strip():
         raise InvalidInput(["Lý do trả lại: bắt buộc phải nhập, để đơn vị biết cần sửa gì"])
     reason = free_text(reason, "Lý do trả lại", REASON_LIMIT)
@@ -325,11 +326,11 @@ def grant_extension(
     request_key: str,
 ) -> UnitDeadline:
     """An upper unit lets one unit register until the end of `last_day`, with a recorded reason."""
-    reason = free_text(reason, "Lý do gia hạn", REASON_LIMIT)
     with rt.store.serialised():
         wb = rt.workbook()
+        ensure_reviewer(wb, actor, unit_id)  # access first, then the reason
+        reason = free_text(reason, "Lý do gia hạn", REASON_LIMIT)
         unit = _registrable_unit(wb, unit_id, cycle_id)
-        ensure_reviewer(wb, actor, unit_id)
         cycle = get_cycle(wb, cycle_id)
         rec_id = records.record_id(tabs.EXTENSIONS.name, request_key)
         if any(e.id == rec_id for e in wb.extensions):  # the same grant arrived twice
