@@ -80,7 +80,7 @@ def _pdf(column, docx: bytes, stem: str, soffice: str, key: str) -> None:
         with st.spinner("Đang chuyển sang PDF…"):
             data = pdf.to_pdf(docx, soffice)
     except pdf.PdfUnavailable as exc:
-        st.error(str(exc))
+        st.error(_ui.plain(str(exc)))
         return
     st.download_button(
         "Tải bản PDF",

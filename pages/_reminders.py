@@ -83,7 +83,7 @@ def _one(rt: Runtime, messages: list[Message], key: str, scope: tuple) -> None:
     if message.to:
         st.link_button("Mở thư bằng ứng dụng e-mail", message.mailto, icon=":material/mail:")
     else:
-        st.warning(f"{message.unit_name} {NO_EMAIL}: hãy bổ sung ở màn hình Đơn vị.")
+        st.warning(f"{_ui.plain(message.unit_name)} {NO_EMAIL}: hãy bổ sung ở màn hình Đơn vị.")
 
 
 def _choices(messages: list[Message]) -> tuple[dict[str, Message], dict[str, str]]:
@@ -123,16 +123,19 @@ def _deliver(
             )
     except OSError as exc:
         st.error(
-            f"Không kết nối được máy chủ thư ({exc}). Thư vẫn nằm trong hàng chờ; thử lại sau."
+            f"Không kết nối được máy chủ thư ({_ui.plain(str(exc))}). Thư vẫn nằm trong hàng chờ; "
+            "thử lại sau."
         )
         return
     if report is None:
         return
     st.success(f"Đã gửi {len(report.sent)} e-mail nhắc nhở.")
     for recipient, error in report.failed:
-        st.error(f"Chưa gửi được tới {recipient}: {error}. Lần gửi sau sẽ thử lại.")
+        st.error(
+            f"Chưa gửi được tới {_ui.plain(recipient)}: {_ui.plain(error)}. Lần gửi sau sẽ thử lại."
+        )
     if queued.no_email:
-        st.warning(f"Chưa có e-mail, chưa nhắc được: {', '.join(queued.no_email)}.")
+        st.warning(f"Chưa có e-mail, chưa nhắc được: {_ui.plain(', '.join(queued.no_email))}.")
     if queued.already:
         st.caption(f"{len(queued.already)} lời nhắc hôm nay đã có trong hàng chờ hoặc đã gửi.")
 
@@ -140,7 +143,8 @@ def _deliver(
 def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
     for row in outbox.unsure(rt, me, cycle.id):
         st.warning(
-            f"Thư nhắc tới {row.recipient} ({unit_name(rt, me, row.unit_id)}) bị ngắt giữa "
+            f"Thư nhắc tới {_ui.plain(row.recipient)} "
+            f"({_ui.plain(unit_name(rt, me, row.unit_id))}) bị ngắt giữa "
             "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
         )
         if st.button("Gửi lại", key=f"again-{row.id}"):
@@ -185,9 +189,9 @@ def home(rt: Runtime, me: Actor) -> None:
     due = _ui.attempt(lambda: schedule.due(rt, me, config.app_url)) or []
     for item in due:
         with_email = sum(1 for m in item.messages if m.to)
-        st.subheader(f"Nhắc nhở đến hạn — {item.round}")
+        st.subheader(f"Nhắc nhở đến hạn — {_ui.plain(item.round)}")
         st.markdown(
-            f"{len(item.messages)} lời nhắc ({item.cycle.name}) đã soạn sẵn"
+            f"{len(item.messages)} lời nhắc ({_ui.plain(item.cycle.name)}) đã soạn sẵn"
             + (", sẽ được gửi tự động." if item.auto else ".")
         )
         for m in item.messages:

@@ -522,4 +522,4 @@ def vietnamese_widget_texts() -> None:
 
 def upload_caption(kinds: str, max_bytes: int) -> None:
     """The caption under a file uploader: what it takes and how big (in Vietnamese)."""
-    st.caption(f"Tệp {kinds}, tối đa {max_bytes // 1024 // 1024} MB.")
+    st.caption(f"Tệp {plain(kinds)}, tối đa {max_bytes // 1024 // 1024:d} MB.")

@@ -91,7 +91,7 @@ def criterion_statement(
     """Where the unit stands on one criterion today, and its roadmap if not yet met."""
     stated = existing.standings.get(criterion.id) if existing else None
     optional = "" if criterion.required or criterion.province_choice else " (không bắt buộc)"
-    st.markdown(f"**Tiêu chí {criterion.id}.** {_ui.plain(criterion.title)}{optional}")
+    st.markdown(f"**Tiêu chí {_ui.plain(criterion.id)}.** {_ui.plain(criterion.title)}{optional}")
     st.caption(f"Nguồn: {_ui.plain(source)}")
     left, right = st.columns([1, 2])
     standing = left.selectbox(
@@ -112,7 +112,7 @@ def criterion_statement(
 def content_statements(
     held: CriteriaSet, content: Content, existing: Registration | None
 ) -> dict[str, dict[str, str | None]]:
-    st.markdown(f"*Tình hình từng tiêu chí của {content.label}*")
+    st.markdown(f"*Tình hình từng tiêu chí của {_ui.plain(content.label)}*")
     return {c.id: criterion_statement(c, held.source_words(c), existing) for c in content.criteria}
 
 

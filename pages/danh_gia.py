@@ -65,7 +65,7 @@ def result_panel(title: str, result: Result | None) -> None:
     if result is None:
         st.warning("Không tính được kết quả: bộ tiêu chí của bản đánh giá không có trong danh mục.")
         return
-    st.markdown(f"**{title}** (tính tự động từ các tiêu chí)")
+    st.markdown(f"**{_ui.plain(title)}** (tính tự động từ các tiêu chí)")
     columns = st.columns(5 if result.points is not None else 4)
     for column, (content_id, passed) in zip(columns, result.contents.items(), strict=False):
         column.metric(content_label(content_id), "Đạt" if passed else "Không đạt")
@@ -122,7 +122,7 @@ def assessment_form(form: str, view: AssessmentView, beside: AssessmentView | No
     evidence: dict[str, str] = {}
     with st.form(form, enter_to_submit=False):
         for content in view.criteria.contents:
-            st.subheader(f"{content.label}. {content.title}")
+            st.subheader(f"{_ui.plain(content.label)}. {_ui.plain(content.title)}")
             for criterion in content.criteria:
                 stored = items.get(criterion.id)
                 source = view.criteria.source_words(criterion)
@@ -309,7 +309,7 @@ if cycle is None:
     st.stop()
 if cycle.year > rt.clock.now().year:
     st.info(
-        f"{cycle.name} chưa bắt đầu nên chưa có gì để đánh giá: Đoàn cấp trên đánh giá vào cuối "
+        f"{_ui.plain(cycle.name)} chưa bắt đầu nên chưa có gì để đánh giá: Đoàn cấp trên đánh giá vào cuối "
         f"năm {cycle.year}. Chọn năm khác ở trên để xem hoặc đánh giá."
     )
 lines = _ui.attempt(lambda: assessments.assessment_lines(rt, me, cycle.id)) or []

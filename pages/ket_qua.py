@@ -96,12 +96,12 @@ def failures_section(found: CycleResults) -> None:
         return
     worst = found.criteria.iloc[0]
     st.metric(
-        f"Tiêu chí chưa đạt nhiều nhất: {worst['criterion']}",
+        f"Tiêu chí chưa đạt nhiều nhất: {_ui.plain(worst['criterion'])}",
         f"{worst['failed']} đơn vị ({percent(worst['share'])})",
-        help=worst["full_title"],
+        help=_ui.plain(worst["full_title"]),
         border=True,
     )
-    st.caption(f"{worst['criterion']} — {worst['full_title']}")
+    st.caption(f"{_ui.plain(worst['criterion'])} — {_ui.plain(worst['full_title'])}")
     st.markdown("**Theo nội dung** — số đơn vị chưa đạt từng nội dung")
     st.altair_chart(charts.failing_contents(found.contents), width="stretch")
     st.markdown("**Theo tiêu chí** — số đơn vị chưa đạt từng tiêu chí, nhiều nhất ở trên")
@@ -129,9 +129,9 @@ def trend_section(data: pd.DataFrame) -> None:
     delta = None
     if before is not None:
         change = (latest["rate"] - before["rate"]) * 100
-        delta = f"{change:+.0f} điểm % so với {before['cycle'].lower()}"
+        delta = f"{change:+.0f} điểm % so với {_ui.plain(before['cycle'].lower())}"
     st.metric(
-        f"Tỷ lệ công nhận — {latest['cycle']}",
+        f"Tỷ lệ công nhận — {_ui.plain(latest['cycle'])}",
         percent(latest["rate"]),
         delta=delta,
         border=True,
@@ -145,7 +145,7 @@ def trend_section(data: pd.DataFrame) -> None:
     running = [c for c, closed in zip(data["cycle"], data["closed"], strict=True) if not closed]
     if running:
         st.caption(
-            f"{', '.join(running)}: chưa hết hạn đánh giá, nên tỷ lệ còn tăng khi các Đoàn cấp "
+            f"{_ui.plain(', '.join(running))}: chưa hết hạn đánh giá, nên tỷ lệ còn tăng khi các Đoàn cấp "
             "trên đánh giá và ra quyết định; năm chưa có đơn vị nào được đánh giá không có tỷ lệ."
         )
 

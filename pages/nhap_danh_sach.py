@@ -56,7 +56,11 @@ def from_sheet() -> tuple[str, list[Table]] | None:
     st.info(
         "Ứng dụng đọc Google Sheet bằng tài khoản dịch vụ của ứng dụng, nên bảng tính phải được "
         "chia sẻ (quyền Người xem là đủ) với "
-        + (f"**{account}**." if account else "tài khoản dịch vụ khai báo trong cài đặt [sheets].")
+        + (
+            f"**{_ui.plain(account)}**."
+            if account
+            else "tài khoản dịch vụ khai báo trong cài đặt [sheets]."
+        )
     )
     link = st.text_input("Địa chỉ Google Sheet", key="list-link", max_chars=500)
     tab = st.text_input("Tên trang (để trống: trang đầu tiên)", key="list-tab", max_chars=100)
@@ -136,7 +140,7 @@ for box, status in zip(st.columns(len(statuses)), statuses, strict=True):
     box.metric(status, preview.count(status))
 st.caption(
     f"Bỏ qua {preview.blank} dòng trống"
-    + "".join(f"; dòng {s.number}: {s.reason}" for s in preview.skipped)
+    + "".join(f"; dòng {s.number}: {_ui.plain(s.reason)}" for s in preview.skipped)
     + "."
 )
 
