@@ -203,6 +203,11 @@ class Record(BaseModel):
         return dict(self._cells) if self._cells else self.to_cells()
 
 
+TINH_DOAN_AT_THE_TOP = (
+    "Loại đơn vị: chỉ đơn vị cấp cao nhất (không có đơn vị cấp trên) mới là Tỉnh đoàn"
+)
+
+
 class Unit(Record):
     TAB: ClassVar = tabs.UNITS
 
@@ -251,6 +256,8 @@ class Unit(Record):
             raise ValueError("ngày ngừng hoạt động phải sau ngày bắt đầu hoạt động")
         if self.members is not None and self.chi_doan is not None and self.chi_doan > self.members:
             raise ValueError("số chi đoàn không được lớn hơn số đoàn viên")
+        if self.kind is UnitKind.TINH_DOAN and self.parent_id:  # province staff hang on this kind
+            raise ValueError(TINH_DOAN_AT_THE_TOP)
         return self
 
 

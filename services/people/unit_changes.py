@@ -18,7 +18,16 @@ from datetime import date
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import Record, Role, Unit, UnitChange, UnitChangeKind, UnitKind, User
+from schemas.models import (
+    TINH_DOAN_AT_THE_TOP,
+    Record,
+    Role,
+    Unit,
+    UnitChange,
+    UnitChangeKind,
+    UnitKind,
+    User,
+)
 from schemas.vntext import clean, name_key
 from services.core import records
 from services.core.access import (
@@ -166,6 +175,8 @@ def _new_unit_cells(
     parent = wb.units.get(new.parent_id)
     if not name:
         plan.problems.append("Tên đơn vị mới: bắt buộc phải nhập")
+    if new.kind is UnitKind.TINH_DOAN:  # a formed unit always has an upper unit
+        plan.problems.append(f"{name or 'Đơn vị mới'} — {TINH_DOAN_AT_THE_TOP}")
     if parent is None or parent.kind.is_grassroots:
         plan.problems.append(
             f"Đơn vị cấp trên của {name or 'đơn vị mới'}: hãy chọn một đơn vị cấp trên"

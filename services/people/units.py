@@ -8,7 +8,7 @@ from typing import Any
 
 from schemas import tabs
 from schemas.cells import iso, to_cell
-from schemas.models import Role, Unit, UnitForm, UnitKind, form_cells
+from schemas.models import TINH_DOAN_AT_THE_TOP, Role, Unit, UnitForm, UnitKind, form_cells
 from schemas.vntext import matches, name_key, sort_key
 from services.core import records
 from services.core.access import (
@@ -216,9 +216,7 @@ def _check_placement(wb: Workbook, actor: Actor, form: UnitForm, unit_id: str | 
         raise InvalidInput([f"Đơn vị cấp trên: không tồn tại (mã {form.parent_id})"])
     ensure_can_add_under(wb, actor, parent.id)
     if form.kind is UnitKind.TINH_DOAN:  # province staff's role hangs on this kind
-        raise InvalidInput(
-            ["Loại đơn vị: chỉ đơn vị cấp cao nhất (không có đơn vị cấp trên) mới là Tỉnh đoàn"]
-        )
+        raise InvalidInput([TINH_DOAN_AT_THE_TOP])
     if parent.kind.is_grassroots:
         raise InvalidInput(
             [f"Đơn vị cấp trên: {parent.name} là đoàn cơ sở, không thể có đơn vị trực thuộc"]

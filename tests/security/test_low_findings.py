@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pages import _ui
+from schemas.models import UnitKind
 from services.core.access import Role
 from services.core.errors import InvalidInput
 from services.core.records import new_request_key
@@ -110,3 +111,95 @@ def test_audit_rows_that_came_in_an_import_are_shown_as_imported(rt, people, tmp
     from_file = {row.cells["id"] for row in upload.rows["audit_log"]}
     assert from_file and {ln.entry.id for ln in lines if ln.imported} == from_file
     assert all(ln.entry.action == "Nhập dữ liệu" for ln in lines if not ln.imported)
+
+
+# ---- a Tỉnh đoàn under an upper unit, by every way in: the rule sits on the model -------------
+
+TINH_DOAN_RULE = "chỉ đơn vị cấp cao nhất (không có đơn vị cấp trên) mới là Tỉnh đoàn"
+
+
+def test_the_unit_list_import_shows_a_tinh_doan_under_an_upper_unit_as_an_error_row(rt, people):
+    from services.core.xlsx_read import Table
+    from services.people.list_import import ColumnMap
+    from services.people.unit_import_preview import preview_units
+
+    table = Table(
+        "Danh sách",
+        [
+            ["Tên đơn vị", "Loại đơn vị", "Đơn vị cấp trên"],
+            ["Tỉnh đoàn Giả", "Tỉnh đoàn", OFFICER_BLOC],
+            ["Tỉnh đoàn Thứ Hai", "Tỉnh đoàn", ""],  # no upper unit given: placed under the root
+        ],
+    )
+    columns = ColumnMap(1, {"name": 0, "kind": 1, "parent": 2})
+    preview = preview_units(rt, people[Role.PROVINCE], table, columns)
+    rows = {row.name: row for row in preview.rows}
+    for name in ("Tỉnh đoàn Giả", "Tỉnh đoàn Thứ Hai"):
+        assert any(TINH_DOAN_RULE in p for p in rows[name].problems), rows[name].problems
+
+
+def test_the_workbook_import_refuses_a_tinh_doan_under_an_upper_unit(rt, people):
+    import io
+
+    import openpyxl
+
+    from schemas.tabs import TABS
+    from services.data import transfer
+
+    me = people[Role.PROVINCE]
+    book = openpyxl.load_workbook(io.BytesIO(transfer.export_xlsx(rt.store, me)))
+    sheet = book[TABS["units"].title]
+    header = [c.value for c in sheet[1]]
+    id_col = header.index(TABS["units"].header("id")) + 1
+    kind_col = header.index(TABS["units"].header("kind")) + 1
+    target = unit_id(rt, COMPANY_2)
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, id_col).value == target)
+    sheet.cell(row, kind_col).value = "Tỉnh đoàn"
+    out = io.BytesIO()
+    book.save(out)
+    upload = transfer.read_workbook(out.getvalue(), "du-lieu.xlsx")
+    assert [(p.row, TINH_DOAN_RULE in p.message) for p in upload.blocking] == [(row, True)]
+
+
+def test_a_hand_typed_tinh_doan_under_an_upper_unit_is_listed_on_du_lieu_and_no_screen_breaks(
+    monkeypatch,
+):
+    from services.data import health
+    from tests.support.sheets_health import DemoSheet
+
+    sheet = DemoSheet.open()
+    target = unit_id(sheet.rt, COMPANY_2)
+    row = sheet.row_of("units", target)
+    sheet.type("units", "kind", row, "Tỉnh đoàn")
+    found = health.report(sheet.later(), sheet.province())
+    listed = [p for p in found.problems if p.tab == "units" and p.row == row]
+    assert [TINH_DOAN_RULE in p.message for p in listed] == [True]
+    for page in ("pages/du_lieu.py", "pages/don_vi.py", "pages/tong_hop.py", "pages/nguoi_dung.py"):
+        at = sheet.screen(monkeypatch, page)
+        assert not at.exception, page
+
+
+def test_a_unit_change_cannot_form_a_tinh_doan(rt, people):
+    from datetime import date
+
+    from schemas.models import UnitChangeKind
+    from services.people import unit_changes
+
+    source = unit_id(rt, COMPANY_2)
+    parent = unit_id(rt, OFFICER_BLOC)
+    request = unit_changes.ChangeRequest(
+        UnitChangeKind.SPLIT,
+        date(2026, 12, 1),
+        "12-QĐ/TĐTN",
+        (source,),
+        new_units=(
+            unit_changes.NewUnit("Đoàn cơ sở Công ty Mẫu 2A", UnitKind.DOANH_NGHIEP, parent),
+            unit_changes.NewUnit("Tỉnh đoàn Tách Ra", UnitKind.TINH_DOAN, parent),
+        ),
+    )
+    plan = unit_changes.plan_change(rt, people[Role.PROVINCE], request, new_request_key())
+    assert any("Tỉnh đoàn Tách Ra" in p and TINH_DOAN_RULE in p for p in plan.problems), (
+        plan.problems
+    )
+    with pytest.raises(InvalidInput):
+        unit_changes.apply_change(rt, people[Role.PROVINCE], request, new_request_key())
