@@ -336,6 +336,16 @@ def test_a_postgresql_deployment_without_sign_in_refuses_to_start(postgres_url):
         build_runtime(settings)
 
 
+def test_a_postgresql_deployment_without_sign_in_refuses_before_connecting():
+    """No server listens on port 1: a connection attempt would fail differently (or hang)."""
+    settings = load_settings(
+        {"store": {"engine": "postgresql", "demo": True}},
+        {"TCD_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+    )
+    with pytest.raises(SettingsError, match="Chưa cấu hình đăng nhập"):
+        build_runtime(settings)
+
+
 def test_a_postgresql_deployment_opens_its_database_and_seeds_nothing(postgres_url):
     secrets = {"store": {"engine": "postgresql", "database_url": postgres_url}, "auth": {"x": 1}}
     runtime = build_runtime(load_settings(secrets, {}))
