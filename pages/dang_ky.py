@@ -14,7 +14,7 @@ from schemas.standing import LINK_LABEL, LINK_LIMIT, ROADMAP_LIMIT, roadmap_labe
 from services.core.access import Actor, Role
 from services.people import units
 from services.registration import plans, statements
-from services.registration.deadlines import countdown_words
+from services.registration.deadlines import countdown_words, paper_receipt_days
 from services.registration.plans import Receipt
 from services.registration.status import NOT_YET
 
@@ -152,9 +152,12 @@ def plan_form(form: str, unit: Unit, existing: Registration | None, on_behalf: b
             stated |= content_statements(held, content, existing)
         received = None
         if on_behalf:
+            days = paper_receipt_days(cycle, rt.clock.now())
             received = st.date_input(
                 "Ngày nhận bản giấy",
                 value=None,
+                min_value=days[0] if days else None,
+                max_value=days[1] if days else None,
                 format="DD/MM/YYYY",
                 help="Đúng hạn hay trễ hạn được tính theo ngày nhận này.",
             )

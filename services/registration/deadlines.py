@@ -59,6 +59,15 @@ def registration_window(cycle: Cycle) -> tuple[date, date]:
     return date(cycle.year - 1, 1, 1), date(cycle.year, 12, 31)
 
 
+def paper_receipt_days(cycle: Cycle, now: datetime) -> tuple[date, date] | None:
+    """The days a paper plan of this cycle can have been received on, for the date picker: its
+    registration window up to today (Vietnam time); None when that leaves no day (a cycle whose
+    window has not opened yet: the service says why on sending)."""
+    first, last = registration_window(cycle)
+    last = min(last, now.astimezone(VN_TZ).date())
+    return (first, last) if first <= last else None
+
+
 def registration_cutoff(cycle: Cycle, extension: Extension | None) -> datetime:
     """A unit's own cut-off: the cycle's, or the later one an upper unit granted it."""
     if extension and extension.cutoff > cycle.register_cutoff:

@@ -6,6 +6,7 @@ from schemas.models import RegistrationState
 from services.core.access import Role
 from services.demo.province import demo_actors
 from services.registration import plans
+from tests.support.world import NOW
 
 
 def test_a_secretary_registers_and_gets_a_receipt(open_app):
@@ -178,9 +179,21 @@ def fill_paper_plan(open_app, received: date | None):
     return at
 
 
-def test_a_paper_plan_received_in_the_future_is_reported_as_in_the_future(open_app, stored):
+def test_the_paper_plans_received_day_is_offered_only_inside_the_window_up_to_today(open_app):
+    """The service refuses a day outside the cycle's registration window or in the future; the
+    date picker offers only those days (1/1/2026, the window's first day for the 2027 cycle, to
+    today, 25/11/2026 on the tests' clock)."""
+    at = open_app("upper", PAGE)
+    pick(at.selectbox(key="behalf-unit"), COMPANY_1).run()
+    received = at.tabs[1].date_input[1]
+    assert (received.min, received.max) == (date(2026, 1, 1), NOW.date())
+
+
+def test_a_paper_plan_received_in_the_future_cannot_be_picked_nor_stored(open_app, stored):
+    """The picker drops a day after its last one (the service's own refusal of a future day is
+    tested in tests/unit/registration/test_deadlines.py)."""
     at = fill_paper_plan(open_app, date(2026, 12, 30))
-    assert "Ngày nhận bản giấy: ngày 30/12/2026 là ngày trong tương lai" in errors(at)
+    assert "Ngày nhận bản giấy: bắt buộc" in errors(at)
     assert registration(stored(), COMPANY_1) is None
 
 
