@@ -207,7 +207,7 @@ def test_every_write_in_services_and_pages_carries_its_audit_row():
     """No write path skips the audit log: every store write is built by records.create/change/adopt.
 
     The one exception is the demo seeding, whose operations end with their own audit row
-    (checked in tests/unit/test_demo.py).
+    (checked in tests/unit/demo/test_demo.py).
     """
     unaudited = []
     for path in [
