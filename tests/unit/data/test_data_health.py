@@ -14,9 +14,9 @@ from services.registration import status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.world import unit_id
-from tests.support.sheets_health import KEY, DemoSheet
 from tests.support.builders import COMPANY_2, OPEN
+from tests.support.sheets_health import KEY, DemoSheet
+from tests.support.world import unit_id
 
 UNITS, REGS = "units", "registrations"
 
