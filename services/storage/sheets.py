@@ -805,10 +805,19 @@ class SheetsStore:
 
 def _add_columns(state: _TabState, exists: bool) -> None:
     """App columns missing from an older sheet (or whose header a person changed) get new columns
-    right after the last column with data: no person's column moves, nothing is refused."""
+    right after the last column with data: no person's column moves, nothing is refused.
+
+    Never a key column (id, cycle, unit), and nothing while the tab cannot be read as records: a
+    new "Mã" column beside the one a person renamed would make every existing row id-less (and
+    offered for adoption under a new id). Such a write is refused instead (`_refuse_unreadable`).
+    """
     layout = state.layout
-    missing = [f for f in layout.tab.fields if f not in layout.columns and f not in layout.repeated]
-    if not exists or not missing or state.last < 1 or not layout.columns:
+    missing = [
+        f
+        for f in layout.tab.fields
+        if f not in layout.columns and f not in layout.repeated and f not in KEY_FIELDS
+    ]
+    if not exists or not missing or state.last < 1 or layout.unreadable() is not None:
         return
     for offset, name in enumerate(missing):
         layout.columns[name] = state.width + offset
@@ -889,6 +898,7 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
             check_sizes(submission.operations)  # refused before sending: fails only itself
             for op in submission.operations:
                 state = states[op.tab]
+                _refuse_unreadable(state.layout)
                 state.owner = submission
                 if isinstance(op, Append):
                     before = len(state.appended)
@@ -909,6 +919,15 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
         submission.meta["marks"] = marks
         accepted.append(submission)
     return accepted
+
+
+def _refuse_unreadable(layout: _Layout) -> None:
+    """A write into a tab whose rows cannot be read as records (its id, cycle or unit header
+    renamed, repeated or below a title row) is refused naming that column: nothing is written."""
+    found = layout.unreadable()
+    if found is not None:
+        code = "repeated_column" if found.reason == REPEATED_COLUMN else "missing_column"
+        raise StoreError(code, tab=found.tab, field=found.field)
 
 
 def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]:
