@@ -116,6 +116,25 @@ def test_a_renamed_app_header_is_listed_naming_the_tab_and_the_header(sheet):
     assert problem.link == sheet.link(UNITS, "1:1")
 
 
+def test_a_persons_column_with_an_app_header_is_listed_and_the_field_is_neither_read_nor_written(
+    sheet,
+):
+    """A person adds their own "Điện thoại" column at the right: which one is the app's cannot be
+    told, so the app reads the field as blank and *Dữ liệu* lists the repeated header."""
+    title = TABS[UNITS].title
+    width = len(sheet.values(UNITS)[0])
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
+    row = sheet.row_of(UNITS, hong_tien)
+    sheet.person.type(title, f"{chr(ord('A') + width)}1", "Điện thoại")
+    sheet.person.type(title, f"{chr(ord('A') + width)}{row}", "số riêng của huyện")
+    later = sheet.later()
+    problem = the_one(listed(sheet, kind="header"))
+    assert (problem.tab_title, problem.row, problem.column) == ("Đơn vị", 1, "Điện thoại")
+    assert "có hai cột “Điện thoại”" in problem.message
+    assert "không đọc, không ghi cột này" in problem.message
+    assert problem.link == sheet.link(UNITS, "1:1")
+    assert later.workbook().units[hong_tien].phone == ""  # neither column is guessed to be ours
+
 def test_a_column_a_person_added_or_moved_is_fine(sheet):
     title = TABS[UNITS].title
     width = len(sheet.values(UNITS)[0])
