@@ -20,7 +20,7 @@ from services.core.access import Actor, ensure_province
 from services.core.errors import NotAllowed, NotFound
 from services.core.runtime import Runtime
 from services.core.messages import describe
-from services.storage.repairs import LEFT, REPLACED, RESTORED, WITHDRAWN
+from services.storage.repairs import LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
 from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
 from services.core.workbook import (
     DUPLICATE,
@@ -213,7 +213,11 @@ REPAIR_WORDS = {
     "hoặc xoá); người dùng đã được báo là chưa lưu.",
     LEFT: "ô {cols} của bản ghi {id} bị ghi nhầm, nhưng có người đã sửa ô đó ngay sau; ứng dụng "
     "không ghi đè. Hãy xem lại giá trị đang có.",
+    UNREPAIRED: "ô {cols} của bản ghi {id} bị một lần lưu ghi nhầm (có người sắp xếp, chèn hoặc "
+    "xoá hàng đúng lúc đó) và ứng dụng chưa sửa lại được vì Google Sheets không nhận lệnh sửa. "
+    "Hãy sửa tay: {fix}.",
 }
+SHOWN = 80  # characters of a value quoted in a message
 
 
 def _misdirected(rt: Runtime) -> list[Problem]:
@@ -228,12 +232,24 @@ def _misdirected(rt: Runtime) -> list[Problem]:
         tab = row.cells.get("tab", "")
         if words is None or tab not in TABS:
             continue
-        changed = {**_json(row.cells.get("before", "")), **_json(row.cells.get("after", ""))}
-        cols = ", ".join(f"“{TABS[tab].header(f)}”" for f in changed if f in TABS[tab].fields)
+        before, after = _json(row.cells.get("before", "")), _json(row.cells.get("after", ""))
+        changed = [f for f in {**before, **after} if f in TABS[tab].fields]
+        cols = ", ".join(f"“{TABS[tab].header(f)}”" for f in changed)
+        fix = "; ".join(
+            f"ô “{TABS[tab].header(f)}” đang là “{_short(before.get(f, ''))}”, cần trả lại "
+            f"“{_short(after.get(f, ''))}”"
+            for f in changed
+        )
         record = row.cells.get("record_id", "") or "chưa có mã"
-        message = f"{row.cells.get('at', '')}: " + words.format(id=record, cols=cols or "—")
+        words = words.format(id=record, cols=cols or "—", fix=fix or "—")
+        message = f"{row.cells.get('at', '')}: " + words
         out.append(Problem(MISDIRECTED, tab, None, "", message, record_id=row.cells["record_id"]))
     return out
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 def _json(text: str) -> dict[str, str]:

@@ -85,9 +85,12 @@ from services.storage.sheets_verify import (
     Repair,
     Target,
     fail_unrepaired,
+    landed,
     misdirected,
     plan_repair,
+    readdress,
     rows_by_number,
+    unrepaired,
 )
 
 T = TypeVar("T")
@@ -704,15 +707,87 @@ class SheetsStore:
                 break
             repair = plan_repair(missed, targets, snapshot, view, iso(self._now()))
             self.leftovers += repair.leftovers
-            try:  # sent at once, never waiting for the pace: a wait would widen the window
-                self._write_pace.charge()
-                fixed = self._send_repair(repair, after)
-            except Exception:  # noqa: BLE001 - whatever failed, these writes are not known to be right
+            sent = self._repair(repair, after)
+            if sent is None:
                 break
-            snapshot = {name: state.rows for name, state in after.items()}
-            after, targets = fixed, repair.targets
+            before, after, repair = sent
+            snapshot = {name: state.rows for name, state in before.items()}
+            targets = repair.targets
         fail_unrepaired(missed, _fail)
         return after
+
+    def _repair(
+        self, repair: Repair, after: dict[str, _TabState]
+    ) -> tuple[dict[str, _TabState], dict[str, _TabState], Repair] | None:
+        """Send a repair, retried as every write: (the tabs it was planned on, the tabs as it left
+        them, the repair as sent). None when it could not be sent: the records it was to put back
+        are then audited as cells to fix by hand (`sheets_verify.unrepaired`)."""
+        names = list(after)
+        self._write_pace.charge()  # sent at once, never waiting for the pace: a wait would widen
+        attempt, waited, before = 0, 0.0, after  # the window
+        while True:
+            attempt += 1
+            try:
+                return before, self._send_repair(repair, before), repair
+            except Exception as error:  # noqa: BLE001 - sorted below; nothing may escape the save
+                kind = classify(error)
+                if kind is None or self.retry.gives_up(attempt, error, waited):
+                    self._unrepaired(repair, after)
+                    return None
+            try:
+                if kind == AMBIGUOUS:  # it may have landed: look before writing again
+                    fresh = self._states(names, UNCERTAIN)
+                    if landed(repair, _view(fresh), _ids(fresh[AUDIT_LOG.name])):
+                        return self._landed(repair, fresh)
+                waited += self.retry.wait(attempt)
+                before = self._states(names)  # rows may have moved during the wait
+            except StoreError:
+                self._unrepaired(repair, after)
+                return None
+            repair = readdress(repair, _view(before), iso(self._now()))
+            self.leftovers += repair.leftovers
+
+    def _landed(
+        self, repair: Repair, fresh: dict[str, _TabState]
+    ) -> tuple[dict[str, _TabState], dict[str, _TabState], Repair] | None:
+        """A repair whose reply was lost but whose audit rows are in the sheet: done, if every
+        record it wrote holds its cells; otherwise where it went cannot be told from here."""
+        view = _view(fresh)
+        if all(landed(Repair(targets=[t]), view, set()) for t in repair.targets):
+            self._writes += 1
+            return fresh, fresh, Repair()
+        self._unrepaired(repair, fresh)
+        return None
+
+    def _unrepaired(self, repair: Repair, after: Mapping[str, _TabState]) -> None:
+        """One audit row per record whose stray cells stay (Dữ liệu lists them to fix by hand):
+        appends only, so position-independent; retried, looked up after a timeout."""
+        report = unrepaired(repair, iso(self._now()))
+        self.leftovers += report.leftovers
+        if not report.audit or AUDIT_LOG.name not in after:
+            return
+        audit = after[AUDIT_LOG.name]
+        state = _TabState(audit.layout, [], audit.last)
+        state.appended = [{f: row.get(f, "") for f in AUDIT_LOG.fields} for row in report.audit]
+        wanted = {clean_id(row["id"]) for row in report.audit}
+        for attempt in range(1, self.retry.max_attempts + 1):
+            try:
+                self._send(self._requests({AUDIT_LOG.name: state}), [], paced=False)
+                return
+            except Exception as error:  # noqa: BLE001 - the save fails anyway; this is its record
+                kind = classify(error)
+                if kind is None or attempt == self.retry.max_attempts:
+                    return
+                if kind == AMBIGUOUS and self._audited(wanted):
+                    return
+                self.retry.wait(attempt)
+
+    def _audited(self, wanted: set[str]) -> bool:
+        try:
+            rows = self._states([AUDIT_LOG.name], UNCERTAIN)[AUDIT_LOG.name]
+        except StoreError:
+            return False
+        return wanted <= _ids(rows)
 
     def _send_repair(self, repair: Repair, after: Mapping[str, _TabState]) -> dict[str, _TabState]:
         """One batchUpdate with the repair's cells and its audit rows; the tabs as it left them."""
@@ -847,6 +922,14 @@ def _column_requests(sheet_id: int, state: _TabState) -> list[dict[str, Any]]:
             }
         },
     ]
+
+
+def _view(states: Mapping[str, _TabState]) -> dict[str, dict[int, Row]]:
+    return rows_by_number({name: state.rows for name, state in states.items()})
+
+
+def _ids(state: _TabState) -> set[str]:
+    return {clean_id(row.cells.get("id", "")) for row in state.rows}
 
 
 def _grid_gone(error: BaseException) -> bool:

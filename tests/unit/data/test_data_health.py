@@ -292,6 +292,26 @@ def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_record
     assert "ghi lại vào đúng hàng" in replaced.message
 
 
+def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
+    from services.storage import StoreError, Update
+
+    engine = sheet.rt.store.inner
+    engine.retry.sleep = lambda seconds: None  # the retry's waits, instant
+    units = sheet.rt.store.snapshot().tabs[UNITS]
+    target = next(r for r in units if r.cells["id"] and r.number > 3)
+    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
+    header = TABS[UNITS].header("name")
+    sheet.fake.before_next_write(
+        lambda: sheet.person.sort(TABS[UNITS].title, header, True),
+        lambda: sheet.fake.fail_next(engine.retry.max_attempts, status=503, kind="write"),
+    )
+    with pytest.raises(StoreError):
+        sheet.rt.store.apply([change])
+    problem = the_one(listed(sheet, kind="misdirected"))
+    assert problem.record_id not in ("", target.cells["id"])
+    assert "chưa sửa lại được" in problem.message
+    assert "Hãy sửa tay: ô “Điện thoại” đang là “0900 000 111”, cần trả lại" in problem.message
+
 def test_an_id_retyped_with_a_trailing_space_is_listed_and_every_screen_still_works(sheet):
     from services.core import records
     from services.people import units
