@@ -746,6 +746,7 @@ class SheetsStore:
                 return None
             repair = readdress(repair, _view(before), iso(self._now()))
             self.leftovers += repair.leftovers
+            self._write_pace.charge()
 
     def _landed(
         self, repair: Repair, fresh: dict[str, _TabState]
@@ -772,6 +773,7 @@ class SheetsStore:
         wanted = {clean_id(row["id"]) for row in report.audit}
         for attempt in range(1, self.retry.max_attempts + 1):
             try:
+                self._write_pace.charge()
                 self._send(self._requests({AUDIT_LOG.name: state}), [], paced=False)
                 return
             except Exception as error:  # noqa: BLE001 - the save fails anyway; this is its record
