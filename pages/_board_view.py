@@ -138,6 +138,26 @@ def registrations_over_time(board: RegistrationBoard) -> alt.LayerChart:
     return alt.layer(area, rule, label).properties(height=300)
 
 
+FOLLOW_UP_HEADERS = {
+    "unit": "Đơn vị",
+    "upper": "Đơn vị cấp trên",
+    "status": "Tình trạng",
+    "secretary": "Bí thư",
+    "phone": "Điện thoại",
+    "email": "Email",
+    "officer": "Cán bộ theo dõi",
+}
+ROLLUP_HEADERS = {
+    "unit": "Đơn vị",
+    "status": "Tình trạng",
+    "sent_at": "Gửi lúc",
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "not_registered": "Chưa đăng ký",
+}
+ROLLUP_COUNTS = ("on_time", "late", "not_registered")
+
+
 def follow_up(board: RegistrationBoard) -> None:
     """Units still to chase, with their contacts and follow-up officer, filterable."""
     st.subheader("Đơn vị chưa đăng ký hoặc cần xử lý")
@@ -146,11 +166,11 @@ def follow_up(board: RegistrationBoard) -> None:
         st.success("Tất cả đơn vị đã đăng ký và không có kế hoạch nào bị trả lại.")
         return
     left, right = st.columns(2)
-    present = set(table["Tình trạng"])  # once, not once per status
+    present = set(table["status"])  # once, not once per status
     uppers = left.multiselect(
         "Lọc theo đơn vị cấp trên",
         placeholder="Tất cả đơn vị cấp trên",
-        options=sorted(table["Đơn vị cấp trên"].unique(), key=sort_key),
+        options=sorted(table["upper"].unique(), key=sort_key),
     )
     statuses = right.multiselect(
         "Lọc theo tình trạng",
@@ -159,11 +179,11 @@ def follow_up(board: RegistrationBoard) -> None:
     )
     shown = table
     if uppers:
-        shown = shown[shown["Đơn vị cấp trên"].isin(uppers)]
+        shown = shown[shown["upper"].isin(uppers)]
     if statuses:
-        shown = shown[shown["Tình trạng"].isin(statuses)]
+        shown = shown[shown["status"].isin(statuses)]
     st.caption(f"Đang hiện {len(shown)} trên {len(table)} đơn vị.")
-    _ui.table(shown, hide_index=True, width="stretch")
+    _ui.table(shown.rename(columns=FOLLOW_UP_HEADERS), hide_index=True, width="stretch")
 
 
 def rollup_status(board: RegistrationBoard, shown: pd.DataFrame) -> None:
@@ -176,13 +196,10 @@ def rollup_status(board: RegistrationBoard, shown: pd.DataFrame) -> None:
 
 def rollup_table(board: RegistrationBoard) -> pd.DataFrame:
     """The roll-ups as shown: a count is blank until the upper unit has sent its report."""
-    if board.rollups.empty:
-        return board.rollups
-    counts = ("Đúng hạn", "Trễ hạn", "Chưa đăng ký")
-    shown = board.rollups.astype({c: "object" for c in counts})
-    for column in counts:
+    shown = board.rollups.astype({c: "object" for c in ROLLUP_COUNTS})
+    for column in ROLLUP_COUNTS:
         shown[column] = [("" if pd.isna(v) else str(int(v))) for v in shown[column]]
-    return shown
+    return shown.rename(columns=ROLLUP_HEADERS)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from services.people import units
 from services.registration import deadlines, rollups
 from services.registration.rollups import RollupCounts
 
+FLASH = "rollup-sent"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = (  # label, field of RollupCounts and UpperReport
     ("Tổng số đoàn cơ sở", "total_units"),
@@ -150,15 +151,14 @@ def send_form(unit_id: str, report: UpperReport | None) -> None:
         busy="Đang gửi báo cáo lên tỉnh…",
     )
     if sent:
-        st.session_state["rollup-sent"] = sent
-        st.rerun()
+        _ui.flash(
+            FLASH,
+            f"Đã gửi báo cáo của {units.unit_name(rt, me, sent.unit_id)} lên tỉnh lúc "
+            f"{(sent.last_sent_at or sent.sent_at):%H:%M %d/%m/%Y}.",
+        )
 
 
-if sent := st.session_state.pop("rollup-sent", None):
-    st.success(
-        f"Đã gửi báo cáo của {_ui.plain(units.unit_name(rt, me, sent.unit_id))} lên tỉnh lúc "
-        f"{(sent.last_sent_at or sent.sent_at):%H:%M %d/%m/%Y}."
-    )
+_ui.show_flash(FLASH)
 unit_id = choose_unit()
 if unit_id is None:
     st.stop()

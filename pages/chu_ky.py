@@ -81,8 +81,6 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     """Create (held is None, year chosen above the form) or edit `held`, starting from `draft`."""
     request = _ui.request_key(form)
     prefix = f"{form}-{held.id if held else draft.year}-{request[:8]}"
-    unknown = draft.criteria_set and draft.criteria_set not in rt.criteria
-    refs = list(rt.criteria) + ([draft.criteria_set] if unknown else [])
     with st.form(form, enter_to_submit=False):
         year = draft.year
         if held is not None:
@@ -95,69 +93,9 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
                 key=f"{prefix}-year",
             )
         name = st.text_input("Tên đợt", value=draft.name, key=f"{prefix}-name", max_chars=200)
-        criteria = st.selectbox(
-            "Bộ tiêu chí",
-            refs,
-            format_func=criteria_label,
-            key=f"{prefix}-criteria",
-            index=refs.index(draft.criteria_set) if draft.criteria_set else None,
-            placeholder="Chọn bộ tiêu chí",
-        )
-        held_kinds = dict(draft.kind_criteria)
-        kinds = st.multiselect(
-            "Loại đơn vị dùng bộ tiêu chí riêng (bỏ trống: một bộ cho mọi đơn vị)",
-            [k.value for k in GRASSROOTS_KINDS],
-            default=list(held_kinds),
-            placeholder="Chọn loại đơn vị",
-            key=f"{prefix}-kinds",
-        )
-        own = next(iter(held_kinds.values()), None)
-        kind_set = st.selectbox(
-            "Bộ tiêu chí riêng cho các loại đơn vị đã chọn",
-            refs,
-            format_func=criteria_label,
-            index=refs.index(own) if own in refs else None,
-            placeholder="Chọn bộ tiêu chí",
-            key=f"{prefix}-kind-set",
-        )
-        left, right = st.columns(2)
-        register = left.date_input(
-            "Hạn đăng ký: hết ngày",
-            value=draft.register_last_day,
-            format="DD/MM/YYYY",
-            key=f"{prefix}-register",
-        )
-        report = right.date_input(
-            "Hạn báo cáo lên tỉnh: hết ngày",
-            value=draft.report_last_day,
-            format="DD/MM/YYYY",
-            key=f"{prefix}-report",
-        )
-        assess = st.date_input(
-            "Hạn đánh giá: hết ngày",
-            value=draft.assess_last_day,
-            format="DD/MM/YYYY",
-            key=f"{prefix}-assess",
-            help="Mặc định là hết ngày 31/12 của năm thực hiện (giả định: đánh giá vào cuối năm).",
-        )
-        threshold = st.text_input(
-            "Ngưỡng điểm (bỏ trống: không chấm điểm, hoặc theo bộ tiêu chí)",
-            value=decimal_cell(draft.points_threshold),
-            key=f"{prefix}-points",
-            help=(
-                "Chỉ dùng khi tỉnh chọn chấm điểm và bộ tiêu chí đã khai báo điểm cho từng tiêu "
-                "chí. Đơn vị đạt khi cả ba nội dung đạt và tổng điểm không thấp hơn ngưỡng."
-            ),
-            max_chars=200,
-        )
-        policy = st.radio(
-            "Khi đơn vị đăng ký hoặc gửi đánh giá trễ hạn",
-            POLICIES,
-            index=POLICIES.index(draft.late_policy),
-            format_func=lambda p: p.value,
-            key=f"{prefix}-policy",
-            horizontal=True,
-        )
+        criteria, kinds, kind_set = criteria_fields(prefix, draft)
+        register, report, assess = cut_off_fields(prefix, draft)
+        threshold, policy = scoring_fields(prefix, draft)
         submitted = _ui.submit("Lưu thay đổi" if held else "Tạo đợt", form, type="primary")
     if not submitted:
         return
@@ -174,17 +112,95 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
     if kinds and kind_set is None:
         st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí riêng cho các loại đơn vị đã chọn.")
         return
+    kind_criteria = tuple((kind, kind_set) for kind in kinds if kind_set)
+    assess_day = assess if isinstance(assess, date) else None
     new = CycleDraft(
-        int(year),
-        name,
-        criteria,
-        register,
-        report,
-        policy,
-        assess if isinstance(assess, date) else None,
-        points,
-        tuple((kind, kind_set) for kind in kinds if kind_set),
+        int(year), name, criteria, register, report, policy, assess_day, points, kind_criteria
     )
+    save(form, new, request, held)
+
+
+def criteria_fields(prefix: str, draft: CycleDraft) -> tuple[str | None, list[str], str | None]:
+    """The criteria set, the unit kinds with a set of their own, and that set."""
+    unknown = draft.criteria_set and draft.criteria_set not in rt.criteria
+    refs = list(rt.criteria) + ([draft.criteria_set] if unknown else [])
+    criteria = st.selectbox(
+        "Bộ tiêu chí",
+        refs,
+        format_func=criteria_label,
+        key=f"{prefix}-criteria",
+        index=refs.index(draft.criteria_set) if draft.criteria_set else None,
+        placeholder="Chọn bộ tiêu chí",
+    )
+    held_kinds = dict(draft.kind_criteria)
+    kinds = st.multiselect(
+        "Loại đơn vị dùng bộ tiêu chí riêng (bỏ trống: một bộ cho mọi đơn vị)",
+        [k.value for k in GRASSROOTS_KINDS],
+        default=list(held_kinds),
+        placeholder="Chọn loại đơn vị",
+        key=f"{prefix}-kinds",
+    )
+    own = next(iter(held_kinds.values()), None)
+    kind_set = st.selectbox(
+        "Bộ tiêu chí riêng cho các loại đơn vị đã chọn",
+        refs,
+        format_func=criteria_label,
+        index=refs.index(own) if own in refs else None,
+        placeholder="Chọn bộ tiêu chí",
+        key=f"{prefix}-kind-set",
+    )
+    return criteria, kinds, kind_set
+
+
+def cut_off_fields(prefix: str, draft: CycleDraft) -> tuple[object, object, object]:
+    """The three last days as the date boxes hold them (None when a box was cleared)."""
+    left, right = st.columns(2)
+    register = left.date_input(
+        "Hạn đăng ký: hết ngày",
+        value=draft.register_last_day,
+        format="DD/MM/YYYY",
+        key=f"{prefix}-register",
+    )
+    report = right.date_input(
+        "Hạn báo cáo lên tỉnh: hết ngày",
+        value=draft.report_last_day,
+        format="DD/MM/YYYY",
+        key=f"{prefix}-report",
+    )
+    assess = st.date_input(
+        "Hạn đánh giá: hết ngày",
+        value=draft.assess_last_day,
+        format="DD/MM/YYYY",
+        key=f"{prefix}-assess",
+        help="Mặc định là hết ngày 31/12 của năm thực hiện (giả định: đánh giá vào cuối năm).",
+    )
+    return register, report, assess
+
+
+def scoring_fields(prefix: str, draft: CycleDraft) -> tuple[str, LatePolicy]:
+    """The points threshold as typed, and what happens to a late registration or assessment."""
+    threshold = st.text_input(
+        "Ngưỡng điểm (bỏ trống: không chấm điểm, hoặc theo bộ tiêu chí)",
+        value=decimal_cell(draft.points_threshold),
+        key=f"{prefix}-points",
+        help=(
+            "Chỉ dùng khi tỉnh chọn chấm điểm và bộ tiêu chí đã khai báo điểm cho từng tiêu "
+            "chí. Đơn vị đạt khi cả ba nội dung đạt và tổng điểm không thấp hơn ngưỡng."
+        ),
+        max_chars=200,
+    )
+    policy = st.radio(
+        "Khi đơn vị đăng ký hoặc gửi đánh giá trễ hạn",
+        POLICIES,
+        index=POLICIES.index(draft.late_policy),
+        format_func=lambda p: p.value,
+        key=f"{prefix}-policy",
+        horizontal=True,
+    )
+    return threshold, policy
+
+
+def save(form: str, new: CycleDraft, request: str, held: Cycle | None) -> None:
     cycle = _ui.attempt(
         lambda: cycles.save_cycle(rt, me, new, request, loaded=held), form, "Đang lưu đợt…"
     )

@@ -15,7 +15,7 @@ from services.core.access import Role
 from services.data import transfer
 
 CHECKED = "transfer-checked"  # (file id, Upload, ImportPlan | None, refusal | None)
-DONE = "transfer-done"
+FLASH = "transfer-done"
 
 rt = _ui.runtime()
 me = _ui.actor()
@@ -50,8 +50,7 @@ st.write(
     f"nhập tiếp. Giới hạn: {transfer.MAX_BYTES // 1024 // 1024} MB và "
     f"{transfer.thousands(transfer.MAX_ROWS)} dòng mỗi tệp."
 )
-if done := st.session_state.pop(DONE, None):
-    st.success(done)
+_ui.show_flash(FLASH)
 
 uploaded = st.file_uploader(
     "Tệp dữ liệu (.xlsx)",
@@ -139,12 +138,12 @@ if checked is not None:
             )
             if result is not None:
                 st.session_state.pop(CHECKED, None)
-                st.session_state[DONE] = (
+                _ui.flash(
+                    FLASH,
                     f"Đã nhập {result.written} dòng"
                     + (f" ({result.already} dòng đã có từ lần trước)" if result.already else "")
-                    + ". Mỗi lần ghi có một dòng trong Nhật ký."
+                    + ". Mỗi lần ghi có một dòng trong Nhật ký.",
                 )
-                st.rerun()
             else:
                 st.info(
                     "Những phần đã ghi xong được giữ nguyên. Hãy bấm Kiểm tra tệp rồi Nhập dữ "

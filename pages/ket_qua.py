@@ -190,7 +190,25 @@ def show_history(unit_id: str) -> None:
         border=True,
     )
     st.altair_chart(charts.history_strip(history), width="stretch")
-    _ui.table(history.frame(), hide_index=True, width="stretch")
+    _ui.table(history_table(history), hide_index=True, width="stretch")
+
+
+def history_table(history: unit_history.UnitHistory) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Năm": line.cycle_name,
+                "Đơn vị (lúc đó)": line.unit_name,
+                "Tóm tắt": line.status,
+                "Đoàn cấp trên (lúc đó)": line.upper_name,
+                "Đăng ký": line.registration,
+                "Kết quả đánh giá": line.result,
+                "Tiêu chí chưa đạt": line.failed,
+                "Quyết định công nhận": line.decision or "Chưa được công nhận",
+            }
+            for line in history.lines
+        ]
+    )
 
 
 def history_section() -> None:

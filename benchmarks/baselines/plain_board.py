@@ -23,7 +23,11 @@ from schemas.models import Cycle, RegistrationState, Role, UnitKind
 from schemas.vntext import sort_key
 from services.core.access import Actor
 from services.registration import deadlines
-from services.registration.dashboard import RegistrationBoard
+from services.registration.dashboard import (
+    FOLLOW_UP_COLUMNS,
+    ROLLUP_COLUMNS,
+    RegistrationBoard,
+)
 from services.registration.status import (
     LATE,
     NOT_REPORTED,
@@ -174,23 +178,22 @@ def _timeline(regs: Rows) -> pd.DataFrame:
 
 
 def _not_registered(by_id, grassroots: Rows, status: dict[str, str]) -> pd.DataFrame:
-    columns = ["Đơn vị", "Đơn vị cấp trên", "Tình trạng", "Bí thư", "Điện thoại", "Email"]
     rows = [
         {
-            "Đơn vị": u["name"],
-            "Đơn vị cấp trên": by_id[u["parent_id"]]["name"]
+            "unit": u["name"],
+            "upper": by_id[u["parent_id"]]["name"]
             if u["parent_id"] in by_id
             else f"(mã {u['parent_id']})",
-            "Tình trạng": status[u["id"]],
-            "Bí thư": u["secretary"],
-            "Điện thoại": u["phone"],
-            "Email": u["email"],
-            "Cán bộ theo dõi": u["officer"],
+            "status": status[u["id"]],
+            "secretary": u["secretary"],
+            "phone": u["phone"],
+            "email": u["email"],
+            "officer": u["officer"],
         }
         for u in grassroots
         if status[u["id"]] != ON_TIME and status[u["id"]] != LATE
     ]
-    return pd.DataFrame(rows, columns=[*columns, "Cán bộ theo dõi"])
+    return pd.DataFrame(rows, columns=FOLLOW_UP_COLUMNS)
 
 
 def _rollups(by_id, children, visible: set[str], cycle: Cycle, reports: Rows) -> pd.DataFrame:
@@ -210,17 +213,15 @@ def _rollups(by_id, children, visible: set[str], cycle: Cycle, reports: Rows) ->
         on_time = parse_flag(report["on_time"]) if report else None
         rows.append(
             {
-                "Đơn vị": unit["name"],
-                "Tình trạng": NOT_REPORTED
+                "unit": unit["name"],
+                "status": NOT_REPORTED
                 if report is None
                 else (REPORTED_ON_TIME if on_time else REPORTED_LATE),
-                "Gửi lúc": sent.strftime("%H:%M %d/%m/%Y") if sent else "",
-                "Đúng hạn": int(report["registered_on_time"]) if report else None,
-                "Trễ hạn": int(report["registered_late"]) if report else None,
-                "Chưa đăng ký": int(report["not_registered"]) if report else None,
+                "sent_at": sent.strftime("%H:%M %d/%m/%Y") if sent else "",
+                "on_time": int(report["registered_on_time"]) if report else None,
+                "late": int(report["registered_late"]) if report else None,
+                "not_registered": int(report["not_registered"]) if report else None,
             }
         )
-    rows.sort(key=lambda r: sort_key(r["Đơn vị"]))
-    return pd.DataFrame(
-        rows, columns=["Đơn vị", "Tình trạng", "Gửi lúc", "Đúng hạn", "Trễ hạn", "Chưa đăng ký"]
-    )
+    rows.sort(key=lambda r: sort_key(r["unit"]))
+    return pd.DataFrame(rows, columns=ROLLUP_COLUMNS)

@@ -172,6 +172,10 @@ WORDING: dict[str, Callable[[StoreError], str]] = {
         "có thể chưa lưu. Hãy thử lại sau."
     ),
     "database_unavailable": lambda e: f"Không mở được kho dữ liệu: {e.data['reason']}",
+    "database_write_failed": lambda e: (
+        f"Không ghi được vào kho dữ liệu ({e.data['reason']}); có thể chưa lưu. Hãy tải lại "
+        "trang để xem đã lưu chưa, rồi thử lại."
+    ),
     "missing_column": _missing_column,
     "repeated_column": lambda e: (
         f"Bảng {_title(e.data['tab'])} có hai cột cùng tên “{_header(e.data['tab'], e.data['field'])}”"

@@ -7,7 +7,7 @@ rows from the end (one range read each on Sheets) until a page is filled.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +22,7 @@ from services.core.access import Actor, Role
 from services.core.errors import AccessDenied, InvalidInput, NotFound
 from services.core.runtime import Runtime
 from services.core.workbook import Workbook
+from services.storage import Row
 
 CHUNK = 200  # sheet rows per read of the log: one range read on Sheets
 MAX_PAGE_SIZE = 500
@@ -100,19 +101,46 @@ def entries(
     person may have sorted or edited the sheet by hand: sheet order is not a promise of time order.
     """
     wb = rt.workbook()
-    visible = _visible_units(wb, actor)
-    if unit_id:
-        if unit_id not in wb.units:
-            raise NotFound(f"Không tìm thấy đơn vị mã {unit_id}. Hãy chọn lại đơn vị.")
-        if visible is not None and unit_id not in visible:
-            raise AccessDenied(f"Bạn không có quyền xem nhật ký của {wb.unit_name(unit_id)}.")
-        visible = wb.subtree(unit_id)
+    visible = _scope(wb, actor, unit_id)
     if since and until and since > until:
         raise InvalidInput(["Từ ngày phải trước hoặc bằng Đến ngày"])
     page = max(page, 0)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    query = (person or "").strip()
+    wanted = _filter(visible, (person or "").strip(), since, until)
+    scan = _Scan(wb, wanted, to_skip=page * page_size, wanted_lines=page_size + 1)
+    before: int | None = None
+    while not scan.full():
+        tail = rt.store.read_tail(tabs.AUDIT_LOG.name, chunk, before)
+        scan.read(tail.rows)
+        if tail.at_start:
+            break
+        before = tail.start
+    return AuditPage(
+        lines=scan.found[:page_size],
+        page=page,
+        page_size=page_size,
+        has_next=len(scan.found) > page_size,
+        # Which rows are broken says nothing about a unit, but only province staff can fix the log.
+        unreadable=scan.unreadable if actor.role is Role.PROVINCE else [],
+        rows_read=scan.rows_read,
+    )
 
+
+def _scope(wb: Workbook, actor: Actor, unit_id: str | None) -> set[str] | None:
+    """The units whose entries this search may show (None: every unit)."""
+    visible = _visible_units(wb, actor)
+    if not unit_id:
+        return visible
+    if unit_id not in wb.units:
+        raise NotFound(f"Không tìm thấy đơn vị mã {unit_id}. Hãy chọn lại đơn vị.")
+    if visible is not None and unit_id not in visible:
+        raise AccessDenied(f"Bạn không có quyền xem nhật ký của {wb.unit_name(unit_id)}.")
+    return wb.subtree(unit_id)
+
+
+def _filter(
+    visible: set[str] | None, query: str, since: date | None, until: date | None
+) -> Callable[[AuditEntry], bool]:
     def wanted(entry: AuditEntry) -> bool:
         if visible is not None and (entry.unit_id not in visible or entry.tab == tabs.USERS.name):
             return False  # who may sign in, with which role, is for province staff only
@@ -121,45 +149,47 @@ def entries(
         day = entry.at.astimezone(VN_TZ).date()
         return (since is None or day >= since) and (until is None or day <= until)
 
-    to_skip = page * page_size
-    found: list[AuditLine] = []
-    unreadable: list[int] = []
-    rows_read = 0
-    before: int | None = None
-    imported_left = 0  # rows just above an import's audit row for the log are the imported ones
-    while len(found) <= page_size:
-        tail = rt.store.read_tail(tabs.AUDIT_LOG.name, chunk, before)
-        rows_read += len(tail.rows)
-        for row in reversed(tail.rows):  # newest first
+    return wanted
+
+
+class _Scan:
+    """The log read from its newest end, window by window, keeping the entries a page needs."""
+
+    def __init__(
+        self, wb: Workbook, wanted: Callable[[AuditEntry], bool], to_skip: int, wanted_lines: int
+    ) -> None:
+        self.wb, self.wanted, self.to_skip, self.wanted_lines = wb, wanted, to_skip, wanted_lines
+        self.found: list[AuditLine] = []
+        self.unreadable: list[int] = []  # sheet rows of the log that could not be parsed
+        self.rows_read = 0
+        self.imported_left = 0  # rows just above an import's audit row for the log are imported
+
+    def full(self) -> bool:
+        return len(self.found) >= self.wanted_lines
+
+    def read(self, rows: Sequence[Row]) -> None:
+        self.rows_read += len(rows)
+        for row in reversed(rows):  # newest first
+            if self.full():
+                return
             if not any(v.strip() for v in row.cells.values()):
                 continue  # a blank row a person left
-            imported = imported_left > 0
-            imported_left = max(imported_left - 1, _imported_above(row.cells))
-            try:
-                entry = AuditEntry.from_cells(dict(row.cells))
-            except ValidationError:
-                unreadable.append(row.number)
-                continue
-            if not wanted(entry):
-                continue
-            if to_skip:
-                to_skip -= 1
-                continue
-            found.append(_line(wb, entry, row.number, imported))
-            if len(found) > page_size:
-                break
-        if tail.at_start:
-            break
-        before = tail.start
-    return AuditPage(
-        lines=found[:page_size],
-        page=page,
-        page_size=page_size,
-        has_next=len(found) > page_size,
-        # Which rows are broken says nothing about a unit, but only province staff can fix the log.
-        unreadable=unreadable if actor.role is Role.PROVINCE else [],
-        rows_read=rows_read,
-    )
+            imported = self.imported_left > 0
+            self.imported_left = max(self.imported_left - 1, _imported_above(row.cells))
+            self._take(row, imported)
+
+    def _take(self, row: Row, imported: bool) -> None:
+        try:
+            entry = AuditEntry.from_cells(dict(row.cells))
+        except ValidationError:
+            self.unreadable.append(row.number)
+            return
+        if not self.wanted(entry):
+            return
+        if self.to_skip:
+            self.to_skip -= 1
+            return
+        self.found.append(_line(self.wb, entry, row.number, imported))
 
 
 def unit_choices(rt: Runtime, actor: Actor) -> list[Unit]:

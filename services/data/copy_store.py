@@ -33,10 +33,6 @@ from typing import Any
 from schemas import tabs
 from schemas.cells import parse_iso
 from schemas.tabs import ALL_TABS
-from services.core import records
-from services.core.access import Actor, Role
-from services.core.clock import SystemClock
-from services.core.errors import DomainError
 from services.bootstrap import (
     close_store,
     load_settings,
@@ -44,6 +40,10 @@ from services.bootstrap import (
     open_sheets_store,
     open_sqlite,
 )
+from services.core import records
+from services.core.access import Actor, Role
+from services.core.clock import SystemClock
+from services.core.errors import DomainError
 from services.core.messages import describe
 from services.core.settings import Settings, SettingsError
 from services.data import transfer

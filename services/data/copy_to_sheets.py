@@ -28,8 +28,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.core.errors import DomainError
 from services.bootstrap import load_settings
+from services.core.errors import DomainError
 from services.core.messages import describe
 from services.core.settings import SettingsError
 from services.data.copy_store import CHUNK, _secrets, open_endpoint, print_report, run_copy

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from schemas.cells import clean_id
-from schemas.tabs import ALL_TABS, AUDIT_LOG, TABS
-from services.year_end import assessments
+from schemas.tabs import ALL_TABS, AUDIT_LOG, TABS, Tab
 from services.core import records
 from services.core.access import Actor, ensure_province
 from services.core.errors import NotAllowed, NotFound
-from services.core.runtime import Runtime
 from services.core.messages import describe
-from services.storage.repairs import LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
-from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
+from services.core.runtime import Runtime
 from services.core.workbook import (
     DUPLICATE,
     DUPLICATE_ID,
@@ -32,6 +30,9 @@ from services.core.workbook import (
     VALUE,
     RowProblem,
 )
+from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
+from services.storage.repairs import LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
+from services.year_end import assessments
 
 HEADER, SETTINGS, RECOMPUTED, MISDIRECTED = "header", "settings", "recomputed", "misdirected"
 KIND_LABELS = {  # kind -> what the filter and the table call it; in the order they are listed
@@ -317,6 +318,30 @@ def _layout(rt: Runtime) -> tuple[SpreadsheetLayout | None, list[Problem]]:
 def _spreadsheet_problems(layout: SpreadsheetLayout) -> list[Problem]:
     """Locale, time zone, missing tabs and app headers not found in row 1."""
     url = SHEET_URL.format(key=layout.key)
+    out = _settings_problems(layout, url)
+    for tab in ALL_TABS:
+        placed = layout.tabs.get(tab.name)
+        if placed is None:
+            continue
+        if placed.sheet_id is None:
+            out.append(
+                Problem(
+                    HEADER,
+                    tab.name,
+                    None,
+                    "",
+                    f"Không tìm thấy bảng “{tab.title}” trong tệp (có thể đã bị đổi tên hoặc "
+                    "xoá). Hãy đặt lại đúng tên bảng.",
+                    url,
+                )
+            )
+            continue
+        out += _header_problems(layout, tab, placed.repeated, placed.missing)
+    return out
+
+
+def _settings_problems(layout: SpreadsheetLayout, url: str) -> list[Problem]:
+    """The spreadsheet's locale and time zone, which decide how typed dates and numbers read."""
     out: list[Problem] = []
     if layout.locale != VI_LOCALE:
         out.append(
@@ -344,51 +369,42 @@ def _spreadsheet_problems(layout: SpreadsheetLayout) -> list[Problem]:
                 url,
             )
         )
-    for tab in ALL_TABS:
-        placed = layout.tabs.get(tab.name)
-        if placed is None:
-            continue
-        if placed.sheet_id is None:
-            out.append(
-                Problem(
-                    HEADER,
-                    tab.name,
-                    None,
-                    "",
-                    f"Không tìm thấy bảng “{tab.title}” trong tệp (có thể đã bị đổi tên hoặc "
-                    "xoá). Hãy đặt lại đúng tên bảng.",
-                    url,
-                )
+    return out
+
+
+def _header_problems(
+    layout: SpreadsheetLayout, tab: Tab, repeated: Iterable[str], missing: Iterable[str]
+) -> list[Problem]:
+    """App headers found twice, or not at all, in row 1 of a tab."""
+    out: list[Problem] = []
+    for name in repeated:
+        header = tab.header(name)
+        out.append(
+            Problem(
+                HEADER,
+                tab.name,
+                1,
+                header,
+                f"Hàng tiêu đề của bảng {tab.title} có hai cột “{header}”; ứng dụng không "
+                "đọc, không ghi cột này cho đến khi một trong hai được đổi tên (các ô đang "
+                "được đọc là trống). Hãy đổi tên cột bạn tự thêm.",
+                _link(layout, tab.name, 1, None),
             )
-            continue
-        for name in placed.repeated:
-            header = tab.header(name)
-            out.append(
-                Problem(
-                    HEADER,
-                    tab.name,
-                    1,
-                    header,
-                    f"Hàng tiêu đề của bảng {tab.title} có hai cột “{header}”; ứng dụng không "
-                    "đọc, không ghi cột này cho đến khi một trong hai được đổi tên (các ô đang "
-                    "được đọc là trống). Hãy đổi tên cột bạn tự thêm.",
-                    _link(layout, tab.name, 1, None),
-                )
+        )
+    for name in missing:
+        header = tab.header(name)
+        out.append(
+            Problem(
+                HEADER,
+                tab.name,
+                1,
+                header,
+                f"Không tìm thấy cột “{header}” ở hàng tiêu đề của bảng {tab.title} (có thể "
+                "đã bị đổi tên hoặc xoá); các ô của cột này đang được đọc là trống. Hãy đặt "
+                "lại đúng tên cột. Các cột do bạn tự thêm thì không sao.",
+                _link(layout, tab.name, 1, None),
             )
-        for name in placed.missing:
-            header = tab.header(name)
-            out.append(
-                Problem(
-                    HEADER,
-                    tab.name,
-                    1,
-                    header,
-                    f"Không tìm thấy cột “{header}” ở hàng tiêu đề của bảng {tab.title} (có thể "
-                    "đã bị đổi tên hoặc xoá); các ô của cột này đang được đọc là trống. Hãy đặt "
-                    "lại đúng tên cột. Các cột do bạn tự thêm thì không sao.",
-                    _link(layout, tab.name, 1, None),
-                )
-            )
+        )
     return out
 
 

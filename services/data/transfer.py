@@ -270,19 +270,9 @@ def _read_sheet(sheet: Any, tab: Tab, upload: Upload, total: int) -> int:
         return total  # without its headers the rows cannot be read
     stray: set[int] = set()
     for number, cells in enumerate(lines, start=2):
-        values: dict[str, str] = {f: "" for f in tab.fields}
-        for index, cell in enumerate(cells):
-            if cell.value is None:
-                continue
-            name = columns.get(index)
-            if name is None:
-                if index not in headed:
-                    stray.add(index)  # data under no header at all (a header we ignore is noted)
-                continue
-            text, problem = _cell_text(cell)
-            values[name] = text
-            if problem:
-                upload.problems.append(FileProblem(sheet.title, number, tab.header(name), problem))
+        values, cell_problems = _row_values(tab, cells, columns, headed, stray)
+        for name, problem in cell_problems.items():
+            upload.problems.append(FileProblem(sheet.title, number, tab.header(name), problem))
         total += 1  # every row read counts, blank ones too
         if total > MAX_ROWS:
             raise ImportRefused(
@@ -347,6 +337,27 @@ def _columns(
             )
         )
     return columns, problems
+
+
+def _row_values(
+    tab: Tab, cells: Iterable[Any], columns: Mapping[int, str], headed: set[int], stray: set[int]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One row's text by field, and the problems of its cells by field; a cell with data under no
+    header at all goes into `stray` (a header that is not the app's is noted elsewhere)."""
+    values: dict[str, str] = {f: "" for f in tab.fields}
+    problems: dict[str, str] = {}
+    for index, cell in enumerate(cells):
+        if cell.value is None:
+            continue
+        name = columns.get(index)
+        if name is None:
+            if index not in headed:
+                stray.add(index)
+            continue
+        values[name], problem = _cell_text(cell)
+        if problem:
+            problems[name] = problem
+    return values, problems
 
 
 def _cell_text(cell: Any) -> tuple[str, str]:

@@ -9,10 +9,11 @@ like the app does (`.streamlit/secrets.toml`, environment variables winning).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,19 @@ def reset(settings: Settings, now: datetime) -> Path | None:
     return kept
 
 
-def main(secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] = (),
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
     """Run the reset from the command line; 0 on success, 1 with a Vietnamese reason."""
+    argparse.ArgumentParser(
+        prog="python -m services.demo.reset",
+        description=(
+            "Làm mới dữ liệu mẫu: cất kho dữ liệu nhúng hiện tại sang một tệp khác (không xoá) để "
+            "lần chạy tới tạo dữ liệu mẫu mới. Không dùng cho Google Sheet. Không có tham số."
+        ),
+    ).parse_args(argv)
     if secrets is None:
         secrets = tomllib.loads(SECRETS.read_text("utf-8")) if SECRETS.is_file() else {}
     try:
@@ -62,4 +74,4 @@ def main(secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | 
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -9,6 +9,7 @@ Format: docs/documents.md (HD 29-HD/TWĐTN-VP, 2013).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -99,7 +100,14 @@ def build() -> DocxDocument:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else FOLDER / DEFAULT
+    parser = argparse.ArgumentParser(
+        prog="python -m services.documents.template",
+        description="Ghi lại tệp mẫu văn bản mặc định (thể thức văn bản của Đoàn).",
+    )
+    parser.add_argument(
+        "target", nargs="?", type=Path, default=FOLDER / DEFAULT, help="tệp .docx sẽ ghi"
+    )
+    target = parser.parse_args(argv).target
     target.parent.mkdir(parents=True, exist_ok=True)
     build().save(str(target))
     print(f"Đã ghi mẫu văn bản: {target}")

@@ -34,6 +34,10 @@ from services.registration.status import (
     unit_status,
 )
 
+# The tables' columns are field names; the screen names them in Vietnamese (pages/_board_view).
+FOLLOW_UP_COLUMNS = ["unit", "upper", "status", "secretary", "phone", "email", "officer"]
+ROLLUP_COLUMNS = ["unit", "status", "sent_at", "on_time", "late", "not_registered"]
+
 
 @dataclass(frozen=True)
 class RegistrationBoard:
@@ -43,8 +47,8 @@ class RegistrationBoard:
     totals: dict[str, int]
     by_group: pd.DataFrame  # group, status, units
     timeline: pd.DataFrame  # day, registrations (cumulative), status
-    not_registered: pd.DataFrame  # unit, upper unit, secretary, phone, email, officer, status
-    rollups: pd.DataFrame  # upper unit, status, sent at, counts
+    not_registered: pd.DataFrame  # FOLLOW_UP_COLUMNS: the units still to chase, with contacts
+    rollups: pd.DataFrame  # ROLLUP_COLUMNS: each upper unit's report (counts as sent)
     # groups of by_group that are one grassroots unit directly below the viewer's unit (its own
     # bar would be one full bar like the others: the chart shows them as one stacked bar)
     direct: frozenset[str] = frozenset()
@@ -148,29 +152,18 @@ def _timeline(wb: Workbook, cycle: Cycle, unit_ids: set[str]) -> pd.DataFrame:
 def _not_registered(wb: Workbook, units: list[Unit], statuses: dict[str, str]) -> pd.DataFrame:
     rows = [
         {
-            "Đơn vị": u.name,
-            "Đơn vị cấp trên": wb.unit_name(u.parent_id or ""),
-            "Tình trạng": statuses[u.id],
-            "Bí thư": u.secretary,
-            "Điện thoại": u.phone,
-            "Email": u.email,
-            "Cán bộ theo dõi": u.officer,
+            "unit": u.name,
+            "upper": wb.unit_name(u.parent_id or ""),
+            "status": statuses[u.id],
+            "secretary": u.secretary,
+            "phone": u.phone,
+            "email": u.email,
+            "officer": u.officer,
         }
         for u in units
         if statuses[u.id] in (NOT_YET, RETURNED, NEEDS_CHECK)
     ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "Đơn vị",
-            "Đơn vị cấp trên",
-            "Tình trạng",
-            "Bí thư",
-            "Điện thoại",
-            "Email",
-            "Cán bộ theo dõi",
-        ],
-    )
+    return pd.DataFrame(rows, columns=FOLLOW_UP_COLUMNS)
 
 
 def _expects_rollup(wb: Workbook, cycle: Cycle, unit_id: str) -> bool:
@@ -195,15 +188,13 @@ def _rollups(wb: Workbook, cycle: Cycle, visible: set[str]) -> pd.DataFrame:
         )
         rows.append(
             {
-                "Đơn vị": unit.name,
-                "Tình trạng": status,
-                "Gửi lúc": report.sent_at.strftime("%H:%M %d/%m/%Y") if report else "",
-                "Đúng hạn": report.registered_on_time if report else None,
-                "Trễ hạn": report.registered_late if report else None,
-                "Chưa đăng ký": report.not_registered if report else None,
+                "unit": unit.name,
+                "status": status,
+                "sent_at": report.sent_at.strftime("%H:%M %d/%m/%Y") if report else "",
+                "on_time": report.registered_on_time if report else None,
+                "late": report.registered_late if report else None,
+                "not_registered": report.not_registered if report else None,
             }
         )
-    rows.sort(key=lambda r: sort_key(r["Đơn vị"]))
-    return pd.DataFrame(
-        rows, columns=["Đơn vị", "Tình trạng", "Gửi lúc", "Đúng hạn", "Trễ hạn", "Chưa đăng ký"]
-    )
+    rows.sort(key=lambda r: sort_key(r["unit"]))
+    return pd.DataFrame(rows, columns=ROLLUP_COLUMNS)

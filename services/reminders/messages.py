@@ -25,7 +25,7 @@ from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.registration import cycles, deadlines
 from services.registration.cycles import get_cycle
-from services.registration.dashboard import NOT_YET, RETURNED, unit_status
+from services.registration.status import NOT_YET, RETURNED, unit_status
 from services.year_end import assessment_outcomes
 
 QUOTE = "\u201c3 chủ động\u201d"

@@ -15,6 +15,7 @@ Example crontab line (every 15 minutes, in the app's folder):
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -87,6 +88,13 @@ def main(
     secrets: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
+    argparse.ArgumentParser(
+        prog="python -m services.reminders.send",
+        description=(
+            "Gửi thư nhắc tự động (chạy theo lịch, ví dụ cron mỗi 15 phút): xếp các đợt nhắc đã "
+            "đến hạn của những chu kỳ bật gửi tự động rồi gửi qua [smtp]. Không có tham số."
+        ),
+    ).parse_args(argv)
     secrets = _secrets() if secrets is None else secrets
     environ = os.environ if environ is None else environ
     try:

@@ -199,7 +199,7 @@ class SqlStore:
                 if attempt < ATTEMPTS and self.dialect.retryable(exc):
                     continue
                 if isinstance(exc, sa.exc.OperationalError):
-                    raise StoreUnavailable(f"Không ghi được vào kho dữ liệu: {exc.orig}") from exc
+                    raise StoreUnavailable("database_write_failed", reason=str(exc.orig)) from exc
                 raise
 
     def _write(
@@ -283,7 +283,7 @@ class SqlStore:
         try:
             return self.engine.connect()
         except sa.exc.OperationalError as exc:
-            raise StoreUnavailable(f"Không mở được kho dữ liệu: {exc.orig}") from exc
+            raise StoreUnavailable("database_unavailable", reason=str(exc.orig)) from exc
 
 
 def _checked_keys(operations: Sequence[Operation]) -> list[tuple[str, str]]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
 from schemas.cells import day_words
 from schemas.models import Cycle, Unit
 from services.core.access import Actor, ensure_can_view, scope
@@ -86,33 +84,6 @@ class UnitHistory:
         for line in self.lines:
             by_cycle.setdefault(line.cycle_id, []).append(line.recognised)
         return sum(all(flags) for flags in by_cycle.values())
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "Năm": line.cycle_name,
-                    "Đơn vị (lúc đó)": line.unit_name,
-                    "Tóm tắt": line.status,
-                    "Đoàn cấp trên (lúc đó)": line.upper_name,
-                    "Đăng ký": line.registration,
-                    "Kết quả đánh giá": line.result,
-                    "Tiêu chí chưa đạt": line.failed,
-                    "Quyết định công nhận": line.decision or "Chưa được công nhận",
-                }
-                for line in self.lines
-            ],
-            columns=[
-                "Năm",
-                "Đơn vị (lúc đó)",
-                "Tóm tắt",
-                "Đoàn cấp trên (lúc đó)",
-                "Đăng ký",
-                "Kết quả đánh giá",
-                "Tiêu chí chưa đạt",
-                "Quyết định công nhận",
-            ],
-        )
 
 
 def history_choices(rt: Runtime, actor: Actor) -> dict[str, str]:

@@ -159,7 +159,7 @@ def test_the_reset_command_keeps_the_real_store_and_the_next_start_opens_a_fresh
 
     path = tmp_path / "d.sqlite"
     real_store(path)
-    assert reset.main({"store": {"sqlite_path": str(path)}}, {}) == 0
+    assert reset.main(secrets={"store": {"sqlite_path": str(path)}}, environ={}) == 0
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("d.sqlite.truoc-dat-lai-")]
     assert len(kept) == 1 and not demo.is_demo_store(SqlStore.at_path(kept[0]))
     assert start(path).sign_in == "demo"

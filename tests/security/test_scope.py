@@ -443,11 +443,11 @@ def test_the_dashboard_shows_only_units_in_scope(world, who):
     wb = world.rt.workbook()
     allowed = subtree_names(world, who)
     board = dashboard.registration_board(world.rt, actor, OPEN)
-    assert set(board.not_registered["Đơn vị"]) <= allowed
-    assert set(board.not_registered["Đơn vị cấp trên"]) <= allowed | {
+    assert set(board.not_registered["unit"]) <= allowed
+    assert set(board.not_registered["upper"]) <= allowed | {
         wb.unit_name(wb.units[actor.unit_id].parent_id or "")
     }
-    assert set(board.rollups["Đơn vị"]) <= allowed
+    assert set(board.rollups["unit"]) <= allowed
     assert sum(board.totals.values()) == len(wb.grassroots(scope(wb, actor)))
     groups = set(board.by_group["group"])
     assert groups <= allowed
@@ -460,11 +460,11 @@ def test_a_viewer_of_a_doan_khoi_does_not_see_province_wide_figures(world):
     wb = world.rt.workbook()
     khoi = len(wb.grassroots(wb.subtree(world.id(KHOI_CO_QUAN))))
     assert sum(viewer.totals.values()) == khoi < len(wb.grassroots(wb.units))
-    assert CO_QUAN in set(viewer.by_group["group"]) | set(viewer.not_registered["Đơn vị"]) or (
+    assert CO_QUAN in set(viewer.by_group["group"]) | set(viewer.not_registered["unit"]) or (
         viewer.totals[status.NOT_YET] == 0
     )
-    assert COMPANY_2 not in set(viewer.not_registered["Đơn vị"])
-    assert list(viewer.rollups["Đơn vị"]) == [KHOI_CO_QUAN]
+    assert COMPANY_2 not in set(viewer.not_registered["unit"])
+    assert list(viewer.rollups["unit"]) == [KHOI_CO_QUAN]
 
 
 @pytest.mark.parametrize("who", ROLES)

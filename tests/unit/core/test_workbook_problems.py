@@ -124,7 +124,7 @@ def test_the_unit_of_a_broken_registration_counts_as_needing_a_check(rt, people,
     wb = fresh.workbook()
     unit = wb.units[broken[case][3]]
     board = dashboard.registration_board(fresh, people[Role.PROVINCE], OPEN)
-    listed = board.not_registered.set_index("Đơn vị")["Tình trạng"]
+    listed = board.not_registered.set_index("unit")["status"]
     assert status.unit_status(wb, wb.cycles[OPEN], unit) == status.NEEDS_CHECK
     assert listed[unit.name] == status.NEEDS_CHECK
 

@@ -15,11 +15,11 @@ from services.people import units
 from services.registration import plans
 from services.storage import Append
 from tests.support.builders import (
+    COMPANY_1,
     OFFICER_BLOC,
     OPEN,
-    COMPANY_1,
-    POLICE_UNION,
     POLICE_1,
+    POLICE_UNION,
     officer_of,
     plan,
     secretary_of,

@@ -14,9 +14,9 @@ from services.registration import status
 from services.storage import Append
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
-from tests.support.world import unit_id
-from tests.support.sheets_health import KEY, DemoSheet
 from tests.support.builders import COMPANY_2, OPEN
+from tests.support.sheets_health import KEY, DemoSheet
+from tests.support.world import unit_id
 
 UNITS, REGS = "units", "registrations"
 
@@ -134,6 +134,7 @@ def test_a_persons_column_with_an_app_header_is_listed_and_the_field_is_neither_
     assert "không đọc, không ghi cột này" in problem.message
     assert problem.link == sheet.link(UNITS, "1:1")
     assert later.workbook().units[hong_tien].phone == ""  # neither column is guessed to be ours
+
 
 def test_a_column_a_person_added_or_moved_is_fine(sheet):
     title = TABS[UNITS].title
@@ -312,6 +313,7 @@ def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
     assert "chưa sửa lại được" in problem.message
     assert "Hãy sửa tay: ô “Điện thoại” đang là “0900 000 111”, cần trả lại" in problem.message
 
+
 def repaired(sheet: DemoSheet) -> tuple[str, list[health.Problem]]:
     """A save whose write a sort sent into another record's row, repaired in the same save: the
     record meant, and the two repair lines Dữ liệu lists (the restored record, the rewritten one)."""
@@ -375,6 +377,7 @@ def test_cells_left_wrong_are_listed_until_a_person_puts_them_right(sheet):
     should_be = next(r.cells["phone"] for r in units if r.cells["id"] == victim)
     sheet.type(UNITS, "phone", sheet.row_of(UNITS, victim), should_be)  # put right by hand
     assert listed(sheet, kind="misdirected") == []
+
 
 def test_an_id_retyped_with_a_trailing_space_is_listed_and_every_screen_still_works(sheet):
     from services.core import records

@@ -153,7 +153,7 @@ def test_the_new_communes_join_the_open_cycle_and_last_years_figures_stay(
     apply(rt, people, table, columns)
     assert dashboard.registration_board(rt, province, PAST).totals == past
     board = dashboard.registration_board(rt, province, OPEN)
-    listed = set(board.not_registered["Đơn vị"])
+    listed = set(board.not_registered["unit"])
     assert set(NEW_COMMUNES) <= listed
     # two communes and a school added, two communes merged into one
     assert sum(board.totals.values()) == open_before + 3 - 1
