@@ -730,15 +730,15 @@ class SheetsStore:
             try:
                 return before, self._send_repair(repair, before), repair
             except Exception as error:  # noqa: BLE001 - sorted below; nothing may escape the save
-                kind = classify(error)
-                if kind is None or self.retry.gives_up(attempt, error, waited):
-                    self._unrepaired(repair, after)
-                    return None
+                failed, kind = error, classify(error)
             try:
                 if kind == AMBIGUOUS:  # it may have landed: look before writing again
                     fresh = self._states(names, UNCERTAIN)
                     if landed(repair, _view(fresh), _ids(fresh[AUDIT_LOG.name])):
                         return self._landed(repair, fresh)
+                if kind is None or self.retry.gives_up(attempt, failed, waited):
+                    self._unrepaired(repair, after)
+                    return None
                 waited += self.retry.wait(attempt)
                 before = self._states(names)  # rows may have moved during the wait
             except StoreError:
