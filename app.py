@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from pages import _live, _ui
 from pages._navigation import BY_ROLE, SCREENS
@@ -70,4 +71,10 @@ def route() -> None:
 if __name__ == "__main__":  # a session's run of the script
     route()
 else:  # `streamlit run app.py` imports the file for the server it serves
+    # Every run calls st.navigation, and that call is how Streamlit learns that the app does not
+    # use the legacy pages/ folder; until then it runs the first session's first run as a pages/
+    # app (the sidebar lists the files, a bookmarked address gets an English "Page not found",
+    # and that session's first widget change is lost). Say it before the first session arrives:
+    # this is the flag st.navigation itself sets.
+    PagesManager.uses_pages_directory = False
     app = st.App(__file__, routes=_live.routes())

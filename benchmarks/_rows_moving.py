@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import tabs
-from services.storage import Append, Update
+from services.storage import Adopt, Append, Update
 
 # A person edits the Đăng ký tab about once a second (a sort, a row inserted or deleted), at
 # jittered moments (uniform between half and one and a half times the interval), so edits fall at
@@ -78,18 +78,23 @@ class Ledger:
 
 @dataclass
 class Windows:
-    """Each write batch's read→write window (simulated s) and how many saves it carried."""
+    """Each write batch's read→write window (simulated s), how many saves it carried, and how many
+    of those write a row in place (an update or an adoption: the writes a moved row can misdirect;
+    an append lands after the last row whatever people do to rows)."""
 
-    spans: list[tuple[float, float, int]] = field(default_factory=list)
+    spans: list[tuple[float, float, int, int]] = field(default_factory=list)
     edits: list[float] = field(default_factory=list)
 
     def watch(self, store: Any, clock: Any) -> None:
         commit, states, send = store._commit, store._states, store._send
-        batch: list[int] = [0]
+        batch: list[int] = [0, 0]
         opened: list[float | None] = [None]
 
         def on_commit(submissions: list[Any]) -> None:
-            batch[0] = sum(1 for s in submissions if s.operations)
+            batch[:] = [
+                sum(1 for s in submissions if s.operations),
+                sum(1 for s in submissions if any(in_place(op) for op in s.operations)),
+            ]
             commit(submissions)
 
         def on_read(*a: Any, **k: Any) -> Any:
@@ -100,15 +105,27 @@ class Windows:
         def on_send(*a: Any, **k: Any) -> Any:
             out = send(*a, **k)
             if opened[0] is not None:
-                self.spans.append((opened[0], clock.monotonic(), batch[0]))
+                self.spans.append((opened[0], clock.monotonic(), *batch))
                 opened[0] = None
             return out
 
         store._coalescer._commit, store._states, store._send = on_commit, on_read, on_send
 
     def saves_with_edit(self) -> int:
-        edits = sorted(self.edits)
-        return sum(n for a, b, n in self.spans if any(a < t < b for t in edits))
+        """Saves whose batch had a person's edit between its fresh read and its write's reply."""
+        return sum(n for a, b, n, _ in self.spans if self._edited(a, b))
+
+    def in_place_saves_with_edit(self) -> int:
+        """Of those, the saves that write a row in place: the ones that could be misdirected."""
+        return sum(n for a, b, _, n in self.spans if self._edited(a, b))
+
+    def _edited(self, opened: float, closed: float) -> bool:
+        return any(opened < t < closed for t in self.edits)
+
+
+def in_place(op: Any) -> bool:
+    """Does this operation write into an existing row (found by its number at the fresh read)?"""
+    return isinstance(op, (Update, Adopt))
 
 
 def person(

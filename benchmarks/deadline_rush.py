@@ -23,7 +23,9 @@ registrations fill the tab. Run twice: `rows_moving` is our engine, `rows_moving
 engine with the after-write check switched off (addressing updates by the row number read a moment
 earlier, as before). Each gets `misdirected_writes` (cells of a record changed by a save meant for
 another one, from an independent ledger of what every reported save intended) and
-`saves_with_edit_in_window` (saves whose batch had a person's edit between its read and its write).
+`saves_with_edit_in_window` (saves whose batch had a person's edit between its read and its write),
+with `in_place_saves_with_edit_in_window`: those of them that update a row in place (a resend), the
+only ones a moved row can misdirect.
 
 It prints the runs side by side, then, as its LAST line, one JSON object with every figure.
 Benchmarks measure; nothing here asserts.
@@ -233,7 +235,9 @@ def run_ours(
         return {
             "misdirected_writes": ledger.misdirected(values),
             "saves_with_edit_in_window": windows.saves_with_edit(),
-            "saves": sum(n for _, _, n in windows.spans),
+            "in_place_saves_with_edit_in_window": windows.in_place_saves_with_edit(),
+            "saves": sum(n for _, _, n, _ in windows.spans),
+            "in_place_saves": sum(n for _, _, _, n in windows.spans),
             "person_edits": len(windows.edits),
             "repaired_saves": store.repairs,
             "batches": store._coalescer.batches,
@@ -479,6 +483,7 @@ ROWS = [
     ("lost (told stored, not in sheet)", "lost"),
     ("misdirected cells (another record's save)", "misdirected_writes"),
     ("saves with a person's edit in their window", "saves_with_edit_in_window"),
+    ("  of which write a row in place (update)", "in_place_saves_with_edit_in_window"),
     ("duplicated rows", "duplicated"),
     ("user-visible errors", "user_visible_errors"),
     ("  of which quota (429)", "user_visible_quota_errors"),

@@ -27,6 +27,7 @@ st.title("Nhập danh sách")
 if me.role not in (Role.PROVINCE, Role.UPPER):
     st.info("Màn hình này dành cho cán bộ Tỉnh đoàn và cán bộ Đoàn cấp trên.")
     st.stop()
+_ui.require_tabs(rt, "nhap_danh_sach")
 _ui.show_flash(FLASH)
 st.write(
     "Nhập danh sách đơn vị hoặc danh sách người dùng mà cơ quan đang lưu (tệp Excel hoặc một "

@@ -27,6 +27,7 @@ if me.role not in (Role.PROVINCE, Role.UPPER):
         "chuyển đơn vị và giải thể đơn vị cấp trên theo quyết định."
     )
     st.stop()
+_ui.require_tabs(rt, "thay_doi_don_vi")
 province = me.role is Role.PROVINCE
 kinds = list(K) if province else [K.RENAME, K.MOVE]
 st.caption(

@@ -89,6 +89,22 @@ def _missing_column(exc: StoreError) -> str:
     )
 
 
+def _too_long(exc: StoreError) -> str:
+    tab, field, length = exc.data["tab"], exc.data["field"], _number(exc.data["length"])
+    cell = f"Ô “{_header(tab, field)}” của bảng {_title(tab)}"
+    if exc.data.get("audited"):  # fits its own cell; its copy in the audit log does not
+        cell += (
+            f" quá dài để ghi kèm vào Nhật ký: khi ghi nhật ký, dấu ngoặc kép, dấu xuống dòng… "
+            f"được ghi thêm ký tự nên nội dung thành {length} ký tự"
+        )
+    else:
+        cell += f" dài {length} ký tự"
+    return (
+        f"{cell}, vượt giới hạn 50.000 ký tự một ô của Google Sheets; chưa lưu gì. Hãy rút gọn "
+        "nội dung rồi lưu lại."
+    )
+
+
 _SETUP: dict[str, Callable[[StoreError], str]] = {
     "no_service_account": lambda e: (
         f"Chưa có khóa tài khoản dịch vụ Google: hãy dán nội dung tệp khóa JSON vào {WHERE} "
@@ -166,11 +182,7 @@ WORDING: dict[str, Callable[[StoreError], str]] = {
         "; ứng dụng không đọc, không ghi cột này cho đến khi một trong hai được đổi tên. Chưa lưu "
         "gì. Hãy đổi tên cột bạn tự thêm rồi lưu lại."
     ),
-    "cell_too_long": lambda e: (
-        f"Ô “{_header(e.data['tab'], e.data['field'])}” của bảng {_title(e.data['tab'])} dài "
-        f"{_number(e.data['length'])} ký tự, vượt giới hạn 50.000 ký tự một ô của Google Sheets; "
-        "chưa lưu gì. Hãy rút gọn nội dung rồi lưu lại."
-    ),
+    "cell_too_long": _too_long,
     "refused": lambda e: (
         f"Google Sheets từ chối yêu cầu ({e.data['status']}); dữ liệu chưa được lưu. Gửi lại "
         "cũng sẽ bị từ chối: hãy báo cán bộ quản trị kiểm tra bảng tính."

@@ -10,7 +10,7 @@ services that count refuse with `TabsUnreadable`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from schemas import tabs
 from services.core.errors import DomainError
@@ -35,15 +35,27 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "don_vi": (tabs.UNITS.name,),
     "nguoi_dung": (tabs.UNITS.name, tabs.USERS.name),
     "chu_ky": (tabs.CYCLES.name,),
+    # screens that write units: a unit list read without its ids would be imported again as new
+    # units, and a change would miss the records it must carry over
+    "nhap_danh_sach": (tabs.UNITS.name, tabs.USERS.name),
+    "thay_doi_don_vi": (
+        *_DECIDING,
+        tabs.REGISTRATIONS.name,
+        tabs.EXTENSIONS.name,
+        tabs.UPPER_REPORTS.name,
+        tabs.USERS.name,
+        tabs.UNIT_CHANGES.name,
+        tabs.SETTINGS.name,
+    ),
 }
 
 
 class TabsUnreadable(DomainError):
     """A tab a screen needs cannot be read as the sheet is now; nothing is counted from it."""
 
-    def __init__(self, found: list[Unreadable]):
+    def __init__(self, found: list[Unreadable], words: str | None = None):
         self.found = found
-        super().__init__(message(found))
+        super().__init__(words or message(found))
 
 
 def unreadable(rt: Runtime, names: Iterable[str]) -> list[Unreadable]:
@@ -52,11 +64,14 @@ def unreadable(rt: Runtime, names: Iterable[str]) -> list[Unreadable]:
     return [current[name] for name in dict.fromkeys(names) if name in current]
 
 
-def ensure(rt: Runtime, names: Iterable[str]) -> None:
-    """Raise TabsUnreadable when any of `names` cannot be read now."""
+def ensure(
+    rt: Runtime, names: Iterable[str], words: Callable[[list[Unreadable]], str] | None = None
+) -> None:
+    """Raise TabsUnreadable when any of `names` cannot be read now (its text: `words(found)`,
+    by default what a screen says instead of its figures)."""
     found = unreadable(rt, names)
     if found:
-        raise TabsUnreadable(found)
+        raise TabsUnreadable(found, words(found) if words else None)
 
 
 def for_screen(rt: Runtime, screen: str) -> list[Unreadable]:
@@ -89,4 +104,15 @@ def message(found: list[Unreadable]) -> str:
         "không báo sai (chẳng hạn báo đơn vị “Chưa đăng ký” trong khi đơn vị đã đăng ký). "
         "Cán bộ Tỉnh đoàn xem màn hình Dữ liệu để biết cần sửa gì trong bảng tính; sửa xong, "
         "trang sẽ hiển thị lại."
+    )
+
+
+def reminder_message(found: list[Unreadable]) -> str:
+    """What the reminders say instead of their list (and why nothing is sent)."""
+    reasons = "; ".join(reason(f) for f in found)
+    return (
+        f"Chưa soạn được lời nhắc vì chưa đọc được dữ liệu: {reasons}. Lúc này ứng dụng không biết "
+        "đơn vị nào đã đăng ký, nhắc sẽ nhầm cả những đơn vị đã đăng ký, nên tạm không soạn và "
+        "không gửi lời nhắc nào. Cán bộ Tỉnh đoàn xem màn hình Dữ liệu để biết cần sửa gì trong "
+        "bảng tính; sửa xong, lời nhắc sẽ hiện lại."
     )

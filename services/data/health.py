@@ -31,7 +31,7 @@ from services.core.workbook import (
     RowProblem,
 )
 from services.storage import Conflict, Row, SpreadsheetLayout, StoreError
-from services.storage.repairs import LEFT, REPLACED, RESTORED, WITHDRAWN
+from services.storage.repairs import LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
 from services.year_end import assessments
 
 HEADER, SETTINGS, RECOMPUTED, MISDIRECTED = "header", "settings", "recomputed", "misdirected"
@@ -204,7 +204,6 @@ class RowChanged(Conflict):
 
 # ---- where problems come from --------------------------------------------------------------
 
-RECENT_AUDIT = 500  # audit rows looked through for the engine's own repairs
 REPAIR_WORDS = {
     RESTORED: "một lần lưu đã ghi nhầm vào hàng của bản ghi {id} (có người sắp xếp, chèn hoặc xoá "
     "hàng đúng lúc đó); ứng dụng đã tự hoàn tác các ô {cols}.",
@@ -214,27 +213,86 @@ REPAIR_WORDS = {
     "hoặc xoá); người dùng đã được báo là chưa lưu.",
     LEFT: "ô {cols} của bản ghi {id} bị ghi nhầm, nhưng có người đã sửa ô đó ngay sau; ứng dụng "
     "không ghi đè. Hãy xem lại giá trị đang có.",
+    UNREPAIRED: "ô {cols} của bản ghi {id} bị một lần lưu ghi nhầm (có người sắp xếp, chèn hoặc "
+    "xoá hàng đúng lúc đó) và ứng dụng chưa sửa lại được vì Google Sheets không nhận lệnh sửa. "
+    "Hãy sửa tay: {fix}.",
 }
+SHOWN = 80  # characters of a value quoted in a message
 
 
 def _misdirected(rt: Runtime) -> list[Problem]:
-    """The engine's own repairs of writes that landed in a moved row, from the recent audit log."""
+    """The engine's own repairs of writes that landed in a moved row, from the whole audit log,
+    while not resolved (`_resolved`). Read and computed once per data version: every write of the
+    app adds an audit row, so a new version is the only time the list can grow."""
     try:
-        rows = rt.store.read_tail(AUDIT_LOG.name, RECENT_AUDIT).rows
+        return rt.derived("data-health-repairs", lambda _wb: _repairs(rt))
     except StoreError:
         return []
-    out = []
-    for row in rows:
-        words = REPAIR_WORDS.get(row.cells.get("action", ""))
-        tab = row.cells.get("tab", "")
-        if words is None or tab not in TABS:
-            continue
-        changed = {**_json(row.cells.get("before", "")), **_json(row.cells.get("after", ""))}
-        cols = ", ".join(f"“{TABS[tab].header(f)}”" for f in changed if f in TABS[tab].fields)
-        record = row.cells.get("record_id", "") or "chưa có mã"
-        message = f"{row.cells.get('at', '')}: " + words.format(id=record, cols=cols or "—")
-        out.append(Problem(MISDIRECTED, tab, None, "", message, record_id=row.cells["record_id"]))
-    return out
+
+
+def _repairs(rt: Runtime) -> list[Problem]:
+    rows = rt.store.read([AUDIT_LOG.name])[AUDIT_LOG.name]
+    found = [
+        (i, row)
+        for i, row in enumerate(rows)
+        if row.cells.get("action") in REPAIR_WORDS and row.cells.get("tab") in TABS
+    ]
+    if not found:
+        return []
+    saved: dict[tuple[str, str], int] = {}  # (tab, record) -> its last audit row of a save
+    for index, row in enumerate(rows):
+        record = clean_id(row.cells.get("record_id", ""))
+        if record and row.cells.get("action") not in REPAIR_WORDS:
+            saved[(row.cells.get("tab", ""), record)] = index
+    tabs_now = rt.store.snapshot().tabs
+    return [
+        _repair_problem(row)
+        for index, row in found
+        if not _resolved(row, saved.get(_key(row), -1) > index, tabs_now)
+    ]
+
+
+def _key(row: Row) -> tuple[str, str]:
+    return row.cells.get("tab", ""), clean_id(row.cells.get("record_id", ""))
+
+
+def _resolved(row: Row, saved_since: bool, tabs_now: dict[str, list[Row]]) -> bool:
+    """A cell left wrong (UNREPAIRED) is resolved once none of its cells holds the stray value
+    any more (a person fixed it); any other repair once its record was saved again in the app."""
+    if row.cells.get("action") != UNREPAIRED:
+        return saved_since
+    tab, record = _key(row)
+    current = next(
+        (r.cells for r in tabs_now.get(tab, []) if record and clean_id(r.cells["id"]) == record),
+        None,
+    )
+    stray, should_be = _json(row.cells.get("before", "")), _json(row.cells.get("after", ""))
+    return current is None or not any(
+        current.get(f) == v and v != should_be.get(f) for f, v in stray.items()
+    )
+
+
+def _repair_problem(row: Row) -> Problem:
+    """One repair row of the audit log, worded for Dữ liệu."""
+    words = REPAIR_WORDS[row.cells.get("action", "")]
+    tab = row.cells.get("tab", "")
+    before, after = _json(row.cells.get("before", "")), _json(row.cells.get("after", ""))
+    changed = [f for f in {**before, **after} if f in TABS[tab].fields]
+    cols = ", ".join(f"“{TABS[tab].header(f)}”" for f in changed)
+    fix = "; ".join(
+        f"ô “{TABS[tab].header(f)}” đang là “{_short(before.get(f, ''))}”, cần trả lại "
+        f"“{_short(after.get(f, ''))}”"
+        for f in changed
+    )
+    record = row.cells.get("record_id", "") or "chưa có mã"
+    words = words.format(id=record, cols=cols or "—", fix=fix or "—")
+    message = f"{row.cells.get('at', '')}: " + words
+    return Problem(MISDIRECTED, tab, None, "", message, record_id=row.cells["record_id"])
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
 def _json(text: str) -> dict[str, str]:

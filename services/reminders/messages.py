@@ -9,14 +9,17 @@ official assessment is not sent yet.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from urllib.parse import quote
 
+from schemas import tabs
 from schemas.contacts import EMAIL_LIMIT
 from schemas.models import Cycle, Unit
 from schemas.vntext import name_key, sort_key
+from services.core import readable
 from services.core.access import Actor, Role, scope
 from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
@@ -70,9 +73,36 @@ def valid_email(address: str) -> bool:
     )
 
 
+# The tabs a reminder is worked out from, per stage: units, what they sent, extensions of the
+# cut-off, and the outbox (what was already sent). Any of them unreadable, and a reminder could go
+# to units that did their part (or go twice): refused with readable.TabsUnreadable instead.
+NEEDS: dict[Stage, tuple[str, ...]] = {
+    Stage.REGISTER: (
+        tabs.UNITS.name,
+        tabs.CYCLES.name,
+        tabs.REGISTRATIONS.name,
+        tabs.EXTENSIONS.name,
+        tabs.REMINDERS.name,
+    ),
+    Stage.ASSESS: (
+        tabs.UNITS.name,
+        tabs.CYCLES.name,
+        tabs.REGISTRATIONS.name,
+        tabs.ASSESSMENTS.name,
+        tabs.ASSESSMENT_ITEMS.name,
+        tabs.REMINDERS.name,
+    ),
+}
+
+
 def ensure_may_remind(actor: Actor) -> None:
     if actor.role not in (Role.PROVINCE, Role.UPPER):
         raise AccessDenied("Chỉ cán bộ Tỉnh đoàn và Đoàn cấp trên gửi nhắc nhở cho đơn vị.")
+
+
+def ensure_readable(rt: Runtime, names: Iterable[str]) -> None:
+    """Raise readable.TabsUnreadable (worded for reminders) when any of `names` cannot be read."""
+    readable.ensure(rt, names, readable.reminder_message)
 
 
 def missing_units(wb: Workbook, rt: Runtime, actor: Actor, cycle: Cycle, stage: Stage):
@@ -107,6 +137,7 @@ def unit_messages(
     minute): on Tổng hợp it was most of a render for province staff.
     """
     ensure_may_remind(actor)
+    ensure_readable(rt, NEEDS[stage])
     return rt.per_minute(
         ("unit messages", cycle_id, stage, app_url, actor.role, actor.unit_id),
         lambda wb, now: _unit_messages(wb, rt, actor, cycle_id, stage, app_url, now),
@@ -136,6 +167,7 @@ def upper_messages(
     """A reminder for each upper unit that still misses units, listing them (once per data
     version, scope and minute, as `unit_messages`)."""
     ensure_may_remind(actor)
+    ensure_readable(rt, NEEDS[stage])
     return rt.per_minute(
         ("upper messages", cycle_id, stage, app_url, actor.role, actor.unit_id),
         lambda wb, now: _upper_messages(wb, rt, actor, cycle_id, stage, app_url, now),

@@ -23,7 +23,17 @@ from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.registration.cycles import get_cycle
 from services.reminders import outbox
-from services.reminders.messages import Message, Stage, unit_messages, upper_messages
+from services.reminders.messages import (
+    NEEDS,
+    Message,
+    Stage,
+    ensure_readable,
+    unit_messages,
+    upper_messages,
+)
+
+# What the due rounds are worked out from: the schedules, and every tab of a registration reminder.
+NEEDS_DUE = (tabs.REMINDER_SCHEDULES.name, *NEEDS[Stage.REGISTER])
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ def due(rt: Runtime, actor: Actor, app_url: str) -> list[Due]:
     """The scheduled reminders due now in this person's scope that are not in the outbox yet."""
     if actor.role not in (Role.PROVINCE, Role.UPPER):
         return []
+    ensure_readable(rt, NEEDS_DUE)  # else: rounds missed, or units that registered reminded
     wb = rt.workbook()
     now = rt.clock.now()
     found = []

@@ -5,6 +5,10 @@ scope) and sends what is queued for those cycles through [smtp]. Safe to run oft
 servers at once: the outbox ids and the claim on each row keep every message to one sending.
 Never run from a page. Settings as the app reads them (`.streamlit/secrets.toml`, TCD_* variables).
 
+Exit status: 0 when nothing failed, 1 when a message could not be sent (or [smtp] is missing), 2
+when the settings are wrong, 3 when a tab the reminders need cannot be read (a title row above its
+header, a tab renamed or deleted): then nothing at all is queued or sent.
+
 Example crontab line (every 15 minutes, in the app's folder):
     */15 * * * * cd /srv/3cd && .venv/bin/python -m services.reminders.send >> nhac-nho.log 2>&1
 """
@@ -22,13 +26,16 @@ from typing import Any
 
 from services.bootstrap import load_settings, open_runtime
 from services.core.access import Actor, Role
+from services.core.readable import TabsUnreadable
 from services.core.runtime import Runtime
 from services.core.settings import SettingsError
 from services.reminders import outbox, schedule
 from services.reminders.mailer import SmtpMailer
+from services.reminders.messages import ensure_readable
 from services.reminders.settings import ReminderSettings, reminder_settings
 
 SECRETS = Path(".streamlit/secrets.toml")
+UNREADABLE = 3  # exit status: a tab the reminders need cannot be read; nothing was sent
 SENDER = Actor("lenh-nhac-nho", "Lệnh gửi nhắc nhở tự động", Role.PROVINCE, "")
 
 
@@ -42,6 +49,11 @@ def run(
     if settings.smtp is None:
         print("Chưa cấu hình [smtp]: không gửi được e-mail nhắc nhở.", file=sys.stderr)
         return 1
+    try:  # before anything is queued or sent: a tab that cannot be read sends nothing at all
+        ensure_readable(rt, schedule.NEEDS_DUE)
+    except TabsUnreadable as exc:
+        print(f"Không gửi nhắc nhở nào. {exc}", file=sys.stderr)
+        return UNREADABLE
     auto = [d for d in schedule.due(rt, SENDER, settings.app_url) if d.auto]
     cycles = {d.cycle.id for d in auto}
     for item in auto:

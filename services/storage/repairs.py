@@ -9,4 +9,5 @@ RESTORED = "Hoàn tác ô bị ghi nhầm hàng"  # another record's cells put b
 REPLACED = "Ghi lại vào đúng hàng"  # the intended record written where it is now
 WITHDRAWN = "Huỷ lần lưu bị ghi nhầm hàng"  # the intended record changed meanwhile: not saved
 LEFT = "Ô bị ghi nhầm chưa hoàn tác"  # a person changed the cell since: left for a person
-REPAIR_ACTIONS = (RESTORED, REPLACED, WITHDRAWN, LEFT)
+UNREPAIRED = "Ô bị ghi nhầm chưa sửa được"  # Google refused the repair to the end: fix by hand
+REPAIR_ACTIONS = (RESTORED, REPLACED, WITHDRAWN, LEFT, UNREPAIRED)

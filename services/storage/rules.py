@@ -6,9 +6,11 @@ functions whether to write, skip (already stored) or refuse.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 
 from schemas.cells import clean_id, is_id_field
+from schemas.tabs import AUDIT_LOG, TABS
 from services.storage import (
     Adopt,
     Append,
@@ -38,7 +40,30 @@ def check_sizes(operations: Sequence[Operation]) -> None:
             cells = {"id": op.id}
         for name, value in cells.items():
             if len(value) > MAX_CELL:
-                raise StoreError("cell_too_long", tab=op.tab, field=name, length=len(value))
+                raise _too_long(op, name, value)
+
+
+def _too_long(op: Operation, name: str, value: str) -> StoreError:
+    """The refusal of one cell over MAX_CELL, naming what the person typed.
+
+    An audit row's before/after cell is JSON, where quotes, backslashes and line breaks take two
+    characters: a field that fits its own cell can make that cell too long. The message then names
+    the record's longest field and its tab — the thing to shorten — not the audit log's column.
+    """
+    if isinstance(op, Append) and op.tab == AUDIT_LOG.name and name in ("before", "after"):
+        tab = op.cells.get("tab", "")
+        try:
+            changed = json.loads(value)
+        except ValueError:
+            changed = None
+        if tab in TABS and isinstance(changed, dict):
+            fields = [f for f in changed if f in TABS[tab].fields]
+            if fields:
+                longest = max(fields, key=lambda f: len(str(changed[f])))
+                return StoreError(
+                    "cell_too_long", tab=tab, field=longest, length=len(value), audited=True
+                )
+    return StoreError("cell_too_long", tab=op.tab, field=name, length=len(value))
 
 
 def should_append(

@@ -85,9 +85,12 @@ from services.storage.sheets_verify import (
     Repair,
     Target,
     fail_unrepaired,
+    landed,
     misdirected,
     plan_repair,
+    readdress,
     rows_by_number,
+    unrepaired,
 )
 
 T = TypeVar("T")
@@ -704,15 +707,89 @@ class SheetsStore:
                 break
             repair = plan_repair(missed, targets, snapshot, view, iso(self._now()))
             self.leftovers += repair.leftovers
-            try:  # sent at once, never waiting for the pace: a wait would widen the window
-                self._write_pace.charge()
-                fixed = self._send_repair(repair, after)
-            except Exception:  # noqa: BLE001 - whatever failed, these writes are not known to be right
+            sent = self._repair(repair, after)
+            if sent is None:
                 break
-            snapshot = {name: state.rows for name, state in after.items()}
-            after, targets = fixed, repair.targets
+            before, after, repair = sent
+            snapshot = {name: state.rows for name, state in before.items()}
+            targets = repair.targets
         fail_unrepaired(missed, _fail)
         return after
+
+    def _repair(
+        self, repair: Repair, after: dict[str, _TabState]
+    ) -> tuple[dict[str, _TabState], dict[str, _TabState], Repair] | None:
+        """Send a repair, retried as every write: (the tabs it was planned on, the tabs as it left
+        them, the repair as sent). None when it could not be sent: the records it was to put back
+        are then audited as cells to fix by hand (`sheets_verify.unrepaired`)."""
+        names = list(after)
+        self._write_pace.charge()  # sent at once, never waiting for the pace: a wait would widen
+        attempt, waited, before = 0, 0.0, after  # the window
+        while True:
+            attempt += 1
+            try:
+                return before, self._send_repair(repair, before), repair
+            except Exception as error:  # noqa: BLE001 - sorted below; nothing may escape the save
+                failed, kind = error, classify(error)
+            try:
+                if kind == AMBIGUOUS:  # it may have landed: look before writing again
+                    fresh = self._states(names, UNCERTAIN)
+                    if landed(repair, _view(fresh), _ids(fresh[AUDIT_LOG.name])):
+                        return self._landed(repair, fresh)
+                if kind is None or self.retry.gives_up(attempt, failed, waited):
+                    self._unrepaired(repair, after)
+                    return None
+                waited += self.retry.wait(attempt)
+                before = self._states(names)  # rows may have moved during the wait
+            except StoreError:
+                self._unrepaired(repair, after)
+                return None
+            repair = readdress(repair, _view(before), iso(self._now()))
+            self.leftovers += repair.leftovers
+            self._write_pace.charge()
+
+    def _landed(
+        self, repair: Repair, fresh: dict[str, _TabState]
+    ) -> tuple[dict[str, _TabState], dict[str, _TabState], Repair] | None:
+        """A repair whose reply was lost but whose audit rows are in the sheet: done, if every
+        record it wrote holds its cells; otherwise where it went cannot be told from here."""
+        view = _view(fresh)
+        if all(landed(Repair(targets=[t]), view, set()) for t in repair.targets):
+            self._writes += 1
+            return fresh, fresh, Repair()
+        self._unrepaired(repair, fresh)
+        return None
+
+    def _unrepaired(self, repair: Repair, after: Mapping[str, _TabState]) -> None:
+        """One audit row per record whose stray cells stay (Dữ liệu lists them to fix by hand):
+        appends only, so position-independent; retried, looked up after a timeout."""
+        report = unrepaired(repair, iso(self._now()))
+        self.leftovers += report.leftovers
+        if not report.audit or AUDIT_LOG.name not in after:
+            return
+        audit = after[AUDIT_LOG.name]
+        state = _TabState(audit.layout, [], audit.last)
+        state.appended = [{f: row.get(f, "") for f in AUDIT_LOG.fields} for row in report.audit]
+        wanted = {clean_id(row["id"]) for row in report.audit}
+        for attempt in range(1, self.retry.max_attempts + 1):
+            try:
+                self._write_pace.charge()
+                self._send(self._requests({AUDIT_LOG.name: state}), [], paced=False)
+                return
+            except Exception as error:  # noqa: BLE001 - the save fails anyway; this is its record
+                kind = classify(error)
+                if kind is None or attempt == self.retry.max_attempts:
+                    return
+                if kind == AMBIGUOUS and self._audited(wanted):
+                    return
+                self.retry.wait(attempt)
+
+    def _audited(self, wanted: set[str]) -> bool:
+        try:
+            rows = self._states([AUDIT_LOG.name], UNCERTAIN)[AUDIT_LOG.name]
+        except StoreError:
+            return False
+        return wanted <= _ids(rows)
 
     def _send_repair(self, repair: Repair, after: Mapping[str, _TabState]) -> dict[str, _TabState]:
         """One batchUpdate with the repair's cells and its audit rows; the tabs as it left them."""
@@ -805,10 +882,19 @@ class SheetsStore:
 
 def _add_columns(state: _TabState, exists: bool) -> None:
     """App columns missing from an older sheet (or whose header a person changed) get new columns
-    right after the last column with data: no person's column moves, nothing is refused."""
+    right after the last column with data: no person's column moves, nothing is refused.
+
+    Never a key column (id, cycle, unit), and nothing while the tab cannot be read as records: a
+    new "Mã" column beside the one a person renamed would make every existing row id-less (and
+    offered for adoption under a new id). Such a write is refused instead (`_refuse_unreadable`).
+    """
     layout = state.layout
-    missing = [f for f in layout.tab.fields if f not in layout.columns and f not in layout.repeated]
-    if not exists or not missing or state.last < 1 or not layout.columns:
+    missing = [
+        f
+        for f in layout.tab.fields
+        if f not in layout.columns and f not in layout.repeated and f not in KEY_FIELDS
+    ]
+    if not exists or not missing or state.last < 1 or layout.unreadable() is not None:
         return
     for offset, name in enumerate(missing):
         layout.columns[name] = state.width + offset
@@ -838,6 +924,14 @@ def _column_requests(sheet_id: int, state: _TabState) -> list[dict[str, Any]]:
             }
         },
     ]
+
+
+def _view(states: Mapping[str, _TabState]) -> dict[str, dict[int, Row]]:
+    return rows_by_number({name: state.rows for name, state in states.items()})
+
+
+def _ids(state: _TabState) -> set[str]:
+    return {clean_id(row.cells.get("id", "")) for row in state.rows}
 
 
 def _grid_gone(error: BaseException) -> bool:
@@ -889,6 +983,7 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
             check_sizes(submission.operations)  # refused before sending: fails only itself
             for op in submission.operations:
                 state = states[op.tab]
+                _refuse_unreadable(state.layout)
                 state.owner = submission
                 if isinstance(op, Append):
                     before = len(state.appended)
@@ -909,6 +1004,15 @@ def _check(states: Mapping[str, _TabState], pending: list[Submission]) -> list[S
         submission.meta["marks"] = marks
         accepted.append(submission)
     return accepted
+
+
+def _refuse_unreadable(layout: _Layout) -> None:
+    """A write into a tab whose rows cannot be read as records (its id, cycle or unit header
+    renamed, repeated or below a title row) is refused naming that column: nothing is written."""
+    found = layout.unreadable()
+    if found is not None:
+        code = "repeated_column" if found.reason == REPEATED_COLUMN else "missing_column"
+        raise StoreError(code, tab=found.tab, field=found.field)
 
 
 def _saved(state: _TabState) -> tuple[list[Row], int, list[dict[str, str]], dict, list[Target]]:

@@ -23,6 +23,12 @@ A row that is not (`misdirected`) is repaired from the snapshot the write was pl
 
 Each repair appends audit rows (action `RESTORED`, `REPLACED`, `WITHDRAWN`, `LEFT`) so the audit
 log and the Dữ liệu screen say what happened.
+
+A repair write that Google refuses (429/5xx) or that times out is retried like any write of the
+engine: after a timeout the sheet is looked up first (`landed`); before a resend it is read fresh and
+the repair planned again where the records are now (`readdress`), since rows may have moved during
+the wait. A repair still not sent at the end leaves one `UNREPAIRED` audit row per record whose
+cells stay wrong (`unrepaired`): what they hold and what they should hold, for a person to fix.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import Any
 
 from schemas.cells import clean_id
 from services.storage import Adopt, Conflict, Row, StoreError, Update
-from services.storage.repairs import ACTOR, LEFT, REPLACED, RESTORED, WITHDRAWN
+from services.storage.repairs import ACTOR, LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
 from services.storage.rules import should_update
 
 MAX_ROUNDS = 3  # repair writes per save, each checked in its own reply
@@ -287,6 +293,66 @@ def _audit(
         "after": json.dumps(dict(after), ensure_ascii=False),
         "request_key": f"hang-{row}" if row is not None else "",
     }
+
+
+def readdress(repair: Repair, rows: Mapping[str, Mapping[int, Row]], now: str) -> Repair:
+    """A repair Google did not apply, planned again on the sheet as it is now (`rows`): each
+    restore into its record's row wherever it is, only for cells still holding the stray value;
+    each intended write where its record is now, after the same checks as the first time."""
+    again = Repair()
+    for target in repair.targets:
+        if target.op is not None:
+            _replace([target], rows, again, now)
+            continue
+        record_id = target.base.get("id", "")
+        if not record_id or not any(
+            _same_id(r, record_id) for r in rows.get(target.tab, {}).values()
+        ):
+            _report(again, target, now)  # cannot be found again: left for a person
+            continue
+        put = len(again.targets)
+        _again(target, rows.get(target.tab, {}), again, now)
+        for back in again.targets[put:]:
+            was = {f: back.was.get(f, "") for f in back.written}
+            again.audit.append(
+                _audit(now, RESTORED, back.tab, record_id, was, back.written, back.row)
+            )
+    return again
+
+
+def landed(repair: Repair, rows: Mapping[str, Mapping[int, Row]], audit_ids: set[str]) -> bool:
+    """After a repair write timed out: is it in the sheet? Its audit rows are (batchUpdate is
+    atomic), or — a repair without one — every record it wrote holds its cells."""
+    if repair.audit:
+        return all(clean_id(row["id"]) in audit_ids for row in repair.audit)
+    return all(_held(target, rows.get(target.tab, {})) for target in repair.targets)
+
+
+def _held(target: Target, rows: Mapping[int, Row]) -> bool:
+    record_id = target.written.get("id") or target.base.get("id", "")
+    found = [r for r in rows.values() if record_id and _same_id(r, record_id)]
+    return len(found) == 1 and all(found[0].cells.get(f) == v for f, v in target.written.items())
+
+
+def unrepaired(repair: Repair, now: str) -> Repair:
+    """The audit rows (and leftovers) of a repair Google never applied: for each record whose
+    cells the stray write changed, what they hold now and what they should hold."""
+    report = Repair()
+    for target in repair.targets:
+        if target.op is None:
+            _report(report, target, now)
+    return report
+
+
+def _report(report: Repair, target: Target, now: str) -> None:
+    record = target.base.get("id", "")
+    held = {f: target.was.get(f, "") for f in target.written}
+    report.audit.append(
+        _audit(now, UNREPAIRED, target.tab, record, held, target.written, target.row)
+    )
+    for name, value in target.written.items():
+        was = held[name]
+        report.leftovers.append(Leftover(target.tab, target.row, record, name, was, value, was))
 
 
 def fail_unrepaired(missed: Sequence[Target], fail: Callable[[Any, StoreError], None]) -> None:

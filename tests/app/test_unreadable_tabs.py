@@ -69,3 +69,28 @@ def test_screens_that_do_not_need_the_tab_keep_working_and_the_board_returns_onc
     sheet.person.rename_tab("Đăng ký (cũ)", REGS)
     at = sheet.screen(monkeypatch, "pages/tong_hop.py")
     assert not at.error and sum(int(m.value) for m in at.metric) > 0
+
+
+def test_reminders_say_why_they_are_not_drafted_while_the_outbox_tab_cannot_be_read(
+    sheet, monkeypatch
+):
+    """*Tổng hợp*'s counts need only the registration tabs; its reminders also need *Nhắc nhở*
+    (what was already sent): without it they could go twice, so they say why they are not shown."""
+    tidy = sheet.screen(monkeypatch, "pages/tong_hop.py")
+    assert any(s.value.startswith("Nhắc nhở đơn vị") for s in tidy.subheader) and not tidy.error
+    sheet.person.insert_row(TABS["reminders"].title, 1, ["Nhật ký nhắc nhở"])
+    at = sheet.screen(monkeypatch, "pages/tong_hop.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label for m in at.metric} >= {"Đúng hạn", "Chưa đăng ký"}  # the board still shows
+    text = said(at)
+    assert "Chưa soạn được lời nhắc" in text and "bảng “Nhắc nhở”" in text
+    assert not [b for b in at.button if b.label.startswith("Gửi e-mail nhắc")]
+
+
+@pytest.mark.parametrize("page", ["pages/nhap_danh_sach.py", "pages/thay_doi_don_vi.py"])
+def test_screens_that_write_units_stop_while_the_unit_tab_cannot_be_read(sheet, monkeypatch, page):
+    sheet.person.rename_header(TABS["units"].title, "Mã", "Mã đơn vị")
+    at = sheet.screen(monkeypatch, page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "hàng 1 của bảng “Đơn vị” không có cột “Mã”" in said(at)
+    assert list(at.button) == [] and list(at.radio) == [] and list(at.dataframe) == []

@@ -402,3 +402,31 @@ def test_a_cell_over_fifty_thousand_characters_is_refused_naming_the_field_and_n
     assert read(store, "units") == []
     store.apply([Append("units", unit(3, chi_doan="ắ" * 50_000))])  # the limit itself fits
     assert len(cells_of(store, "units", "DV-3")["chi_doan"]) == 50_000
+
+
+def test_an_audit_cell_grown_over_the_limit_by_escaping_names_the_field_the_person_typed(store):
+    """Quotes and line breaks are escaped in the audit row's JSON, so a note that fits its own cell
+    can make the audit cell too long: the message names the note's field and tab, never the log's."""
+    from datetime import UTC, datetime
+
+    from services.core.access import Actor, Role
+    from services.core.messages import describe
+    from services.core.records import audit
+    from services.storage import StoreError
+
+    note = '"' * 25_001  # 25,001 characters in its cell, twice that in the audit row's JSON
+    cells = unit(1, chi_doan=note)
+    actor = Actor("tinh", "Cán bộ Tỉnh đoàn", Role.PROVINCE, "")
+    at = datetime(2026, 10, 9, tzinfo=UTC)
+    row = audit(actor, at, "Thêm đơn vị", "units", "DV-1", {}, cells, "k1")
+    assert len(note) < 50_000 < len(row.cells["after"])
+    with pytest.raises(StoreError) as refused:
+        store.apply([Append("units", cells), row])
+    assert refused.value.code == "cell_too_long"
+    assert (refused.value.details()["tab"], refused.value.details()["field"]) == (
+        "units",
+        "chi_doan",
+    )
+    assert describe(refused.value).startswith("Ô “Số chi đoàn” của bảng Đơn vị")
+    assert "của bảng Nhật ký" not in describe(refused.value)
+    assert read(store, "units") == [] and read(store, "audit_log") == []

@@ -51,8 +51,6 @@ def test_an_officer_downloads_the_decision_and_the_rollup_report(browser_page, t
     ):
         page.goto(base_url)
         wait_for_app(page)
-        page.reload()  # the first session of a server loses its first widget change
-        wait_for_app(page)
         choose_person(page, UPPER)
 
         open_screen(page, "Quyết định", "Quyết định công nhận")

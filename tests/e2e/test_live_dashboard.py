@@ -43,8 +43,6 @@ def new_page(browser):
 def open_board(page, base_url: str) -> None:
     page.goto(base_url)
     wait_for_app(page)
-    page.reload()  # the first session of a fresh server drops its first widget change
-    wait_for_app(page)
     choose_person(page, PROVINCE)
     open_screen(page, "Tổng hợp", BOARD)
 

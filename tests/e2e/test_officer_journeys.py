@@ -138,7 +138,7 @@ def journey(tmp_path_factory, chromium_browser):
 
 def as_person(page, j: Journey, person: User | str, screen: str) -> None:
     """A fresh session: sign in as `person` (a user, or a picker label) and open `screen`."""
-    start(page, j.app.url, served=True)  # (the fixture's first session seeded the store)
+    start(page, j.app.url)
     sign_in_as(page, person if isinstance(person, str) else label(person))
     open_screen(page, screen)
 
@@ -609,7 +609,7 @@ def step_the_audit_log_shows_every_action_above(journey, browser_page):
 def step_a_viewer_sees_but_cannot_change_or_reach_other_screens(journey, browser_page):
     j, page = journey, browser_page
     before = j.app.workbook_rows("audit_log")
-    start(page, j.app.url, served=True)
+    start(page, j.app.url)
     sign_in_as(page, label(j.viewer))
     titles = screen_titles(page)
     assert titles == ["Trang chủ", "Tổng hợp", "Kết quả công nhận", "Đơn vị"]

@@ -24,10 +24,6 @@ def test_a_secretary_registers_and_the_province_sees_one_more_on_time(
 def registration_flow(page, app_server: str) -> None:
     page.goto(app_server)
     wait_for_app(page)
-    # The first session after the server starts loses its first widget change (Streamlit runs
-    # that first script run in legacy pages/ mode); a fresh session behaves as every later one.
-    page.reload()
-    wait_for_app(page)
 
     choose_person(page, PROVINCE)
     open_screen(page, "Tổng hợp", 'Tổng hợp đăng ký Đoàn cơ sở "3 chủ động"')

@@ -50,8 +50,6 @@ def test_province_staff_import_the_unit_list_and_the_open_cycle_gains_the_new_co
 def import_flow(page, app_server: str, path: str) -> None:
     page.goto(app_server)
     wait_for_app(page)
-    page.reload()  # the first session after start loses its first widget change (see the flow)
-    wait_for_app(page)
     choose_person(page, PROVINCE)
     open_screen(page, "Tổng hợp", BOARD)
     open_before = figures(page)

@@ -19,15 +19,10 @@ from tests.support.browser import choose_person, settled, wait_for_app
 SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
 
 
-def start(page, url: str, served: bool = False) -> None:
-    """Open the app in a new session. The first session after a server starts loses its first
-    widget change (Streamlit runs that first script run in legacy pages/ mode), so a fresh session
-    is used, unless the caller knows the server has `served` a session already."""
+def start(page, url: str) -> None:
+    """Open the app in a new session and wait for its first run to finish."""
     page.goto(url)
     wait_for_app(page)
-    if not served:
-        page.reload()
-        wait_for_app(page)
 
 
 def sidebar(page):

@@ -116,6 +116,26 @@ def test_a_renamed_app_header_is_listed_naming_the_tab_and_the_header(sheet):
     assert problem.link == sheet.link(UNITS, "1:1")
 
 
+def test_a_persons_column_with_an_app_header_is_listed_and_the_field_is_neither_read_nor_written(
+    sheet,
+):
+    """A person adds their own "Điện thoại" column at the right: which one is the app's cannot be
+    told, so the app reads the field as blank and *Dữ liệu* lists the repeated header."""
+    title = TABS[UNITS].title
+    width = len(sheet.values(UNITS)[0])
+    hong_tien = unit_id(sheet.rt, COMPANY_2)
+    row = sheet.row_of(UNITS, hong_tien)
+    sheet.person.type(title, f"{chr(ord('A') + width)}1", "Điện thoại")
+    sheet.person.type(title, f"{chr(ord('A') + width)}{row}", "số riêng của huyện")
+    later = sheet.later()
+    problem = the_one(listed(sheet, kind="header"))
+    assert (problem.tab_title, problem.row, problem.column) == ("Đơn vị", 1, "Điện thoại")
+    assert "có hai cột “Điện thoại”" in problem.message
+    assert "không đọc, không ghi cột này" in problem.message
+    assert problem.link == sheet.link(UNITS, "1:1")
+    assert later.workbook().units[hong_tien].phone == ""  # neither column is guessed to be ours
+
+
 def test_a_column_a_person_added_or_moved_is_fine(sheet):
     title = TABS[UNITS].title
     width = len(sheet.values(UNITS)[0])
@@ -271,6 +291,92 @@ def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_record
     assert "tự hoàn tác các ô “Điện thoại”" in restored.message
     assert replaced.record_id == target.cells["id"]
     assert "ghi lại vào đúng hàng" in replaced.message
+
+
+def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
+    from services.storage import StoreError, Update
+
+    engine = sheet.rt.store.inner
+    engine.retry.sleep = lambda seconds: None  # the retry's waits, instant
+    units = sheet.rt.store.snapshot().tabs[UNITS]
+    target = next(r for r in units if r.cells["id"] and r.number > 3)
+    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
+    header = TABS[UNITS].header("name")
+    sheet.fake.before_next_write(
+        lambda: sheet.person.sort(TABS[UNITS].title, header, True),
+        lambda: sheet.fake.fail_next(engine.retry.max_attempts, status=503, kind="write"),
+    )
+    with pytest.raises(StoreError):
+        sheet.rt.store.apply([change])
+    problem = the_one(listed(sheet, kind="misdirected"))
+    assert problem.record_id not in ("", target.cells["id"])
+    assert "chưa sửa lại được" in problem.message
+    assert "Hãy sửa tay: ô “Điện thoại” đang là “0900 000 111”, cần trả lại" in problem.message
+
+
+def repaired(sheet: DemoSheet) -> tuple[str, list[health.Problem]]:
+    """A save whose write a sort sent into another record's row, repaired in the same save: the
+    record meant, and the two repair lines Dữ liệu lists (the restored record, the rewritten one)."""
+    from services.storage import Update
+
+    units = sheet.rt.store.snapshot().tabs[UNITS]
+    target = next(r for r in units if r.cells["id"] and r.number > 3)
+    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
+    header = TABS[UNITS].header("name")
+    sheet.fake.before_next_write(lambda: sheet.person.sort(TABS[UNITS].title, header, True))
+    sheet.rt.store.apply([change])
+    found = listed(sheet, kind="misdirected")
+    assert len(found) == 2
+    return target.cells["id"], found
+
+
+def test_a_repair_stays_listed_however_many_audit_rows_came_after_it(sheet):
+    """At rush rates hundreds of audit rows a minute follow a repair: it must not drop off."""
+    repaired(sheet)
+    fields = TABS["audit_log"].fields
+    later = [
+        Append(
+            "audit_log",
+            {f: "" for f in fields}
+            | {"id": f"NK-SAU-{n}", "action": "Đăng ký", "tab": REGS, "record_id": f"DK-{n}"},
+        )
+        for n in range(1_200)
+    ]
+    sheet.rt.store.apply(later)
+    assert len(listed(sheet, kind="misdirected")) == 2
+
+
+def test_a_repair_line_goes_once_its_record_is_saved_again_in_the_app(sheet):
+    from services.core import records
+    from services.people import units
+
+    meant, (restored, replaced) = repaired(sheet)
+    me = sheet.province()
+    loaded = units.get_unit(sheet.rt, me, restored.record_id)
+    units.assign_officer(sheet.rt, me, loaded, "Người xem lại", records.new_request_key())
+    assert [p.record_id for p in listed(sheet, kind="misdirected")] == [meant]
+
+
+def test_cells_left_wrong_are_listed_until_a_person_puts_them_right(sheet):
+    from services.storage import StoreError, Update
+
+    engine = sheet.rt.store.inner
+    engine.retry.sleep = lambda seconds: None
+    units = sheet.rt.store.snapshot().tabs[UNITS]
+    target = next(r for r in units if r.cells["id"] and r.number > 3)
+    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
+    header = TABS[UNITS].header("name")
+    sheet.fake.before_next_write(
+        lambda: sheet.person.sort(TABS[UNITS].title, header, True),
+        lambda: sheet.fake.fail_next(engine.retry.max_attempts, status=503, kind="write"),
+    )
+    with pytest.raises(StoreError):
+        sheet.rt.store.apply([change])
+    problem = the_one(listed(sheet, kind="misdirected"))
+    victim = problem.record_id
+    should_be = next(r.cells["phone"] for r in units if r.cells["id"] == victim)
+    sheet.type(UNITS, "phone", sheet.row_of(UNITS, victim), should_be)  # put right by hand
+    assert listed(sheet, kind="misdirected") == []
 
 
 def test_an_id_retyped_with_a_trailing_space_is_listed_and_every_screen_still_works(sheet):

@@ -124,6 +124,26 @@ def test_a_missing_app_column_is_added_after_the_data_and_no_persons_column_move
     assert after[2][-1] == "0900000002"
 
 
+def test_a_renamed_id_header_is_never_added_again_and_the_write_is_refused(fake, key, store):
+    """A person renamed "Mã": adding a new "Mã" column would make every unit id-less (and offered
+    for adoption under new ids). The write is refused naming the column; nothing is added."""
+    store.apply([Append("units", unit(1))])
+    person = fake.person(key)
+    person.rename_header(UNITS, "Mã", "Mã đơn vị")
+    person.rename_header(UNITS, "Điện thoại", "SĐT")  # and a column the app could add otherwise
+    before = person.values(UNITS)
+    for operations in (
+        [Append("units", unit(2))],
+        [Update("units", "DV-1", unit(1), {"name": "Đoàn xã Mới", "version": "2"})],
+    ):
+        with pytest.raises(StoreError) as refused:
+            store.apply(operations)
+        assert (refused.value.code, refused.value.details()["field"]) == ("missing_column", "id")
+        assert describe(refused.value).startswith("Bảng Đơn vị thiếu cột “Mã”; chưa lưu gì.")
+    assert person.values(UNITS) == before  # no column added, no cell written
+    assert "units" in store.unreadable()
+
+
 # ---- where appends land ---------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from schemas.tabs import TABS
 from services.core.clock import VN_TZ
 from services.core.messages import describe
 from services.storage import Adopt, Append, Conflict, RecordMissing, StoreError, Update
-from services.storage.repairs import LEFT, REPLACED, RESTORED, WITHDRAWN
+from services.storage.repairs import LEFT, REPLACED, RESTORED, UNREPAIRED, WITHDRAWN
 from services.storage.sheets import SheetsStore
 from services.storage.sheets_retry import RetryPolicy
 from tests.fakes import FakeSheets, SimClock
@@ -329,3 +329,80 @@ def audit_of(n: int, send: int) -> Append:
 
 def records_of(fake: FakeSheets, key: str) -> dict[str, dict[str, str]]:
     return {k: v for k, v in records(fake, key).items() if k.startswith("DV-R")}
+
+
+# ---- the repair write itself fails: sent again through the engine's retry ----------------------
+
+
+def retrying(fake: FakeSheets, key: str, sleep=lambda seconds: None) -> SheetsStore:
+    """A store like `store`, whose retry waits are instant (or a person's edit: `sleep`)."""
+    policy = RetryPolicy(max_attempts=5, rng=random.Random(3), sleep=sleep)
+    client = gspread.Client(auth=None, session=fake.session())
+    store = SheetsStore.open(client, key, retry=policy, pace=False)
+    store.ensure_tabs()
+    store.apply([Append("units", unit(n)) for n in range(1, 6)])
+    return store
+
+
+def audit_rows(fake: FakeSheets, key: str) -> list[dict[str, str]]:
+    rows = fake.person(key).values(AUDIT)
+    fields = dict(zip(TABS["audit_log"].headers, TABS["audit_log"].fields, strict=True))
+    return [{fields[h]: v for h, v in zip(rows[0], r, strict=False)} for r in rows[1:]]
+
+
+def sort_then(fake: FakeSheets, key: str, *faults) -> None:
+    """Inside the save's window: a person sorts, and Google will answer the next write(s) so."""
+    fake.before_next_write(sort_by_name(fake, key), *faults)
+
+
+def test_a_repair_refused_once_by_google_is_sent_again_and_the_save_lands(fake, key):
+    store = retrying(fake, key)
+    sort_then(fake, key, lambda: fake.fail_next(1, status=503, kind="write"))
+    store.apply([rename(2, "Đoàn xã Bình Mới"), audit("A", "DV-2")])
+    assert records(fake, key) == expected(DV_2={"name": "Đoàn xã Bình Mới", "version": "2"})
+    assert actions(fake, key) == ["Sửa đơn vị", RESTORED, REPLACED]
+    assert [c.outcome for c in fake.calls if c.kind == "write"][-3:] == ["ok", "failure", "ok"]
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["timed-out-before", "reply-lost"])
+def test_a_repair_that_timed_out_is_looked_up_first_and_stored_exactly_once(fake, key, applied):
+    store = retrying(fake, key)
+    sort_then(fake, key, lambda: fake.timeout_next(1, applied=applied, kind="write"))
+    store.apply([rename(2, "Đoàn xã Bình Mới"), audit("A", "DV-2")])
+    assert records(fake, key) == expected(DV_2={"name": "Đoàn xã Bình Mới", "version": "2"})
+    assert actions(fake, key) == ["Sửa đơn vị", RESTORED, REPLACED]  # never twice
+
+
+def test_rows_sorted_again_while_the_repair_waits_to_be_resent_are_repaired_where_they_are(
+    fake, key
+):
+    """The resend is planned on a fresh read: the same repair sent blindly after a person sorted
+    back during the wait would write into yet other records."""
+    person = fake.person(key)
+    moves = [lambda: person.sort(UNITS, TABS["units"].header("name"))]  # sorted back by name
+    store = retrying(fake, key, sleep=lambda seconds: moves and moves.pop()())
+    sort_then(fake, key, lambda: fake.fail_next(1, status=503, kind="write"))
+    store.apply([rename(2, "Đoàn xã Bình Mới"), audit("A", "DV-2")])
+    assert not moves  # the person did sort during the wait
+    assert records(fake, key) == expected(DV_2={"name": "Đoàn xã Bình Mới", "version": "2"})
+    assert actions(fake, key) == ["Sửa đơn vị", RESTORED, REPLACED]
+
+
+def test_a_repair_google_keeps_refusing_is_audited_as_cells_to_fix_by_hand_and_never_saved(
+    fake, key
+):
+    store = retrying(fake, key)
+    sort_then(fake, key, lambda: fake.fail_next(5, status=503, kind="write"))  # every attempt
+    with pytest.raises(StoreError) as refused:
+        store.apply([rename(2, "Đoàn xã Bình Mới"), audit("A", "DV-2")])
+    assert refused.value.code == "misdirected"
+    now = records(fake, key)
+    (victim,) = [r for r, cells in now.items() if cells != expected()[r]]  # the stray write's
+    assert victim != "DV-2" and now[victim]["name"] == "Đoàn xã Bình Mới"
+    rows = audit_rows(fake, key)
+    assert [r["action"] for r in rows] == ["Sửa đơn vị", UNREPAIRED]
+    left = rows[1]
+    assert left["record_id"] == victim and left["tab"] == "units"
+    assert json.loads(left["before"]) == {"name": "Đoàn xã Bình Mới", "version": "2"}  # held now
+    assert json.loads(left["after"]) == {"name": unit(int(victim[3:]))["name"], "version": "1"}
+    assert [(x.record, x.field) for x in store.leftovers] == [(victim, "name"), (victim, "version")]
