@@ -17,6 +17,7 @@ from schemas.models import Cycle
 from services.core.access import Role
 from services.documents import results_doc
 from services.documents.texts import RESULTS
+from services.presentation import province_check_table
 from services.presentation import result_charts as charts
 from services.registration.cycles import assessment_cutoff
 from services.registration.deadlines import cutoff_words
@@ -154,7 +155,7 @@ def trend_section(data: pd.DataFrame) -> None:
 
 
 def check_section(cycle: Cycle) -> None:
-    frame = _ui.attempt(lambda: results.check_table(rt, me, cycle.id))
+    frame = _ui.attempt(lambda: province_check_table.table(rt, me, cycle.id))
     if frame is None or frame.empty:
         return
     if me.role is Role.PROVINCE:

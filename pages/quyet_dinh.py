@@ -14,9 +14,10 @@ from services.core.access import Role
 from services.documents import decision_doc
 from services.documents.texts import DECISION
 from services.people import units
+from services.presentation import province_check_table
 from services.registration import cycles
 from services.registration.deadlines import cutoff_words
-from services.year_end import decision_lists, decisions, results
+from services.year_end import decision_lists, decisions
 from services.year_end.decision_lists import DecisionView
 from services.year_end.decisions import Eligible
 
@@ -229,7 +230,7 @@ def draft(issuer_id: str) -> None:
 
 
 def check_table() -> None:
-    table = _ui.attempt(lambda: results.check_table(rt, me, cycle.id))
+    table = _ui.attempt(lambda: province_check_table.table(rt, me, cycle.id))
     if table is None or table.empty:
         return
     st.subheader("Kiểm tra chỉ đạo của Đoàn cấp trên" if me.role is Role.PROVINCE else "Kết quả")

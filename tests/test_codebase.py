@@ -243,7 +243,7 @@ MAY_IMPORT = {
     "registration": {"storage", "core", "people"},
     "year_end": {"storage", "core", "people", "registration"},
     "data": {"storage", "core", "people", "registration", "year_end", "bootstrap"},
-    "presentation": {"registration", "year_end"},
+    "presentation": {"core", "registration", "year_end"},
     "overview": {"storage", "core", "people", "registration", "year_end"},
     "documents": {"storage", "core", "people", "registration", "year_end", "presentation"},
     "reminders": {

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from schemas.cells import day_words
 from schemas.criteria import CriteriaSet
 from schemas.models import Cycle, Registration, RegistrationState, Role
 from schemas.vntext import sort_key
@@ -26,7 +25,7 @@ from services.core.runtime import Runtime
 from services.core.workbook import Workbook
 from services.registration import lineage
 from services.registration.cycles import assessment_cutoff, get_cycle
-from services.year_end import failing, province_check
+from services.year_end import failing
 from services.year_end.assessments import Outcome, outcomes_of
 from services.year_end.decisions import Recognition, recognised
 
@@ -303,44 +302,6 @@ def trend_headline(data: pd.DataFrame) -> tuple[pd.Series | None, pd.Series | No
     if pool.empty:
         return None, None
     return pool.iloc[-1], (pool.iloc[-2] if len(pool) > 1 else None)
-
-
-# ---- the province's check -----------------------------------------------------------------------
-
-
-def check_table(rt: Runtime, actor: Actor, cycle_id: str) -> pd.DataFrame:
-    """The province's yearly check of each upper unit (an officer: their own row) as a table;
-    empty for a secretary, who has no upper unit to check."""
-    if actor.role is Role.SECRETARY:
-        return pd.DataFrame()
-
-    def percent(value: float | None) -> str:
-        return "" if value is None else f"{value:.0%}"
-
-    return pd.DataFrame(
-        [
-            {
-                "Đơn vị": r.unit_name,
-                "Báo cáo lên tỉnh": "Chưa gửi"
-                if r.rollup_on_time is None
-                else ("Đúng hạn" if r.rollup_on_time else "Trễ hạn"),
-                "Tổng số đoàn cơ sở": r.total_units,
-                "Đã đăng ký": r.registered,
-                "Đã đánh giá": r.assessed,
-                "Tỷ lệ đã đánh giá": percent(r.assessed_share),
-                "Đạt": r.passed,
-                "Được công nhận": r.recognised,
-                "Công nhận / đăng ký": percent(r.rate_of_registered),
-                "Công nhận / tổng số": percent(r.rate_of_total),
-                "Quyết định": "; ".join(
-                    f"số {d.number} ngày {day_words(d.signed_on)}" for d in r.decisions
-                )
-                or "Chưa có",
-                "Lỗi dữ liệu": r.needs_check,
-            }
-            for r in province_check.province_check(rt, actor, cycle_id)
-        ]
-    )
 
 
 # ---- scope --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from schemas.models import RegistrationState, Role
 from services.core.access import Actor
 from services.core.errors import AccessDenied
+from services.presentation import province_check_table
 from services.year_end import failing, results, unit_history
 from tests.support.province import Province
 
@@ -206,10 +207,12 @@ def test_a_secretary_cannot_open_another_units_history(province):
 
 
 def test_the_check_table_shows_an_officer_only_its_own_row_and_nothing_to_a_secretary(province):
-    own = results.check_table(province.rt, province.actor("A"), "CK-2026")
+    own = province_check_table.table(province.rt, province.actor("A"), "CK-2026")
     assert list(own["Đơn vị"]) == ["Huyện đoàn Mẫu A"]
     assert own.iloc[0]["Được công nhận"] == 1
-    assert results.check_table(province.rt, province.actor("a1", Role.SECRETARY), "CK-2026").empty
+    assert province_check_table.table(
+        province.rt, province.actor("a1", Role.SECRETARY), "CK-2026"
+    ).empty
 
 
 # ---- a unit's history -------------------------------------------------------------------------
