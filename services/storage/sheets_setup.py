@@ -9,9 +9,9 @@ in the same single `spreadsheets:batchUpdate` that creates missing tabs (one wri
   version, state, timestamps — whose description tells, in Vietnamese, to edit them in the app;
   the audit log is protected whole;
 * data validation (`setDataValidation`) with Vietnamese help (`inputMessage`): a dropdown of the
-  exact stored values for closed sets (`ONE_OF_LIST`, `showCustomUi`), counts
-  `NUMBER_GREATER_THAN_EQ` 0, and days a `CUSTOM_FORMULA` matching the text the app stores and
-  reads — never the sheet's own date type, which would flag every date the app writes; the signed
+  exact stored values for closed sets (`ONE_OF_LIST`, `showCustomUi`), counts and days a
+  `CUSTOM_FORMULA` matching the text the app stores and reads — never the sheet's number or date
+  type, which would flag every count and date the app writes as text; the signed
   plan's link and the per-criterion statements a `CUSTOM_FORMULA` on their shape. Rules are
   not strict: a value outside them is flagged, never refused (the app must always be able to
   write, and the data-health screen lists what it cannot read);
@@ -35,7 +35,7 @@ from typing import Any
 from schemas.models import MODELS
 from schemas.tabs import AUDIT_LOG, Tab
 
-SETUP_VERSION = 1
+SETUP_VERSION = 2  # 2: counts checked by a formula on the stored text, not as numbers
 MARK_PREFIX = "(3CĐ v"
 MARK = f"{MARK_PREFIX}{SETUP_VERSION})"
 GUIDE_TITLE = "Hướng dẫn"
@@ -48,6 +48,9 @@ HEADER_STYLE = {
 }
 # What the app reads as a day: 2025-10-09, or 9/10/2025 (day first), as schemas.cells.parse_day.
 DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$"
+COUNT_PATTERN = (
+    r"^(\d+|\d{1,3}([.\s]\d{3})+)$"  # what schemas.cells.parse_count reads, not negative
+)
 WIDE = {
     *("name", "secretary", "email", "officer", "note", "reason", "return_reason", "title"),
     *("plan_link", "criteria_standing"),
@@ -184,8 +187,8 @@ def validation(tab: Tab, name: str, index: int) -> dict[str, Any] | None:
     if kind is bool:
         return _rule("ONE_OF_LIST", ["Có", "Không"], "Chọn Có hoặc Không.")
     if kind is int and name != "version":
-        return _rule(
-            "NUMBER_GREATER_THAN_EQ", ["0"], "Nhập một số nguyên không âm, ví dụ 120 hoặc 1.200."
+        return _text_rule(
+            index, COUNT_PATTERN, "Nhập một số nguyên không âm, ví dụ 120 hoặc 1.200."
         )
     if kind is date:
         cell = f"{_letters(index)}2"  # relative to the first cell of the range

@@ -10,11 +10,12 @@ import re
 import gspread
 import pytest
 
+from schemas.cells import parse_count
 from schemas.models import LatePolicy, RegistrationState, Role, UnitKind
 from schemas.tabs import ALL_TABS, TABS
 from services.storage import Append
 from services.storage.sheets import SheetsStore
-from services.storage.sheets_setup import DAY_PATTERN, GUIDE, GUIDE_TITLE, MARK
+from services.storage.sheets_setup import COUNT_PATTERN, DAY_PATTERN, GUIDE, GUIDE_TITLE, MARK
 from tests.fakes import FakeSheets
 
 UNITS = TABS["units"]
@@ -112,14 +113,23 @@ def test_closed_sets_get_a_dropdown_of_the_exact_vietnamese_values(fake, key, ta
     assert rule["inputMessage"].startswith("Chọn")
 
 
-def test_counts_get_number_validation_and_days_a_formula_on_the_stored_text(fake, key):
+def test_counts_and_days_get_a_formula_on_the_stored_text(fake, key):
     opened(fake, key).ensure_tabs()
     members = rule_of(fake, key, "units", "members")
-    assert members["condition"] == {
-        "type": "NUMBER_GREATER_THAN_EQ",
-        "values": [{"userEnteredValue": "0"}],
-    }
+    assert members["condition"]["type"] == "CUSTOM_FORMULA" and not members["strict"]
+    (count_formula,) = [v["userEnteredValue"] for v in members["condition"]["values"]]
+    column = fake.person(key).values(TABS["units"].title)[0].index(TABS["units"].header("members"))
+    letter = chr(ord("A") + column)
+    assert count_formula == (
+        f'=OR(ISBLANK({letter}2),REGEXMATCH(TO_TEXT({letter}2),"{COUNT_PATTERN}"))'
+    )
     assert "số nguyên" in members["inputMessage"]
+    # the app writes counts as text (never the sheet's number type): the pattern takes what it
+    # writes and what parse_count reads, and flags the rest
+    for written in ("0", "120", "1200", "1.200", "1 200", "12345678"):
+        assert re.match(COUNT_PATTERN, written) and parse_count(written) >= 0
+    for wrong in ("-5", "1,5", "12.5", "mười", "1.20", ""):
+        assert not re.match(COUNT_PATTERN, wrong)
     day = rule_of(fake, key, "registrations", "plan_date")
     assert day["condition"]["type"] == "CUSTOM_FORMULA" and not day["strict"]
     (formula,) = [v["userEnteredValue"] for v in day["condition"]["values"]]
