@@ -11,7 +11,7 @@ from services.core.errors import AccessDenied
 from services.core.runtime import Runtime
 from services.data import health
 from services.registration import status
-from services.storage import Append
+from services.storage import Append, Row
 from services.storage.cache import CachedStore
 from services.storage.sql import SqlStore
 from tests.support.builders import COMPANY_2, OPEN
@@ -293,7 +293,9 @@ def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_record
     assert "ghi lại vào đúng hàng" in replaced.message
 
 
-def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
+def never_repaired(sheet: DemoSheet) -> tuple[Row, list[Row], health.Problem]:
+    """A save a sort sent into another record's row, whose repair Google refuses every time: the
+    record meant, the units as they were before, and the one line Dữ liệu lists."""
     from services.storage import StoreError, Update
 
     engine = sheet.rt.store.inner
@@ -308,7 +310,11 @@ def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
     )
     with pytest.raises(StoreError):
         sheet.rt.store.apply([change])
-    problem = the_one(listed(sheet, kind="misdirected"))
+    return target, units, the_one(listed(sheet, kind="misdirected"))
+
+
+def test_a_repair_google_never_took_is_listed_as_cells_to_fix_by_hand(sheet):
+    target, _, problem = never_repaired(sheet)
     assert problem.record_id not in ("", target.cells["id"])
     assert "chưa sửa lại được" in problem.message
     assert "Hãy sửa tay: ô “Điện thoại” đang là “0900 000 111”, cần trả lại" in problem.message
@@ -358,21 +364,7 @@ def test_a_repair_line_goes_once_its_record_is_saved_again_in_the_app(sheet):
 
 
 def test_cells_left_wrong_are_listed_until_a_person_puts_them_right(sheet):
-    from services.storage import StoreError, Update
-
-    engine = sheet.rt.store.inner
-    engine.retry.sleep = lambda seconds: None
-    units = sheet.rt.store.snapshot().tabs[UNITS]
-    target = next(r for r in units if r.cells["id"] and r.number > 3)
-    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
-    header = TABS[UNITS].header("name")
-    sheet.fake.before_next_write(
-        lambda: sheet.person.sort(TABS[UNITS].title, header, True),
-        lambda: sheet.fake.fail_next(engine.retry.max_attempts, status=503, kind="write"),
-    )
-    with pytest.raises(StoreError):
-        sheet.rt.store.apply([change])
-    problem = the_one(listed(sheet, kind="misdirected"))
+    _, units, problem = never_repaired(sheet)
     victim = problem.record_id
     should_be = next(r.cells["phone"] for r in units if r.cells["id"] == victim)
     sheet.type(UNITS, "phone", sheet.row_of(UNITS, victim), should_be)  # put right by hand
