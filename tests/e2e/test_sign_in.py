@@ -159,6 +159,9 @@ def test_a_listed_person_signs_in_and_reaches_their_screens(signed_in_app, brows
     with screenshot_on_failure(page, tmp_path):
         sign_in(page, base_url, LISTED)
         page.get_by_text(f"Đăng nhập: {LISTED}").wait_for()
+        # the screen links are drawn after the sign-in box, later in the same run
+        page.get_by_test_id("stSidebar").get_by_role("link", name="Trang chủ").wait_for()
+        wait_for_app(page)
         links = sidebar_text(page)
         assert "Đánh giá" in links and "Báo cáo lên tỉnh" in links
         assert "Người dùng" not in links  # province staff only

@@ -13,6 +13,7 @@ from tests.support.browser import (
     choose_person,
     open_screen,
     screenshot_on_failure,
+    settled,
     type_date,
     wait_for_app,
 )
@@ -68,12 +69,12 @@ def import_flow(page, app_server: str, path: str) -> None:
     assert figures(page)["Thêm mới"] == "4"
     type_date(page, "Ngày hiệu lực (hợp nhất, ngừng hoạt động)", datetime(2027, 1, 1))
     page.keyboard.press("Tab")
-    wait_for_app(page)
+    settled(page)
     page.get_by_label("Số quyết định").fill("27-QĐ/TĐTN")
     page.keyboard.press("Tab")
-    wait_for_app(page)
+    settled(page)  # the run the typed number starts, then the click (else it may be lost in it)
     page.get_by_role("button", name="Xác nhận và ghi").click()
-    wait_for_app(page)
+    settled(page)
     done = page.get_by_test_id("stAlertContentSuccess").first
     done.wait_for()
     assert "4 đơn vị thêm mới, 1 hợp nhất" in done.inner_text()

@@ -89,10 +89,13 @@ def choose(page, label: str, option: str, within=None) -> None:
     field = box.locator("input")
     wanted_text = re.compile("^" + re.escape(option))
     wanted = page.get_by_role("option", name=wanted_text)
-    # A list redrawn under the pointer (a run finishing, the long list scrolling the option into
-    # view) can swallow the click and stay open: pick again until the box holds the option.
+    # A box at the bottom of the window opens its list upwards, with the last options under the
+    # box itself, where a click lands on the box: bring it to the middle first. A list redrawn
+    # under the pointer (a run finishing, the long list scrolling the option into view) can
+    # swallow the click and stay open: pick again until the box holds the option.
     for attempt in range(4):
         try:
+            field.evaluate("e => e.scrollIntoView({block: 'center'})")
             field.click(timeout=5_000)
             wanted.first.click(timeout=5_000)
             page.get_by_role("listbox").wait_for(state="hidden", timeout=3_000)
