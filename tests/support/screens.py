@@ -20,8 +20,10 @@ SHOTS = Path(__file__).resolve().parents[2] / "shots"  # git-ignored
 
 
 def start(page, url: str) -> None:
-    """Open the app in a new session and wait for its first run to finish."""
+    """Open the app in a new session and wait for its first run to finish (the app may still look
+    idle before that run begins: wait for the screen links it draws, then for its end)."""
     page.goto(url)
+    sidebar(page).get_by_role("link").first.wait_for()
     wait_for_app(page)
 
 
