@@ -276,20 +276,12 @@ def test_an_assessment_result_changed_by_hand_is_listed_as_disagreeing_with_reco
 
 
 def test_a_write_repaired_after_a_sort_inside_the_save_is_listed_with_the_records_involved(sheet):
-    from services.storage import Update
-
-    units = sheet.rt.store.snapshot().tabs[UNITS]
-    target = next(r for r in units if r.cells["id"] and r.number > 3)
-    change = Update(UNITS, target.cells["id"], dict(target.cells), {"phone": "0900 000 111"})
-    header = TABS[UNITS].header("name")
-    sheet.fake.before_next_write(lambda: sheet.person.sort(TABS[UNITS].title, header, True))
-    sheet.rt.store.apply([change])
-    found = listed(sheet, kind="misdirected")
+    meant, found = repaired(sheet)
     assert [p.kind_label for p in found] == [health.KIND_LABELS["misdirected"]] * 2
     restored, replaced = found
-    assert restored.record_id not in ("", target.cells["id"])
+    assert restored.record_id not in ("", meant)
     assert "tự hoàn tác các ô “Điện thoại”" in restored.message
-    assert replaced.record_id == target.cells["id"]
+    assert replaced.record_id == meant
     assert "ghi lại vào đúng hàng" in replaced.message
 
 
