@@ -46,8 +46,9 @@ def section(rt: Runtime, me: Actor, cycle: Cycle, stage: Stage) -> None:
         ("reminders table", *scope), lambda _wb, _now: _listing(rt, cycle, stage, units)
     )
     _ui.table(listed, hide_index=True, width="stretch")
-    _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
-    _unsure(rt, me, cycle)
+    with st.container():  # what a sending says comes and goes: in one place (see _ui.show_flash)
+        _send_all(rt, me, cycle, units, config, f"remind-{stage.name}-{cycle.id}")
+        _unsure(rt, me, cycle)
     uppers = _ui.attempt(lambda: upper_messages(rt, me, cycle.id, stage, config.app_url)) or []
     tabs = st.tabs(["Lời nhắc từng đơn vị", "Lời nhắc từng Đoàn cấp trên"])
     with tabs[0]:

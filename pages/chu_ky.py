@@ -262,8 +262,9 @@ def edit(existing: list[Cycle]) -> None:
 
 
 _ui.show_flash(FLASH)
-for warning in st.session_state.pop(WARN, []):
-    st.warning(_ui.plain(warning))
+with st.container():  # in place on every run, with or without warnings (see _ui.show_flash)
+    for warning in st.session_state.pop(WARN, []):
+        st.warning(_ui.plain(warning))
 existing = cycles.list_cycles(rt, me)
 if existing:
     _ui.table(cycle_table(existing), hide_index=True, width="stretch")

@@ -311,8 +311,10 @@ def extension_form(in_scope: list[Unit]) -> None:
 
 
 _ui.show_flash(FLASH)
+receipt_slot = st.empty()  # drawn on every run, as the flash's is (see _ui.show_flash)
 if me.role is not Role.SECRETARY and (receipt := st.session_state.pop("receipt", None)):
-    show_receipt(receipt, fresh=True)
+    with receipt_slot:
+        show_receipt(receipt, fresh=True)
 if me.role is Role.SECRETARY:
     own_unit(me)
 elif me.role in (Role.PROVINCE, Role.UPPER):

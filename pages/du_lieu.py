@@ -29,9 +29,12 @@ def ask_to_adopt(row: health.Unadopted) -> None:
 
 
 pending = st.session_state.pop(PENDING, None)
-if pending is not None:
-    new_id = _ui.attempt(lambda: health.adopt_row(rt, me, pending, _ui.request_key(FORM)), FORM)
-    if new_id:
+with st.container():  # what adopting says comes and goes: in one place (see _ui.show_flash)
+    if pending is not None and (
+        new_id := _ui.attempt(
+            lambda: health.adopt_row(rt, me, pending, _ui.request_key(FORM)), FORM
+        )
+    ):
         st.success(
             _ui.plain(
                 f"Đã cấp mã {new_id} cho hàng {pending.row} của bảng {pending.tab_title}; "

@@ -9,6 +9,7 @@ from services.core.access import Role
 from services.demo.province import demo_actors
 from services.registration import cycles
 from services.registration.cycles import CycleDraft
+from tests.support.app import place_of
 
 PAGE = "pages/chu_ky.py"
 CURRENT_SET = "3cd-2023-2027@1"
@@ -39,6 +40,21 @@ def cycles_of(rt, year: int) -> list:
 def new_cycle_for(at, year: int):
     at.number_input(key="new-year").set_value(year)
     return at.run()
+
+
+def test_a_criteria_set_that_misses_the_year_is_said_once_and_moves_no_tab(open_app):
+    """The warning shows on the run after the save and is gone on the next; drawn in a place kept
+    on every run, it does not move the tabs below it (tabs drawn at a new place start again on
+    their first tab, and the widgets in them are drawn anew)."""
+    at = new_cycle_for(open_app("province", PAGE), 2030)
+    form_widget(at, "cycle-new", "selectbox", "criteria").select(CURRENT_SET)
+    submit(at, "Tạo đợt")
+    [warning] = [w.value for w in at.warning if "giai đoạn 2023–2027" in w.value]
+    assert "không gồm năm 2030" in warning
+    with_warning = place_of(at.tabs[0], at.main)
+    at.run()
+    assert not [w.value for w in at.warning if "giai đoạn" in w.value]
+    assert place_of(at.tabs[0], at.main) == with_warning
 
 
 def test_the_list_shows_cut_offs_as_last_days(open_app):

@@ -6,6 +6,7 @@ from schemas.models import RegistrationState
 from services.core.access import Role
 from services.demo.province import demo_actors
 from services.registration import plans
+from tests.support.app import place_of
 from tests.support.world import NOW
 
 
@@ -202,6 +203,21 @@ def test_a_paper_plans_receipt_shows_the_day_the_paper_was_received(open_app, st
     [receipt] = successes(at)
     assert "nhận bản giấy ngày 21/11/2026" in receipt and "gửi lần đầu" not in receipt
     assert registration(stored(), COMPANY_1).received_on == date(2026, 11, 21)
+
+
+def test_the_tabs_stay_in_place_when_the_paper_plans_receipt_goes(open_app):
+    """The receipt is shown on the run after a paper plan is entered, and gone on the next. Drawn
+    in a place kept on every run, it moves nothing below it: the tabs are the same tabs, so the
+    unit an officer picks right after is kept and reviewed (when the receipt shifted the tabs the
+    browser drew them anew, and now and then the new box sent its empty value back: the pick was
+    lost and nothing showed under it)."""
+    at = fill_paper_plan(open_app, date(2026, 11, 21))
+    assert successes(at)
+    with_receipt = place_of(at.tabs[0], at.main)
+    pick(at.selectbox(key="review-unit"), COMPANY_1).run()
+    assert not successes(at)
+    assert place_of(at.tabs[0], at.main) == with_receipt
+    assert f"**{COMPANY_1}** — Đã gửi" in " ".join(m.value for m in at.markdown)
 
 
 def test_an_empty_plan_date_is_reported_as_required(open_app):

@@ -9,7 +9,7 @@ from pages._ui import plain
 from services.core import records
 from services.storage import Append
 from services.storage.sql import SqlStore
-from tests.support.app import ROOT, app_sqlite
+from tests.support.app import ROOT, app_sqlite, place_of
 
 PAGE = "pages/du_lieu.py"
 HAND_ROW = {"id": "", "name": "Đoàn xã Mẫu Tay", "kind": "Xã", "active": "Có"}
@@ -89,6 +89,19 @@ def test_province_staff_adopt_a_row_without_id(open_app, app_runtime, tmp_path):
     (audit,) = [a for a in stored["audit_log"] if a.cells["record_id"] == row.cells["id"]]
     assert audit.cells["action"] == records.ADOPTED
     assert "Không có vấn đề nào" in text(at)  # the adopted row is a record now
+
+
+def test_what_adopting_says_comes_without_moving_the_filters(open_app, app_runtime):
+    """The message shows on the run after the click only; drawn in a place kept on every run, it
+    does not move the filters below it (a box drawn at a new place is drawn anew in the browser,
+    which can lose what was just chosen in it)."""
+    at = open_app("province", PAGE)
+    app_runtime().store.apply([Append("units", BAD_KIND), Append("units", HAND_ROW)])
+    at.run()
+    before = place_of(at.selectbox(key="health_kind"), at.main)
+    at.button(key="adopt_button").click().run()
+    assert "Đã cấp mã" in text(at)
+    assert place_of(at.selectbox(key="health_kind"), at.main) == before
 
 
 def test_a_row_changed_after_the_screen_read_it_is_not_adopted_and_both_values_show(

@@ -8,6 +8,7 @@ import pytest
 from services.core.access import Role
 from services.demo import demo_actors
 from services.reminders import schedule
+from tests.support.app import place_of
 from tests.support.smtp import SmtpServer
 
 URL = "https://3cd.tinhdoan.example.vn"
@@ -33,6 +34,10 @@ def _with_settings(at, server=None):
     return at.run()
 
 
+def message_tabs(at):
+    return next(t for t in at.tabs if t.label == "Lời nhắc từng đơn vị")
+
+
 def test_tong_hop_offers_the_message_to_copy_with_the_apps_address(open_app):
     at = _with_settings(open_app("upper", TONG_HOP))
     assert not at.exception
@@ -56,7 +61,12 @@ def test_one_click_emails_the_missing_units_and_the_row_says_so(open_app, server
         "bithu102@mau.example",
     ]  # Công ty Mẫu 1 and 5, the two not registered
     assert any("Đoàn cơ sở Công ty Mẫu 1" in m.message["Subject"] for m in server.inbox.messages)
+    assert any("Đã gửi 2 e-mail nhắc nhở" in s.value for s in at.success)
+    with_report = place_of(message_tabs(at), at.main)
     at.run()
+    # The report is gone and nothing below moved: the message tabs are the same tabs.
+    assert not any("Đã gửi 2 e-mail" in s.value for s in at.success)
+    assert place_of(message_tabs(at), at.main) == with_report
     table = at.dataframe[-1].value
     row = table[table["Đơn vị"] == "Đoàn cơ sở Công ty Mẫu 1"].iloc[0]
     assert row["Đã nhắc"] == "đã nhắc 1 lần, lần cuối 25/11"

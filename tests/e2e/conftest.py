@@ -25,10 +25,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """A failed browser test leaves a screenshot of its page in shots/failures/ (git-ignored)."""
+    """A failed browser test leaves a screenshot of its page in shots/failures/ (git-ignored) and
+    the text the page showed in its report (CI keeps only the report)."""
     outcome = yield
     report = outcome.get_result()
     page = getattr(item, "funcargs", {}).get("browser_page")
     if report.when == "call" and report.failed and page is not None:
         with contextlib.suppress(Exception):  # the page may be gone with what made the test fail
             shoot(page, "failures", item.name)
+        with contextlib.suppress(Exception):
+            shown = page.get_by_test_id("stMain").inner_text(timeout=5_000)
+            report.sections.append(("what the page showed", f"{page.url}\n{shown}"))

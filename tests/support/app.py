@@ -5,11 +5,13 @@ The fixtures are defined here and brought into the conftest files that use them 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block, Node
 
 from schemas.criteria import load_catalogue
 from services import demo
@@ -130,3 +132,17 @@ def on_cycle(at: AppTest, key: str, cycle_id: str) -> AppTest:
     from pages import _ui
 
     return choose_cycle(at, key, _ui.runtime().workbook().cycles[cycle_id].name)
+
+
+def place_of(node: Node, within: Block) -> tuple[int, ...]:
+    """Where `node` is drawn: the indices from `within` down to it, as Streamlit addresses it.
+
+    The browser keeps an element (and the widgets and chosen tab inside it) from one run to the
+    next only while it stays at the same place; a block drawn at a new place is drawn anew."""
+    for index, child in within.children.items():
+        if child is node:
+            return (index,)
+        if isinstance(child, Block):
+            with contextlib.suppress(LookupError):
+                return (index, *place_of(node, child))
+    raise LookupError(node)
