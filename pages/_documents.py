@@ -36,38 +36,40 @@ def panel(
     build: Callable[[doc_texts.Texts], Document],
     key: str,
 ) -> None:
-    """Edit the texts, then download the document built with them."""
-    if doc_texts.may_edit(rt, me, issuer_id):
-        saved = doc_texts.texts_for(rt, me, issuer_id, kind)
-        edited = _texts_form(rt, me, kind, issuer_id, saved, key)
-    else:  # a decision seen through units in one's scope: the issuer's texts, not editable
-        edited = doc_texts.issuer_texts(rt, issuer_id, kind)
-    document = _ui.attempt(lambda: build(edited))
-    if document is None:
-        return
-    settings = document_settings(_ui._secrets(), os.environ)
-    docx = render.docx_bytes(document, settings.templates)
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "Tải văn bản (.docx)",
-        data=docx,
-        file_name=f"{document.file_stem}.docx",
-        mime=render.DOCX,
-        icon=":material/description:",
-        on_click="ignore",
-        key=f"{key}-docx",
-    )
-    if document.sheets:
-        middle.download_button(
-            "Tải bảng (.xlsx)",
-            data=render.xlsx_bytes(document),
-            file_name=f"{document.file_stem}.xlsx",
-            mime=render.XLSX,
-            icon=":material/table:",
+    """Edit the texts, then download the document built with them. All in one block, so what
+    comes and goes in it (a PDF's link, a save's message) moves nothing the screen draws after."""
+    with st.container():
+        if doc_texts.may_edit(rt, me, issuer_id):
+            saved = doc_texts.texts_for(rt, me, issuer_id, kind)
+            edited = _texts_form(rt, me, kind, issuer_id, saved, key)
+        else:  # a decision seen through units in one's scope: the issuer's texts, not editable
+            edited = doc_texts.issuer_texts(rt, issuer_id, kind)
+        document = _ui.attempt(lambda: build(edited))
+        if document is None:
+            return
+        settings = document_settings(_ui._secrets(), os.environ)
+        docx = render.docx_bytes(document, settings.templates)
+        left, middle, right = st.columns(3)
+        left.download_button(
+            "Tải văn bản (.docx)",
+            data=docx,
+            file_name=f"{document.file_stem}.docx",
+            mime=render.DOCX,
+            icon=":material/description:",
             on_click="ignore",
-            key=f"{key}-xlsx",
+            key=f"{key}-docx",
         )
-    _pdf(right, docx, document.file_stem, settings.soffice, key)
+        if document.sheets:
+            middle.download_button(
+                "Tải bảng (.xlsx)",
+                data=render.xlsx_bytes(document),
+                file_name=f"{document.file_stem}.xlsx",
+                mime=render.XLSX,
+                icon=":material/table:",
+                on_click="ignore",
+                key=f"{key}-xlsx",
+            )
+        _pdf(right, docx, document.file_stem, settings.soffice, key)
 
 
 def _pdf(column, docx: bytes, stem: str, soffice: str, key: str) -> None:

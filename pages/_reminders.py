@@ -148,9 +148,11 @@ def _unsure(rt: Runtime, me: Actor, cycle: Cycle) -> None:
             f"({_ui.plain(unit_name(rt, me, row.unit_id))}) bị ngắt giữa "
             "chừng, chưa rõ đã đi chưa. Kiểm tra hộp thư đã gửi; nếu chưa có, bấm “Gửi lại”."
         )
-        if st.button("Gửi lại", key=f"again-{row.id}"):
-            _ui.attempt(lambda row=row: outbox.send_again(rt, me, row.id))
-            st.rerun()
+        if (
+            st.button("Gửi lại", key=f"again-{row.id}")
+            and _ui.attempt(lambda row=row: outbox.send_again(rt, me, row.id)) is not None
+        ):
+            st.rerun()  # back in the queue, or moved by someone meanwhile; a refusal stays shown
 
 
 def schedule_form(rt: Runtime, me: Actor, cycle: Cycle) -> None:

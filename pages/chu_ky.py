@@ -110,7 +110,7 @@ def cycle_form(form: str, draft: CycleDraft, held: Cycle | None) -> None:
         _ui.refuse(form, "Chưa lưu. Ngưỡng điểm phải là số (ví dụ 80 hoặc 72,5), hoặc để trống.")
         return
     if kinds and kind_set is None:
-        st.error("Chưa lưu. Vui lòng chọn bộ tiêu chí riêng cho các loại đơn vị đã chọn.")
+        _ui.refuse(form, "Chưa lưu. Vui lòng chọn bộ tiêu chí riêng cho các loại đơn vị đã chọn.")
         return
     kind_criteria = tuple((kind, kind_set) for kind in kinds if kind_set)
     assess_day = assess if isinstance(assess, date) else None

@@ -269,9 +269,10 @@ def one_unit(line: AssessmentLine) -> None:
         "nội dung cùng đạt."
     )
     st.markdown(state_words(view))
-    show_problems(view)
-    if view.found:
-        result_panel("Kết quả", view.result)
+    with st.container():  # comes with the first draft: what is below (an open expander) stays
+        show_problems(view)
+        if view.found:
+            result_panel("Kết quả", view.result)
     if other.found:
         other_assessment(view, other)
     if view.editable:

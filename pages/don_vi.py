@@ -65,15 +65,18 @@ def browse() -> None:
     base.metric("Đoàn cơ sở", number(len(grassroots)))
     members.metric("Đoàn viên", number(sum(u.members or 0 for u in grassroots)))
     chi_doan.metric("Chi đoàn", number(sum(u.chi_doan or 0 for u in grassroots)))
-    if not lines:
-        st.info(
-            "Không có đơn vị nào khớp bộ lọc. Hãy bỏ bớt điều kiện lọc hoặc sửa từ khóa tìm kiếm."
+    with st.container():  # one block, with or without matches: the tabs below keep their place
+        if not lines:
+            st.info(
+                "Không có đơn vị nào khớp bộ lọc. Hãy bỏ bớt điều kiện lọc hoặc sửa từ khóa tìm "
+                "kiếm."
+            )
+            return
+        _ui.table(tree_table(lines), hide_index=True, width="stretch")
+        st.caption(
+            "Với Đoàn cấp trên, số đoàn viên và số chi đoàn là tổng của các đoàn cơ sở đang hoạt "
+            "động trực thuộc."
         )
-        return
-    _ui.table(tree_table(lines), hide_index=True, width="stretch")
-    st.caption(
-        "Với Đoàn cấp trên, số đoàn viên và số chi đoàn là tổng của các đoàn cơ sở đang hoạt động trực thuộc."
-    )
 
 
 def tree_table(lines: list[UnitLine]) -> pd.DataFrame:

@@ -49,15 +49,17 @@ def browse() -> None:
         max_chars=200,
     )
     rows = users.list_users(rt, me, query)
-    if not rows:
-        st.info("Không có người dùng nào khớp từ khóa. Hãy sửa hoặc xóa từ khóa tìm kiếm.")
-        return
-    _ui.table(user_table(rows), hide_index=True, width="stretch")
-    st.caption(
-        "Người bị tắt quyền truy cập ở màn hình này mất quyền ngay ở lần bấm tiếp theo. "
-        'Nếu tắt quyền bằng cách sửa trực tiếp trong bảng tính (cột "Được truy cập" ghi "Không"), '
-        "người đó mất quyền trong vòng 60 giây, là thời gian dữ liệu đọc được làm mới."
-    )
+    with st.container():  # one block, with or without matches: the tabs below keep their place
+        if not rows:
+            st.info("Không có người dùng nào khớp từ khóa. Hãy sửa hoặc xóa từ khóa tìm kiếm.")
+            return
+        _ui.table(user_table(rows), hide_index=True, width="stretch")
+        st.caption(
+            "Người bị tắt quyền truy cập ở màn hình này mất quyền ngay ở lần bấm tiếp theo. "
+            'Nếu tắt quyền bằng cách sửa trực tiếp trong bảng tính (cột "Được truy cập" ghi '
+            '"Không"), người đó mất quyền trong vòng 60 giây, là thời gian dữ liệu đọc được làm '
+            "mới."
+        )
 
 
 def pick_role(key: str, current: Role | None = None) -> Role | None:

@@ -77,7 +77,8 @@ def from_sheet() -> tuple[str, list[Table]] | None:
 source = st.radio(
     "Nguồn", ["Tệp Excel (.xlsx)", "Trang của Google Sheet"], horizontal=True, key="list-src"
 )
-held = from_file() if source.startswith("Tệp") else from_sheet()
+with st.container():  # "Đọc trang" is there until the page is read: one place on every run
+    held = from_file() if source.startswith("Tệp") else from_sheet()
 if held is None:
     st.session_state.pop(TABLE, None)
     st.stop()

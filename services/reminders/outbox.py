@@ -146,14 +146,15 @@ def send_pending(
     return report
 
 
-def send_again(rt: Runtime, actor: Actor, reminder_id_: str) -> None:
-    """Put a reminder left 'Đang gửi' back in the queue, after a person checked it did not leave."""
+def send_again(rt: Runtime, actor: Actor, reminder_id_: str) -> bool:
+    """Put a reminder left 'Đang gửi' back in the queue, after a person checked it did not leave;
+    False when someone changed it meanwhile (it is left as they left it)."""
     ensure_may_remind(actor)
     wb = rt.workbook()
     row = wb.reminders.get(reminder_id_)
     if row is None or row.unit_id not in scope(wb, actor):
         raise AccessDenied("Không tìm thấy nhắc nhở này trong phạm vi của bạn.")
-    _move(rt, actor, row, {"state": PENDING})
+    return _move(rt, actor, row, {"state": PENDING}) is not None
 
 
 def _move(rt: Runtime, actor: Actor, row: Reminder, changes: dict[str, str]) -> Reminder | None:

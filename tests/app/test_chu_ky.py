@@ -57,6 +57,16 @@ def test_a_criteria_set_that_misses_the_year_is_said_once_and_moves_no_tab(open_
     assert place_of(at.tabs[0], at.main) == with_warning
 
 
+def test_kinds_without_their_own_set_are_refused_and_the_button_works_again(open_app, stored):
+    at = new_cycle_for(open_app("province", PAGE), 2028)
+    form_widget(at, "cycle-new", "selectbox", "criteria").select(CURRENT_SET)
+    form_widget(at, "cycle-new", "multiselect", "kinds").select("Xã")
+    submit(at, "Tạo đợt")
+    assert "Chưa lưu. Vui lòng chọn bộ tiêu chí riêng" in errors(at)
+    assert not next(b for b in at.button if b.label == "Tạo đợt").disabled
+    assert cycles_of(stored(), 2028) == []
+
+
 def test_the_list_shows_cut_offs_as_last_days(open_app):
     at = open_app("province", PAGE)
     row = at.dataframe[0].value.set_index("Mã").loc["CK-2026"]

@@ -11,7 +11,7 @@ from services.core.access import Role
 from services.core.records import new_request_key
 from services.demo.province import demo_actors
 from services.year_end import assessments, decisions
-from tests.support.app import on_cycle
+from tests.support.app import on_cycle, place_of
 
 PAGE = "pages/danh_gia.py"
 CYCLE = "CK-2026"  # the demo round assessed at NOW (year 2026, assessment until 31/12/2026)
@@ -106,6 +106,17 @@ def test_a_saved_draft_can_then_be_sent_and_the_unit_stays_chosen(open_app, stor
     assert not at.error, errors(at)
     assert "Bản đánh giá đã khoá" in " ".join(s.value for s in at.success)
     assert official(stored(), COMPANY_2).state is AssessmentState.SUBMITTED
+
+
+def test_the_result_that_comes_with_the_first_draft_moves_nothing_below_it(open_app):
+    """Drawn anew at a new place, an expander the officer opened to compare would close and the
+    form would be a new one: the result panel has a place on every run, empty before a draft."""
+    at = fill_all(choose(opened(open_app, "upper"), COMPANY_2))
+    send = next(b for b in at.button if b.label == "Gửi đánh giá")
+    before = place_of(send, at.main)
+    click(at, "Lưu nháp")
+    assert "Kết quả chung" in [m.label for m in at.metric]
+    assert place_of(next(b for b in at.button if b.label == "Gửi đánh giá"), at.main) == before
 
 
 def test_a_count_typed_in_words_is_refused_naming_the_criterion_and_the_input_stays(

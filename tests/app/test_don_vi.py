@@ -11,6 +11,7 @@ from schemas.vntext import sort_key
 from services.core.access import Role
 from services.demo.province import demo_actors
 from services.people import units
+from tests.support.app import place_of
 
 PAGE = "pages/don_vi.py"
 OFFICER_BLOC = "Đoàn Khối Doanh nghiệp Mẫu 2"
@@ -81,6 +82,14 @@ def test_searching_without_diacritics_finds_the_secretarys_unit(open_app):
     assert list(shown["Đơn vị"].str.strip()) == ["Đoàn cơ sở Công ty Mẫu 1"]
     assert shown.iloc[0]["Đơn vị cấp trên"] == OFFICER_BLOC
     assert at.metric[0].value == "1"
+
+
+def test_a_search_that_finds_nothing_says_so_and_the_tabs_stay(open_app):
+    at = open_app("province", PAGE)
+    listed = place_of(at.tabs[0], at.main)
+    at.text_input(key="filter-query").input("khong co don vi nay").run()
+    assert any("Không có đơn vị nào khớp bộ lọc" in i.value for i in at.info)
+    assert place_of(at.tabs[0], at.main) == listed  # drawn anew, they would reopen on the first
 
 
 def test_filtering_by_upper_unit_lists_its_units_in_vietnamese_order(open_app, stored):

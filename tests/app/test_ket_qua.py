@@ -14,7 +14,7 @@ from services import demo
 from services.core.access import Role
 from services.overview import tasks
 from services.year_end import results
-from tests.support.app import PEOPLE, choose_cycle
+from tests.support.app import PEOPLE, choose_cycle, place_of
 
 PAGE = "pages/ket_qua.py"
 
@@ -168,3 +168,16 @@ def test_an_upper_officer_sees_only_its_units_and_its_own_check_row(shown):
     assert set(at.selectbox(key="results-unit").options) == {
         f"Đoàn cơ sở Công ty Mẫu {n} — Đoàn Khối Doanh nghiệp Mẫu 2" for n in range(1, 6)
     }
+
+
+def test_making_the_reports_pdf_moves_nothing_below_the_panel(shown, monkeypatch):
+    """What "Tạo bản PDF" says shows on one run only; the panel keeps it inside its own block, so
+    the history box drawn after the panel stays the same box (one drawn at a new place is drawn
+    anew in the browser, which can lose a unit just picked in it)."""
+    monkeypatch.setenv("TCD_SOFFICE", "/khong-co/soffice")  # says how to install LibreOffice
+    at = shown("province")
+    at.toggle(key="results-report").set_value(True).run()
+    before = place_of(at.selectbox(key="results-unit"), at.main)
+    next(b for b in at.button if b.label == "Tạo bản PDF").click().run()
+    assert any("LibreOffice" in i.value for i in at.info)
+    assert place_of(at.selectbox(key="results-unit"), at.main) == before

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from schemas.models import Role
 from services.core.access import Actor
-from tests.support.app import ROOT, app_sqlite
+from tests.support.app import ROOT, app_sqlite, place_of
 from tests.support.world import NOW
 
 PAGE = "pages/nguoi_dung.py"
@@ -61,6 +61,14 @@ def test_searching_without_diacritics_finds_the_upper_officer(open_app):
     at = open_app("province", PAGE)
     at.text_input(key="user-query").input("doan khoi doanh nghiep mau 2").run()
     assert list(at.dataframe[0].value["Email đăng nhập"]) == ["doankhoi@mau.example"]
+
+
+def test_a_search_that_finds_nobody_says_so_and_the_tabs_stay(open_app):
+    at = open_app("province", PAGE)
+    listed = place_of(at.tabs[0], at.main)
+    at.text_input(key="user-query").input("khong co ai ten nay").run()
+    assert any("Không có người dùng nào khớp" in i.value for i in at.info)
+    assert place_of(at.tabs[0], at.main) == listed  # drawn anew, they would reopen on the first
 
 
 def test_the_units_offered_follow_the_chosen_role(open_app, stored):

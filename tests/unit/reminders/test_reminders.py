@@ -143,7 +143,7 @@ def test_a_run_interrupted_part_way_never_sends_a_message_twice(rt, people, serv
     assert len(received) == len(set(received)) == len(messages) - 1
     [stuck] = outbox.unsure(rt, officer, OPEN)  # nobody knows whether it left
     assert stuck.recipient not in received
-    outbox.send_again(rt, officer, stuck.id)  # a person checked: it did not
+    assert outbox.send_again(rt, officer, stuck.id)  # a person checked: it did not
     with SmtpMailer(_smtp(server)) as mailer:
         outbox.send_pending(rt, officer, mailer)
     received = [m.message["To"] for m in server.inbox.messages]
