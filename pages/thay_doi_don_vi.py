@@ -239,22 +239,23 @@ with tab_done:
         hide_index=True,
     )
     reversible = [c for c in changes if not c.reversed]
-    if province and reversible:
-        chosen = st.selectbox(
-            "Hoàn tác thay đổi",
-            [c.id for c in reversible],
-            format_func=lambda cid: next(c.summary for c in reversible if c.id == cid),
-            index=None,
-            placeholder="Chọn thay đổi",
-            key="undo-change",
-        )
-        undo_key = _ui.request_key("undo-change")
-        if chosen and st.button("Hoàn tác", key="undo-button"):
-            undone = _ui.attempt(
-                lambda: unit_changes.reverse_change(rt, me, chosen, undo_key), "undo-change"
+    with st.container():  # what undoing says comes and goes: the setting below stays put
+        if province and reversible:
+            chosen = st.selectbox(
+                "Hoàn tác thay đổi",
+                [c.id for c in reversible],
+                format_func=lambda cid: next(c.summary for c in reversible if c.id == cid),
+                index=None,
+                placeholder="Chọn thay đổi",
+                key="undo-change",
             )
-            if undone is not None:
-                st.success(f"Đã hoàn tác: {_ui.plain(undone.summary)}")
+            undo_key = _ui.request_key("undo-change")
+            if chosen and st.button("Hoàn tác", key="undo-button"):
+                undone = _ui.attempt(
+                    lambda: unit_changes.reverse_change(rt, me, chosen, undo_key), "undo-change"
+                )
+                if undone is not None:
+                    st.success(f"Đã hoàn tác: {_ui.plain(undone.summary)}")
     if province:
         st.subheader("Đơn vị hợp nhất khi xét tuyên dương")
         current, words = current_rule(rt)

@@ -7,7 +7,7 @@ from datetime import date
 
 from services.core.access import Role
 from services.demo.province import demo_actors
-from tests.support.app import app_sqlite, page_alone
+from tests.support.app import app_sqlite, page_alone, place_of
 from tests.support.world import unit_id
 
 PAGE = "pages/thay_doi_don_vi.py"
@@ -62,8 +62,10 @@ def test_the_demo_restructuring_is_listed_and_a_merge_with_later_records_is_not_
     box = at.selectbox(key="undo-change")
     target = next(i for i, o in enumerate(box.options) if "vào Đoàn xã Chí Minh" in o)
     at = box.select_index(target).run()
+    setting = place_of(at.radio(key="successor-rule"), at.main)
     at = button(at, "Hoàn tác").click().run()
     assert "Không thể hoàn tác" in errors(at) and "Đoàn xã Chí Minh" in errors(at)
+    assert place_of(at.radio(key="successor-rule"), at.main) == setting  # the refusal moved nothing
 
 
 def test_province_staff_set_the_successor_rule(open_app, stored):
