@@ -92,13 +92,17 @@ def choose(page, label: str, option: str, within=None) -> None:
     wanted_text = re.compile("^" + re.escape(option))
     wanted = page.get_by_role("option", name=wanted_text)
     # A box at the bottom of the window opens its list upwards, with the last options under the
-    # box itself, where a click lands on the box: bring it to the middle first. A list redrawn
-    # under the pointer (a run finishing, the long list scrolling the option into view) can
-    # swallow the click and stay open: pick again until the box holds the option.
+    # box itself, where a click lands on the box: bring it to the middle first. The option's text
+    # is typed, as a person does in a long list: the list shrinks to the few options that match,
+    # so the click never waits for a long list to scroll the option into view (a list redrawn
+    # while it scrolls kept the click and stayed open). A list redrawn under the pointer by a run
+    # finishing can still swallow the click: pick again until the box holds the option.
     for attempt in range(4):
         try:
             field.evaluate("e => e.scrollIntoView({block: 'center'})")
             field.click(timeout=5_000)
+            page.keyboard.press("ControlOrMeta+a")  # the open box has the focus; its text goes
+            page.keyboard.type(option)
             wanted.first.click(timeout=5_000)
             page.get_by_role("listbox").wait_for(state="hidden", timeout=3_000)
             expect(field).to_have_value(wanted_text, timeout=3_000)
